@@ -1,0 +1,499 @@
+package dev.raftkit;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The immutable configuration of one node. Build it with {@link #builder(NodeId, Map)}; every
+ * setting has a documented default, and bad values fail with an {@link IllegalArgumentException}
+ * that names the setting and the accepted values.
+ *
+ * <p>Time is counted in ticks of {@link #tickInterval()}. With the defaults a tick is 10 ms, a
+ * leader heartbeats every 30 ms, and a follower that hears nothing for 150 to 300 ms starts an
+ * election.
+ */
+public final class Config {
+
+    /** Default {@link #tickInterval()}: 10 ms. */
+    public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofMillis(10);
+    /** Default lower bound of {@link #electionTimeoutTicksMin()}: 15 ticks. */
+    public static final int DEFAULT_ELECTION_TIMEOUT_TICKS_MIN = 15;
+    /** Default upper bound of {@link #electionTimeoutTicksMax()}: 30 ticks. */
+    public static final int DEFAULT_ELECTION_TIMEOUT_TICKS_MAX = 30;
+    /** Default {@link #heartbeatIntervalTicks()}: 3 ticks. */
+    public static final int DEFAULT_HEARTBEAT_INTERVAL_TICKS = 3;
+    /** Default {@link #maxBatchDelayTicks()}: 0, batching off. */
+    public static final int DEFAULT_MAX_BATCH_DELAY_TICKS = 0;
+    /** Default {@link #maxBatchEntries()}: 64. */
+    public static final int DEFAULT_MAX_BATCH_ENTRIES = 64;
+    /** Default {@link #maxInflightWrites()}: 4096. */
+    public static final int DEFAULT_MAX_INFLIGHT_WRITES = 4096;
+    /** Default {@link #snapshotThreshold()}: 10,000 applied entries. */
+    public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
+    /** Default {@link #clusterId()}: {@code "raftkit"}. */
+    public static final String DEFAULT_CLUSTER_ID = "raftkit";
+
+    private final NodeId self;
+    private final Map<NodeId, Address> members;
+    private final Duration tickInterval;
+    private final int electionTimeoutTicksMin;
+    private final int electionTimeoutTicksMax;
+    private final int heartbeatIntervalTicks;
+    private final int maxBatchDelayTicks;
+    private final int maxBatchEntries;
+    private final int maxInflightWrites;
+    private final boolean preVote;
+    private final boolean checkQuorum;
+    private final long snapshotThreshold;
+    private final String clusterId;
+    private final Path dataDir;
+    private final String logStore;
+    private final String transport;
+    private final Map<String, String> options;
+    private final boolean joinExisting;
+
+    private Config(Builder b) {
+        this.self = b.self;
+        this.members = Collections.unmodifiableMap(new TreeMap<>(b.members));
+        this.tickInterval = b.tickInterval;
+        this.electionTimeoutTicksMin = b.electionTimeoutTicksMin;
+        this.electionTimeoutTicksMax = b.electionTimeoutTicksMax;
+        this.heartbeatIntervalTicks = b.heartbeatIntervalTicks;
+        this.maxBatchDelayTicks = b.maxBatchDelayTicks;
+        this.maxBatchEntries = b.maxBatchEntries;
+        this.maxInflightWrites = b.maxInflightWrites;
+        this.preVote = b.preVote;
+        this.checkQuorum = b.checkQuorum;
+        this.snapshotThreshold = b.snapshotThreshold;
+        this.clusterId = b.clusterId;
+        this.dataDir = b.dataDir;
+        this.logStore = b.logStore;
+        this.transport = b.transport;
+        this.options = Collections.unmodifiableMap(new TreeMap<>(b.options));
+        this.joinExisting = b.joinExisting;
+    }
+
+    /**
+     * Starts a configuration for node {@code self} of the cluster whose voters are {@code members}.
+     *
+     * @param self this node's id
+     * @param members every voter with its address, {@code self} included; every member of a new
+     *     cluster starts with the same map
+     * @return a builder with every other setting at its default
+     */
+    public static Builder builder(NodeId self, Map<NodeId, Address> members) {
+        return new Builder(self, members);
+    }
+
+    /** Returns a builder holding every setting of this configuration, to derive a changed copy. */
+    public Builder toBuilder() {
+        Builder b = new Builder(self, members);
+        b.tickInterval = tickInterval;
+        b.electionTimeoutTicksMin = electionTimeoutTicksMin;
+        b.electionTimeoutTicksMax = electionTimeoutTicksMax;
+        b.heartbeatIntervalTicks = heartbeatIntervalTicks;
+        b.maxBatchDelayTicks = maxBatchDelayTicks;
+        b.maxBatchEntries = maxBatchEntries;
+        b.maxInflightWrites = maxInflightWrites;
+        b.preVote = preVote;
+        b.checkQuorum = checkQuorum;
+        b.snapshotThreshold = snapshotThreshold;
+        b.clusterId = clusterId;
+        b.dataDir = dataDir;
+        b.logStore = logStore;
+        b.transport = transport;
+        b.options.putAll(options);
+        b.joinExisting = joinExisting;
+        return b;
+    }
+
+    /** Returns this node's id. */
+    public NodeId self() {
+        return self;
+    }
+
+    /** Returns the initial voters with their addresses, this node included, sorted by id. */
+    public Map<NodeId, Address> members() {
+        return members;
+    }
+
+    /** Returns this node's own address (the one {@link #members()} gives for {@link #self()}). */
+    public Address selfAddress() {
+        return members.get(self);
+    }
+
+    /** Returns the duration of one tick, the unit of every other timing setting. */
+    public Duration tickInterval() {
+        return tickInterval;
+    }
+
+    /** Returns the lower bound, in ticks, of the randomized election timeout. */
+    public int electionTimeoutTicksMin() {
+        return electionTimeoutTicksMin;
+    }
+
+    /** Returns the upper bound, in ticks, of the randomized election timeout. */
+    public int electionTimeoutTicksMax() {
+        return electionTimeoutTicksMax;
+    }
+
+    /** Returns how often, in ticks, a leader sends heartbeats. */
+    public int heartbeatIntervalTicks() {
+        return heartbeatIntervalTicks;
+    }
+
+    /** Returns how long, in ticks, concurrent writes may wait to share one append; 0 = batching off. */
+    public int maxBatchDelayTicks() {
+        return maxBatchDelayTicks;
+    }
+
+    /** Returns how many buffered writes flush a batch before its delay ends. */
+    public int maxBatchEntries() {
+        return maxBatchEntries;
+    }
+
+    /** Returns how many writes may be in flight on a leader before {@link BusyException}. */
+    public int maxInflightWrites() {
+        return maxInflightWrites;
+    }
+
+    /** Returns whether elections start with a pre-vote round. */
+    public boolean preVote() {
+        return preVote;
+    }
+
+    /** Returns whether a leader that cannot reach a quorum steps down. */
+    public boolean checkQuorum() {
+        return checkQuorum;
+    }
+
+    /** Returns how many applied entries since the last snapshot trigger a new one; 0 = never. */
+    public long snapshotThreshold() {
+        return snapshotThreshold;
+    }
+
+    /** Returns the cluster id every message carries; messages of other clusters are rejected. */
+    public String clusterId() {
+        return clusterId;
+    }
+
+    /** Returns where storage providers keep their files, if set. */
+    public Optional<Path> dataDir() {
+        return Optional.ofNullable(dataDir);
+    }
+
+    /** Returns the log store provider name, if set. */
+    public Optional<String> logStore() {
+        return Optional.ofNullable(logStore);
+    }
+
+    /** Returns the transport provider name, if set. */
+    public Optional<String> transport() {
+        return Optional.ofNullable(transport);
+    }
+
+    /** Returns every provider-specific option, sorted by key. */
+    public Map<String, String> options() {
+        return options;
+    }
+
+    /** Returns the provider-specific option {@code key}, if set. */
+    public Optional<String> option(String key) {
+        return Optional.ofNullable(options.get(key));
+    }
+
+    /** Returns whether this node joins a running cluster instead of bootstrapping one. */
+    public boolean joinExisting() {
+        return joinExisting;
+    }
+
+    @Override
+    public String toString() {
+        return "Config{self=" + self + ", members=" + members + ", tick=" + tickInterval
+                + ", electionTimeoutTicks=" + electionTimeoutTicksMin + ".." + electionTimeoutTicksMax
+                + ", heartbeatIntervalTicks=" + heartbeatIntervalTicks + ", maxBatchDelayTicks=" + maxBatchDelayTicks
+                + ", maxBatchEntries=" + maxBatchEntries + ", maxInflightWrites=" + maxInflightWrites
+                + ", preVote=" + preVote + ", checkQuorum=" + checkQuorum + ", snapshotThreshold=" + snapshotThreshold
+                + ", clusterId=" + clusterId + ", dataDir=" + dataDir + ", logStore=" + logStore
+                + ", transport=" + transport + ", options=" + options.keySet() + ", joinExisting=" + joinExisting + "}";
+    }
+
+    /**
+     * Builds a {@link Config}. Each setter checks its own value at once; {@link #build()} checks
+     * the settings against each other.
+     */
+    public static final class Builder {
+        private final NodeId self;
+        private final Map<NodeId, Address> members;
+        private Duration tickInterval = DEFAULT_TICK_INTERVAL;
+        private int electionTimeoutTicksMin = DEFAULT_ELECTION_TIMEOUT_TICKS_MIN;
+        private int electionTimeoutTicksMax = DEFAULT_ELECTION_TIMEOUT_TICKS_MAX;
+        private int heartbeatIntervalTicks = DEFAULT_HEARTBEAT_INTERVAL_TICKS;
+        private int maxBatchDelayTicks = DEFAULT_MAX_BATCH_DELAY_TICKS;
+        private int maxBatchEntries = DEFAULT_MAX_BATCH_ENTRIES;
+        private int maxInflightWrites = DEFAULT_MAX_INFLIGHT_WRITES;
+        private boolean preVote = true;
+        private boolean checkQuorum = true;
+        private long snapshotThreshold = DEFAULT_SNAPSHOT_THRESHOLD;
+        private String clusterId = DEFAULT_CLUSTER_ID;
+        private Path dataDir;
+        private String logStore;
+        private String transport;
+        private final Map<String, String> options = new TreeMap<>();
+        private boolean joinExisting;
+
+        private Builder(NodeId self, Map<NodeId, Address> members) {
+            this.self = Objects.requireNonNull(self, "self");
+            Objects.requireNonNull(members, "members");
+            this.members = new TreeMap<>();
+            members.forEach((id, address) -> this.members.put(
+                    Objects.requireNonNull(id, "members: null node id"),
+                    Objects.requireNonNull(address, () -> "members: null address for " + id)));
+        }
+
+        /**
+         * Sets the duration of one tick. Default 10 ms. Shorter ticks detect failures sooner and cost
+         * more wake-ups.
+         *
+         * @param tickInterval positive, at least 1 ms
+         * @return this builder
+         */
+        public Builder tickInterval(Duration tickInterval) {
+            Objects.requireNonNull(tickInterval, "tickInterval");
+            if (tickInterval.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("tickInterval must be at least 1 ms, was " + tickInterval);
+            }
+            this.tickInterval = tickInterval;
+            return this;
+        }
+
+        /**
+         * Sets the election timeout range: each election waits a random number of ticks in
+         * {@code [min, max]}. Default 15..30. A wider range makes split votes rarer; a longer
+         * timeout makes failover slower and spurious elections under pauses rarer.
+         *
+         * @param min at least 2
+         * @param max at least {@code min}
+         * @return this builder
+         */
+        public Builder electionTimeoutTicks(int min, int max) {
+            if (min < 2) {
+                throw new IllegalArgumentException("electionTimeoutTicks: min must be >= 2, was " + min);
+            }
+            if (max < min) {
+                throw new IllegalArgumentException("electionTimeoutTicks: min (" + min + ") must be <= max (" + max
+                        + "); accepted: 2 <= min <= max");
+            }
+            this.electionTimeoutTicksMin = min;
+            this.electionTimeoutTicksMax = max;
+            return this;
+        }
+
+        /**
+         * Sets how often a leader heartbeats, in ticks. Default 3. Must be below the election
+         * timeout's lower bound (checked by {@link #build()}).
+         *
+         * @param ticks at least 1
+         * @return this builder
+         */
+        public Builder heartbeatIntervalTicks(int ticks) {
+            this.heartbeatIntervalTicks = positive("heartbeatIntervalTicks", ticks);
+            return this;
+        }
+
+        /**
+         * Sets how long concurrent writes may wait to share one append (one fsync and one broadcast).
+         * Default 0: batching off, each write goes out at once; writes that arrive while an append is
+         * in progress still share the next one.
+         *
+         * @param ticks 0 or more
+         * @return this builder
+         */
+        public Builder maxBatchDelayTicks(int ticks) {
+            if (ticks < 0) {
+                throw new IllegalArgumentException("maxBatchDelayTicks must be >= 0 (0 = batching off), was " + ticks);
+            }
+            this.maxBatchDelayTicks = ticks;
+            return this;
+        }
+
+        /**
+         * Sets how many buffered writes flush a batch before its delay ends. Default 64.
+         *
+         * @param entries at least 1
+         * @return this builder
+         */
+        public Builder maxBatchEntries(int entries) {
+            this.maxBatchEntries = positive("maxBatchEntries", entries);
+            return this;
+        }
+
+        /**
+         * Sets how many writes may be in flight (accepted, not yet applied) on the leader; beyond
+         * that, writes fail fast with {@link BusyException}. Default 4096. Bounds the leader's memory.
+         *
+         * @param writes at least 1
+         * @return this builder
+         */
+        public Builder maxInflightWrites(int writes) {
+            this.maxInflightWrites = positive("maxInflightWrites", writes);
+            return this;
+        }
+
+        /**
+         * Sets whether elections start with a pre-vote round. Default true. Without it, a node that
+         * returns from a partition raises the term and deposes a healthy leader.
+         *
+         * @param preVote whether to pre-vote
+         * @return this builder
+         */
+        public Builder preVote(boolean preVote) {
+            this.preVote = preVote;
+            return this;
+        }
+
+        /**
+         * Sets whether a leader that has not heard from a quorum for an election timeout steps down.
+         * Default true. Without it, an isolated leader keeps its role (though it can commit nothing).
+         *
+         * @param checkQuorum whether to check the quorum
+         * @return this builder
+         */
+        public Builder checkQuorum(boolean checkQuorum) {
+            this.checkQuorum = checkQuorum;
+            return this;
+        }
+
+        /**
+         * Sets how many entries applied since the last snapshot trigger a new one. Default 10,000;
+         * 0 = never (the log then grows until {@link Node#snapshot()} is called).
+         *
+         * @param entries 0 or more
+         * @return this builder
+         */
+        public Builder snapshotThreshold(long entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("snapshotThreshold must be >= 0 (0 = never), was " + entries);
+            }
+            this.snapshotThreshold = entries;
+            return this;
+        }
+
+        /**
+         * Sets the cluster id. Default {@code "raftkit"}. Messages carrying another id are rejected,
+         * so two clusters that share addresses by mistake cannot mix.
+         *
+         * @param clusterId 1 to 64 characters of {@code [A-Za-z0-9._-]}
+         * @return this builder
+         */
+        public Builder clusterId(String clusterId) {
+            if (clusterId == null || !clusterId.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IllegalArgumentException("clusterId must be 1 to 64 characters of [A-Za-z0-9._-], was "
+                        + (clusterId == null ? "null" : '"' + clusterId + '"'));
+            }
+            this.clusterId = clusterId;
+            return this;
+        }
+
+        /**
+         * Sets the directory where storage providers keep this node's files. No default: durable
+         * providers fail at start without it.
+         *
+         * @param dataDir the directory; created if missing
+         * @return this builder
+         */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /**
+         * Names the log store provider, e.g. {@code "lmdb"} or {@code "memory"}. Default: the only one
+         * on the class path.
+         *
+         * @param providerName the provider's {@code name()}
+         * @return this builder
+         */
+        public Builder logStore(String providerName) {
+            this.logStore = nonBlank("logStore", providerName);
+            return this;
+        }
+
+        /**
+         * Names the transport provider, e.g. {@code "grpc"} or {@code "memory"}. Default: the only one
+         * on the class path.
+         *
+         * @param providerName the provider's {@code name()}
+         * @return this builder
+         */
+        public Builder transport(String providerName) {
+            this.transport = nonBlank("transport", providerName);
+            return this;
+        }
+
+        /**
+         * Sets a provider-specific option, such as {@code lmdb.mapSize} or {@code grpc.tls.certChain}.
+         * Each provider documents its keys and checks their values at start.
+         *
+         * @param key the option key, not blank
+         * @param value the value, not null
+         * @return this builder
+         */
+        public Builder option(String key, String value) {
+            options.put(nonBlank("option key", key), Objects.requireNonNull(value, () -> "option " + key + ": null value"));
+            return this;
+        }
+
+        /**
+         * Sets whether this node joins a running cluster. Default false. A joining node neither
+         * campaigns nor grants votes until a leader sends it a configuration that includes it; start
+         * it with the current voters plus itself, then call {@code addLearner} or {@code addVoter}
+         * on the leader.
+         *
+         * @param joinExisting whether to join
+         * @return this builder
+         */
+        public Builder joinExisting(boolean joinExisting) {
+            this.joinExisting = joinExisting;
+            return this;
+        }
+
+        /**
+         * Checks the settings against each other and builds the configuration.
+         *
+         * @return the configuration
+         * @throws IllegalArgumentException naming the setting when {@code self} is not among the
+         *     members, or the heartbeat interval is not below the election timeout
+         */
+        public Config build() {
+            if (!members.containsKey(self)) {
+                throw new IllegalArgumentException("members must include self (" + self + "); members were "
+                        + members.keySet());
+            }
+            if (heartbeatIntervalTicks >= electionTimeoutTicksMin) {
+                throw new IllegalArgumentException("heartbeatIntervalTicks (" + heartbeatIntervalTicks
+                        + ") must be below electionTimeoutTicks min (" + electionTimeoutTicksMin + ")");
+            }
+            return new Config(this);
+        }
+
+        private static int positive(String setting, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(setting + " must be >= 1, was " + value);
+            }
+            return value;
+        }
+
+        private static String nonBlank(String setting, String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(setting + " must not be blank");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.raftkit;
+
+import java.util.Objects;
+
+/**
+ * A non-recoverable storage or transport fault (a failed fsync, a corrupt log entry, a full disk)
+ * stopped the node. Every pending and later call fails with it. Fatal: fix the cause and restart
+ * the process; acknowledged writes are never lost by stopping.
+ */
+public final class FatalException extends RaftException {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened, naming the component and, for storage, the index or file
+     * @param cause the fault; never null
+     */
+    public FatalException(String message, Throwable cause) {
+        super(message, Objects.requireNonNull(cause, "cause"));
+    }
+}

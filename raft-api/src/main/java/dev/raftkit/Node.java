@@ -1,0 +1,155 @@
+package dev.raftkit;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * A running Raft node: submit commands, read state, watch and change the cluster.
+ *
+ * <p>Threading: every method may be called from any thread and never blocks on consensus; results
+ * arrive through futures. Futures of writes and reads complete on the node's apply thread: do not
+ * block in their callbacks (use the {@code *Async} variants to move work elsewhere).
+ *
+ * <p>Errors: futures complete exceptionally with a {@link RaftException} subclass, each with one
+ * caller action (see the subclasses). Any other exception comes from user code (the codec, a query
+ * or the state machine) and is passed through unchanged.
+ *
+ * @param <C> the command type
+ * @param <R> the response type of {@link StateMachine#apply}
+ */
+public interface Node<C, R> extends AutoCloseable {
+
+    /** Returns this node's id. */
+    NodeId id();
+
+    /**
+     * Submits a command to the replicated log.
+     *
+     * <p>When the future completes normally with {@code response}: the command is the log entry at
+     * some committed index {@code i}; {@code stateMachine.apply(i, command)} has run on this node and
+     * returned {@code response}; every node replays the command at {@code i} on recovery; and this
+     * node's commit index is at least {@code i}.
+     *
+     * <p>Only a leader accepts writes. A write is not a read barrier (use {@link #readLinearizable}),
+     * and is not exactly-once on retry or across failover: a write pending on a leader that loses
+     * leadership fails with {@link NotLeaderException} although its entry may still commit.
+     * {@link NoLeaderException} and {@link BusyException} mean nothing was appended.
+     *
+     * @param command the command, not null
+     * @return the response of {@code apply}
+     */
+    CompletableFuture<R> write(C command);
+
+    /**
+     * Same semantics and errors as {@link #write}.
+     *
+     * @param command the command
+     * @return the response of {@code apply}
+     * @deprecated since 0.2.0, use {@link #write}; kept for the 0.1 migration window.
+     */
+    @Deprecated(since = "0.2.0", forRemoval = true)
+    default CompletableFuture<R> propose(C command) {
+        return write(command);
+    }
+
+    /**
+     * Submits several commands as one contiguous run of log entries: all are appended, or none and
+     * the future fails. Completes with every response, in order, once the last one has applied.
+     *
+     * @param commands the commands, not null and not empty
+     * @return the responses, in command order
+     */
+    CompletableFuture<List<R>> writeBatch(List<? extends C> commands);
+
+    /**
+     * Runs {@code query} on the apply thread once this node has applied at least the commit index a
+     * quorum confirmed after this call (ReadIndex). The result reflects every write that completed,
+     * on any node, before the call. Only a leader serves it; others fail as {@link #write} does.
+     *
+     * @param query reads the state machine; must not modify it or block
+     * @param <T> the result type
+     * @return what the query returned
+     */
+    <T> CompletableFuture<T> readLinearizable(Supplier<? extends T> query);
+
+    /**
+     * Runs {@code query} on the apply thread now, with no consensus round. Any role serves it; the
+     * result may be stale (it reflects this node's applied index).
+     *
+     * @param query reads the state machine; must not modify it or block
+     * @param <T> the result type
+     * @return what the query returned
+     */
+    <T> CompletableFuture<T> readLocal(Supplier<? extends T> query);
+
+    /** Returns the leader this node currently knows, if any. */
+    Optional<NodeId> leader();
+
+    /** Returns this node's current role. */
+    Role role();
+
+    /** Returns a consistent snapshot of this node's state. */
+    NodeStatus status();
+
+    /**
+     * Registers a listener of role, leader and membership changes. It first hears the current role,
+     * leader and membership, then every later change.
+     *
+     * @param listener the listener
+     */
+    void addListener(NodeListener listener);
+
+    /**
+     * Hands leadership to {@code target}: the leader catches it up, stops accepting writes, and
+     * asks it to start an election at once. Completes when {@code target} leads; fails if the
+     * transfer does not finish within an election timeout (the old leader then resumes), if this
+     * node is not the leader, or at once if {@code target} is not a voter.
+     *
+     * @param target a voter of the current configuration
+     * @return completes when the target has become leader
+     */
+    CompletableFuture<Void> transferLeadership(NodeId target);
+
+    /**
+     * Adds a voter (first catching it up as a learner if it is behind). Leader only.
+     *
+     * @param id the new member
+     * @param address where it is reached
+     * @return the configuration once the change has committed
+     */
+    CompletableFuture<Membership> addVoter(NodeId id, Address address);
+
+    /**
+     * Adds a learner: it receives the log but does not vote. Leader only.
+     *
+     * @param id the new member
+     * @param address where it is reached
+     * @return the configuration once the change has committed
+     */
+    CompletableFuture<Membership> addLearner(NodeId id, Address address);
+
+    /**
+     * Removes a voter or learner. Removing the leader itself works: it steps down once the change
+     * has committed. Leader only.
+     *
+     * @param id the member to remove
+     * @return the configuration once the change has committed
+     */
+    CompletableFuture<Membership> removeMember(NodeId id);
+
+    /**
+     * Takes a snapshot of the state machine now and compacts the log it covers.
+     *
+     * @return the snapshot once it is durable
+     */
+    CompletableFuture<SnapshotInfo> snapshot();
+
+    /**
+     * Stops the node gracefully: pending and later calls fail with {@link ShutdownException}, the
+     * log store and transport are closed, and no thread of the node is left running. Idempotent.
+     */
+    @Override
+    void close();
+}

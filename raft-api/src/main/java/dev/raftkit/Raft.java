@@ -1,0 +1,212 @@
+package dev.raftkit;
+
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.LogStoreProvider;
+import dev.raftkit.spi.NodeSetup;
+import dev.raftkit.spi.RaftEngine;
+import dev.raftkit.spi.RaftRuntime;
+import dev.raftkit.spi.Transport;
+import dev.raftkit.spi.TransportProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The entry point: builds and starts a {@link Node}.
+ *
+ * <pre>{@code
+ * Node<CountCmd, Long> node = Raft.builder(config)
+ *         .stateMachine(new Counter())
+ *         .codec(CountCmd.CODEC)
+ *         .start();
+ * }</pre>
+ *
+ * <p>The engine ({@link RaftEngine}, from {@code dev.raftkit:raft-core}), the log store
+ * ({@link LogStoreProvider}) and the transport ({@link TransportProvider}) are found with
+ * {@link java.util.ServiceLoader}: the provider named in {@link Config}, else the only one on the
+ * class path, else an {@link IllegalStateException} listing what was found and which artifact to
+ * add. A log store or transport passed to the builder is used as is, without lookup.
+ */
+public final class Raft {
+
+    private static final ProviderLookup<RaftEngine> ENGINES = new ProviderLookup<>(RaftEngine.class, "Raft engine",
+            RaftEngine::name, "add dev.raftkit:raft-core");
+    private static final ProviderLookup<LogStoreProvider> LOG_STORES = new ProviderLookup<>(LogStoreProvider.class,
+            "LogStore", LogStoreProvider::name,
+            "add dev.raftkit:raft-storage-lmdb, or dev.raftkit:raft-testkit for the in-memory store");
+    private static final ProviderLookup<TransportProvider> TRANSPORTS = new ProviderLookup<>(TransportProvider.class,
+            "Transport", TransportProvider::name,
+            "add dev.raftkit:raft-transport-grpc, or dev.raftkit:raft-testkit for the in-memory transport");
+
+    private Raft() {
+    }
+
+    /**
+     * Starts building a node with the given configuration.
+     *
+     * @param config the node's configuration
+     * @param <C> the command type (fixed by {@link Builder#stateMachine})
+     * @param <R> the response type (fixed by {@link Builder#stateMachine})
+     * @return the builder
+     */
+    public static <C, R> Builder<C, R> builder(Config config) {
+        return new Builder<>(Objects.requireNonNull(config, "config"));
+    }
+
+    /**
+     * Collects what a node is made of, then {@link #start()}s it. Not thread-safe; use once.
+     *
+     * @param <C> the command type
+     * @param <R> the response type
+     */
+    public static final class Builder<C, R> {
+        private final Config config;
+        private StateMachine<C, R> stateMachine;
+        private Codec<C> codec;
+        private LogStore logStore;
+        private Transport transport;
+        private RaftRuntime runtime;
+        private final List<NodeListener> listeners = new ArrayList<>();
+
+        private Builder(Config config) {
+            this.config = config;
+        }
+
+        /**
+         * Sets the state machine (required). Fixes the builder's command and response types.
+         *
+         * @param stateMachine the user's state machine
+         * @param <C2> its command type
+         * @param <R2> its response type
+         * @return this builder, retyped
+         */
+        @SuppressWarnings("unchecked")
+        public <C2, R2> Builder<C2, R2> stateMachine(StateMachine<C2, R2> stateMachine) {
+            Builder<C2, R2> self = (Builder<C2, R2>) this;
+            self.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
+            return self;
+        }
+
+        /**
+         * Sets the command codec (required).
+         *
+         * @param codec encodes commands to the log's bytes and back
+         * @param <C2> its command type, the state machine's
+         * @return this builder, retyped
+         */
+        @SuppressWarnings("unchecked")
+        public <C2> Builder<C2, R> codec(Codec<C2> codec) {
+            Builder<C2, R> self = (Builder<C2, R>) this;
+            self.codec = Objects.requireNonNull(codec, "codec");
+            return self;
+        }
+
+        /**
+         * Uses this log store instead of looking one up by {@link Config#logStore()}. The node takes
+         * ownership and closes it.
+         *
+         * @param logStore an opened store
+         * @return this builder
+         */
+        public Builder<C, R> logStore(LogStore logStore) {
+            this.logStore = Objects.requireNonNull(logStore, "logStore");
+            return this;
+        }
+
+        /**
+         * Uses this transport instead of looking one up by {@link Config#transport()}. The node
+         * takes ownership: it starts and closes it.
+         *
+         * @param transport a transport not yet started
+         * @return this builder
+         */
+        public Builder<C, R> transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
+         * Runs the node on this runtime (clock, threads, randomness) instead of the engine's
+         * production one; the test kit's simulator uses it.
+         *
+         * @param runtime the runtime
+         * @return this builder
+         */
+        public Builder<C, R> runtime(RaftRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
+        /**
+         * Registers a listener before the node starts, so it hears the very first role change.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder<C, R> listener(NodeListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Finds the providers, opens the log store, and starts the node. Returns without waiting
+         * for an election.
+         *
+         * @return the running node
+         * @throws IllegalStateException if the state machine or codec is missing, or a provider is
+         *     missing, ambiguous or fails to start (the message says which and what to add)
+         * @throws IllegalArgumentException if a provider option is invalid
+         */
+        public Node<C, R> start() {
+            if (stateMachine == null) {
+                throw new IllegalStateException("no state machine: call stateMachine(...) before start()");
+            }
+            if (codec == null) {
+                throw new IllegalStateException("no codec: call codec(...) before start()");
+            }
+            RaftEngine engine = ENGINES.select(Optional.empty(), "a single engine on the class path");
+            LogStoreProvider storeProvider = logStore == null
+                    ? LOG_STORES.select(config.logStore(), "Config.Builder.logStore") : null;
+            TransportProvider transportProvider = transport == null
+                    ? TRANSPORTS.select(config.transport(), "Config.Builder.transport") : null;
+            LogStore store = logStore;
+            Transport net = transport;
+            try {
+                if (store == null) {
+                    store = storeProvider.open(config);
+                }
+                if (net == null) {
+                    net = transportProvider.open(config);
+                }
+                return engine.start(new NodeSetup<>(config, stateMachine, codec, store, net,
+                        Optional.ofNullable(runtime), listeners));
+            } catch (IOException e) {
+                closeQuietly(store, net, e);
+                throw new UncheckedIOException("cannot start node " + config.self() + ": " + e.getMessage(), e);
+            } catch (RuntimeException | Error e) {
+                closeQuietly(store, net, e);
+                throw e;
+            }
+        }
+
+        private static void closeQuietly(LogStore store, Transport net, Throwable failure) {
+            if (net != null) {
+                try {
+                    net.close();
+                } catch (RuntimeException e) {
+                    failure.addSuppressed(e);
+                }
+            }
+            if (store != null) {
+                try {
+                    store.close();
+                } catch (IOException | RuntimeException e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+    }
+}

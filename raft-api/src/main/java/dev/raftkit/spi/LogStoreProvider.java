@@ -1,0 +1,29 @@
+package dev.raftkit.spi;
+
+import dev.raftkit.Config;
+import java.io.IOException;
+
+/**
+ * Creates {@link LogStore}s; found through {@link java.util.ServiceLoader}.
+ *
+ * <p>Implementations have a public no-argument constructor and are registered both in
+ * {@code META-INF/services/dev.raftkit.spi.LogStoreProvider} and, for the module path, with
+ * {@code provides dev.raftkit.spi.LogStoreProvider with ...} in {@code module-info.java}.
+ * Constructing a provider must be cheap and must not throw; do the work in {@link #open}.
+ */
+public interface LogStoreProvider {
+
+    /** Returns the name users select this provider by in {@code Config.Builder.logStore(name)}. */
+    String name();
+
+    /**
+     * Opens (creating if needed) the store of node {@code config.self()}, recovering whatever was
+     * durable. Reads {@code config.dataDir()} and the provider's own {@code config.options()}.
+     *
+     * @param config the node's configuration
+     * @return the opened store
+     * @throws IllegalArgumentException naming the option when a setting is missing or invalid
+     * @throws IOException if the store cannot be opened
+     */
+    LogStore open(Config config) throws IOException;
+}

@@ -1,0 +1,23 @@
+package dev.raftkit.spi;
+
+import dev.raftkit.NodeId;
+
+/**
+ * A message between two nodes of a cluster. The family is closed, so transports can encode every
+ * member exhaustively with a {@code switch}.
+ *
+ * <p>Messages are immutable values; entry payloads and snapshot chunks are shared, not copied.
+ */
+public sealed interface RaftMessage permits RequestVote, RequestVoteResponse, AppendEntries,
+        AppendEntriesResponse, Heartbeat, HeartbeatResponse, InstallSnapshot, InstallSnapshotResponse,
+        TimeoutNow {
+
+    /** Returns the sender. */
+    NodeId from();
+
+    /** Returns the receiver. */
+    NodeId to();
+
+    /** Returns the sender's current term. */
+    long term();
+}

@@ -1,0 +1,28 @@
+package dev.raftkit.spi;
+
+import dev.raftkit.Config;
+import java.io.IOException;
+
+/**
+ * Creates {@link Transport}s; found through {@link java.util.ServiceLoader}.
+ *
+ * <p>Implementations have a public no-argument constructor and are registered both in
+ * {@code META-INF/services/dev.raftkit.spi.TransportProvider} and with {@code provides} in
+ * {@code module-info.java}. Constructing a provider must be cheap and must not throw.
+ */
+public interface TransportProvider {
+
+    /** Returns the name users select this provider by in {@code Config.Builder.transport(name)}. */
+    String name();
+
+    /**
+     * Creates the transport of node {@code config.self()}, not yet started. Reads
+     * {@code config.selfAddress()}, {@code config.clusterId()} and the provider's own options.
+     *
+     * @param config the node's configuration
+     * @return the transport
+     * @throws IllegalArgumentException naming the option when a setting is missing or invalid
+     * @throws IOException if it cannot be created
+     */
+    Transport open(Config config) throws IOException;
+}
