@@ -1,0 +1,68 @@
+package dev.raftkit.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A write accepted by the leader and waiting for its entries to apply: one command
+ * ({@code write}) or a contiguous run ({@code writeBatch}).
+ *
+ * <p>Created on the driver thread; once handed to the applier, only the apply thread touches it.
+ *
+ * @param <R> the response type
+ */
+final class PendingWrite<R> {
+
+    private final CompletableFuture<R> single;
+    private final CompletableFuture<List<R>> batch;
+    private final List<R> results;
+    private final int count;
+    long firstIndex;
+    long term;
+
+    private PendingWrite(CompletableFuture<R> single, CompletableFuture<List<R>> batch, int count) {
+        this.single = single;
+        this.batch = batch;
+        this.count = count;
+        this.results = batch == null ? null : new ArrayList<>(count);
+    }
+
+    static <R> PendingWrite<R> single(CompletableFuture<R> future) {
+        return new PendingWrite<>(future, null, 1);
+    }
+
+    static <R> PendingWrite<R> batch(CompletableFuture<List<R>> future, int count) {
+        return new PendingWrite<>(null, future, count);
+    }
+
+    int count() {
+        return count;
+    }
+
+    long lastIndex() {
+        return firstIndex + count - 1;
+    }
+
+    CompletableFuture<?> future() {
+        return single != null ? single : batch;
+    }
+
+    /** Records the response of the entry at {@code index}; completes after the last one. */
+    void applied(long index, R response) {
+        if (single != null) {
+            single.complete(response);
+        } else {
+            results.add(response);
+            if (index == lastIndex()) {
+                batch.complete(Collections.unmodifiableList(results));
+            }
+        }
+    }
+
+    /** Fails the whole write. */
+    void fail(Throwable error) {
+        future().completeExceptionally(error);
+    }
+}

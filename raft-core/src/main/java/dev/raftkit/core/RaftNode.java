@@ -1,0 +1,277 @@
+package dev.raftkit.core;
+
+import dev.raftkit.Address;
+import dev.raftkit.BusyException;
+import dev.raftkit.Codec;
+import dev.raftkit.Config;
+import dev.raftkit.Membership;
+import dev.raftkit.Node;
+import dev.raftkit.NodeId;
+import dev.raftkit.NodeListener;
+import dev.raftkit.NodeStatus;
+import dev.raftkit.Role;
+import dev.raftkit.ShutdownException;
+import dev.raftkit.SnapshotInfo;
+import dev.raftkit.core.protocol.CoreOptions;
+import dev.raftkit.core.protocol.RaftCore;
+import dev.raftkit.spi.HardState;
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.NodeSetup;
+import dev.raftkit.spi.RaftRuntime;
+import dev.raftkit.spi.TaskQueue;
+import dev.raftkit.spi.Transport;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's {@link Node}: checks and encodes calls on the caller's thread, then hands them to
+ * the {@link Driver} (consensus) or the {@link Applier} (local reads).
+ *
+ * @param <C> the command type
+ * @param <R> the response type
+ */
+final class RaftNode<C, R> implements Node<C, R> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    /** How long {@link #close()} waits for queued persists to finish. */
+    private static final long CLOSE_WAIT_SECONDS = 10;
+
+    private final Config config;
+    private final Codec<C> codec;
+    private final Driver<R> driver;
+    private final Applier<C, R> applier;
+    private final Notifier notifier;
+    private final Outstanding outstanding;
+    private final List<TaskQueue> queues;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RaftNode(Config config, Codec<C> codec, Driver<R> driver, Applier<C, R> applier, Notifier notifier,
+            Outstanding outstanding, List<TaskQueue> queues) {
+        this.config = config;
+        this.codec = codec;
+        this.driver = driver;
+        this.applier = applier;
+        this.notifier = notifier;
+        this.outstanding = outstanding;
+        this.queues = queues;
+    }
+
+    /** Recovers the node's state from its log store, starts its transport and its clock. */
+    static <C, R> RaftNode<C, R> start(NodeSetup<C, R> setup) {
+        Config config = setup.config();
+        RaftRuntime runtime = setup.runtime().orElse(SystemRuntime.INSTANCE);
+        LogStore store = setup.logStore();
+        Transport transport = setup.transport();
+        String id = config.self().value();
+        HardState hardState;
+        try {
+            hardState = store.hardState();
+        } catch (IOException e) {
+            throw new IllegalStateException("[" + id + "] cannot read the hard state from the log store: "
+                    + e.getMessage(), e);
+        }
+        Membership membership = new Membership(0, config.members(), Map.of());
+        RaftCore core = new RaftCore(config.self(), CoreOptions.of(config), store, hardState, membership, 0,
+                runtime.newRandom());
+        List<TaskQueue> queues = new ArrayList<>();
+        TaskQueue driverQueue = add(queues, runtime.newTaskQueue("raft-driver-" + id));
+        TaskQueue storageQueue = add(queues, runtime.newTaskQueue("raft-storage-" + id));
+        TaskQueue applyQueue = add(queues, runtime.newTaskQueue("raft-apply-" + id));
+        TaskQueue notifyQueue = add(queues, runtime.newTaskQueue("raft-notify-" + id));
+        Outstanding outstanding = new Outstanding();
+        Notifier notifier = new Notifier(id, notifyQueue);
+        setup.listeners().forEach(notifier::add);
+        Applier<C, R> applier = new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, 0,
+                core.commitIndex(), applied -> { });
+        Driver<R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, applier,
+                notifier, outstanding);
+        try {
+            Map<NodeId, Address> peers = new TreeMap<>(membership.addresses());
+            peers.remove(config.self());
+            transport.updatePeers(peers);
+            transport.start(driver::onMessage);
+        } catch (IOException | RuntimeException e) {
+            queues.forEach(TaskQueue::close);
+            throw new IllegalStateException("[" + id + "] cannot start the transport: " + e.getMessage(), e);
+        }
+        driver.start();
+        LOG.info("[{}] started: term {}, last index {}, commit index {}", id, core.term(), core.lastIndex(),
+                core.commitIndex());
+        return new RaftNode<>(config, setup.codec(), driver, applier, notifier, outstanding, queues);
+    }
+
+    private static TaskQueue add(List<TaskQueue> queues, TaskQueue queue) {
+        queues.add(queue);
+        return queue;
+    }
+
+    @Override
+    public NodeId id() {
+        return config.self();
+    }
+
+    @Override
+    public CompletableFuture<R> write(C command) {
+        Objects.requireNonNull(command, "command");
+        CompletableFuture<R> future = new CompletableFuture<>();
+        if (!reserve(1, future)) {
+            return future;
+        }
+        outstanding.track(future, 1);
+        byte[] payload;
+        try {
+            payload = codec.encode(command);
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+            return future;
+        }
+        driver.submitWrite(List.of(payload), PendingWrite.single(future));
+        return future;
+    }
+
+    @Override
+    public CompletableFuture<List<R>> writeBatch(List<? extends C> commands) {
+        Objects.requireNonNull(commands, "commands");
+        if (commands.isEmpty()) {
+            throw new IllegalArgumentException("writeBatch needs at least one command");
+        }
+        CompletableFuture<List<R>> future = new CompletableFuture<>();
+        if (!reserve(commands.size(), future)) {
+            return future;
+        }
+        outstanding.track(future, commands.size());
+        List<byte[]> payloads = new ArrayList<>(commands.size());
+        try {
+            for (C command : commands) {
+                payloads.add(codec.encode(Objects.requireNonNull(command, "command in batch")));
+            }
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+            return future;
+        }
+        driver.submitWrite(payloads, PendingWrite.batch(future, commands.size()));
+        return future;
+    }
+
+    private boolean reserve(int writes, CompletableFuture<?> future) {
+        if (outstanding.terminal() != null) {
+            future.completeExceptionally(outstanding.terminal());
+            return false;
+        }
+        if (!outstanding.tryReserve(writes, config.maxInflightWrites())) {
+            future.completeExceptionally(new BusyException("[" + config.self() + "] " + outstanding.inflightWrites()
+                    + " writes in flight; maxInflightWrites is " + config.maxInflightWrites()));
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public <T> CompletableFuture<T> readLinearizable(Supplier<? extends T> query) {
+        Objects.requireNonNull(query, "query");
+        CompletableFuture<T> future = outstanding.track(new CompletableFuture<>(), 0);
+        driver.submitRead(query, future);
+        return future;
+    }
+
+    @Override
+    public <T> CompletableFuture<T> readLocal(Supplier<? extends T> query) {
+        Objects.requireNonNull(query, "query");
+        CompletableFuture<T> future = outstanding.track(new CompletableFuture<>(), 0);
+        applier.readLocal(query, future);
+        return future;
+    }
+
+    @Override
+    public Optional<NodeId> leader() {
+        return driver.view().leader();
+    }
+
+    @Override
+    public Role role() {
+        return driver.view().role();
+    }
+
+    @Override
+    public NodeStatus status() {
+        long applied = applier.applied();
+        Driver.DriverView v = driver.view();
+        return new NodeStatus(config.self(), v.role(), v.term(), v.leader(), Math.max(v.commitIndex(), applied),
+                applied, v.lastLogIndex(), 0, v.membership().voters().keySet(), v.membership().learners().keySet());
+    }
+
+    @Override
+    public void addListener(NodeListener listener) {
+        notifier.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public CompletableFuture<Void> transferLeadership(NodeId target) {
+        return notYet("transferLeadership");
+    }
+
+    @Override
+    public CompletableFuture<Membership> addVoter(NodeId id, Address address) {
+        return notYet("addVoter");
+    }
+
+    @Override
+    public CompletableFuture<Membership> addLearner(NodeId id, Address address) {
+        return notYet("addLearner");
+    }
+
+    @Override
+    public CompletableFuture<Membership> removeMember(NodeId id) {
+        return notYet("removeMember");
+    }
+
+    @Override
+    public CompletableFuture<SnapshotInfo> snapshot() {
+        return notYet("snapshot");
+    }
+
+    private static <T> CompletableFuture<T> notYet(String operation) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                operation + " is not supported by this engine version yet"));
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        outstanding.stop(new ShutdownException("[" + config.self() + "] the node is shut down"));
+        CountDownLatch done = new CountDownLatch(1);
+        // Runs on the storage queue once the store is closed; a queue may close itself from its own task.
+        driver.stop(() -> {
+            queues.forEach(TaskQueue::close);
+            done.countDown();
+        });
+        if (queues.stream().anyMatch(TaskQueue::inQueue)) {
+            return; // called from a callback on a node thread: waiting here would deadlock
+        }
+        try {
+            if (!done.await(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("[{}] close: the log store did not close within {} s; stopping anyway", config.self(),
+                        CLOSE_WAIT_SECONDS);
+                queues.forEach(TaskQueue::close);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            queues.forEach(TaskQueue::close);
+        }
+        LOG.info("[{}] closed", config.self());
+    }
+}

@@ -1,0 +1,139 @@
+package dev.raftkit.core.protocol;
+
+import java.util.ArrayDeque;
+
+/**
+ * The leader's view of one follower's or learner's log (Raft §5.3, plus etcd-style flow control).
+ *
+ * <p>In {@link State#PROBE} the leader does not know where the logs match: it sends one append
+ * at a time and waits for the answer. In {@link State#REPLICATE} it streams appends optimistically,
+ * at most {@link #MAX_INFLIGHT} unacknowledged messages at once. Invariant:
+ * {@code 0 <= match < next}.
+ */
+final class Progress {
+
+    /** Replication states. */
+    enum State { PROBE, REPLICATE }
+
+    /** At most this many appends may be unacknowledged while replicating. */
+    static final int MAX_INFLIGHT = 256;
+
+    long match;
+    long next;
+    State state = State.PROBE;
+    /** In PROBE: an append is outstanding; nothing more is sent until an answer arrives. */
+    boolean probeSent;
+    /** Whether the peer answered since the last check-quorum round. */
+    boolean recentActive;
+    /** The highest read sequence the peer acknowledged in this term. */
+    long readAck;
+    /** {@link #next} when the last heartbeat was sent. */
+    private long nextAtHeartbeat;
+    /** Consecutive heartbeat answers showing a gap; see {@link #heartbeatAnswered}. */
+    private int lossSuspicions;
+    /** Last index of each unacknowledged append, oldest first. */
+    private final ArrayDeque<Long> inflight = new ArrayDeque<>();
+
+    Progress(long next) {
+        this.next = next;
+    }
+
+    /** Returns whether nothing may be sent now. */
+    boolean paused() {
+        return state == State.PROBE ? probeSent : inflight.size() >= MAX_INFLIGHT;
+    }
+
+    /** Records that an append ending at {@code lastIndex} was sent. */
+    void sent(long lastIndex, boolean hadEntries) {
+        if (state == State.REPLICATE) {
+            if (hadEntries) {
+                next = lastIndex + 1;
+                inflight.add(lastIndex);
+            }
+        } else {
+            probeSent = true;
+        }
+    }
+
+    /**
+     * Records a successful append up to {@code index}.
+     *
+     * @return whether the match index advanced
+     */
+    boolean acknowledge(long index) {
+        boolean advanced = index > match;
+        if (advanced) {
+            match = index;
+        }
+        next = Math.max(next, index + 1);
+        while (!inflight.isEmpty() && inflight.peekFirst() <= index) {
+            inflight.pollFirst();
+        }
+        if (state == State.PROBE) {
+            probeSent = false;
+            if (index == match) {
+                becomeReplicate();
+            }
+        }
+        return advanced;
+    }
+
+    /**
+     * Handles a rejected append whose {@code prevLogIndex} was {@code rejected}; {@code hintNext}
+     * is where the leader computed the logs may match.
+     *
+     * @return whether the rejection was current (stale ones are ignored)
+     */
+    boolean reject(long rejected, long hintNext) {
+        if (state == State.REPLICATE) {
+            if (rejected <= match) {
+                return false;
+            }
+            becomeProbe();
+            next = match + 1;
+            return true;
+        }
+        if (rejected != next - 1) {
+            return false;
+        }
+        next = Math.max(match + 1, Math.min(rejected, hintNext));
+        probeSent = false;
+        return true;
+    }
+
+    /** Records that a heartbeat was sent, to tell later whether appends sent before it were lost. */
+    void heartbeatSent() {
+        nextAtHeartbeat = next;
+    }
+
+    /**
+     * Handles a heartbeat answer. A probing follower gets its next probe. A replicating follower
+     * whose log, twice in a row, lacks entries sent before the heartbeat lost an append: the
+     * leader falls back to probing from the match index, which resends them.
+     */
+    void heartbeatAnswered(long followerLastIndex) {
+        if (state == State.PROBE) {
+            probeSent = false;
+        } else if (followerLastIndex < nextAtHeartbeat - 1) {
+            if (++lossSuspicions >= 2) {
+                becomeProbe();
+                next = match + 1;
+            }
+        } else {
+            lossSuspicions = 0;
+        }
+    }
+
+    private void becomeReplicate() {
+        state = State.REPLICATE;
+        next = match + 1;
+        inflight.clear();
+    }
+
+    private void becomeProbe() {
+        state = State.PROBE;
+        lossSuspicions = 0;
+        probeSent = false;
+        inflight.clear();
+    }
+}

@@ -1,0 +1,689 @@
+package dev.raftkit.core.protocol;
+
+import dev.raftkit.Membership;
+import dev.raftkit.NodeId;
+import dev.raftkit.Role;
+import dev.raftkit.spi.AppendEntries;
+import dev.raftkit.spi.AppendEntriesResponse;
+import dev.raftkit.spi.EntryKind;
+import dev.raftkit.spi.HardState;
+import dev.raftkit.spi.Heartbeat;
+import dev.raftkit.spi.HeartbeatResponse;
+import dev.raftkit.spi.InstallSnapshot;
+import dev.raftkit.spi.InstallSnapshotResponse;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.RaftMessage;
+import dev.raftkit.spi.RequestVote;
+import dev.raftkit.spi.RequestVoteResponse;
+import dev.raftkit.spi.TimeoutNow;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * The Raft protocol as a pure, single-threaded state machine: no threads, clocks or writes.
+ * Inputs are {@link #tick()}, {@link #step(RaftMessage)}, {@link #propose(List)},
+ * {@link #readIndex(long)} and the driver's reports {@link #onPersisted(long, long)}; the output
+ * is a {@link Ready} taken with {@link #ready()}. The log store is only read.
+ *
+ * <h2>Roles and transitions</h2>
+ * This class alone changes roles:
+ * <ul>
+ *   <li>follower or learner to pre-candidate: its election timeout passes (pre-vote on);</li>
+ *   <li>follower or pre-candidate to candidate: the timeout passes (pre-vote off), a pre-vote is
+ *       won, or the leader sends TimeoutNow;</li>
+ *   <li>candidate to leader: a majority granted its votes;</li>
+ *   <li>any role to follower: a message of a higher term, a leader's message of the current term,
+ *       a lost election, or (leader) no active quorum within an election timeout.</li>
+ * </ul>
+ *
+ * <h2>Safety rules, and where they live</h2>
+ * Term and vote are persisted before any message that depends on them leaves (they are put in
+ * {@link Ready#afterPersist()}); followers acknowledge entries only after they are durable; the
+ * leader counts its own log only up to what is durable ({@link #onPersisted}); an entry commits by
+ * counting replicas only if it is of the leader's current term (Raft §5.4.2, Figure 8); a
+ * committed entry is never truncated ({@link RaftLog#maybeAppend}).
+ */
+public final class RaftCore {
+
+    private final NodeId self;
+    private final CoreOptions options;
+    private final RandomGenerator random;
+    private final RaftLog log;
+    private Membership membership;
+
+    private long term;
+    private NodeId votedFor;
+    private boolean termOrVoteDirty;
+    private Role role;
+    private NodeId leader;
+
+    private int electionElapsed;
+    private int heartbeatElapsed;
+    private int randomizedElectionTimeout;
+    private boolean leadershipTransferCampaign;
+
+    /** Votes of the current (pre-)campaign: true granted, false rejected. */
+    private final Map<NodeId, Boolean> votes = new HashMap<>();
+    /** Leader only: progress of every other member. */
+    private final Map<NodeId, Progress> progress = new TreeMap<>();
+    /** Leader only. */
+    private ReadIndexTracker reads;
+    /** Leader only: reads that arrived before the leader committed an entry of its term. */
+    private final List<Long> readsAwaitingTermCommit = new ArrayList<>();
+    /** Leader only: index of the no-op entry that opened this term. */
+    private long termStartIndex;
+
+    private final List<RaftMessage> messages = new ArrayList<>();
+    private final List<RaftMessage> afterPersist = new ArrayList<>();
+    private final List<ReadState> readStates = new ArrayList<>();
+    private final List<Long> droppedReads = new ArrayList<>();
+
+    /**
+     * Recovers the core from durable state.
+     *
+     * @param self this node
+     * @param options the settings
+     * @param store the log store, read only
+     * @param hardState the persisted hard state
+     * @param membership the configuration in force
+     * @param appliedIndex the index the state machine already reflects (a snapshot's), 0 if none
+     * @param random the source of election jitter
+     */
+    public RaftCore(NodeId self, CoreOptions options, LogStore store, HardState hardState, Membership membership,
+            long appliedIndex, RandomGenerator random) {
+        this.self = self;
+        this.options = options;
+        this.random = random;
+        this.log = new RaftLog(store, hardState.commitIndex(), appliedIndex);
+        this.membership = membership;
+        this.term = hardState.term();
+        this.votedFor = hardState.votedFor();
+        this.role = membership.isVoter(self) ? Role.FOLLOWER : Role.LEARNER;
+        resetElectionTimer();
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** Advances logical time by one tick: elections, heartbeats and check-quorum run from here. */
+    public void tick() {
+        if (role == Role.LEADER) {
+            tickLeader();
+        } else {
+            electionElapsed++;
+            if (promotable() && electionElapsed >= randomizedElectionTimeout) {
+                electionElapsed = 0;
+                startElection(false);
+            }
+        }
+    }
+
+    private void tickLeader() {
+        heartbeatElapsed++;
+        electionElapsed++;
+        if (electionElapsed >= options.electionTimeoutMin()) {
+            electionElapsed = 0;
+            if (options.checkQuorum() && !quorumActive()) {
+                becomeFollower(term, null);
+                return;
+            }
+            progress.values().forEach(p -> p.recentActive = false);
+        }
+        if (heartbeatElapsed >= options.heartbeatInterval()) {
+            heartbeatElapsed = 0;
+            broadcastHeartbeat();
+        }
+    }
+
+    /**
+     * Handles one message from a peer (Raft §5.1 term rules first, then the role's own logic).
+     *
+     * @param m the message; its {@code to()} is this node
+     */
+    public void step(RaftMessage m) {
+        if (m.term() > term) {
+            if (!acceptHigherTerm(m)) {
+                return;
+            }
+        } else if (m.term() < term) {
+            answerStaleTerm(m);
+            return;
+        }
+        if (m instanceof RequestVote v) {
+            handleRequestVote(v);
+        } else if (m instanceof RequestVoteResponse r) {
+            handleVoteResponse(r);
+        } else if (m instanceof AppendEntries a) {
+            followLeader(a.from());
+            handleAppend(a);
+        } else if (m instanceof Heartbeat h) {
+            followLeader(h.from());
+            handleHeartbeat(h);
+        } else if (m instanceof AppendEntriesResponse r) {
+            if (role == Role.LEADER) {
+                handleAppendResponse(r);
+            }
+        } else if (m instanceof HeartbeatResponse r) {
+            if (role == Role.LEADER) {
+                handleHeartbeatResponse(r);
+            }
+        } else if (m instanceof TimeoutNow) {
+            if (promotable()) {
+                startElection(true);
+            }
+        } else if (m instanceof InstallSnapshot s) {
+            followLeader(s.from());
+        }
+        // InstallSnapshotResponse: snapshot transfer is not part of this engine version yet.
+    }
+
+    /**
+     * Decides what a message of a higher term does to this node.
+     *
+     * @return whether to go on handling the message
+     */
+    private boolean acceptHigherTerm(RaftMessage m) {
+        if (m instanceof RequestVote v) {
+            boolean inLease = options.checkQuorum() && leader != null
+                    && electionElapsed < options.electionTimeoutMin();
+            if (inLease && !v.leadershipTransfer()) {
+                // Leader stickiness: a live leader is heard, so a disruptive candidate is ignored (§4.2.3).
+                return false;
+            }
+            if (v.preVote()) {
+                return true;
+            }
+            becomeFollower(m.term(), null);
+            return true;
+        }
+        if (m instanceof RequestVoteResponse r && r.preVote() && r.granted()) {
+            return true;
+        }
+        boolean fromLeader = m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot;
+        becomeFollower(m.term(), fromLeader ? m.from() : null);
+        return true;
+    }
+
+    private void answerStaleTerm(RaftMessage m) {
+        if (m instanceof AppendEntries || m instanceof Heartbeat) {
+            // Tell a deposed leader about the newer term so it steps down.
+            send(new AppendEntriesResponse(self, m.from(), term, false, 0, 0, 0));
+        } else if (m instanceof RequestVote v && v.preVote()) {
+            send(new RequestVoteResponse(self, m.from(), term, false, true));
+        }
+    }
+
+    /**
+     * Appends commands as the leader.
+     *
+     * @param payloads the encoded commands, appended as one contiguous run
+     * @return the index of the first one, or -1 if this node is not the leader
+     */
+    public long propose(List<byte[]> payloads) {
+        if (role != Role.LEADER) {
+            return -1;
+        }
+        long first = log.lastIndex() + 1;
+        List<LogEntry> entries = new ArrayList<>(payloads.size());
+        long index = first;
+        for (byte[] payload : payloads) {
+            entries.add(new LogEntry(index++, term, EntryKind.COMMAND, payload));
+        }
+        appendAsLeader(entries);
+        return first;
+    }
+
+    /**
+     * Starts a linearizable read (ReadIndex); the read appears in {@link Ready#reads()} once safe,
+     * or in {@link #takeDroppedReads()} if leadership is lost first.
+     *
+     * @param context the read's id
+     * @return false if this node is not the leader (the read is not queued)
+     */
+    public boolean readIndex(long context) {
+        if (role != Role.LEADER) {
+            return false;
+        }
+        if (log.committed() < termStartIndex) {
+            // A new leader does not know the latest commit index until an entry of its term commits.
+            readsAwaitingTermCommit.add(context);
+            return true;
+        }
+        queueRead(context);
+        return true;
+    }
+
+    private void queueRead(long context) {
+        if (voters().size() == 1) {
+            readStates.add(new ReadState(context, log.committed()));
+            return;
+        }
+        long round = reads.add(context, log.committed());
+        if (round > 0) {
+            broadcastHeartbeat();
+        }
+    }
+
+    /**
+     * Reports that the driver made the log durable up to {@code (index, term)} (with every earlier
+     * persist). The leader counts itself towards commit only from here.
+     */
+    public void onPersisted(long index, long entryTerm) {
+        log.stableTo(index, entryTerm);
+        if (role == Role.LEADER) {
+            maybeCommit();
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /** Returns whether {@link #ready(long)} has anything to hand out. */
+    public boolean hasReady() {
+        return termOrVoteDirty || !messages.isEmpty() || !afterPersist.isEmpty() || !readStates.isEmpty()
+                || log.hasUnpersisted() || log.hasCommittedToApply();
+    }
+
+    /**
+     * Takes everything the driver must do now; see {@link Ready} for the order.
+     *
+     * @param maxApplyBytes the byte budget of committed entries handed out at once
+     */
+    public Ready ready(long maxApplyBytes) {
+        List<LogEntry> entries = log.takeUnpersisted();
+        HardState hardState = termOrVoteDirty || !entries.isEmpty()
+                ? new HardState(term, votedFor, log.committed()) : null;
+        termOrVoteDirty = false;
+        Ready ready = new Ready(hardState, entries, List.copyOf(messages), List.copyOf(afterPersist),
+                log.takeCommitted(maxApplyBytes), List.copyOf(readStates));
+        messages.clear();
+        afterPersist.clear();
+        readStates.clear();
+        return ready;
+    }
+
+    /** Takes the ids of reads dropped because this node stopped leading; the driver fails them. */
+    public List<Long> takeDroppedReads() {
+        List<Long> out = List.copyOf(droppedReads);
+        droppedReads.clear();
+        return out;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** Returns this node's role. */
+    public Role role() {
+        return role;
+    }
+
+    /** Returns the current term. */
+    public long term() {
+        return term;
+    }
+
+    /** Returns the leader known for the current term. */
+    public Optional<NodeId> leader() {
+        return Optional.ofNullable(leader);
+    }
+
+    /** Returns the commit index. */
+    public long commitIndex() {
+        return log.committed();
+    }
+
+    /** Returns the last log index. */
+    public long lastIndex() {
+        return log.lastIndex();
+    }
+
+    /** Returns the configuration in force. */
+    public Membership membership() {
+        return membership;
+    }
+
+    /** Returns this node's id. */
+    public NodeId id() {
+        return self;
+    }
+
+    // ---------------------------------------------------------------- elections
+
+    private boolean promotable() {
+        return membership.isVoter(self) && !options.joinExisting();
+    }
+
+    private Set<NodeId> voters() {
+        return membership.voters().keySet();
+    }
+
+    private void resetElectionTimer() {
+        electionElapsed = 0;
+        randomizedElectionTimeout = options.electionTimeoutMin()
+                + random.nextInt(options.electionTimeoutMax() - options.electionTimeoutMin() + 1);
+    }
+
+    private void startElection(boolean transfer) {
+        leadershipTransferCampaign = transfer;
+        if (options.preVote() && !transfer) {
+            becomePreCandidate();
+        } else {
+            becomeCandidate();
+        }
+    }
+
+    private void becomePreCandidate() {
+        role = Role.PRE_CANDIDATE;
+        leader = null;
+        resetElectionTimer();
+        votes.clear();
+        votes.put(self, true);
+        if (Quorum.tally(voters(), votes) == Quorum.VoteResult.WON) {
+            becomeCandidate();
+            return;
+        }
+        requestVotes(term + 1, true);
+    }
+
+    private void becomeCandidate() {
+        role = Role.CANDIDATE;
+        term++;
+        votedFor = self;
+        termOrVoteDirty = true;
+        leader = null;
+        resetElectionTimer();
+        votes.clear();
+        votes.put(self, true);
+        if (Quorum.tally(voters(), votes) == Quorum.VoteResult.WON) {
+            becomeLeader();
+            return;
+        }
+        requestVotes(term, false);
+    }
+
+    private void requestVotes(long campaignTerm, boolean preVote) {
+        for (NodeId voter : voters()) {
+            if (!voter.equals(self)) {
+                send(new RequestVote(self, voter, campaignTerm, log.lastIndex(), log.lastTerm(), preVote,
+                        leadershipTransferCampaign));
+            }
+        }
+    }
+
+    private void handleRequestVote(RequestVote v) {
+        boolean canVote = v.from().equals(votedFor)
+                || (votedFor == null && leader == null)
+                || (v.preVote() && v.term() > term);
+        boolean grant = canVote && !options.joinExisting() && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        if (grant && !v.preVote()) {
+            votedFor = v.from();
+            termOrVoteDirty = true;
+            electionElapsed = 0;
+        }
+        send(new RequestVoteResponse(self, v.from(), grant && v.preVote() ? v.term() : term, grant, v.preVote()));
+    }
+
+    private void handleVoteResponse(RequestVoteResponse r) {
+        boolean current = (role == Role.PRE_CANDIDATE && r.preVote()) || (role == Role.CANDIDATE && !r.preVote());
+        if (!current) {
+            return;
+        }
+        votes.put(r.from(), r.granted());
+        switch (Quorum.tally(voters(), votes)) {
+            case WON -> {
+                if (role == Role.PRE_CANDIDATE) {
+                    becomeCandidate();
+                } else {
+                    becomeLeader();
+                }
+            }
+            case LOST -> becomeFollower(term, null);
+            case PENDING -> {
+            }
+        }
+    }
+
+    private void becomeFollower(long newTerm, NodeId newLeader) {
+        if (role == Role.LEADER) {
+            stepDownAsLeader();
+        }
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = null;
+            termOrVoteDirty = true;
+        }
+        role = membership.isVoter(self) ? Role.FOLLOWER : Role.LEARNER;
+        leader = newLeader;
+        resetElectionTimer();
+        votes.clear();
+    }
+
+    private void followLeader(NodeId from) {
+        if (role != Role.FOLLOWER && role != Role.LEARNER || !from.equals(leader)) {
+            becomeFollower(term, from);
+        }
+        electionElapsed = 0;
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        leader = self;
+        heartbeatElapsed = 0;
+        electionElapsed = 0;
+        votes.clear();
+        reads = new ReadIndexTracker();
+        progress.clear();
+        long next = log.lastIndex() + 1;
+        for (NodeId member : membership.members()) {
+            if (!member.equals(self)) {
+                progress.put(member, new Progress(next));
+            }
+        }
+        termStartIndex = next;
+        // A no-op of the new term lets entries of earlier terms commit (§5.4.2) and ReadIndex start.
+        appendAsLeader(List.of(new LogEntry(next, term, EntryKind.NOOP, new byte[0])));
+    }
+
+    private void stepDownAsLeader() {
+        droppedReads.addAll(reads.clear());
+        droppedReads.addAll(readsAwaitingTermCommit);
+        readsAwaitingTermCommit.clear();
+        progress.clear();
+        reads = null;
+    }
+
+    private boolean quorumActive() {
+        int active = 0;
+        for (NodeId voter : voters()) {
+            if (voter.equals(self) || progress.containsKey(voter) && progress.get(voter).recentActive) {
+                active++;
+            }
+        }
+        return active >= Quorum.majority(voters().size());
+    }
+
+    // ---------------------------------------------------------------- replication: follower side
+
+    private void handleAppend(AppendEntries a) {
+        if (a.prevLogIndex() < log.committed()) {
+            // Everything up to our commit index matches the leader's log already.
+            sendAfterPersist(new AppendEntriesResponse(self, a.from(), term, true, log.committed(), 0, 0));
+            return;
+        }
+        long lastNew = log.maybeAppend(a.prevLogIndex(), a.prevLogTerm(), a.entries());
+        if (lastNew >= 0) {
+            log.commitTo(Math.min(a.leaderCommit(), lastNew));
+            sendAfterPersist(new AppendEntriesResponse(self, a.from(), term, true, lastNew, 0, 0));
+            return;
+        }
+        long hintIndex = Math.min(a.prevLogIndex(), log.lastIndex());
+        hintIndex = lastIndexAtOrBelowTerm(hintIndex, a.prevLogTerm());
+        long hintTerm = Math.max(0, log.term(hintIndex));
+        sendAfterPersist(new AppendEntriesResponse(self, a.from(), term, false, a.prevLogIndex(), hintIndex, hintTerm));
+    }
+
+    /** Walks back from {@code index} to the last index whose term is at most {@code maxTerm}. */
+    private long lastIndexAtOrBelowTerm(long index, long maxTerm) {
+        long i = index;
+        while (i > log.committed()) {
+            long t = log.term(i);
+            if (t < 0 || t <= maxTerm) {
+                break;
+            }
+            i--;
+        }
+        return i;
+    }
+
+    private void handleHeartbeat(Heartbeat h) {
+        log.commitTo(h.commitIndex());
+        send(new HeartbeatResponse(self, h.from(), term, h.readSeq(), log.lastIndex()));
+    }
+
+    // ---------------------------------------------------------------- replication: leader side
+
+    private void appendAsLeader(List<LogEntry> entries) {
+        log.append(entries);
+        broadcastAppend();
+        if (voters().size() == 1) {
+            maybeCommit();
+        }
+    }
+
+    private void broadcastAppend() {
+        for (NodeId peer : progress.keySet()) {
+            sendAppend(peer);
+        }
+    }
+
+    /** Sends the follower what it lacks, as far as flow control allows. */
+    private void sendAppend(NodeId peer) {
+        Progress p = progress.get(peer);
+        while (!p.paused()) {
+            long prevIndex = p.next - 1;
+            long prevTerm = log.term(prevIndex);
+            if (prevTerm < 0) {
+                // The follower needs entries that were compacted away: only a snapshot can help.
+                return;
+            }
+            List<LogEntry> entries = p.next <= log.lastIndex()
+                    ? log.entries(p.next, log.lastIndex() + 1, options.maxAppendBytes()) : List.of();
+            if (entries.isEmpty() && p.state == Progress.State.REPLICATE) {
+                return;
+            }
+            send(new AppendEntries(self, peer, term, prevIndex, prevTerm, entries, log.committed()));
+            p.sent(entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).index(), !entries.isEmpty());
+            if (p.state == Progress.State.PROBE) {
+                return;
+            }
+        }
+    }
+
+    private void handleAppendResponse(AppendEntriesResponse r) {
+        Progress p = progress.get(r.from());
+        if (p == null) {
+            return;
+        }
+        p.recentActive = true;
+        if (r.success()) {
+            if (p.acknowledge(r.index()) && voters().contains(r.from())) {
+                maybeCommit();
+            }
+            sendAppend(r.from());
+            return;
+        }
+        long hintNext = r.hintTerm() > 0
+                ? lastIndexAtOrBelowTermLeader(r.hintIndex(), r.hintTerm()) + 1 : r.hintIndex() + 1;
+        if (p.reject(r.index(), hintNext)) {
+            sendAppend(r.from());
+        }
+    }
+
+    /** On the leader: the last index at or below {@code index} whose term is at most {@code maxTerm}. */
+    private long lastIndexAtOrBelowTermLeader(long index, long maxTerm) {
+        long i = Math.min(index, log.lastIndex());
+        while (i > 0) {
+            long t = log.term(i);
+            if (t < 0 || t <= maxTerm) {
+                break;
+            }
+            i--;
+        }
+        return i;
+    }
+
+    private void handleHeartbeatResponse(HeartbeatResponse r) {
+        Progress p = progress.get(r.from());
+        if (p == null) {
+            return;
+        }
+        p.recentActive = true;
+        p.heartbeatAnswered(r.lastLogIndex());
+        if (p.match < log.lastIndex()) {
+            sendAppend(r.from());
+        }
+        if (voters().contains(r.from()) && r.readSeq() > p.readAck) {
+            p.readAck = r.readSeq();
+            confirmReads();
+        }
+    }
+
+    private void confirmReads() {
+        long round = reads.currentRound();
+        long confirmed = Quorum.committedValue(voters(),
+                id -> id.equals(self) ? round : progress.get(id).readAck);
+        long next = reads.confirm(confirmed, readStates);
+        if (next > 0) {
+            broadcastHeartbeat();
+        }
+    }
+
+    private void broadcastHeartbeat() {
+        long round = reads.currentRound();
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            e.getValue().heartbeatSent();
+            long commit = Math.min(e.getValue().match, log.committed());
+            send(new Heartbeat(self, e.getKey(), term, commit, round));
+        }
+    }
+
+    private void maybeCommit() {
+        long quorumIndex = Quorum.committedValue(voters(),
+                id -> id.equals(self) ? log.stable() : progress.get(id).match);
+        if (quorumIndex <= log.committed()) {
+            return;
+        }
+        // Figure 8: only an entry of the current term commits by counting replicas.
+        if (log.term(quorumIndex) != term && !options.unsafeCommitPreviousTerm()) {
+            return;
+        }
+        log.commitTo(quorumIndex);
+        if (log.committed() >= termStartIndex && !readsAwaitingTermCommit.isEmpty()) {
+            List<Long> waiting = List.copyOf(readsAwaitingTermCommit);
+            readsAwaitingTermCommit.clear();
+            waiting.forEach(this::queueRead);
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    private void send(RaftMessage m) {
+        if (termOrVoteDirty && !options.unsafeAckBeforeDurable()) {
+            afterPersist.add(m);
+        } else {
+            messages.add(m);
+        }
+    }
+
+    private void sendAfterPersist(RaftMessage m) {
+        if (options.unsafeAckBeforeDurable()) {
+            messages.add(m);
+        } else {
+            afterPersist.add(m);
+        }
+    }
+}
