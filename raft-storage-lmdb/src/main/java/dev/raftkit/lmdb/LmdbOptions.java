@@ -1,0 +1,105 @@
+package dev.raftkit.lmdb;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code lmdb.*} options of the LMDB log store, parsed and checked.
+ *
+ * <ul>
+ *   <li>{@code lmdb.mapSize}: the initial size of the memory map, in bytes or with a binary suffix
+ *       ({@code 64MiB}, {@code 1GiB}, {@code 512KiB}); default {@code 256MiB}, at least {@code 64KiB}.
+ *       The map doubles by itself when it is full, so this only saves a few early resizes.</li>
+ *   <li>{@code lmdb.sync}: how a write is made durable. {@code full} (default) syncs data and meta
+ *       page before a call returns: acknowledged writes survive power loss. {@code nometasync}
+ *       defers the meta page sync and {@code nosync} skips syncing: both are faster and <b>can lose
+ *       acknowledged writes</b> (and, for {@code nosync}, corrupt the store) on power loss or an
+ *       operating system crash; use them only for throwaway data.</li>
+ * </ul>
+ *
+ * @param mapSize the initial map size in bytes, a multiple of 4096
+ * @param sync the sync mode
+ */
+record LmdbOptions(long mapSize, SyncMode sync) {
+
+    /** Option key of the initial map size. */
+    static final String MAP_SIZE = "lmdb.mapSize";
+    /** Option key of the sync mode. */
+    static final String SYNC = "lmdb.sync";
+    /** Default initial map size: 256 MiB. */
+    static final long DEFAULT_MAP_SIZE = 256L << 20;
+
+    private static final long MIN_MAP_SIZE = 64L << 10;
+    private static final String PREFIX = "lmdb.";
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*(|KiB|MiB|GiB|TiB)");
+
+    /** How LMDB makes a committed transaction durable. */
+    enum SyncMode {
+        /** Data and meta page synced before commit returns: durable. */
+        FULL,
+        /** Meta page sync deferred: the last commits can be lost on power loss. */
+        NOMETASYNC,
+        /** No sync at all: commits can be lost, and the store corrupted, on power loss. */
+        NOSYNC
+    }
+
+    /**
+     * Reads the {@code lmdb.*} entries of {@code options}, ignoring keys of other providers.
+     *
+     * @param options every option of the node
+     * @return the parsed options, defaults for those not set
+     * @throws IllegalArgumentException naming the option when a key is unknown or a value invalid
+     */
+    static LmdbOptions parse(Map<String, String> options) {
+        long mapSize = DEFAULT_MAP_SIZE;
+        SyncMode sync = SyncMode.FULL;
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            String key = option.getKey();
+            if (!key.startsWith(PREFIX)) {
+                continue;
+            }
+            String value = option.getValue().trim();
+            switch (key) {
+                case MAP_SIZE -> mapSize = parseSize(value);
+                case SYNC -> sync = parseSync(value);
+                default -> throw new IllegalArgumentException("unknown option " + key + "; the lmdb log store knows "
+                        + MAP_SIZE + " and " + SYNC);
+            }
+        }
+        return new LmdbOptions(mapSize, sync);
+    }
+
+    private static long parseSize(String value) {
+        Matcher m = SIZE.matcher(value);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(MAP_SIZE + " must be a byte count, optionally with KiB, MiB, GiB or TiB"
+                    + " (e.g. 268435456 or 256MiB), was '" + value + "'");
+        }
+        int shift = switch (m.group(2)) {
+            case "KiB" -> 10;
+            case "MiB" -> 20;
+            case "GiB" -> 30;
+            case "TiB" -> 40;
+            default -> 0;
+        };
+        long number = Long.parseLong(m.group(1));
+        if (number > (Long.MAX_VALUE >> (shift + 1))) {
+            throw new IllegalArgumentException(MAP_SIZE + " is too large: '" + value + "'");
+        }
+        long bytes = number << shift;
+        if (bytes < MIN_MAP_SIZE) {
+            throw new IllegalArgumentException(MAP_SIZE + " must be at least 64KiB, was '" + value + "'");
+        }
+        return (bytes + 4095) & ~4095L;
+    }
+
+    private static SyncMode parseSync(String value) {
+        try {
+            return SyncMode.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(SYNC + " must be full, nometasync or nosync, was '" + value + "'", e);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package dev.raftkit.testkit.memory;
+
+import dev.raftkit.spi.HardState;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.SnapshotMeta;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The durable state of one node kept in memory: hard state, log entries, the position the log
+ * continues from, and the latest snapshot with its data.
+ *
+ * <p>A disk outlives the {@link MemoryLogStore}s opened on it, so a simulator can keep one disk per
+ * node across crash and restart: opening a new store on a disk fences the previous one, whose later
+ * writes fail with an {@link IOException}, as a process that was killed cannot write any more.
+ *
+ * <p>For fault tests the disk can fail writes ({@link #failNextWrite}, {@link #failWritesFrom}) and
+ * mark entries as corrupt ({@link #corruptEntry}); a failed write has no effect and a read of a
+ * corrupt entry throws an {@link IOException} naming the index and this disk.
+ *
+ * <p>Thread-safe: every operation is atomic under a read-write lock, so readers see the state before
+ * or after a write, never a mix. No operation waits for I/O, so readers are never held up long.
+ */
+public final class MemoryDisk {
+
+    private final String name;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
+    // Guarded by lock.
+    private HardState hardState = HardState.INITIAL;
+    private long startIndex;
+    private long startTerm;
+    private final ArrayList<LogEntry> entries = new ArrayList<>();
+    private final Set<Long> corrupt = new HashSet<>();
+    private StoredSnapshot snapshot;
+    private long generation;
+    private IOException nextWriteFault;
+    private IOException stickyWriteFault;
+
+    /**
+     * Creates an empty disk: a store opened on it has the shape of a new store.
+     *
+     * @param name what error messages call this disk, e.g. the node's data directory
+     */
+    public MemoryDisk(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** Returns the name error messages use for this disk. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Makes the next write (persist, compact, reset or snapshot commit) of any store on this disk
+     * throw {@code fault} without taking effect. Later writes succeed again.
+     *
+     * @param fault the exception to throw
+     */
+    public void failNextWrite(IOException fault) {
+        Objects.requireNonNull(fault, "fault");
+        withWriteLock(() -> nextWriteFault = fault);
+    }
+
+    /**
+     * Makes every write from now on throw {@code fault} without taking effect, until
+     * {@link #clearFaults()}: a disk that has gone bad.
+     *
+     * @param fault the exception to throw
+     */
+    public void failWritesFrom(IOException fault) {
+        Objects.requireNonNull(fault, "fault");
+        withWriteLock(() -> stickyWriteFault = fault);
+    }
+
+    /** Removes every pending write fault; corrupt entries stay corrupt. */
+    public void clearFaults() {
+        withWriteLock(() -> {
+            nextWriteFault = null;
+            stickyWriteFault = null;
+        });
+    }
+
+    /**
+     * Marks the stored entry at {@code index} as corrupt: reading it (its entry or its term) throws
+     * an {@link IOException} naming the index and this disk, until the entry is overwritten or
+     * discarded.
+     *
+     * @param index the index of a stored entry
+     * @throws IllegalArgumentException if no entry with that index is stored
+     */
+    public void corruptEntry(long index) {
+        withWriteLock(() -> {
+            if (index <= startIndex || index > lastIndexLocked()) {
+                throw new IllegalArgumentException("cannot corrupt entry " + index + " of memory disk " + name
+                        + ": it holds entries [" + (startIndex + 1) + ", " + lastIndexLocked() + "]");
+            }
+            corrupt.add(index);
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryDisk[" + name + "]";
+    }
+
+    // ---- Operations used by MemoryLogStore. Arguments are validated against the state under the lock. ----
+
+    /** Fences every store opened before and returns the generation of a newly opened one. */
+    long attach() {
+        lock.writeLock().lock();
+        try {
+            return ++generation;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    HardState hardState() {
+        lock.readLock().lock();
+        try {
+            return hardState;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    long firstIndex() {
+        lock.readLock().lock();
+        try {
+            return startIndex + 1;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    long lastIndex() {
+        lock.readLock().lock();
+        try {
+            return lastIndexLocked();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    long term(long index) throws IOException {
+        lock.readLock().lock();
+        try {
+            if (index < startIndex || index > lastIndexLocked()) {
+                throw new IllegalArgumentException("term(" + index + ") is outside [" + startIndex + ", "
+                        + lastIndexLocked() + "] of memory disk " + name);
+            }
+            return index == startIndex ? startTerm : readLocked(index).term();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    List<LogEntry> entries(long from, long to, long maxBytes) throws IOException {
+        lock.readLock().lock();
+        try {
+            if (from <= startIndex || to > lastIndexLocked() + 1 || to < from || maxBytes < 1) {
+                throw new IllegalArgumentException("entries(" + from + ", " + to + ", " + maxBytes
+                        + ") is outside the log [" + (startIndex + 1) + ", " + lastIndexLocked()
+                        + "] of memory disk " + name + " (needs first <= from <= to <= last + 1, maxBytes >= 1)");
+            }
+            List<LogEntry> result = new ArrayList<>();
+            long bytes = 0;
+            for (long index = from; index < to; index++) {
+                LogEntry entry = readLocked(index);
+                bytes += entry.sizeBytes();
+                if (!result.isEmpty() && bytes > maxBytes) {
+                    break;
+                }
+                result.add(entry);
+            }
+            return result;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    void persist(long writer, HardState newHardState, List<LogEntry> newEntries) throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (!newEntries.isEmpty()) {
+                long first = newEntries.get(0).index();
+                if (first <= startIndex || first > lastIndexLocked() + 1) {
+                    throw new IllegalArgumentException("persist: first entry index " + first + " must be in ["
+                            + (startIndex + 1) + ", " + (lastIndexLocked() + 1) + "] of memory disk " + name);
+                }
+                for (int i = 1; i < newEntries.size(); i++) {
+                    if (newEntries.get(i).index() != first + i) {
+                        throw new IllegalArgumentException("persist: entries are not contiguous: index "
+                                + newEntries.get(i).index() + " follows " + newEntries.get(i - 1).index());
+                    }
+                }
+            }
+            beforeWriteLocked(writer, "persist");
+            if (!newEntries.isEmpty()) {
+                truncateFromLocked(newEntries.get(0).index());
+                entries.addAll(newEntries);
+            }
+            if (newHardState != null) {
+                hardState = newHardState;
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    void compact(long writer, long throughIndex) throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (throughIndex > lastIndexLocked()) {
+                throw new IllegalArgumentException("compact(" + throughIndex + ") is beyond the last index "
+                        + lastIndexLocked() + " of memory disk " + name);
+            }
+            if (throughIndex <= startIndex) {
+                return;
+            }
+            long newStartTerm = readLocked(throughIndex).term();
+            beforeWriteLocked(writer, "compact");
+            entries.subList(0, (int) (throughIndex - startIndex)).clear();
+            corrupt.removeIf(index -> index <= throughIndex);
+            startIndex = throughIndex;
+            startTerm = newStartTerm;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    void reset(long writer, long index, long term) throws IOException {
+        lock.writeLock().lock();
+        try {
+            beforeWriteLocked(writer, "reset");
+            entries.clear();
+            corrupt.clear();
+            startIndex = index;
+            startTerm = term;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    void commitSnapshot(long writer, SnapshotMeta meta, byte[] data) throws IOException {
+        lock.writeLock().lock();
+        try {
+            beforeWriteLocked(writer, "snapshot commit");
+            snapshot = new StoredSnapshot(meta, data);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Returns the latest snapshot, or null if none was committed. */
+    StoredSnapshot snapshot() {
+        lock.readLock().lock();
+        try {
+            return snapshot;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A committed snapshot: its metadata and its data, never modified after commit. */
+    record StoredSnapshot(SnapshotMeta meta, byte[] data) {
+    }
+
+    private long lastIndexLocked() {
+        return startIndex + entries.size();
+    }
+
+    private LogEntry readLocked(long index) throws IOException {
+        if (corrupt.contains(index)) {
+            throw new IOException("entry " + index + " failed its integrity check on memory disk " + name);
+        }
+        return entries.get((int) (index - startIndex - 1));
+    }
+
+    private void truncateFromLocked(long index) {
+        entries.subList((int) (index - startIndex - 1), entries.size()).clear();
+        corrupt.removeIf(i -> i >= index);
+    }
+
+    private void beforeWriteLocked(long writer, String operation) throws IOException {
+        if (writer != generation) {
+            throw new IOException(operation + " refused: memory disk " + name
+                    + " was reopened by a newer store, this one is fenced");
+        }
+        if (nextWriteFault != null) {
+            IOException fault = nextWriteFault;
+            nextWriteFault = null;
+            throw fault;
+        }
+        if (stickyWriteFault != null) {
+            throw stickyWriteFault;
+        }
+    }
+
+    private void withWriteLock(Runnable action) {
+        lock.writeLock().lock();
+        try {
+            action.run();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

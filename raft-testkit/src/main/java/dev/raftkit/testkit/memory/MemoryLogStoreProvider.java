@@ -1,0 +1,58 @@
+package dev.raftkit.testkit.memory;
+
+import dev.raftkit.Config;
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.LogStoreProvider;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@code "memory"} log store provider: {@link MemoryLogStore}s on {@link MemoryDisk}s kept in a
+ * JVM-wide registry keyed by {@link Config#dataDir()}, so a node restarted in the same JVM with the
+ * same data directory recovers what it persisted. A node without a data directory gets a fresh disk
+ * each time it opens. Tests that reuse directories call {@link #clearDisks()} between runs.
+ *
+ * <p>Thread-safe. Takes no options.
+ */
+public final class MemoryLogStoreProvider implements LogStoreProvider {
+
+    /** The name to select this provider by: {@code "memory"}. */
+    public static final String NAME = "memory";
+
+    private static final Map<Path, MemoryDisk> DISKS = new ConcurrentHashMap<>();
+
+    /** Creates the provider; ServiceLoader calls this. */
+    public MemoryLogStoreProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public LogStore open(Config config) {
+        MemoryDisk disk = config.dataDir()
+                .map(MemoryLogStoreProvider::disk)
+                .orElseGet(() -> new MemoryDisk("node " + config.self() + " (no dataDir)"));
+        return new MemoryLogStore(disk);
+    }
+
+    /**
+     * Returns the registry's disk for {@code dataDir}, creating an empty one if there is none, so a
+     * test can inject faults into the disk a node will open.
+     *
+     * @param dataDir the node's data directory
+     * @return its disk
+     */
+    public static MemoryDisk disk(Path dataDir) {
+        Path key = dataDir.toAbsolutePath().normalize();
+        return DISKS.computeIfAbsent(key, k -> new MemoryDisk(k.toString()));
+    }
+
+    /** Forgets every registered disk: nodes opened afterwards start empty. */
+    public static void clearDisks() {
+        DISKS.clear();
+    }
+}

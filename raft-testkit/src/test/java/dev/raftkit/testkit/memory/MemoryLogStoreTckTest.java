@@ -1,0 +1,18 @@
+package dev.raftkit.testkit.memory;
+
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.testkit.tck.LogStoreTck;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Runs the LogStore conformance kit against the in-memory store, one disk per test directory. */
+class MemoryLogStoreTckTest extends LogStoreTck {
+
+    private final Map<Path, MemoryDisk> disks = new HashMap<>();
+
+    @Override
+    protected LogStore openStore(Path dir) {
+        return new MemoryLogStore(disks.computeIfAbsent(dir, d -> new MemoryDisk(d.toString())));
+    }
+}
