@@ -1,0 +1,34 @@
+package dev.raftkit.testkit.memory;
+
+import dev.raftkit.Config;
+import dev.raftkit.spi.Transport;
+import dev.raftkit.spi.TransportProvider;
+
+/**
+ * The {@code memory} transport provider: a message to an {@link dev.raftkit.Address} reaches the
+ * node of this JVM started with that address, through {@link MemoryNetwork#shared()}; no sockets.
+ */
+public final class MemoryTransportProvider implements TransportProvider {
+
+    /** The name to select this provider by: {@value}. */
+    public static final String NAME = "memory";
+
+    /** Creates the provider; cheap, for {@link java.util.ServiceLoader}. */
+    public MemoryTransportProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * Creates a {@link MemoryTransport} on the shared network.
+     *
+     * @throws IllegalArgumentException if {@code memory.maxMessageBytes} is invalid
+     */
+    @Override
+    public Transport open(Config config) {
+        return new MemoryTransport(MemoryNetwork.shared(), config);
+    }
+}
