@@ -1,0 +1,210 @@
+package dev.raftkit.testkit.linearizability;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Checks whether a recorded {@link History} is linearizable with respect to a {@link Model}, using
+ * the Wing–Gong–Lowe search with Lowe's memoization.
+ *
+ * <p>The history is split by key and every key is checked on its own, which is sound when each
+ * operation touches one key (P-compositionality). {@link Outcome#FAIL} operations are dropped;
+ * {@link Outcome#UNKNOWN} ones may take effect at any time after their invocation, or never.
+ *
+ * <pre>{@code
+ * History<KvInput<String>, KvOutput<String>> history = new History<>(simulator::now);
+ * // ... clients record invoke / ok / fail / unknown while the workload runs ...
+ * LinearizabilityChecker<KvInput<String>, KvOutput<String>> checker =
+ *         LinearizabilityChecker.of(new KvRegisterModel<String>())
+ *                 .withTimeBudget(Duration.ofSeconds(30))
+ *                 .withParallelism(2);
+ * CheckResult<KvInput<String>, KvOutput<String>> result = checker.check(history);
+ * result.assertLinearizable();   // throws with result.explain() on NOT_LINEARIZABLE and on UNKNOWN
+ * }</pre>
+ *
+ * <p>The result is {@link Verdict#UNKNOWN} when the time budget runs out first. That proves nothing:
+ * <b>callers must treat UNKNOWN as a failure</b>, and keep per-key histories short (bounded
+ * operations, concurrent clients and unknown outcomes per key) so that it does not happen.
+ *
+ * <p>A checker is immutable and thread-safe; the {@code with*} methods return modified copies.
+ * With parallelism 1 (the default) everything runs on the calling thread and the result does not
+ * depend on scheduling, which suits a deterministic simulator.
+ *
+ * @param <I> the input type of the model
+ * @param <O> the output type of the model
+ */
+public final class LinearizabilityChecker<I, O> {
+
+    /** The default time budget of one {@link #check}. */
+    public static final Duration DEFAULT_TIME_BUDGET = Duration.ofSeconds(60);
+
+    private final Model<?, I, O> model;
+    private final Duration timeBudget;
+    private final int parallelism;
+
+    private LinearizabilityChecker(Model<?, I, O> model, Duration timeBudget, int parallelism) {
+        this.model = model;
+        this.timeBudget = timeBudget;
+        this.parallelism = parallelism;
+    }
+
+    /**
+     * Returns a checker for {@code model} with the {@link #DEFAULT_TIME_BUDGET} and parallelism 1.
+     *
+     * @param model the sequential specification of one key
+     * @param <S> the state type of the model
+     * @param <I> the input type of the model
+     * @param <O> the output type of the model
+     * @return the checker
+     * @throws NullPointerException if {@code model} is null
+     */
+    public static <S, I, O> LinearizabilityChecker<I, O> of(Model<S, I, O> model) {
+        return new LinearizabilityChecker<>(Objects.requireNonNull(model, "model"), DEFAULT_TIME_BUDGET, 1);
+    }
+
+    /**
+     * Returns a copy with another time budget for each {@link #check} as a whole. When it runs out,
+     * keys not decided yet are reported undecided and the verdict is {@link Verdict#UNKNOWN} (unless
+     * a violation was found).
+     *
+     * @param budget zero or positive
+     * @return the modified checker
+     * @throws IllegalArgumentException if {@code budget} is negative
+     */
+    public LinearizabilityChecker<I, O> withTimeBudget(Duration budget) {
+        Objects.requireNonNull(budget, "budget");
+        if (budget.isNegative()) {
+            throw new IllegalArgumentException("time budget must not be negative, got " + budget);
+        }
+        return new LinearizabilityChecker<>(model, budget, parallelism);
+    }
+
+    /**
+     * Returns a copy that checks up to {@code threads} keys at once on a pool it creates for each
+     * check and shuts down afterwards.
+     *
+     * @param threads at least 1; 1 runs everything on the calling thread
+     * @return the modified checker
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public LinearizabilityChecker<I, O> withParallelism(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, got " + threads);
+        }
+        return new LinearizabilityChecker<>(model, timeBudget, threads);
+    }
+
+    /**
+     * Checks a snapshot of {@code history}; operations still in flight count as unknown.
+     *
+     * @param history the recorded history
+     * @return the result; only {@link Verdict#LINEARIZABLE} is a pass
+     * @throws IllegalArgumentException if the model rejects an output as impossible for its input
+     */
+    public CheckResult<I, O> check(History<I, O> history) {
+        return check(history.operations());
+    }
+
+    /**
+     * Checks a list of operations, for example one logged outside a {@link History}. If the calling
+     * thread is interrupted, the check stops early with undecided keys and the interrupt status is
+     * kept.
+     *
+     * @param operations the operations, with distinct ids
+     * @return the result; only {@link Verdict#LINEARIZABLE} is a pass
+     * @throws IllegalArgumentException if two operations share an id, or the model rejects an output
+     *     as impossible for its input
+     */
+    public CheckResult<I, O> check(Collection<Operation<I, O>> operations) {
+        long start = System.nanoTime();
+        Map<String, List<Operation<I, O>>> partitions = partitionByKey(operations);
+        long budgetNanos = saturatedNanos(timeBudget);
+        BooleanSupplier timeUp = () -> System.nanoTime() - start >= budgetNanos
+                || Thread.currentThread().isInterrupted();
+        List<PartitionSearch<?, I, O>> searches = new ArrayList<>(partitions.size());
+        partitions.forEach((key, ops) -> searches.add(newSearch(model, key, ops, timeUp)));
+        List<PartitionResult<I, O>> results = parallelism == 1 || searches.size() <= 1
+                ? searches.stream().map(PartitionSearch::run).toList()
+                : runInParallel(searches);
+        int checked = partitions.values().stream().mapToInt(List::size).sum();
+        return new CheckResult<>(results, checked, Duration.ofNanos(System.nanoTime() - start), timeBudget);
+    }
+
+    private static <I, O> Map<String, List<Operation<I, O>>> partitionByKey(Collection<Operation<I, O>> operations) {
+        Map<String, List<Operation<I, O>>> partitions = new TreeMap<>();
+        Set<Long> ids = new HashSet<>();
+        for (Operation<I, O> op : operations) {
+            if (!ids.add(op.id())) {
+                throw new IllegalArgumentException("two operations share the id " + op.id());
+            }
+            if (op.outcome() != Outcome.FAIL) {
+                partitions.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+            }
+        }
+        return partitions;
+    }
+
+    private static <S, I, O> PartitionSearch<S, I, O> newSearch(Model<S, I, O> model, String key,
+            List<Operation<I, O>> operations, BooleanSupplier timeUp) {
+        return new PartitionSearch<>(model, key, operations, timeUp);
+    }
+
+    private List<PartitionResult<I, O>> runInParallel(List<PartitionSearch<?, I, O>> searches) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, searches.size()), task -> {
+            Thread thread = new Thread(task, "linearizability-checker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<PartitionResult<I, O>>> futures = new ArrayList<>(searches.size());
+            searches.forEach(search -> futures.add(pool.submit(search::run)));
+            List<PartitionResult<I, O>> results = new ArrayList<>(searches.size());
+            for (int i = 0; i < futures.size(); i++) {
+                results.add(await(futures.get(i), searches.get(i).key()));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static <I, O> PartitionResult<I, O> await(Future<PartitionResult<I, O>> future, String key) {
+        if (Thread.currentThread().isInterrupted()) {
+            return PartitionResult.undecided(key);
+        }
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return PartitionResult.undecided(key);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("checking key \"" + key + "\" failed", e.getCause());
+        }
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}
