@@ -181,15 +181,22 @@ final class Driver<R> {
 
     // ---------------------------------------------------------------- driver thread
 
-    /** Wraps driver work: skipped once stopped, followed by a flush, and fatal if it throws. */
+    /** Wraps driver work that steps the core: skipped once stopped, followed by a flush. */
     private Runnable task(Runnable body) {
+        return guarded(() -> {
+            body.run();
+            scheduleFlush();
+        });
+    }
+
+    /** Wraps driver work: skipped once stopped, and stopping the node if it throws. */
+    private Runnable guarded(Runnable body) {
         return () -> {
             if (stopped) {
                 return;
             }
             try {
                 body.run();
-                scheduleFlush();
             } catch (StorageFault e) {
                 fail(new FatalException("[" + nodeId + "] log store failed: " + e.getMessage(), e.getCause()));
             } catch (Throwable t) {
@@ -201,7 +208,7 @@ final class Driver<R> {
     private void scheduleFlush() {
         if (!flushScheduled) {
             flushScheduled = true;
-            queue.execute(task(this::flush));
+            queue.execute(guarded(this::flush));
         }
     }
 
@@ -324,7 +331,11 @@ final class Driver<R> {
         }
         if (!pendingWrites.isEmpty()
                 && (core.role() != Role.LEADER || core.term() != pendingWrites.peekFirst().term)) {
-            RaftException error = notLeader();
+            // Always NotLeader, never NoLeader: these entries were appended and may still commit.
+            NodeId hint = core.leader().filter(l -> !l.equals(config.self())).orElse(null);
+            RaftException error = new NotLeaderException("[" + nodeId + "] lost leadership while the write was "
+                    + "pending; it may still commit", hint,
+                    hint == null ? null : core.membership().addressOf(hint).orElse(null));
             pendingWrites.forEach(w -> w.fail(error));
             pendingWrites.clear();
         }

@@ -122,7 +122,8 @@ public final class MemoryDisk {
         }
     }
 
-    HardState hardState() {
+    /** Returns the durable hard state; for inspection by tests and the simulator. */
+    public HardState hardState() {
         lock.readLock().lock();
         try {
             return hardState;
@@ -131,7 +132,8 @@ public final class MemoryDisk {
         }
     }
 
-    long firstIndex() {
+    /** Returns the first durable log index; for inspection by tests and the simulator. */
+    public long firstIndex() {
         lock.readLock().lock();
         try {
             return startIndex + 1;
@@ -140,7 +142,8 @@ public final class MemoryDisk {
         }
     }
 
-    long lastIndex() {
+    /** Returns the last durable log index; for inspection by tests and the simulator. */
+    public long lastIndex() {
         lock.readLock().lock();
         try {
             return lastIndexLocked();
@@ -162,7 +165,13 @@ public final class MemoryDisk {
         }
     }
 
-    List<LogEntry> entries(long from, long to, long maxBytes) throws IOException {
+    /**
+     * Reads durable entries as {@link dev.raftkit.spi.LogStore#entries} does; for inspection by tests
+     * and the simulator.
+     *
+     * @throws IOException if an entry in the range was marked corrupt
+     */
+    public List<LogEntry> entries(long from, long to, long maxBytes) throws IOException {
         lock.readLock().lock();
         try {
             if (from <= startIndex || to > lastIndexLocked() + 1 || to < from || maxBytes < 1) {

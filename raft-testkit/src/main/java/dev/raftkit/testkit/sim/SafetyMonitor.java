@@ -1,0 +1,189 @@
+package dev.raftkit.testkit.sim;
+
+import dev.raftkit.NodeId;
+import dev.raftkit.NodeStatus;
+import dev.raftkit.Role;
+import dev.raftkit.spi.EntryKind;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.memory.MemoryDisk;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Checks Raft's safety properties while a simulation runs (RELIABILITY.md §2.4):
+ * <ul>
+ *   <li>election safety: at most one leader per term;</li>
+ *   <li>state machine safety: every node applies the same command at the same index, each index
+ *       once per incarnation, in order;</li>
+ *   <li>leader completeness: a new leader's durable log holds every command applied anywhere at
+ *       the indexes it has;</li>
+ *   <li>committed on a quorum: an index a leader reports committed is durably on a majority of
+ *       voters' disks with the same term as on the leader's;</li>
+ *   <li>monotonicity: a node's term never decreases (across restarts too); its commit and applied
+ *       indexes never decrease within an incarnation; applied never exceeds commit.</li>
+ * </ul>
+ * The hooks run inside engine callbacks (listeners, apply), which must not throw, so a broken
+ * property is recorded and {@link #check()}, called by the event loop after every event, throws it.
+ */
+final class SafetyMonitor {
+
+    private final Map<Long, NodeId> leaderOfTerm = new HashMap<>();
+    /** Index to the command applied there, by whichever node applied it first. */
+    private final Map<Long, KvCommand> applied = new TreeMap<>();
+    private final Map<NodeId, Long> lastApplied = new HashMap<>();
+    private final Map<NodeId, Long> lastTerm = new HashMap<>();
+    private final Map<NodeId, Long> lastCommit = new HashMap<>();
+    private long maxAppliedIndex;
+    private String violation;
+
+    /** Throws the first recorded violation, if any. */
+    void check() {
+        if (violation != null) {
+            throw new SafetyViolation(violation);
+        }
+    }
+
+    /** Records a violation found outside the monitor, e.g. a node that died. */
+    void violate(String message) {
+        if (violation == null) {
+            violation = message;
+        }
+    }
+
+    /** A node starts a new incarnation (first start or restart): its apply sequence restarts. */
+    void incarnation(NodeId node) {
+        lastApplied.put(node, 0L);
+        lastCommit.put(node, 0L);
+    }
+
+    /** A node applied {@code command} at {@code index}. */
+    void onApply(NodeId node, long index, KvCommand command) {
+        long previous = lastApplied.getOrDefault(node, 0L);
+        if (index <= previous) {
+            violate(node + " applied index " + index + " after " + previous
+                    + " (an entry applied twice or out of order)");
+            return;
+        }
+        lastApplied.put(node, index);
+        KvCommand first = applied.putIfAbsent(index, command);
+        if (first != null && !first.equals(command)) {
+            violate("state machine safety: index " + index + " applied as " + first
+                    + " on one node and as " + command + " on " + node);
+        }
+        maxAppliedIndex = Math.max(maxAppliedIndex, index);
+    }
+
+    /** A node reports a role in a term. */
+    void onRole(NodeId node, Role role, long term, MemoryDisk disk) {
+        if (role != Role.LEADER) {
+            return;
+        }
+        NodeId other = leaderOfTerm.putIfAbsent(term, node);
+        if (other != null && !other.equals(node)) {
+            violate("election safety: both " + other + " and " + node + " led term " + term);
+        }
+        checkLeaderCompleteness(node, term, disk);
+    }
+
+    private void checkLeaderCompleteness(NodeId node, long term, MemoryDisk disk) {
+        long upTo = Math.min(maxAppliedIndex, disk.lastIndex());
+        long from = Math.max(disk.firstIndex(), 1);
+        if (from > upTo) {
+            return;
+        }
+        List<LogEntry> entries;
+        try {
+            entries = disk.entries(from, upTo + 1, Long.MAX_VALUE);
+        } catch (IOException e) {
+            violate("cannot read the log of leader " + node + ": " + e.getMessage());
+            return;
+        }
+        for (LogEntry e : entries) {
+            KvCommand committed = applied.get(e.index());
+            if (committed == null) {
+                continue;
+            }
+            KvCommand mine = e.kind() == EntryKind.COMMAND ? KvCommand.CODEC.decode(e.payload()) : null;
+            if (!committed.equals(mine)) {
+                violate("leader completeness: " + node + " leads term " + term + " but holds "
+                        + (mine == null ? e.kind() : mine) + " at index " + e.index() + " where " + committed
+                        + " was applied");
+            }
+        }
+    }
+
+    /** Checks a node's status against what it reported before. */
+    void onStatus(NodeStatus status) {
+        NodeId node = status.id();
+        long term = lastTerm.getOrDefault(node, 0L);
+        if (status.term() < term) {
+            violate(node + "'s term went back from " + term + " to " + status.term());
+        }
+        lastTerm.put(node, status.term());
+        long commit = lastCommit.getOrDefault(node, 0L);
+        if (status.commitIndex() < commit) {
+            violate(node + "'s commit index went back from " + commit + " to "
+                    + status.commitIndex());
+        }
+        lastCommit.put(node, status.commitIndex());
+        if (status.appliedIndex() > status.commitIndex()) {
+            violate(node + " applied " + status.appliedIndex() + " beyond its commit index "
+                    + status.commitIndex());
+        }
+    }
+
+    /**
+     * Checks that the leader's commit index is durable on a majority of voters.
+     *
+     * @param leader the leader's id
+     * @param commitIndex its commit index
+     * @param disks every voter's disk
+     */
+    void checkCommitDurable(NodeId leader, long commitIndex, Map<NodeId, MemoryDisk> disks) {
+        if (commitIndex == 0) {
+            return;
+        }
+        LogEntry reference = entryAt(disks.get(leader), commitIndex);
+        if (reference == null) {
+            violate("committed on a quorum: leader " + leader + " reports commit index " + commitIndex
+                    + " which is not on its own disk");
+            return;
+        }
+        int holders = 0;
+        for (MemoryDisk disk : disks.values()) {
+            LogEntry e = entryAt(disk, commitIndex);
+            if (e != null && e.term() == reference.term()) {
+                holders++;
+            }
+        }
+        if (holders < disks.size() / 2 + 1) {
+            violate("committed on a quorum: leader " + leader + " reports commit index " + commitIndex
+                    + " but only " + holders + " of " + disks.size() + " voters hold it durably");
+        }
+    }
+
+    private static LogEntry entryAt(MemoryDisk disk, long index) {
+        if (index < disk.firstIndex() || index > disk.lastIndex()) {
+            return null;
+        }
+        try {
+            return disk.entries(index, index + 1, Long.MAX_VALUE).get(0);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Returns the commands applied anywhere, by index. */
+    Map<Long, KvCommand> applied() {
+        return applied;
+    }
+
+    /** Returns how many terms had a leader. */
+    int leaderTerms() {
+        return leaderOfTerm.size();
+    }
+}

@@ -1,0 +1,155 @@
+package dev.raftkit.testkit.sim;
+
+import dev.raftkit.Address;
+import dev.raftkit.Config;
+import dev.raftkit.Node;
+import dev.raftkit.NodeId;
+import dev.raftkit.NodeListener;
+import dev.raftkit.NodeStatus;
+import dev.raftkit.Raft;
+import dev.raftkit.Role;
+import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.kv.KvStateMachine;
+import dev.raftkit.testkit.memory.MemoryDisk;
+import dev.raftkit.testkit.memory.MemoryLogStore;
+import dev.raftkit.testkit.memory.MemoryNetwork;
+import dev.raftkit.testkit.memory.MemoryTransport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * The nodes of one simulated cluster: real engines on {@link SimRuntime}s, talking through one
+ * {@link MemoryNetwork} on the virtual scheduler, each with a {@link MemoryDisk} that survives its
+ * crashes.
+ */
+final class SimCluster {
+
+    /** One running incarnation of a node. */
+    record Incarnation(Node<KvCommand, String> node, KvStateMachine state, SimRuntime runtime) {
+    }
+
+    private final VirtualScheduler scheduler;
+    private final SplittableRandom random;
+    private final SafetyMonitor monitor;
+    private final SimRuntime.Latencies latencies;
+    private final Map<String, String> engineOptions;
+    private final MemoryNetwork network;
+    private final Map<NodeId, Address> members = new TreeMap<>();
+    private final Map<NodeId, MemoryDisk> disks = new TreeMap<>();
+    private final Map<NodeId, Incarnation> live = new TreeMap<>();
+
+    SimCluster(VirtualScheduler scheduler, SplittableRandom random, SafetyMonitor monitor, int size,
+            SimRuntime.Latencies latencies, Map<String, String> engineOptions) {
+        this.scheduler = scheduler;
+        this.random = random;
+        this.monitor = monitor;
+        this.latencies = latencies;
+        this.engineOptions = engineOptions;
+        this.network = new MemoryNetwork((delivery, delay) -> scheduler.at(scheduler.now() + delay, delivery, null),
+                random.split());
+        for (int i = 1; i <= size; i++) {
+            NodeId id = NodeId.of("n" + i);
+            members.put(id, new Address("sim-n" + i, 7000 + i));
+            disks.put(id, new MemoryDisk("sim-n" + i));
+        }
+    }
+
+    MemoryNetwork network() {
+        return network;
+    }
+
+    List<NodeId> ids() {
+        return new ArrayList<>(members.keySet());
+    }
+
+    /** Returns the running incarnation of {@code id}, or null if it is crashed. */
+    Incarnation incarnation(NodeId id) {
+        return live.get(id);
+    }
+
+    boolean isUp(NodeId id) {
+        return live.containsKey(id);
+    }
+
+    /** Starts (or restarts) {@code id} from its disk. */
+    void start(NodeId id) {
+        if (live.containsKey(id)) {
+            return;
+        }
+        Config.Builder config = Config.builder(id, members).tickInterval(Duration.ofMillis(10))
+                .electionTimeoutTicks(15, 30).heartbeatIntervalTicks(3).maxInflightWrites(1000);
+        engineOptions.forEach(config::option);
+        Config built = config.build();
+        SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies);
+        KvStateMachine state = new KvStateMachine();
+        MemoryDisk disk = disks.get(id);
+        monitor.incarnation(id);
+        Node<KvCommand, String> node = Raft.builder(built)
+                .stateMachine(recording(id, state))
+                .codec(KvCommand.CODEC)
+                .logStore(new MemoryLogStore(disk))
+                .transport(new MemoryTransport(network, built))
+                .runtime(runtime)
+                .listener(new NodeListener() {
+                    @Override
+                    public void onRoleChange(Role role, long term) {
+                        monitor.onRole(id, role, term, disk);
+                    }
+                })
+                .start();
+        live.put(id, new Incarnation(node, state, runtime));
+    }
+
+    /** Crashes {@code id}: its pending work, including persists not yet done, is lost. */
+    void crash(NodeId id) {
+        Incarnation incarnation = live.remove(id);
+        if (incarnation != null) {
+            incarnation.runtime.kill();
+            network.detach(members.get(id));
+        }
+    }
+
+    /** Crashes every node; the simulation's end. */
+    void crashAll() {
+        new ArrayList<>(live.keySet()).forEach(this::crash);
+    }
+
+    /** Feeds every running node's status to the safety monitor. */
+    void checkStatuses() {
+        for (Incarnation incarnation : live.values()) {
+            NodeStatus status = incarnation.node.status();
+            monitor.onStatus(status);
+            if (status.role() == Role.LEADER) {
+                monitor.checkCommitDurable(status.id(), status.commitIndex(), disks);
+            }
+        }
+    }
+
+    private StateMachine<KvCommand, String> recording(NodeId id, KvStateMachine state) {
+        return new StateMachine<>() {
+            @Override
+            public String apply(long index, KvCommand command) {
+                monitor.onApply(id, index, command);
+                return state.apply(index, command);
+            }
+
+            @Override
+            public void writeSnapshot(OutputStream out) throws IOException {
+                state.writeSnapshot(out);
+            }
+
+            @Override
+            public void restoreSnapshot(InputStream in) throws IOException {
+                state.restoreSnapshot(in);
+            }
+        };
+    }
+}

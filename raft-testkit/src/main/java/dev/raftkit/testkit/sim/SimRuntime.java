@@ -1,0 +1,108 @@
+package dev.raftkit.testkit.sim;
+
+import dev.raftkit.spi.RaftRuntime;
+import dev.raftkit.spi.TaskQueue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The runtime of one incarnation of a simulated node: virtual time from a {@link VirtualScheduler}
+ * and seeded randomness. Each task queue runs its tasks one at a time with a random service time,
+ * so queues interleave differently per seed; the storage queue's service time models fsync
+ * latency. {@link #kill()} is a crash: every task not yet run is lost, which loses exactly the
+ * persists that had not completed.
+ */
+final class SimRuntime implements RaftRuntime {
+
+    /** Service time ranges, in nanoseconds. */
+    record Latencies(long taskMin, long taskMax, long storageMin, long storageMax) {
+    }
+
+    private final VirtualScheduler scheduler;
+    private final SplittableRandom random;
+    private final Latencies latencies;
+    private final List<SimTaskQueue> queues = new ArrayList<>();
+    private boolean killed;
+
+    SimRuntime(VirtualScheduler scheduler, long seed, Latencies latencies) {
+        this.scheduler = scheduler;
+        this.random = new SplittableRandom(seed);
+        this.latencies = latencies;
+    }
+
+    @Override
+    public long nanoTime() {
+        return scheduler.now();
+    }
+
+    @Override
+    public TaskQueue newTaskQueue(String name) {
+        boolean storage = name.startsWith("raft-storage");
+        SimTaskQueue queue = new SimTaskQueue(storage ? latencies.storageMin : latencies.taskMin,
+                storage ? latencies.storageMax : latencies.taskMax);
+        queues.add(queue);
+        return queue;
+    }
+
+    @Override
+    public RandomGenerator newRandom() {
+        return random.split();
+    }
+
+    /** Crashes the incarnation: no task of it runs any more. */
+    void kill() {
+        killed = true;
+        queues.forEach(SimTaskQueue::close);
+    }
+
+    /** A serial queue on the virtual scheduler. */
+    private final class SimTaskQueue implements TaskQueue {
+        private final long minService;
+        private final long maxService;
+        /** Virtual time at which the last queued task runs; keeps tasks in order. */
+        private long busyUntil;
+        private boolean closed;
+
+        SimTaskQueue(long minService, long maxService) {
+            this.minService = minService;
+            this.maxService = maxService;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (closed) {
+                return;
+            }
+            long service = minService == maxService ? minService : random.nextLong(minService, maxService + 1);
+            busyUntil = Math.max(busyUntil, scheduler.now()) + service;
+            scheduler.at(busyUntil, () -> runTask(task), this);
+        }
+
+        @Override
+        public Cancellable schedule(Runnable task, long delayNanos) {
+            if (closed) {
+                return () -> { };
+            }
+            VirtualScheduler.Event event = scheduler.at(scheduler.now() + delayNanos, () -> runTask(task), this);
+            return event::cancel;
+        }
+
+        private void runTask(Runnable task) {
+            if (!closed && !killed) {
+                task.run();
+            }
+        }
+
+        @Override
+        public boolean inQueue() {
+            return scheduler.currentOwner() == this;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}

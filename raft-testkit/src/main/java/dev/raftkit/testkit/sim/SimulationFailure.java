@@ -1,0 +1,27 @@
+package dev.raftkit.testkit.sim;
+
+/**
+ * A simulation found a broken property. The message names the seed, the property, and the last
+ * faults injected; {@code -Draftkit.sim.seed=<seed>} replays the run exactly.
+ */
+public final class SimulationFailure extends AssertionError {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long seed;
+
+    /**
+     * @param seed the failing seed
+     * @param message what broke
+     * @param cause the violation
+     */
+    public SimulationFailure(long seed, String message, Throwable cause) {
+        super(message, cause);
+        this.seed = seed;
+    }
+
+    /** Returns the seed that reproduces the failure. */
+    public long seed() {
+        return seed;
+    }
+}
