@@ -132,17 +132,18 @@ final class LmdbEnvironment implements AutoCloseable {
      * so {@code work} must only act through the transaction. Either everything {@code work} wrote
      * is committed, or nothing is.
      *
+     * @return what {@code work} returned
      * @throws IOException if {@code work} or LMDB fails, or the disk is full; nothing is then stored
      */
-    void write(TxnWork<Void> work) throws IOException {
+    <R> R write(TxnWork<R> work) throws IOException {
         while (true) {
             txnLock.readLock().lock();
             try {
                 checkOpen();
                 try (Txn<byte[]> txn = env.txnWrite()) {
-                    work.run(txn);
+                    R result = work.run(txn);
                     txn.commit();
-                    return;
+                    return result;
                 } catch (Env.MapFullException e) {
                     // Fall through to grow the map once this transaction is released.
                 } catch (LmdbException e) {

@@ -320,23 +320,26 @@ public final class LmdbLogStore implements LogStore {
 
     /** An action whose I/O failure fails the store for writing. */
     @FunctionalInterface
-    private interface Write {
-        void run() throws IOException;
+    private interface Write<R> {
+        R run() throws IOException;
     }
 
-    private void guardWrite(Write write) throws IOException {
+    private <R> R guardWrite(Write<R> write) throws IOException {
         try {
-            write.run();
+            return write.run();
         } catch (IOException e) {
             failure = e;
             throw e;
         }
     }
 
-    /** Renames the synced temp file, records it as the latest, then removes older files. */
+    /**
+     * Renames the synced temp file and records it as the latest, then removes older files; a file
+     * that cannot be removed now is removed at the next open.
+     */
     private void publishSnapshot(Path temp, SnapshotMeta meta) throws IOException {
         checkWritable();
-        guardWrite(() -> {
+        String published = guardWrite(() -> {
             String fileName = snapshots.publish(temp);
             try {
                 byte[] record = MetaRecords.encodeSnapshot(new SnapshotRecord(meta, fileName));
@@ -348,8 +351,13 @@ public final class LmdbLogStore implements LogStore {
                 Files.deleteIfExists(snapshots.path(fileName));
                 throw e;
             }
-            snapshots.removeAllBut(fileName);
+            return fileName;
         });
+        try {
+            snapshots.removeAllBut(published);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not remove older snapshots beside " + published + "; will retry at open", e);
+        }
     }
 
     // ---- Reading helpers ------------------------------------------------------------------------

@@ -383,7 +383,8 @@ public abstract class LogStoreTck {
             assertArrayEquals(oldData, whole, "a snapshot being read stays readable after a newer commit");
             assertArrayEquals(newData, read(store, newer));
         }
-        assertThrows(IOException.class, () -> store.openSnapshot(old).close(), "the older snapshot is no longer stored");
+        assertThrows(IOException.class, () -> store.openSnapshot(old).close(),
+                "the older snapshot is no longer stored");
     }
 
     @Test

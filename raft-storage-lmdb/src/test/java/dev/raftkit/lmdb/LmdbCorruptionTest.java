@@ -1,0 +1,145 @@
+package dev.raftkit.lmdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.raftkit.Address;
+import dev.raftkit.Membership;
+import dev.raftkit.NodeId;
+import dev.raftkit.spi.EntryKind;
+import dev.raftkit.spi.HardState;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.SnapshotWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Damages the files of a closed store and checks that reading reports the damage, naming the index
+ * or record and the file, and never hands out wrong data.
+ */
+class LmdbCorruptionTest {
+
+    private static final Map<String, String> OPTIONS = Map.of();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void flippedByteInAnEntryPayloadIsReportedWithIndexAndFile() throws IOException {
+        List<LogEntry> written = new ArrayList<>();
+        for (long index = 1; index <= 20; index++) {
+            written.add(new LogEntry(index, 1, EntryKind.COMMAND, marked(index)));
+        }
+        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
+            store.persist(new HardState(1, null, 20), written);
+        }
+
+        Path dataFile = dir.resolve("lmdb").resolve("data.mdb");
+        flipByteInside(dataFile, marked(7));
+
+        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
+            assertThatThrownBy(() -> store.entries(1, 21, Long.MAX_VALUE))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("entry 7")
+                    .hasMessageContaining(dataFile.toString())
+                    .hasMessageContaining("CRC32C");
+            assertThatThrownBy(() -> store.term(7)).isInstanceOf(IOException.class).hasMessageContaining("entry 7");
+            assertThat(store.entries(1, 7, Long.MAX_VALUE)).isEqualTo(written.subList(0, 6));
+            assertThat(store.entries(8, 21, Long.MAX_VALUE)).isEqualTo(written.subList(7, 20));
+        }
+    }
+
+    @Test
+    void flippedByteInTheHardStateIsReported() throws IOException {
+        String voter = "voter-with-a-long-recognisable-name";
+        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
+            store.persist(new HardState(5, NodeId.of(voter), 0), List.of());
+        }
+        flipByteInside(dir.resolve("lmdb").resolve("data.mdb"), voter.getBytes(StandardCharsets.UTF_8));
+
+        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
+            assertThatThrownBy(store::hardState).isInstanceOf(IOException.class)
+                    .hasMessageContaining("hard state").hasMessageContaining("data.mdb");
+        }
+    }
+
+    @Test
+    void damagedSnapshotFileFailsAtTheEndOfReading() throws IOException {
+        byte[] data = marked(99);
+        SnapshotMeta meta;
+        Membership membership = new Membership(0, Map.of(NodeId.of("a"), new Address("127.0.0.1", 7000)), Map.of());
+        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS);
+                SnapshotWriter writer = store.beginSnapshot(10, 2, membership)) {
+            writer.output().write(data);
+            meta = writer.commit();
+        }
+        Path file;
+        try (var files = Files.list(dir.resolve("snapshots"))) {
+            file = files.filter(p -> p.toString().endsWith(".snap")).findFirst().orElseThrow();
+        }
+        flipByteInside(file, data);
+
+        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS); InputStream in = store.openSnapshot(meta)) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class)
+                    .hasMessageContaining(file.toString()).hasMessageContaining("damaged");
+        }
+    }
+
+    @Test
+    void storeOfANewerFormatRefusesToOpen() throws IOException {
+        LmdbLogStore.open(dir, OPTIONS).close();
+        try (LmdbEnvironment env = LmdbEnvironment.open(dir.resolve("lmdb"), LmdbOptions.parse(OPTIONS))) {
+            env.write(txn -> {
+                env.meta().put(txn, MetaRecords.FORMAT, MetaRecords.encodeFormat(LmdbLogStore.FORMAT_VERSION + 1));
+                return null;
+            });
+        }
+        assertThatThrownBy(() -> LmdbLogStore.open(dir, OPTIONS))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("newer")
+                .hasMessageContaining("format version " + (LmdbLogStore.FORMAT_VERSION + 1))
+                .hasMessageContaining("upgrade");
+    }
+
+    /** A payload easy to find in the data file: a marker naming the index, repeated. */
+    private static byte[] marked(long index) {
+        return ("<raftkit entry " + index + " payload>").repeat(10).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Flips one byte in the middle of every occurrence of {@code content} in {@code file}: LMDB's
+     * copy-on-write pages may leave stale copies beside the live one.
+     */
+    private static void flipByteInside(Path file, byte[] content) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int found = 0;
+        for (int at = indexOf(bytes, content, 0); at >= 0; at = indexOf(bytes, content, at + 1)) {
+            bytes[at + content.length / 2] ^= 0x5A;
+            found++;
+        }
+        assertThat(found).as("occurrences of the content in %s", file).isPositive();
+        Files.write(file, bytes);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
