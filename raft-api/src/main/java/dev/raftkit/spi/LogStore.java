@@ -17,8 +17,11 @@ import java.util.Optional;
  * {@code lastIndex() == 0}.
  *
  * <h2>Threading</h2>
- * The engine calls the mutating methods ({@link #persist}, {@link #compact}, {@link #reset},
- * {@link #beginSnapshot} and the writer it returns) from one thread at a time. Read methods may be
+ * The engine calls the log's mutating methods ({@link #persist}, {@link #compact}, {@link #reset})
+ * from one thread at a time. A snapshot ({@link #beginSnapshot} and the writer it returns) may be
+ * written from another thread, concurrently with those, since state machines write large snapshots
+ * while the log keeps growing; at most one snapshot is written at a time, and {@link #compact}
+ * through a snapshot's index is called only after that snapshot committed. Read methods may be
  * called from any thread, concurrently with a mutating call, and must see the state either before
  * or after it, never a mix. Reads should not block behind a writer's fsync.
  *
@@ -34,7 +37,7 @@ import java.util.Optional;
  * called again except {@link #close()}. {@link IllegalArgumentException} marks a call that breaks
  * this contract (an engine bug), never an I/O problem. No method returns wrong data silently.
  *
- * <p>Implementers: extend {@code dev.raftkit.testkit.LogStoreTck} (raft-testkit) to check every
+ * <p>Implementers: extend {@code dev.raftkit.testkit.tck.LogStoreTck} (raft-testkit) to check every
  * obligation stated here.
  */
 public interface LogStore extends AutoCloseable {
@@ -107,7 +110,8 @@ public interface LogStore extends AutoCloseable {
      * match it.
      *
      * @param index the position the log continues from, at least 0
-     * @param term the term at that position
+     * @param term the term at that position: 0 exactly when {@code index} is 0, else at least 1
+     * @throws IllegalArgumentException if index or term is out of range
      * @throws IOException if it fails
      */
     void reset(long index, long term) throws IOException;

@@ -24,7 +24,7 @@ import java.util.Map;
  * {@code open} (provider) then {@link #start} once, then sends and peer updates, then
  * {@link #close}, after which no thread of the transport runs and no message is delivered.
  *
- * <p>Implementers: extend {@code dev.raftkit.testkit.TransportTck} (raft-testkit) to check these
+ * <p>Implementers: extend {@code dev.raftkit.testkit.tck.TransportTck} (raft-testkit) to check these
  * obligations.
  */
 public interface Transport extends AutoCloseable {

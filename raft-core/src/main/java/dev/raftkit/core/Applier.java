@@ -6,11 +6,19 @@ import dev.raftkit.StateMachine;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.TaskQueue;
+import dev.raftkit.Membership;
+import dev.raftkit.SnapshotInfo;
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.SnapshotWriter;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +43,18 @@ final class Applier<C, R> {
 
     private final String nodeId;
     private final StateMachine<C, R> stateMachine;
+    private final LogStore store;
+    private final long snapshotThreshold;
+    private final Consumer<SnapshotMeta> snapshotTaken;
+    private final Consumer<Throwable> fatal;
+    /** Apply thread only: the term of the last applied entry and the configuration in force. */
+    private long appliedTerm;
+    private Membership membership;
+    private long lastSnapshotIndex;
+    private SnapshotMeta lastSnapshot;
+    private final List<CompletableFuture<SnapshotInfo>> snapshotRequests = new ArrayList<>();
     private final Codec<C> codec;
     private final TaskQueue queue;
-    private final LongConsumer appliedListener;
     private final PriorityQueue<WaitingRead> waiting =
             new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
     private final long replayTarget;
@@ -46,18 +63,32 @@ final class Applier<C, R> {
     private volatile long applied;
 
     /**
+     * @param restored the snapshot the state machine was restored from at start, or null
+     * @param membership the configuration in force at start
      * @param replayTarget the commit index known at start: local reads wait until it is applied
-     * @param appliedListener told (on the apply thread) the new applied index after each batch
+     * @param snapshotThreshold applied entries since the last snapshot that trigger one; 0 = never
+     * @param snapshotTaken told (on the apply thread) of every snapshot this applier commits
+     * @param fatal told (on the apply thread) of a storage failure that must stop the node
      */
-    Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, long appliedIndex,
-            long replayTarget, LongConsumer appliedListener) {
+    Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, LogStore store,
+            SnapshotMeta restored, Membership membership, long replayTarget, long snapshotThreshold,
+            Consumer<SnapshotMeta> snapshotTaken, Consumer<Throwable> fatal) {
         this.nodeId = nodeId;
         this.stateMachine = stateMachine;
         this.codec = codec;
         this.queue = queue;
-        this.applied = appliedIndex;
+        this.store = store;
+        this.membership = membership;
         this.replayTarget = replayTarget;
-        this.appliedListener = appliedListener;
+        this.snapshotThreshold = snapshotThreshold;
+        this.snapshotTaken = snapshotTaken;
+        this.fatal = fatal;
+        if (restored != null) {
+            this.applied = restored.index();
+            this.appliedTerm = restored.term();
+            this.lastSnapshotIndex = restored.index();
+            this.lastSnapshot = restored;
+        }
     }
 
     /** Returns the highest applied index. */
@@ -86,9 +117,82 @@ final class Applier<C, R> {
                 applyCommand(entry, write);
             }
             applied = entry.index();
+            appliedTerm = entry.term();
         }
-        appliedListener.accept(applied);
         runReadyReads();
+        if (snapshotThreshold > 0 && applied - lastSnapshotIndex >= snapshotThreshold) {
+            takeSnapshot();
+        }
+    }
+
+    /** Replaces the state machine's state with an installed snapshot (after the driver committed it). */
+    void restore(SnapshotMeta meta) {
+        queue.execute(() -> {
+            if (meta.index() <= applied) {
+                return;
+            }
+            try (InputStream in = store.openSnapshot(meta)) {
+                stateMachine.restoreSnapshot(in);
+            } catch (IOException | RuntimeException e) {
+                fatal.accept(new IOException("restoring snapshot " + meta.index() + " into the state machine failed: "
+                        + e.getMessage(), e));
+                return;
+            }
+            applied = meta.index();
+            appliedTerm = meta.term();
+            membership = meta.membership();
+            lastSnapshotIndex = meta.index();
+            lastSnapshot = meta;
+            writes.forEach(w -> w.fail(new NotLeaderException("a snapshot replaced the entries of this write",
+                    null, null)));
+            writes.clear();
+            runReadyReads();
+        });
+    }
+
+    /** Takes a snapshot as soon as the apply thread is free, completing {@code future} with it. */
+    void snapshotNow(CompletableFuture<SnapshotInfo> future) {
+        queue.execute(() -> {
+            snapshotRequests.add(future);
+            takeSnapshot();
+        });
+    }
+
+    private void takeSnapshot() {
+        if (applied == lastSnapshotIndex && lastSnapshot != null) {
+            completeSnapshotRequests(lastSnapshot);
+            return;
+        }
+        if (applied == 0) {
+            failSnapshotRequests(new IllegalStateException("nothing has been applied yet, so there is nothing to snapshot"));
+            return;
+        }
+        SnapshotMeta meta;
+        try (SnapshotWriter writer = store.beginSnapshot(applied, appliedTerm, membership)) {
+            stateMachine.writeSnapshot(writer.output());
+            meta = writer.commit();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("[{}] snapshot at index {} failed and was abandoned; nothing is lost", nodeId, applied, e);
+            failSnapshotRequests(e);
+            lastSnapshotIndex = applied; // retry after another threshold's worth of entries
+            return;
+        }
+        lastSnapshotIndex = meta.index();
+        lastSnapshot = meta;
+        LOG.info("[{}] snapshot at index {} term {}: {} bytes", nodeId, meta.index(), meta.term(), meta.sizeBytes());
+        snapshotTaken.accept(meta);
+        completeSnapshotRequests(meta);
+    }
+
+    private void completeSnapshotRequests(SnapshotMeta meta) {
+        SnapshotInfo info = new SnapshotInfo(meta.index(), meta.term(), meta.sizeBytes());
+        snapshotRequests.forEach(f -> f.complete(info));
+        snapshotRequests.clear();
+    }
+
+    private void failSnapshotRequests(Throwable error) {
+        snapshotRequests.forEach(f -> f.completeExceptionally(error));
+        snapshotRequests.clear();
     }
 
     /**

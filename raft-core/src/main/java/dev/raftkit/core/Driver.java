@@ -11,10 +11,12 @@ import dev.raftkit.Role;
 import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.core.protocol.ReadState;
 import dev.raftkit.core.protocol.Ready;
+import dev.raftkit.core.protocol.SnapshotChunk;
 import dev.raftkit.core.protocol.StorageFault;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.RaftMessage;
+import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.TaskQueue;
 import dev.raftkit.spi.Transport;
 import java.io.IOException;
@@ -62,6 +64,8 @@ final class Driver<R> {
     private final TaskQueue queue;
     private final TaskQueue storageQueue;
     private final Applier<?, R> applier;
+    /** Storage thread only: writes snapshots received from the leader. */
+    private final SnapshotReceiver receiver;
     private final Notifier notifier;
     private final Outstanding outstanding;
     private final long tickNanos;
@@ -96,6 +100,29 @@ final class Driver<R> {
         this.outstanding = outstanding;
         this.tickNanos = config.tickInterval().toNanos();
         this.view = DriverView.of(core);
+        this.receiver = new SnapshotReceiver(nodeId, store, this::snapshotReceived);
+    }
+
+    /** The storage thread committed (or rejected) a received snapshot. */
+    private void snapshotReceived(SnapshotMeta meta, boolean installed) {
+        queue.execute(task(() -> {
+            if (installed) {
+                core.onSnapshotInstalled(meta);
+                applier.restore(meta);
+            } else {
+                core.onSnapshotRejected(meta);
+            }
+        }));
+    }
+
+    /** The applier committed a snapshot of the state machine: the log before it can be compacted. */
+    void onSnapshotTaken(SnapshotMeta meta) {
+        queue.execute(task(() -> core.onSnapshotTaken(meta)));
+    }
+
+    /** Stops the node because the applier hit a storage failure. */
+    void onApplierFailure(Throwable failure) {
+        queue.execute(() -> fail(new FatalException("[" + nodeId + "] " + failure.getMessage(), failure)));
     }
 
     /** Starts ticking; called once, after the transport started. */
@@ -288,6 +315,12 @@ final class Driver<R> {
             if (ready.hardState() != null || !ready.entries().isEmpty()) {
                 store.persist(ready.hardState(), ready.entries());
             }
+            for (SnapshotChunk chunk : ready.snapshotChunks()) {
+                receiver.write(chunk);
+            }
+            if (ready.compactThrough() > 0) {
+                store.compact(ready.compactThrough());
+            }
         } catch (IOException | RuntimeException e) {
             storageFailed = true;
             queue.execute(() -> fail(new FatalException("[" + nodeId + "] persisting to the log store failed: "
@@ -399,10 +432,10 @@ final class Driver<R> {
 
     /** An immutable view of the core, published after each flush for {@code status()}. */
     record DriverView(Role role, long term, Optional<NodeId> leader, long commitIndex, long lastLogIndex,
-            dev.raftkit.Membership membership) {
+            long snapshotIndex, dev.raftkit.Membership membership) {
         static DriverView of(RaftCore core) {
             return new DriverView(core.role(), core.term(), core.leader(), core.commitIndex(), core.lastIndex(),
-                    core.membership());
+                    core.snapshotIndex(), core.membership());
         }
     }
 }

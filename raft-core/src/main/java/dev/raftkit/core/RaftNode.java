@@ -18,6 +18,7 @@ import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.NodeSetup;
 import dev.raftkit.spi.RaftRuntime;
+import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.TaskQueue;
 import dev.raftkit.spi.Transport;
 import java.io.IOException;
@@ -76,14 +77,16 @@ final class RaftNode<C, R> implements Node<C, R> {
         Transport transport = setup.transport();
         String id = config.self().value();
         HardState hardState;
+        SnapshotMeta snapshot;
         try {
             hardState = store.hardState();
+            snapshot = recoverSnapshot(store, setup.stateMachine()).orElse(null);
         } catch (IOException e) {
-            throw new IllegalStateException("[" + id + "] cannot read the hard state from the log store: "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("[" + id + "] cannot recover from the log store: " + e.getMessage(), e);
         }
-        Membership membership = new Membership(0, config.members(), Map.of());
-        RaftCore core = new RaftCore(config.self(), CoreOptions.of(config), store, hardState, membership, 0,
+        Membership membership = snapshot != null ? snapshot.membership()
+                : new Membership(0, config.members(), Map.of());
+        RaftCore core = new RaftCore(config.self(), CoreOptions.of(config), store, hardState, membership, snapshot,
                 runtime.newRandom());
         List<TaskQueue> queues = new ArrayList<>();
         TaskQueue driverQueue = add(queues, runtime.newTaskQueue("raft-driver-" + id));
@@ -93,10 +96,13 @@ final class RaftNode<C, R> implements Node<C, R> {
         Outstanding outstanding = new Outstanding();
         Notifier notifier = new Notifier(id, notifyQueue);
         setup.listeners().forEach(notifier::add);
-        Applier<C, R> applier = new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, 0,
-                core.commitIndex(), applied -> { });
+        Driver<R>[] driverRef = new Driver[1];
+        Applier<C, R> applier = new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, store, snapshot,
+                membership, core.commitIndex(), config.snapshotThreshold(), meta -> driverRef[0].onSnapshotTaken(meta),
+                failure -> driverRef[0].onApplierFailure(failure));
         Driver<R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, applier,
                 notifier, outstanding);
+        driverRef[0] = driver;
         try {
             Map<NodeId, Address> peers = new TreeMap<>(membership.addresses());
             peers.remove(config.self());
@@ -110,6 +116,28 @@ final class RaftNode<C, R> implements Node<C, R> {
         LOG.info("[{}] started: term {}, last index {}, commit index {}", id, core.term(), core.lastIndex(),
                 core.commitIndex());
         return new RaftNode<>(config, setup.codec(), driver, applier, notifier, outstanding, queues);
+    }
+
+    /**
+     * Restores the state machine from the latest snapshot, if any, and makes the log continue from
+     * it: a log that does not reach the snapshot, or disagrees with it, is reset to start after it
+     * (a crash between committing a received snapshot and resetting the log leaves that state).
+     */
+    private static Optional<SnapshotMeta> recoverSnapshot(LogStore store, dev.raftkit.StateMachine<?, ?> stateMachine)
+            throws IOException {
+        Optional<SnapshotMeta> latest = store.latestSnapshot();
+        if (latest.isEmpty()) {
+            return latest;
+        }
+        SnapshotMeta meta = latest.get();
+        try (var in = store.openSnapshot(meta)) {
+            stateMachine.restoreSnapshot(in);
+        }
+        boolean reachesSnapshot = meta.index() >= store.firstIndex() - 1 && meta.index() <= store.lastIndex();
+        if (!reachesSnapshot || store.term(meta.index()) != meta.term()) {
+            store.reset(meta.index(), meta.term());
+        }
+        return latest;
     }
 
     private static TaskQueue add(List<TaskQueue> queues, TaskQueue queue) {
@@ -209,7 +237,8 @@ final class RaftNode<C, R> implements Node<C, R> {
         long applied = applier.applied();
         Driver.DriverView v = driver.view();
         return new NodeStatus(config.self(), v.role(), v.term(), v.leader(), Math.max(v.commitIndex(), applied),
-                applied, v.lastLogIndex(), 0, v.membership().voters().keySet(), v.membership().learners().keySet());
+                applied, v.lastLogIndex(), Math.min(v.snapshotIndex(), applied), v.membership().voters().keySet(),
+                v.membership().learners().keySet());
     }
 
     @Override
@@ -239,7 +268,9 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     @Override
     public CompletableFuture<SnapshotInfo> snapshot() {
-        return notYet("snapshot");
+        CompletableFuture<SnapshotInfo> future = outstanding.track(new CompletableFuture<>(), 0);
+        applier.snapshotNow(future);
+        return future;
     }
 
     private static <T> CompletableFuture<T> notYet(String operation) {

@@ -12,13 +12,17 @@ import dev.raftkit.Config;
  * @param checkQuorum whether a leader without an active quorum steps down
  * @param maxAppendBytes the byte budget of one AppendEntries message
  * @param joinExisting whether the node waits for a configuration that includes it before voting
+ * @param snapshotTrailingEntries how many entries before a snapshot's index stay in the log after
+ *     compaction, so slightly lagging followers catch up from the log instead of a snapshot
+ * @param snapshotChunkBytes the size of one InstallSnapshot chunk
  * @param unsafeCommitPreviousTerm TEST ONLY: breaks Raft's Figure 8 rule by committing entries of
  *     earlier terms by counting replicas; exists so the simulator can prove it catches the bug
  * @param unsafeAckBeforeDurable TEST ONLY: sends votes and acknowledgements before they are
  *     durable; exists so the simulator can prove it catches the bug
  */
 public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int heartbeatInterval, boolean preVote,
-        boolean checkQuorum, long maxAppendBytes, boolean joinExisting, boolean unsafeCommitPreviousTerm,
+        boolean checkQuorum, long maxAppendBytes, boolean joinExisting, long snapshotTrailingEntries,
+        int snapshotChunkBytes, boolean unsafeCommitPreviousTerm,
         boolean unsafeAckBeforeDurable) {
 
     /** Option key of {@link #unsafeCommitPreviousTerm()}. */
@@ -28,12 +32,36 @@ public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int he
 
     /** The byte budget of one AppendEntries message. */
     public static final long DEFAULT_MAX_APPEND_BYTES = 1 << 20;
+    /** Option key of {@link #snapshotTrailingEntries()}; default 1024. */
+    public static final String SNAPSHOT_TRAILING_ENTRIES = "raftkit.snapshot.trailingEntries";
+    /** Option key of {@link #snapshotChunkBytes()}; default 1 MiB. */
+    public static final String SNAPSHOT_CHUNK_BYTES = "raftkit.snapshot.chunkBytes";
 
     /** Derives the core's settings from a node's configuration. */
     public static CoreOptions of(Config config) {
         return new CoreOptions(config.electionTimeoutTicksMin(), config.electionTimeoutTicksMax(),
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(), DEFAULT_MAX_APPEND_BYTES,
-                config.joinExisting(), flag(config, UNSAFE_COMMIT_PREVIOUS_TERM), flag(config, UNSAFE_ACK_BEFORE_DURABLE));
+                config.joinExisting(), number(config, SNAPSHOT_TRAILING_ENTRIES, 1024, 0),
+                (int) number(config, SNAPSHOT_CHUNK_BYTES, 1 << 20, 1), flag(config, UNSAFE_COMMIT_PREVIOUS_TERM),
+                flag(config, UNSAFE_ACK_BEFORE_DURABLE));
+    }
+
+    private static long number(Config config, String key, long defaultValue, long min) {
+        String text = config.option(key).orElse(null);
+        if (text == null) {
+            return defaultValue;
+        }
+        long value;
+        try {
+            value = Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + key + " must be a whole number, was \"" + text + "\"", e);
+        }
+        if (value < min || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("option " + key + " must be in [" + min + ", " + Integer.MAX_VALUE
+                    + "], was " + value);
+        }
+        return value;
     }
 
     private static boolean flag(Config config, String key) {

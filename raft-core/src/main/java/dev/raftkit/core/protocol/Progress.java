@@ -1,5 +1,6 @@
 package dev.raftkit.core.protocol;
 
+import dev.raftkit.spi.SnapshotMeta;
 import java.util.ArrayDeque;
 
 /**
@@ -13,7 +14,7 @@ import java.util.ArrayDeque;
 final class Progress {
 
     /** Replication states. */
-    enum State { PROBE, REPLICATE }
+    enum State { PROBE, REPLICATE, SNAPSHOT }
 
     /** At most this many appends may be unacknowledged while replicating. */
     static final int MAX_INFLIGHT = 256;
@@ -27,6 +28,12 @@ final class Progress {
     boolean recentActive;
     /** The highest read sequence the peer acknowledged in this term. */
     long readAck;
+    /** In SNAPSHOT: the snapshot being sent, the bytes acknowledged and the bytes sent. */
+    SnapshotMeta snapshot;
+    long snapshotAcked;
+    long snapshotSent;
+    /** In SNAPSHOT: {@link #snapshotAcked} when the last heartbeat was sent. */
+    private long snapshotAckedAtHeartbeat;
     /** {@link #next} when the last heartbeat was sent. */
     private long nextAtHeartbeat;
     /** Consecutive heartbeat answers showing a gap; see {@link #heartbeatAnswered}. */
@@ -38,9 +45,34 @@ final class Progress {
         this.next = next;
     }
 
-    /** Returns whether nothing may be sent now. */
+    /** Returns whether no append may be sent now. */
     boolean paused() {
-        return state == State.PROBE ? probeSent : inflight.size() >= MAX_INFLIGHT;
+        return switch (state) {
+            case PROBE -> probeSent;
+            case REPLICATE -> inflight.size() >= MAX_INFLIGHT;
+            case SNAPSHOT -> true;
+        };
+    }
+
+    /** Starts sending {@code meta} from its first byte. */
+    void becomeSnapshot(SnapshotMeta meta) {
+        state = State.SNAPSHOT;
+        snapshot = meta;
+        snapshotAcked = 0;
+        snapshotSent = 0;
+        snapshotAckedAtHeartbeat = -1;
+        inflight.clear();
+    }
+
+    /**
+     * Records that the follower installed the snapshot: the logs match through its index, and
+     * probing continues right after it.
+     */
+    void snapshotInstalled(long index) {
+        match = Math.max(match, index);
+        next = match + 1;
+        snapshot = null;
+        becomeProbe();
     }
 
     /** Records that an append ending at {@code lastIndex} was sent. */
@@ -85,6 +117,9 @@ final class Progress {
      * @return whether the rejection was current (stale ones are ignored)
      */
     boolean reject(long rejected, long hintNext) {
+        if (state == State.SNAPSHOT) {
+            return false;
+        }
         if (state == State.REPLICATE) {
             if (rejected <= match) {
                 return false;
@@ -104,6 +139,13 @@ final class Progress {
     /** Records that a heartbeat was sent, to tell later whether appends sent before it were lost. */
     void heartbeatSent() {
         nextAtHeartbeat = next;
+        if (state == State.SNAPSHOT) {
+            if (snapshotAcked == snapshotAckedAtHeartbeat) {
+                // No chunk was acknowledged for a whole heartbeat interval: resend from the last ack.
+                snapshotSent = snapshotAcked;
+            }
+            snapshotAckedAtHeartbeat = snapshotAcked;
+        }
     }
 
     /**
@@ -114,6 +156,8 @@ final class Progress {
     void heartbeatAnswered(long followerLastIndex) {
         if (state == State.PROBE) {
             probeSent = false;
+        } else if (state == State.SNAPSHOT) {
+            return;
         } else if (followerLastIndex < nextAtHeartbeat - 1) {
             if (++lossSuspicions >= 2) {
                 becomeProbe();

@@ -17,6 +17,9 @@ import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.RequestVote;
 import dev.raftkit.spi.RequestVoteResponse;
 import dev.raftkit.spi.TimeoutNow;
+import dev.raftkit.spi.SnapshotMeta;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +59,19 @@ public final class RaftCore {
     private final CoreOptions options;
     private final RandomGenerator random;
     private final RaftLog log;
+    private final LogStore store;
     private Membership membership;
+    /** The latest durable snapshot, sent to followers that need compacted entries; null if none. */
+    private SnapshotMeta latestSnapshot;
+    /** Follower: the snapshot being received, and how many of its bytes arrived in order. */
+    private SnapshotMeta receiving;
+    private long received;
+    /** Follower: a received snapshot the driver is committing; the log is frozen meanwhile. */
+    private SnapshotMeta installing;
+    /** Whether the log matched {@link #installing}'s position, so entries after it stay. */
+    private boolean installingKeepsSuffix;
+    /** The leader that sent {@link #installing}, told when it is installed. */
+    private NodeId installingFrom;
 
     private long term;
     private NodeId votedFor;
@@ -84,6 +99,8 @@ public final class RaftCore {
     private final List<RaftMessage> afterPersist = new ArrayList<>();
     private final List<ReadState> readStates = new ArrayList<>();
     private final List<Long> droppedReads = new ArrayList<>();
+    private final List<SnapshotChunk> snapshotChunks = new ArrayList<>();
+    private long compactThrough;
 
     /**
      * Recovers the core from durable state.
@@ -93,15 +110,19 @@ public final class RaftCore {
      * @param store the log store, read only
      * @param hardState the persisted hard state
      * @param membership the configuration in force
-     * @param appliedIndex the index the state machine already reflects (a snapshot's), 0 if none
+     * @param snapshot the latest durable snapshot, which the state machine already reflects, or null
      * @param random the source of election jitter
      */
     public RaftCore(NodeId self, CoreOptions options, LogStore store, HardState hardState, Membership membership,
-            long appliedIndex, RandomGenerator random) {
+            SnapshotMeta snapshot, RandomGenerator random) {
         this.self = self;
         this.options = options;
         this.random = random;
-        this.log = new RaftLog(store, hardState.commitIndex(), appliedIndex);
+        this.store = store;
+        this.latestSnapshot = snapshot;
+        long snapshotIndex = snapshot == null ? 0 : snapshot.index();
+        this.log = new RaftLog(store, hardState.commitIndex(), snapshotIndex, snapshotIndex,
+                snapshot == null ? 0 : snapshot.term());
         this.membership = membership;
         this.term = hardState.term();
         this.votedFor = hardState.votedFor();
@@ -179,8 +200,12 @@ public final class RaftCore {
             }
         } else if (m instanceof InstallSnapshot s) {
             followLeader(s.from());
+            handleInstallSnapshot(s);
+        } else if (m instanceof InstallSnapshotResponse r) {
+            if (role == Role.LEADER) {
+                handleInstallSnapshotResponse(r);
+            }
         }
-        // InstallSnapshotResponse: snapshot transfer is not part of this engine version yet.
     }
 
     /**
@@ -286,7 +311,8 @@ public final class RaftCore {
     /** Returns whether {@link #ready(long)} has anything to hand out. */
     public boolean hasReady() {
         return termOrVoteDirty || !messages.isEmpty() || !afterPersist.isEmpty() || !readStates.isEmpty()
-                || log.hasUnpersisted() || log.hasCommittedToApply();
+                || log.hasUnpersisted() || installing == null && log.hasCommittedToApply()
+                || !snapshotChunks.isEmpty() || compactThrough > 0;
     }
 
     /**
@@ -299,11 +325,14 @@ public final class RaftCore {
         HardState hardState = termOrVoteDirty || !entries.isEmpty()
                 ? new HardState(term, votedFor, log.committed()) : null;
         termOrVoteDirty = false;
-        Ready ready = new Ready(hardState, entries, List.copyOf(messages), List.copyOf(afterPersist),
-                log.takeCommitted(maxApplyBytes), List.copyOf(readStates));
+        List<LogEntry> committed = installing == null ? log.takeCommitted(maxApplyBytes) : List.of();
+        Ready ready = new Ready(hardState, entries, List.copyOf(messages), List.copyOf(afterPersist), committed,
+                List.copyOf(readStates), List.copyOf(snapshotChunks), compactThrough);
         messages.clear();
         afterPersist.clear();
         readStates.clear();
+        snapshotChunks.clear();
+        compactThrough = 0;
         return ready;
     }
 
@@ -339,6 +368,11 @@ public final class RaftCore {
     /** Returns the last log index. */
     public long lastIndex() {
         return log.lastIndex();
+    }
+
+    /** Returns the last index covered by the latest snapshot, 0 if none. */
+    public long snapshotIndex() {
+        return log.snapshotIndex();
     }
 
     /** Returns the configuration in force. */
@@ -509,6 +543,9 @@ public final class RaftCore {
     // ---------------------------------------------------------------- replication: follower side
 
     private void handleAppend(AppendEntries a) {
+        if (installing != null) {
+            return; // the log is frozen until the snapshot is installed; the leader will retry
+        }
         if (a.prevLogIndex() < log.committed()) {
             // Everything up to our commit index matches the leader's log already.
             sendAfterPersist(new AppendEntriesResponse(self, a.from(), term, true, log.committed(), 0, 0));
@@ -568,6 +605,7 @@ public final class RaftCore {
             long prevTerm = log.term(prevIndex);
             if (prevTerm < 0) {
                 // The follower needs entries that were compacted away: only a snapshot can help.
+                startSnapshot(peer, p);
                 return;
             }
             List<LogEntry> entries = p.next <= log.lastIndex()
@@ -667,6 +705,141 @@ public final class RaftCore {
             readsAwaitingTermCommit.clear();
             waiting.forEach(this::queueRead);
         }
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * Reports that this node's state machine wrote a durable snapshot; the log before it (minus a
+     * tail for slightly lagging followers) is compacted.
+     */
+    public void onSnapshotTaken(SnapshotMeta meta) {
+        if (latestSnapshot == null || meta.index() > latestSnapshot.index()) {
+            latestSnapshot = meta;
+        }
+        log.snapshotTaken(meta.index(), meta.term());
+        long through = Math.min(meta.index() - options.snapshotTrailingEntries(), log.stable());
+        if (through >= log.firstIndex()) {
+            log.compactTo(through);
+            compactThrough = Math.max(compactThrough, through);
+        }
+    }
+
+    private void startSnapshot(NodeId peer, Progress p) {
+        if (latestSnapshot == null) {
+            throw new IllegalStateException("follower " + peer + " needs index " + p.next
+                    + " which was compacted, but there is no snapshot");
+        }
+        p.becomeSnapshot(latestSnapshot);
+        sendSnapshotChunks(peer, p);
+    }
+
+    /** Sends the next chunks of the follower's snapshot, a bounded window ahead of its acks. */
+    private void sendSnapshotChunks(NodeId peer, Progress p) {
+        long window = 4L * options.snapshotChunkBytes();
+        SnapshotMeta meta = p.snapshot;
+        while (p.snapshotSent - p.snapshotAcked < window
+                && (p.snapshotSent < meta.sizeBytes() || p.snapshotSent == 0 && p.snapshotAcked == 0)) {
+            int length = (int) Math.min(options.snapshotChunkBytes(), meta.sizeBytes() - p.snapshotSent);
+            byte[] data = readSnapshot(meta, p.snapshotSent, length);
+            boolean done = p.snapshotSent + length == meta.sizeBytes();
+            send(new InstallSnapshot(self, peer, term, meta, p.snapshotSent, data, done));
+            p.snapshotSent += length;
+            if (done) {
+                return;
+            }
+        }
+    }
+
+    private byte[] readSnapshot(SnapshotMeta meta, long offset, int length) {
+        try (InputStream in = store.openSnapshot(meta)) {
+            in.skipNBytes(offset);
+            return in.readNBytes(length);
+        } catch (IOException e) {
+            throw new StorageFault("reading snapshot " + meta.index() + " at offset " + offset, e);
+        }
+    }
+
+    private void handleInstallSnapshotResponse(InstallSnapshotResponse r) {
+        Progress p = progress.get(r.from());
+        if (p == null) {
+            return;
+        }
+        p.recentActive = true;
+        if (p.state != Progress.State.SNAPSHOT || p.snapshot.index() != r.snapshotIndex()) {
+            return;
+        }
+        if (r.installed()) {
+            p.snapshotInstalled(r.snapshotIndex());
+            sendAppend(r.from());
+            return;
+        }
+        p.snapshotAcked = Math.max(p.snapshotAcked, r.nextOffset());
+        if (r.nextOffset() < p.snapshotSent && r.nextOffset() >= p.snapshotAcked) {
+            p.snapshotSent = r.nextOffset(); // the follower missed a chunk: go back to where it is
+        }
+        sendSnapshotChunks(r.from(), p);
+    }
+
+    private void handleInstallSnapshot(InstallSnapshot s) {
+        SnapshotMeta meta = s.meta();
+        if (meta.index() <= log.committed() && installing == null) {
+            // Everything the snapshot holds is already committed here.
+            sendAfterPersist(new InstallSnapshotResponse(self, s.from(), term, meta.index(), meta.sizeBytes(), true));
+            return;
+        }
+        if (installing != null) {
+            return;
+        }
+        if (!meta.equals(receiving)) {
+            if (s.offset() != 0) {
+                send(new InstallSnapshotResponse(self, s.from(), term, meta.index(), 0, false));
+                return;
+            }
+            receiving = meta;
+            received = 0;
+        }
+        if (s.offset() == received) {
+            received += s.data().length;
+            boolean done = s.done() && received == meta.sizeBytes();
+            boolean keepSuffix = done && log.matchTerm(meta.index(), meta.term());
+            snapshotChunks.add(new SnapshotChunk(meta, s.offset(), s.data(), done, keepSuffix));
+            if (done) {
+                installing = meta;
+                installingKeepsSuffix = keepSuffix;
+                installingFrom = s.from();
+                receiving = null;
+                return; // answered once installed
+            }
+        }
+        sendAfterPersist(new InstallSnapshotResponse(self, s.from(), term, meta.index(), received, false));
+    }
+
+    /**
+     * Reports that the driver committed a received snapshot and compacted or reset the log as its
+     * last chunk said; the log now starts after it and the applier restores it.
+     */
+    public void onSnapshotInstalled(SnapshotMeta meta) {
+        if (!meta.equals(installing)) {
+            return;
+        }
+        installing = null;
+        latestSnapshot = meta;
+        log.installSnapshot(meta.index(), meta.term(), installingKeepsSuffix);
+        membership = meta.membership();
+        if (role == Role.FOLLOWER || role == Role.LEARNER) {
+            role = membership.isVoter(self) ? Role.FOLLOWER : Role.LEARNER;
+        }
+        send(new InstallSnapshotResponse(self, installingFrom, term, meta.index(), meta.sizeBytes(), true));
+    }
+
+    /** Reports that a received snapshot failed its checksum: the transfer starts over. */
+    public void onSnapshotRejected(SnapshotMeta meta) {
+        if (!meta.equals(installing)) {
+            return;
+        }
+        installing = null;
+        send(new InstallSnapshotResponse(self, installingFrom, term, meta.index(), 0, false));
     }
 
     // ---------------------------------------------------------------- sending

@@ -22,6 +22,11 @@ final class RaftLog {
 
     private final LogStore store;
     private final List<LogEntry> mem = new ArrayList<>();
+    /** First index still in the log; the store may hold older entries whose compaction is queued. */
+    private long firstIndex;
+    /** Last index covered by the latest snapshot, 0 if none; its term is {@link #snapshotTerm}. */
+    private long snapshotIndex;
+    private long snapshotTerm;
     /** Index of {@code mem.get(0)}; when {@code mem} is empty, {@code lastIndex() + 1}. */
     private long memFirst;
     /** Highest index known durable and matching this log. */
@@ -32,9 +37,12 @@ final class RaftLog {
     /** Highest index handed to the applier. */
     private long applying;
 
-    RaftLog(LogStore store, long committed, long applied) {
+    RaftLog(LogStore store, long committed, long applied, long snapshotIndex, long snapshotTerm) {
         this.store = store;
         long last = store.lastIndex();
+        this.firstIndex = store.firstIndex();
+        this.snapshotIndex = snapshotIndex;
+        this.snapshotTerm = snapshotTerm;
         this.memFirst = last + 1;
         this.stable = last;
         this.persistRequested = last;
@@ -43,7 +51,11 @@ final class RaftLog {
     }
 
     long firstIndex() {
-        return store.firstIndex();
+        return firstIndex;
+    }
+
+    long snapshotIndex() {
+        return snapshotIndex;
     }
 
     long lastIndex() {
@@ -76,7 +88,10 @@ final class RaftLog {
         if (index >= memFirst) {
             return mem.get((int) (index - memFirst)).term();
         }
-        if (index < store.firstIndex() - 1) {
+        if (index == snapshotIndex && index > 0) {
+            return snapshotTerm;
+        }
+        if (index < firstIndex - 1) {
             return -1;
         }
         try {
@@ -224,6 +239,49 @@ final class RaftLog {
             mem.subList(0, drop).clear();
             memFirst += drop;
         }
+    }
+
+    /** Records a snapshot covering the log through {@code (index, term)}. */
+    void snapshotTaken(long index, long term) {
+        if (index > snapshotIndex) {
+            snapshotIndex = index;
+            snapshotTerm = term;
+        }
+    }
+
+    /**
+     * Drops entries through {@code index} from this view; the caller has the store compact them
+     * afterwards, so no read reaches an entry being compacted.
+     */
+    void compactTo(long index) {
+        if (index < firstIndex) {
+            return;
+        }
+        if (index >= memFirst) {
+            mem.subList(0, (int) (Math.min(index, lastIndex()) - memFirst + 1)).clear();
+            memFirst = index + 1;
+        }
+        firstIndex = index + 1;
+    }
+
+    /**
+     * Makes an installed snapshot the start of the log: entries after it are kept when
+     * {@code keepSuffix} (the log matched the snapshot's position), else the log restarts empty
+     * after it. Everything through the snapshot counts as committed and applied.
+     */
+    void installSnapshot(long index, long term, boolean keepSuffix) {
+        if (keepSuffix) {
+            compactTo(index);
+        } else {
+            mem.clear();
+            memFirst = index + 1;
+            firstIndex = index + 1;
+            stable = index;
+            persistRequested = index;
+        }
+        snapshotTaken(index, term);
+        committed = Math.max(committed, index);
+        applying = Math.max(applying, index);
     }
 
     /** Raises the commit index (never lowers it), capped at the last index. */

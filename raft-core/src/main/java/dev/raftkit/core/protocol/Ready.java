@@ -20,13 +20,17 @@ import java.util.List;
  *     (votes, append acknowledgements)
  * @param committed committed, durable entries to apply, in index order
  * @param reads confirmed linearizable reads
+ * @param snapshotChunks pieces of a snapshot being received, to write before the persist (in order)
+ * @param compactThrough if above 0, compact the durable log through this index after the persist
  */
 public record Ready(HardState hardState, List<LogEntry> entries, List<RaftMessage> messages,
-        List<RaftMessage> afterPersist, List<LogEntry> committed, List<ReadState> reads) {
+        List<RaftMessage> afterPersist, List<LogEntry> committed, List<ReadState> reads,
+        List<SnapshotChunk> snapshotChunks, long compactThrough) {
 
-    /** Returns whether the persist step has work: something to store or messages to hold back. */
+    /** Returns whether the storage step has work: something to store or messages to hold back. */
     public boolean needsPersistStep() {
-        return hardState != null || !entries.isEmpty() || !afterPersist.isEmpty();
+        return hardState != null || !entries.isEmpty() || !afterPersist.isEmpty() || !snapshotChunks.isEmpty()
+                || compactThrough > 0;
     }
 
     /** Returns whether there is nothing to do at all. */

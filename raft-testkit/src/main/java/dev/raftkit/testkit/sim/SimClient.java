@@ -24,12 +24,15 @@ import java.util.function.Consumer;
  */
 final class SimClient {
 
+    private static final long KEY_EPOCH_NANOS = 1_000_000_000L;
+
     private final int clientId;
     private final SimCluster cluster;
     private final VirtualScheduler scheduler;
     private final SplittableRandom random;
     private final History<KvInput<String>, KvOutput<String>> history;
-    private final List<String> keys;
+    private final int keysPerEpoch;
+    private final java.util.SortedSet<String> usedKeys;
     private final long opTimeoutNanos;
     private final Consumer<Long> onWriteOk;
     private int process;
@@ -39,14 +42,15 @@ final class SimClient {
     private int inFlight;
 
     SimClient(int clientId, SimCluster cluster, VirtualScheduler scheduler, SplittableRandom random,
-            History<KvInput<String>, KvOutput<String>> history, List<String> keys, long opTimeoutNanos,
-            Consumer<Long> onWriteOk) {
+            History<KvInput<String>, KvOutput<String>> history, int keysPerEpoch, java.util.SortedSet<String> usedKeys,
+            long opTimeoutNanos, Consumer<Long> onWriteOk) {
         this.clientId = clientId;
         this.cluster = cluster;
         this.scheduler = scheduler;
         this.random = random;
         this.history = history;
-        this.keys = keys;
+        this.keysPerEpoch = keysPerEpoch;
+        this.usedKeys = usedKeys;
         this.opTimeoutNanos = opTimeoutNanos;
         this.onWriteOk = onWriteOk;
         this.process = history.newProcess();
@@ -78,7 +82,10 @@ final class SimClient {
         if (stopped) {
             return;
         }
-        String key = keys.get(random.nextInt(keys.size()));
+        // Keys rotate every second of virtual time, so each key's history stays short enough for the
+        // linearizability search however many operations end unknown (RELIABILITY.md §3.6, P7).
+        String key = "k" + scheduler.now() / KEY_EPOCH_NANOS + "-" + random.nextInt(keysPerEpoch);
+        usedKeys.add(key);
         int dice = random.nextInt(100);
         if (dice < 45) {
             String value = "c" + clientId + "-" + (++counter);

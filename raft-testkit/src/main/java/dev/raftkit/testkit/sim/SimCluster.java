@@ -41,18 +41,20 @@ final class SimCluster {
     private final SafetyMonitor monitor;
     private final SimRuntime.Latencies latencies;
     private final Map<String, String> engineOptions;
+    private final long snapshotThreshold;
     private final MemoryNetwork network;
     private final Map<NodeId, Address> members = new TreeMap<>();
     private final Map<NodeId, MemoryDisk> disks = new TreeMap<>();
     private final Map<NodeId, Incarnation> live = new TreeMap<>();
 
     SimCluster(VirtualScheduler scheduler, SplittableRandom random, SafetyMonitor monitor, int size,
-            SimRuntime.Latencies latencies, Map<String, String> engineOptions) {
+            SimRuntime.Latencies latencies, long snapshotThreshold, Map<String, String> engineOptions) {
         this.scheduler = scheduler;
         this.random = random;
         this.monitor = monitor;
         this.latencies = latencies;
         this.engineOptions = engineOptions;
+        this.snapshotThreshold = snapshotThreshold;
         this.network = new MemoryNetwork((delivery, delay) -> scheduler.at(scheduler.now() + delay, delivery, null),
                 random.split());
         for (int i = 1; i <= size; i++) {
@@ -85,7 +87,8 @@ final class SimCluster {
             return;
         }
         Config.Builder config = Config.builder(id, members).tickInterval(Duration.ofMillis(10))
-                .electionTimeoutTicks(15, 30).heartbeatIntervalTicks(3).maxInflightWrites(1000);
+                .electionTimeoutTicks(15, 30).heartbeatIntervalTicks(3).maxInflightWrites(1000)
+                .snapshotThreshold(snapshotThreshold);
         engineOptions.forEach(config::option);
         Config built = config.build();
         SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies);

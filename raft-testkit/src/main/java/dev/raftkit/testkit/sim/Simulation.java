@@ -91,19 +91,23 @@ public final class Simulation {
         SafetyMonitor monitor = new SafetyMonitor();
         History<KvInput<String>, KvOutput<String>> history = new History<>(scheduler::now);
         SimRuntime.Latencies latencies = new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS);
-        SimCluster cluster = new SimCluster(scheduler, random.split(), monitor, nodes, latencies, engineOptions);
+        // Each seed draws its own snapshot settings, from none to constant snapshots in tiny chunks.
+        Map<String, String> options = new LinkedHashMap<>();
+        long snapshotThreshold = random.nextInt(4) == 0 ? 0 : 10 + random.nextInt(150);
+        options.put("raftkit.snapshot.trailingEntries", Integer.toString(random.nextInt(20)));
+        options.put("raftkit.snapshot.chunkBytes", Integer.toString(16 + random.nextInt(500)));
+        options.putAll(engineOptions);
+        SimCluster cluster = new SimCluster(scheduler, random.split(), monitor, nodes, latencies, snapshotThreshold,
+                options);
         Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), line -> record(log, scheduler, line));
         cluster.network().delay(Duration.ofNanos(100_000), Duration.ofMillis(2));
         cluster.ids().forEach(cluster::start);
 
-        List<String> keyNames = new ArrayList<>();
-        for (int k = 0; k < keys; k++) {
-            keyNames.add("k" + k);
-        }
+        java.util.SortedSet<String> keyNames = new java.util.TreeSet<>();
         long[] lastWriteOk = {-1};
         List<SimClient> workload = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
-            SimClient client = new SimClient(c, cluster, scheduler, random.split(), history, keyNames, 1000 * MS,
+            SimClient client = new SimClient(c, cluster, scheduler, random.split(), history, keys, keyNames, 1000 * MS,
                     t -> lastWriteOk[0] = t);
             workload.add(client);
             client.start();
@@ -124,12 +128,12 @@ public final class Simulation {
         workload.forEach(SimClient::stop);
         scheduler.runUntil(scheduler.now() + 1500 * MS, afterEach);
         NodeId leader = awaitConvergence(scheduler, cluster, afterEach);
-        SimClient reader = new SimClient(clients, cluster, scheduler, random.split(), history, keyNames, 1000 * MS,
+        SimClient reader = new SimClient(clients, cluster, scheduler, random.split(), history, keys, keyNames, 1000 * MS,
                 t -> { });
         reader.stop();
-        for (String key : keyNames) {
+        for (String key : List.copyOf(keyNames)) {
             reader.finalRead(key, leader);
-            scheduler.runUntil(scheduler.now() + 200 * MS, afterEach);
+            scheduler.runUntil(scheduler.now() + 50 * MS, afterEach);
         }
         scheduler.runUntil(scheduler.now() + 1100 * MS, afterEach);
         compareStates(cluster);
@@ -138,7 +142,7 @@ public final class Simulation {
                 LinearizabilityChecker.of(new KvRegisterModel<String>()).withTimeBudget(Duration.ofSeconds(30))
                         .check(history);
         if (!verdict.isLinearizable()) {
-            throw new SafetyViolation("linearizability: " + verdict.explain());
+            throw new SafetyViolation("linearizability: " + verdict.explain() + historyOfFirstUndecidedKey(history, verdict));
         }
         cluster.crashAll();
         return new SimulationReport(seed, scheduler.executed(), history.operations().size(),
@@ -223,6 +227,19 @@ public final class Simulation {
         }
     }
 
+    /** Lists the operations of the first key the checker could not decide, to debug the search. */
+    private static String historyOfFirstUndecidedKey(History<KvInput<String>, KvOutput<String>> history,
+            CheckResult<KvInput<String>, KvOutput<String>> verdict) {
+        if (verdict.undecidedKeys().isEmpty()) {
+            return "";
+        }
+        String key = verdict.undecidedKeys().get(0);
+        StringBuilder sb = new StringBuilder("\noperations on undecided key " + key + ":");
+        history.operations().stream().filter(op -> op.key().equals(key)).limit(300)
+                .forEach(op -> sb.append("\n  ").append(op));
+        return sb.toString();
+    }
+
     private static void record(ArrayDeque<String> log, VirtualScheduler scheduler, String line) {
         log.addLast(String.format("%8.1f ms  %s", scheduler.now() / 1e6, line));
         if (log.size() > LOG_LINES) {
@@ -285,7 +302,8 @@ public final class Simulation {
         }
 
         /**
-         * Sets how many keys the clients share. Default 3; fewer keys mean more contention.
+         * Sets how many keys the clients share at a time (keys rotate every second of virtual time).
+         * Default 3; fewer keys mean more contention.
          *
          * @param keys 1 to 100
          * @return this builder
