@@ -156,7 +156,8 @@ final class SafetyMonitor {
         int holders = 0;
         for (MemoryDisk disk : disks.values()) {
             LogEntry e = entryAt(disk, commitIndex);
-            if (e != null && e.term() == reference.term()) {
+            // An index compacted away is covered by a snapshot, which holds only committed entries.
+            if (commitIndex < disk.firstIndex() || e != null && e.term() == reference.term()) {
                 holders++;
             }
         }
