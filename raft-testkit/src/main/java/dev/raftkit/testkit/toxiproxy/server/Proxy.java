@@ -74,7 +74,7 @@ final class Proxy {
         InetSocketAddress address = parseAddress(listen, "listen");
         ServerSocket socket = bind(address);
         listener = socket;
-        listen = format(socket.getInetAddress(), socket.getLocalPort());
+        listen = format(socket.getInetAddress(), address.getHostString(), socket.getLocalPort());
         enabled = true;
         Thread acceptor = new Thread(() -> acceptLoop(socket), "toxiproxy-" + name + "-accept");
         acceptor.setDaemon(true);
@@ -285,9 +285,14 @@ final class Proxy {
         return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
     }
 
-    private static String format(InetAddress address, int port) {
+    /**
+     * Formats a bound address as {@code listen} shows it: the resolved IP, except that a wildcard
+     * keeps the host text it was asked for (so the proxy can listen on it again after a restart).
+     */
+    private static String format(InetAddress address, String requestedHost, int port) {
         if (address.isAnyLocalAddress()) {
-            return "[::]:" + port;
+            String host = requestedHost.isEmpty() || requestedHost.equals("0.0.0.0") ? "0.0.0.0" : requestedHost;
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
         }
         String host = address.getHostAddress();
         return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
