@@ -39,11 +39,16 @@ public final class DockerAvailability implements ExecutionCondition {
      */
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        if (dockerAnswers()) {
+        return decide(dockerAnswers(), inCi());
+    }
+
+    /** The decision itself, apart from probing the environment, so it can be tested. */
+    static ConditionEvaluationResult decide(boolean dockerAnswers, boolean ci) {
+        if (dockerAnswers) {
             return ConditionEvaluationResult.enabled("a Docker engine answers");
         }
         String reason = "no Docker engine answers: " + HOW_TO_FIX;
-        if (inCi()) {
+        if (ci) {
             throw new IllegalStateException("CI=true but " + reason + "; Docker tests must run in CI, not be skipped");
         }
         return ConditionEvaluationResult.disabled("Skipped: " + reason);
