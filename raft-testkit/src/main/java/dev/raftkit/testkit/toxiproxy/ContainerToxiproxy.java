@@ -7,6 +7,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import org.testcontainers.toxiproxy.ToxiproxyContainer;
+import org.testcontainers.utility.DockerImageName;
 
 /**
  * Toxiproxy in a Docker container started with Testcontainers' {@link ToxiproxyContainer}, from the
@@ -39,16 +40,24 @@ public final class ContainerToxiproxy implements ToxiproxyEndpoint, AutoCloseabl
     /**
      * Starts the container and waits until its API answers.
      *
-     * @throws IllegalStateException if the image cannot be built or the container does not start
+     * @throws IllegalStateException if the image cannot be built or the container does not start; the
+     *     message says what a machine without registry access needs
      */
     @SuppressWarnings("resource") // closed by close()
     public static ContainerToxiproxy start() {
-        ToxiproxyContainer container = new ToxiproxyContainer(ToxiproxyImage.resolve())
-                .withExtraHost(HOST_ALIAS, "host-gateway");
+        DockerImageName image = ToxiproxyImage.resolve();
+        ToxiproxyContainer container = new ToxiproxyContainer(image).withExtraHost(HOST_ALIAS, "host-gateway");
         for (int port = FIRST_PROXY_PORT; port < FIRST_PROXY_PORT + PROXY_PORTS; port++) {
             container.addExposedPort(port);
         }
-        container.start();
+        try {
+            container.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the Toxiproxy container (" + image.asCanonicalNameString()
+                    + ") did not start. Without registry access, export what .ci/docker-up prints "
+                    + "(TESTCONTAINERS_RYUK_DISABLED=true, TESTCONTAINERS_HOST_OVERRIDE=localhost) and set -D"
+                    + ToxiproxyImage.PROPERTY + "=" + ToxiproxyImage.LOCAL, e);
+        }
         return new ContainerToxiproxy(container);
     }
 

@@ -244,7 +244,7 @@ abstract class ToxiproxyNetworkContract {
         network.bandwidth(A, B, 100);
         Address ab = network.proxyAddress(A, B);
         try (Socket socket = new Socket(ab.host(), ab.port())) {
-            byte[] line = new byte[50_000];
+            byte[] line = new byte[100_000];
             java.util.Arrays.fill(line, (byte) 'x');
             long start = System.nanoTime();
             socket.getOutputStream().write(line);
@@ -254,7 +254,7 @@ abstract class ToxiproxyNetworkContract {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             assertThat(stubs.get(B).received("after")).isTrue();
-            assertThat(50_000 / 1000.0 / seconds).as("KB/s over %.2f s", seconds).isBetween(80.0, 120.0);
+            assertThat(100_000 / 1000.0 / seconds).as("KB/s over %.2f s", seconds).isBetween(80.0, 120.0);
         }
     }
 

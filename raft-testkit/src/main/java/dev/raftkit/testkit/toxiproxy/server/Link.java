@@ -35,7 +35,6 @@ final class Link implements Runnable {
         }
     }
 
-    private final Direction direction;
     private final Socket source;
     private final Socket destination;
     private final ProxyConnection connection;
@@ -44,22 +43,16 @@ final class Link implements Runnable {
     private volatile boolean closed;
 
     /**
-     * @param direction which stream this link carries
      * @param source where bytes are read
      * @param destination where bytes are written
      * @param connection the connection this link belongs to, told when the link ends
      * @param toxics the toxics of this direction at the time the connection was accepted
      */
-    Link(Direction direction, Socket source, Socket destination, ProxyConnection connection, List<ToxicSpec> toxics) {
-        this.direction = direction;
+    Link(Socket source, Socket destination, ProxyConnection connection, List<ToxicSpec> toxics) {
         this.source = source;
         this.destination = destination;
         this.connection = connection;
         toxics.forEach(this::attach);
-    }
-
-    Direction direction() {
-        return direction;
     }
 
     /** Adds a toxic at the end of the chain; it acts on this link with probability {@code toxicity}. */

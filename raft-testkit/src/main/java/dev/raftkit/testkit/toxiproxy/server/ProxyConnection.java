@@ -28,8 +28,8 @@ final class ProxyConnection {
         this.client = client;
         this.upstream = upstream;
         this.onClosed = onClosed;
-        this.upstreamLink = new Link(Direction.UPSTREAM, client, upstream, this, toxics.get(Direction.UPSTREAM));
-        this.downstreamLink = new Link(Direction.DOWNSTREAM, upstream, client, this, toxics.get(Direction.DOWNSTREAM));
+        this.upstreamLink = new Link(client, upstream, this, toxics.get(Direction.UPSTREAM));
+        this.downstreamLink = new Link(upstream, client, this, toxics.get(Direction.DOWNSTREAM));
     }
 
     /** Starts the two pump threads. */
