@@ -600,6 +600,10 @@ public final class RaftCore {
     /** Sends the follower what it lacks, as far as flow control allows. */
     private void sendAppend(NodeId peer) {
         Progress p = progress.get(peer);
+        if (p.state == Progress.State.SNAPSHOT) {
+            sendSnapshotChunks(peer, p);
+            return;
+        }
         while (!p.paused()) {
             long prevIndex = p.next - 1;
             long prevTerm = log.term(prevIndex);
@@ -774,9 +778,14 @@ public final class RaftCore {
             sendAppend(r.from());
             return;
         }
-        p.snapshotAcked = Math.max(p.snapshotAcked, r.nextOffset());
-        if (r.nextOffset() < p.snapshotSent && r.nextOffset() >= p.snapshotAcked) {
-            p.snapshotSent = r.nextOffset(); // the follower missed a chunk: go back to where it is
+        if (r.nextOffset() == 0) {
+            // The follower holds nothing of it (it restarted, or the checksum failed): start over.
+            p.becomeSnapshot(latestSnapshot);
+        } else {
+            p.snapshotAcked = Math.max(p.snapshotAcked, r.nextOffset());
+            if (r.nextOffset() < p.snapshotSent && r.nextOffset() >= p.snapshotAcked) {
+                p.snapshotSent = r.nextOffset(); // the follower missed a chunk: go back to where it is
+            }
         }
         sendSnapshotChunks(r.from(), p);
     }
