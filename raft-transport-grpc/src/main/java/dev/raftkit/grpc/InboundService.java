@@ -21,8 +21,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -37,13 +41,15 @@ import java.util.function.Predicate;
  * counted, and the stream goes on. Frames larger than {@code grpc.maxMessageBytes} never reach it:
  * gRPC ends their stream with {@code RESOURCE_EXHAUSTED}, which {@link #oversizeCounter()} counts.
  *
- * <p>Per stream, the first rejection of each reason is logged at WARNING and reported back to the
- * sender as a {@link Rejection}; later ones are logged at DEBUG, so hostile input cannot flood the
- * log. Thread-safe: gRPC calls each stream's observer serially, streams concurrently.
+ * <p>Per stream, the first rejection of each reason is reported back to the sender as a
+ * {@link Rejection}, so a misconfigured peer logs why it is refused. Rejections are logged at WARNING
+ * at most once per reason every 10 seconds and otherwise at DEBUG, so hostile input cannot flood the
+ * log; the counters count every one. Thread-safe: gRPC calls each stream's observer serially, streams concurrently.
  */
 final class InboundService {
 
     private static final System.Logger LOG = System.getLogger(InboundService.class.getName());
+    private static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** Hands the request bytes over unparsed; gRPC has already bounded their size. */
     private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
@@ -68,6 +74,7 @@ final class InboundService {
     private final BooleanSupplier running;
     private final MessageHandler handler;
     private final Counters counters;
+    private final Map<RejectReason, AtomicLong> lastWarning = new EnumMap<>(RejectReason.class);
 
     /**
      * Creates the service of node {@code self}.
@@ -83,6 +90,10 @@ final class InboundService {
         this.running = running;
         this.handler = handler;
         this.counters = counters;
+        long longAgo = System.nanoTime() - WARNING_INTERVAL_NANOS;
+        for (RejectReason reason : RejectReason.values()) {
+            lastWarning.put(reason, new AtomicLong(longAgo));
+        }
     }
 
     /** Returns the service definition to add to the server. */
@@ -105,7 +116,7 @@ final class InboundService {
                     public void streamClosed(Status status) {
                         if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
                             counters.rejected(RejectReason.TOO_LARGE);
-                            LOG.log(Level.WARNING, "{0}: rejected an inbound frame: {1}", self, status.getDescription());
+                            logRejection(RejectReason.TOO_LARGE, String.valueOf(status.getDescription()));
                         }
                     }
                 };
@@ -182,14 +193,23 @@ final class InboundService {
 
         private void reject(RejectReason reason, String detail) {
             counters.rejected(reason);
-            if (reported.add(reason)) {
-                LOG.log(Level.WARNING, "{0}: rejected an inbound message ({1}): {2}", self, reason, detail);
-                if (reason != RejectReason.MALFORMED) {
-                    responses.onNext(Rejection.newBuilder().setReason(reason.name()).setDetail(detail).build());
-                }
-            } else {
-                LOG.log(Level.DEBUG, () -> self + ": rejected an inbound message (" + reason + "): " + detail);
+            logRejection(reason, detail);
+            if (reported.add(reason) && reason != RejectReason.MALFORMED) {
+                responses.onNext(Rejection.newBuilder().setReason(reason.name()).setDetail(detail).build());
             }
+        }
+    }
+
+    /** Logs at WARNING at most once per reason per {@link #WARNING_INTERVAL_NANOS}, else at DEBUG. */
+    private void logRejection(RejectReason reason, String detail) {
+        AtomicLong last = lastWarning.get(reason);
+        long now = System.nanoTime();
+        long previous = last.get();
+        if (now - previous >= WARNING_INTERVAL_NANOS && last.compareAndSet(previous, now)) {
+            LOG.log(Level.WARNING, "{0}: rejected an inbound message ({1}): {2} (counted in stats(); similar "
+                    + "rejections in the next 10 s are logged at DEBUG)", self, reason, detail);
+        } else {
+            LOG.log(Level.DEBUG, () -> self + ": rejected an inbound message (" + reason + "): " + detail);
         }
     }
 }
