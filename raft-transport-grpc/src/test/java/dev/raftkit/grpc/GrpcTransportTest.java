@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.raftkit.Address;
 import dev.raftkit.Config;
+import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.grpc.GrpcTransportStats.DropReason;
 import dev.raftkit.spi.Heartbeat;
+import dev.raftkit.spi.InstallSnapshot;
+import dev.raftkit.spi.RaftMessage;
+import dev.raftkit.spi.SnapshotMeta;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +55,52 @@ class GrpcTransportTest {
                 a.transport.send(new Heartbeat(A, B, 1, 0, i));
             }
             assertThat(a.transport.stats().dropped(DropReason.QUEUE_FULL)).isBetween(90L, 100L);
+        }
+    }
+
+    @Test
+    void aSlowReceiverFillsTheBoundedQueueNotMemory() throws IOException, InterruptedException {
+        Map<String, String> options = Map.of(GrpcTransportOptions.MAX_QUEUED_BYTES, Integer.toString(4 << 20));
+        List<InstallSnapshot> received = new CopyOnWriteArrayList<>();
+        List<RaftMessage> probes = new CopyOnWriteArrayList<>();
+        GrpcTransport slow = new GrpcTransport(Config.builder(B, members).clusterId(TestNode.CLUSTER).build());
+        slow.start(message -> {
+            if (message instanceof InstallSnapshot chunk) {
+                received.add(chunk);
+                pause(20); // a receiver far slower than the sender (a real handler must not block)
+            } else {
+                probes.add(message);
+            }
+        });
+        try (TestNode a = TestNode.start(A, members, options)) {
+            Poll.until(() -> { // the stream is open before the transfer starts
+                a.transport.send(new Heartbeat(A, B, 1, 0, 0));
+                return !probes.isEmpty();
+            }, TIMEOUT, () -> "no probe reached b");
+            int chunkBytes = 1 << 20;
+            int chunks = 100;
+            SnapshotMeta meta = new SnapshotMeta(10, 1, new Membership(0, members, Map.of()),
+                    (long) chunkBytes * chunks, 0);
+            for (int i = 0; i < chunks; i++) {
+                a.transport.send(new InstallSnapshot(A, B, 1, meta, (long) i * chunkBytes, new byte[chunkBytes],
+                        i == chunks - 1));
+                Thread.sleep(5); // paced: without flow control every chunk would leave the queue at once
+            }
+            long dropped = a.transport.stats().dropped(DropReason.QUEUE_FULL);
+            assertThat(dropped).as("chunks dropped at the 4 MiB queue bound while gRPC flow control held them back").isPositive();
+            Poll.until(() -> received.size() == chunks - dropped, TIMEOUT,
+                    () -> "received " + received.size() + " of " + (chunks - dropped) + " chunks");
+            assertThat(received).extracting(InstallSnapshot::offset).isSorted();
+        } finally {
+            slow.close();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
