@@ -28,12 +28,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -262,7 +264,7 @@ public abstract class TransportTck {
     private Pair startPair(Map<NodeId, Address> extraPeersOfA) throws IOException {
         Address addressA = freeAddress();
         Address addressB = freeAddress();
-        Map<NodeId, Address> membersA = new java.util.HashMap<>(extraPeersOfA);
+        Map<NodeId, Address> membersA = new HashMap<>(extraPeersOfA);
         membersA.put(A, addressA);
         membersA.put(B, addressB);
         Peer a = start(config(A, membersA, CLUSTER));
@@ -348,7 +350,7 @@ public abstract class TransportTck {
                 () -> message + " did not arrive; got " + to.messages);
     }
 
-    private static void awaitTrue(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> why) {
+    private static void awaitTrue(BooleanSupplier condition, Duration timeout, Supplier<String> why) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

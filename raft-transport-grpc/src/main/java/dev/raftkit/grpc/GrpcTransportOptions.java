@@ -1,0 +1,162 @@
+package dev.raftkit.grpc;
+
+import dev.raftkit.Address;
+import dev.raftkit.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The {@code grpc.*} options of the gRPC transport, read from {@link Config#options()} and checked
+ * at once: a bad value fails with an {@link IllegalArgumentException} naming the option and what it
+ * accepts.
+ *
+ * <table>
+ * <caption>Options</caption>
+ * <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code grpc.maxMessageBytes}</td><td>16777216 (16 MiB)</td><td>largest encoded message
+ *     accepted inbound and sent outbound; larger ones are rejected or dropped and counted</td></tr>
+ * <tr><td>{@code grpc.maxQueuedMessages}</td><td>1024</td><td>messages waiting per peer; when full,
+ *     new messages to that peer are dropped and counted</td></tr>
+ * <tr><td>{@code grpc.maxQueuedBytes}</td><td>67108864 (64 MiB)</td><td>estimated bytes waiting per
+ *     peer; same overflow rule</td></tr>
+ * <tr><td>{@code grpc.reconnectInitialBackoffMillis}</td><td>50</td><td>first wait before a failed
+ *     stream to a peer is opened again; doubles per failure, with jitter</td></tr>
+ * <tr><td>{@code grpc.reconnectMaxBackoffMillis}</td><td>2000</td><td>longest such wait</td></tr>
+ * <tr><td>{@code grpc.ioThreads}</td><td>2</td><td>Netty event-loop threads (sockets of the server
+ *     and of every peer channel)</td></tr>
+ * <tr><td>{@code grpc.workerThreads}</td><td>2</td><td>threads that run gRPC callbacks, the message
+ *     handler and the per-peer send loops</td></tr>
+ * <tr><td>{@code grpc.bindAddress}</td><td>the node's own address</td><td>{@code host:port} to
+ *     listen on, when it differs from the address peers use (e.g. {@code 0.0.0.0:7000} behind
+ *     NAT or a proxy)</td></tr>
+ * <tr><td>{@code grpc.tls.certChain}</td><td>none</td><td>PEM file: this node's certificate chain,
+ *     presented both as server and as client</td></tr>
+ * <tr><td>{@code grpc.tls.privateKey}</td><td>none</td><td>PEM file: the PKCS#8 private key of that
+ *     certificate</td></tr>
+ * <tr><td>{@code grpc.tls.trustCerts}</td><td>none</td><td>PEM file: the CA certificates a peer's
+ *     certificate must chain to</td></tr>
+ * </table>
+ *
+ * <p>TLS is off unless one of the {@code grpc.tls.*} options is set; then all three are required
+ * and peers authenticate each other (mutual TLS).
+ *
+ * @param maxMessageBytes see {@code grpc.maxMessageBytes}
+ * @param maxQueuedMessages see {@code grpc.maxQueuedMessages}
+ * @param maxQueuedBytes see {@code grpc.maxQueuedBytes}
+ * @param reconnectInitialBackoff see {@code grpc.reconnectInitialBackoffMillis}
+ * @param reconnectMaxBackoff see {@code grpc.reconnectMaxBackoffMillis}
+ * @param ioThreads see {@code grpc.ioThreads}
+ * @param workerThreads see {@code grpc.workerThreads}
+ * @param bindAddress see {@code grpc.bindAddress}
+ * @param tls the TLS files, if TLS is on
+ */
+public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, long maxQueuedBytes,
+        Duration reconnectInitialBackoff, Duration reconnectMaxBackoff, int ioThreads, int workerThreads,
+        Address bindAddress, Optional<Tls> tls) {
+
+    /** Key of the inbound and outbound message size bound. */
+    public static final String MAX_MESSAGE_BYTES = "grpc.maxMessageBytes";
+    /** Key of the per-peer queue bound in messages. */
+    public static final String MAX_QUEUED_MESSAGES = "grpc.maxQueuedMessages";
+    /** Key of the per-peer queue bound in bytes. */
+    public static final String MAX_QUEUED_BYTES = "grpc.maxQueuedBytes";
+    /** Key of the first reconnect wait. */
+    public static final String RECONNECT_INITIAL_BACKOFF_MILLIS = "grpc.reconnectInitialBackoffMillis";
+    /** Key of the longest reconnect wait. */
+    public static final String RECONNECT_MAX_BACKOFF_MILLIS = "grpc.reconnectMaxBackoffMillis";
+    /** Key of the event-loop thread count. */
+    public static final String IO_THREADS = "grpc.ioThreads";
+    /** Key of the worker thread count. */
+    public static final String WORKER_THREADS = "grpc.workerThreads";
+    /** Key of the listen address override. */
+    public static final String BIND_ADDRESS = "grpc.bindAddress";
+    /** Key of this node's PEM certificate chain. */
+    public static final String TLS_CERT_CHAIN = "grpc.tls.certChain";
+    /** Key of this node's PEM PKCS#8 private key. */
+    public static final String TLS_PRIVATE_KEY = "grpc.tls.privateKey";
+    /** Key of the PEM file of trusted CA certificates. */
+    public static final String TLS_TRUST_CERTS = "grpc.tls.trustCerts";
+
+    /**
+     * The files of mutual TLS.
+     *
+     * @param certChain this node's certificate chain (PEM)
+     * @param privateKey its private key (PEM, PKCS#8)
+     * @param trustCerts the trusted CA certificates (PEM)
+     */
+    public record Tls(Path certChain, Path privateKey, Path trustCerts) {
+    }
+
+    /**
+     * Reads and checks the options of {@code config}.
+     *
+     * @param config the node's configuration
+     * @return the options
+     * @throws IllegalArgumentException naming the option when a value is invalid, a TLS file is
+     *     missing or unreadable, or only some of the TLS options are set
+     */
+    public static GrpcTransportOptions from(Config config) {
+        int maxMessageBytes = (int) number(config, MAX_MESSAGE_BYTES, 16L << 20, 1024, Integer.MAX_VALUE);
+        int maxQueuedMessages = (int) number(config, MAX_QUEUED_MESSAGES, 1024, 1, Integer.MAX_VALUE);
+        long maxQueuedBytes = number(config, MAX_QUEUED_BYTES, 64L << 20, 1, Long.MAX_VALUE);
+        long initialBackoff = number(config, RECONNECT_INITIAL_BACKOFF_MILLIS, 50, 1, 3_600_000);
+        long maxBackoff = number(config, RECONNECT_MAX_BACKOFF_MILLIS, 2000, 1, 3_600_000);
+        if (maxBackoff < initialBackoff) {
+            throw new IllegalArgumentException(RECONNECT_MAX_BACKOFF_MILLIS + " (" + maxBackoff + ") must be >= "
+                    + RECONNECT_INITIAL_BACKOFF_MILLIS + " (" + initialBackoff + ")");
+        }
+        int ioThreads = (int) number(config, IO_THREADS, 2, 1, 64);
+        int workerThreads = (int) number(config, WORKER_THREADS, 2, 1, 64);
+        Address bindAddress = config.option(BIND_ADDRESS).map(text -> {
+            try {
+                return Address.parse(text.trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(BIND_ADDRESS + ": " + e.getMessage(), e);
+            }
+        }).orElse(config.selfAddress());
+        return new GrpcTransportOptions(maxMessageBytes, maxQueuedMessages, maxQueuedBytes,
+                Duration.ofMillis(initialBackoff), Duration.ofMillis(maxBackoff), ioThreads, workerThreads,
+                bindAddress, tls(config));
+    }
+
+    private static Optional<Tls> tls(Config config) {
+        Optional<String> cert = config.option(TLS_CERT_CHAIN);
+        Optional<String> key = config.option(TLS_PRIVATE_KEY);
+        Optional<String> trust = config.option(TLS_TRUST_CERTS);
+        if (cert.isEmpty() && key.isEmpty() && trust.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Tls(file(TLS_CERT_CHAIN, cert), file(TLS_PRIVATE_KEY, key),
+                file(TLS_TRUST_CERTS, trust)));
+    }
+
+    private static Path file(String key, Optional<String> value) {
+        String text = value.orElseThrow(() -> new IllegalArgumentException(key + " must be set: TLS needs all of "
+                + TLS_CERT_CHAIN + ", " + TLS_PRIVATE_KEY + " and " + TLS_TRUST_CERTS));
+        Path path = Path.of(text);
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException(key + ": cannot read PEM file " + path.toAbsolutePath());
+        }
+        return path;
+    }
+
+    private static long number(Config config, String key, long defaultValue, long min, long max) {
+        Optional<String> text = config.option(key);
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        long value;
+        try {
+            value = Long.parseLong(text.get().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number in [" + min + ", " + max + "], was \""
+                    + text.get() + "\"", e);
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], was " + value);
+        }
+        return value;
+    }
+}

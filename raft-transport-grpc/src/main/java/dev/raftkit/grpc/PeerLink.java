@@ -1,0 +1,280 @@
+package dev.raftkit.grpc;
+
+import dev.raftkit.Address;
+import dev.raftkit.NodeId;
+import dev.raftkit.grpc.GrpcTransportStats.DropReason;
+import dev.raftkit.grpc.proto.Envelope;
+import dev.raftkit.grpc.proto.RaftTransportGrpc;
+import dev.raftkit.grpc.proto.Rejection;
+import dev.raftkit.spi.AppendEntries;
+import dev.raftkit.spi.InstallSnapshot;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.RaftMessage;
+import io.grpc.ChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.lang.System.Logger.Level;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The outbound side of one peer: a bounded queue and one long-lived gRPC stream that carries the
+ * queued messages in order.
+ *
+ * <p>{@link #enqueue} never blocks: it adds to a lock-free queue, or drops and counts when the
+ * queue is full. A drain task on the worker pool writes queued messages to the stream only while
+ * the stream {@link ClientCallStreamObserver#isReady() is ready}, and the stream's on-ready callback
+ * resumes it, so a slow peer (or a large snapshot transfer) fills this bounded queue and never gRPC's
+ * unbounded buffers. When the stream fails it is opened again, lazily, after a jittered exponential
+ * backoff; the messages written to a failed stream are lost, and the engine's retries cover them.
+ */
+final class PeerLink {
+
+    private static final System.Logger LOG = System.getLogger(PeerLink.class.getName());
+    private static final long HEADER_BYTES = 64;
+
+    private final NodeId self;
+    private final NodeId peer;
+    private final Address address;
+    private final String clusterId;
+    private final GrpcTransportOptions options;
+    private final Counters counters;
+    private final ScheduledExecutorService workers;
+    private final ManagedChannel channel;
+    private final RaftTransportGrpc.RaftTransportStub stub;
+
+    private final Queue<RaftMessage> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedMessages = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile boolean closed;
+
+    /** Guards the stream state below; never held by {@link #enqueue}. */
+    private final Object streamLock = new Object();
+    private Stream stream;
+    private boolean reconnectPending;
+    private boolean failedBefore;
+    private final Backoff backoff;
+
+    /** Creates the link; the channel connects on the first message. */
+    PeerLink(NodeId self, NodeId peer, Address address, String clusterId, GrpcTransportOptions options,
+            ChannelCredentials credentials, EventLoopGroup eventLoops, ScheduledExecutorService workers,
+            Counters counters) {
+        this.self = self;
+        this.peer = peer;
+        this.address = address;
+        this.clusterId = clusterId;
+        this.options = options;
+        this.counters = counters;
+        this.workers = workers;
+        this.backoff = new Backoff(options.reconnectInitialBackoff(), options.reconnectMaxBackoff(),
+                new SplittableRandom());
+        this.channel = NettyChannelBuilder.forAddress(address.host(), address.port(), credentials)
+                .eventLoopGroup(eventLoops)
+                .channelType(NioSocketChannel.class)
+                .executor(workers)
+                .offloadExecutor(workers)
+                .maxInboundMessageSize(64 * 1024) // the peer only sends small rejection notices back
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .disableRetry()
+                .build();
+        this.stub = RaftTransportGrpc.newStub(channel);
+    }
+
+    /** Returns the address this link sends to. */
+    Address address() {
+        return address;
+    }
+
+    /** Queues {@code message} for the peer, or drops and counts it; never blocks. */
+    void enqueue(RaftMessage message) {
+        if (closed) {
+            counters.dropped(DropReason.LINK_CLOSED, 1);
+            return;
+        }
+        long size = estimatedBytes(message);
+        int count = queuedMessages.incrementAndGet();
+        long bytes = queuedBytes.addAndGet(size);
+        if (count > options.maxQueuedMessages() || bytes > options.maxQueuedBytes()) {
+            queuedMessages.decrementAndGet();
+            queuedBytes.addAndGet(-size);
+            counters.dropped(DropReason.QUEUE_FULL, 1);
+            return;
+        }
+        queue.add(message);
+        scheduleDrain();
+    }
+
+    /** Stops the link: cancels the stream, drops what is queued, shuts the channel down (not awaited). */
+    void close() {
+        closed = true;
+        synchronized (streamLock) {
+            if (stream != null) {
+                stream.requests.cancel("link to " + peer + " closed", null);
+                stream = null;
+            }
+        }
+        discardQueue();
+        channel.shutdownNow();
+    }
+
+    /** Waits until the channel has terminated, at most {@code millis}. */
+    boolean awaitTermination(long millis) throws InterruptedException {
+        return channel.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                workers.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                drainScheduled.set(false); // the transport is closing
+            }
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        synchronized (streamLock) {
+            if (closed) {
+                discardQueue();
+                return;
+            }
+            if (stream == null) {
+                if (!reconnectPending && !queue.isEmpty()) {
+                    openStream();
+                }
+                return; // the stream's on-ready callback drains once it can carry messages
+            }
+            ClientCallStreamObserver<Envelope> requests = stream.requests;
+            RaftMessage message;
+            while (requests.isReady() && (message = poll()) != null) {
+                Envelope envelope = WireCodec.encode(clusterId, message);
+                int size = envelope.getSerializedSize();
+                if (size > options.maxMessageBytes()) {
+                    counters.dropped(DropReason.TOO_LARGE, 1);
+                    LOG.log(Level.WARNING, "{0}: dropped a {1} of {2} bytes to {3}: over {4} = {5}", self,
+                            message.getClass().getSimpleName(), size, peer, GrpcTransportOptions.MAX_MESSAGE_BYTES,
+                            options.maxMessageBytes());
+                    continue;
+                }
+                requests.onNext(envelope);
+                counters.sent();
+            }
+        }
+    }
+
+    private RaftMessage poll() {
+        RaftMessage message = queue.poll();
+        if (message != null) {
+            queuedMessages.decrementAndGet();
+            queuedBytes.addAndGet(-estimatedBytes(message));
+        }
+        return message;
+    }
+
+    private void discardQueue() {
+        int discarded = 0;
+        while (poll() != null) {
+            discarded++;
+        }
+        counters.dropped(DropReason.LINK_CLOSED, discarded);
+    }
+
+    /** Opens a new stream; called with {@link #streamLock} held. */
+    private void openStream() {
+        if (failedBefore) {
+            channel.resetConnectBackoff(); // our own backoff has already waited
+        }
+        Stream opened = new Stream();
+        stub.stream(opened);
+        stream = opened;
+    }
+
+    private void streamEnded(Stream ended, Throwable error) {
+        synchronized (streamLock) {
+            if (stream != ended || closed) {
+                return;
+            }
+            stream = null;
+            failedBefore = true;
+            reconnectPending = true;
+            long delay = backoff.nextDelayNanos();
+            LOG.log(Level.DEBUG, () -> self + ": stream to " + peer + " at " + address + " ended ("
+                    + (error == null ? "completed" : error.getMessage()) + "); reopening in "
+                    + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
+            try {
+                workers.schedule(this::reconnect, delay, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // the transport is closing
+            }
+        }
+    }
+
+    private void reconnect() {
+        synchronized (streamLock) {
+            reconnectPending = false;
+        }
+        scheduleDrain();
+    }
+
+    private void streamReady(Stream ready) {
+        synchronized (streamLock) {
+            if (stream == ready) {
+                backoff.reset();
+            }
+        }
+        scheduleDrain();
+    }
+
+    private static long estimatedBytes(RaftMessage message) {
+        long bytes = HEADER_BYTES;
+        if (message instanceof AppendEntries append) {
+            for (LogEntry entry : append.entries()) {
+                bytes += entry.sizeBytes();
+            }
+        } else if (message instanceof InstallSnapshot chunk) {
+            bytes += chunk.data().length;
+        }
+        return bytes;
+    }
+
+    /** One stream to the peer: the request side we write to, and the peer's rejection notices. */
+    private final class Stream implements ClientResponseObserver<Envelope, Rejection> {
+        private ClientCallStreamObserver<Envelope> requests;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
+            this.requests = requestStream;
+            requestStream.setOnReadyHandler(() -> streamReady(this));
+        }
+
+        @Override
+        public void onNext(Rejection rejection) {
+            LOG.log(Level.WARNING, "{0}: peer {1} at {2} rejects our messages: {3} ({4})", self, peer, address,
+                    rejection.getReason(), rejection.getDetail());
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            streamEnded(this, error);
+        }
+
+        @Override
+        public void onCompleted() {
+            streamEnded(this, null);
+        }
+    }
+}

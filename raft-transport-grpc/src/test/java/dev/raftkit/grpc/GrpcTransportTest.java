@@ -1,0 +1,152 @@
+package dev.raftkit.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.raftkit.Address;
+import dev.raftkit.Config;
+import dev.raftkit.Membership;
+import dev.raftkit.NodeId;
+import dev.raftkit.grpc.GrpcTransportStats.DropReason;
+import dev.raftkit.spi.Heartbeat;
+import dev.raftkit.spi.InstallSnapshot;
+import dev.raftkit.spi.RaftMessage;
+import dev.raftkit.spi.SnapshotMeta;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour specific to the gRPC transport: threads, queue bounds, peer changes, option errors. */
+class GrpcTransportTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+
+    private final Map<NodeId, Address> members = Map.of(A, TestNode.freeAddress(), B, TestNode.freeAddress());
+
+    @Test
+    void closeEndsEveryThreadItStarted() throws IOException {
+        try (TestNode a = TestNode.start(A, members, Map.of()); TestNode b = TestNode.start(B, members, Map.of())) {
+            a.sendUntilDelivered(b, 1, TIMEOUT);
+            b.sendUntilDelivered(a, 2, TIMEOUT);
+            assertThat(transportThreads()).isNotEmpty();
+        }
+        Poll.until(() -> transportThreads().isEmpty(), Duration.ofSeconds(10),
+                () -> "threads left after close: " + transportThreads());
+    }
+
+    /** Threads of our transports or of gRPC's shared pools, which a closed transport must not leave behind. */
+    private static List<String> transportThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("raftkit-grpc-") || name.startsWith("grpc-"))
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void dropsAndCountsWhenAPeerQueueIsFull() throws IOException {
+        // b is never started: a's stream to it cannot open, so its queue fills up
+        try (TestNode a = TestNode.start(A, members, Map.of(GrpcTransportOptions.MAX_QUEUED_MESSAGES, "10"))) {
+            for (int i = 0; i < 100; i++) {
+                a.transport.send(new Heartbeat(A, B, 1, 0, i));
+            }
+            assertThat(a.transport.stats().dropped(DropReason.QUEUE_FULL)).isBetween(90L, 100L);
+        }
+    }
+
+    @Test
+    void aSlowReceiverFillsTheBoundedQueueNotMemory() throws IOException, InterruptedException {
+        Map<String, String> options = Map.of(GrpcTransportOptions.MAX_QUEUED_BYTES, Integer.toString(4 << 20));
+        List<InstallSnapshot> received = new CopyOnWriteArrayList<>();
+        List<RaftMessage> probes = new CopyOnWriteArrayList<>();
+        GrpcTransport slow = new GrpcTransport(Config.builder(B, members).clusterId(TestNode.CLUSTER).build());
+        slow.start(message -> {
+            if (message instanceof InstallSnapshot chunk) {
+                received.add(chunk);
+                pause(20); // a receiver far slower than the sender (a real handler must not block)
+            } else {
+                probes.add(message);
+            }
+        });
+        try (TestNode a = TestNode.start(A, members, options)) {
+            Poll.until(() -> { // the stream is open before the transfer starts
+                a.transport.send(new Heartbeat(A, B, 1, 0, 0));
+                return !probes.isEmpty();
+            }, TIMEOUT, () -> "no probe reached b");
+            int chunkBytes = 1 << 20;
+            int chunks = 100;
+            SnapshotMeta meta = new SnapshotMeta(10, 1, new Membership(0, members, Map.of()),
+                    (long) chunkBytes * chunks, 0);
+            for (int i = 0; i < chunks; i++) {
+                a.transport.send(new InstallSnapshot(A, B, 1, meta, (long) i * chunkBytes, new byte[chunkBytes],
+                        i == chunks - 1));
+                Thread.sleep(5); // paced: without flow control every chunk would leave the queue at once
+            }
+            long dropped = a.transport.stats().dropped(DropReason.QUEUE_FULL);
+            assertThat(dropped).as("chunks dropped at the 4 MiB queue bound while gRPC flow control held them back").isPositive();
+            Poll.until(() -> received.size() == chunks - dropped, TIMEOUT,
+                    () -> "received " + received.size() + " of " + (chunks - dropped) + " chunks");
+            assertThat(received).extracting(InstallSnapshot::offset).isSorted();
+        } finally {
+            slow.close();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aRemovedPeerIsNoLongerSentToOrAccepted() throws IOException, InterruptedException {
+        try (TestNode a = TestNode.start(A, members, Map.of()); TestNode b = TestNode.start(B, members, Map.of())) {
+            a.sendUntilDelivered(b, 1, TIMEOUT);
+            a.transport.updatePeers(Map.of());
+            a.transport.send(new Heartbeat(A, B, 1, 0, 2));
+            assertThat(a.transport.stats().dropped(DropReason.UNKNOWN_PEER)).isEqualTo(1);
+
+            b.transport.updatePeers(Map.of());
+            a.transport.updatePeers(Map.of(B, members.get(B)));
+            for (int i = 0; i < 20; i++) {
+                a.transport.send(new Heartbeat(A, B, 1, 0, 3));
+                Thread.sleep(10);
+            }
+            Poll.until(() -> b.transport.stats().rejected(GrpcTransportStats.RejectReason.UNKNOWN_SENDER) > 0, TIMEOUT,
+                    () -> "b's stats " + b.transport.stats());
+            assertThat(b.received).noneMatch(m -> m.equals(new Heartbeat(A, B, 1, 0, 3)));
+        }
+    }
+
+    @Test
+    void refusesASecondStartAndAnAddressInUse() throws IOException {
+        try (TestNode a = TestNode.start(A, members, Map.of())) {
+            assertThatThrownBy(() -> a.transport.start(m -> { })).isInstanceOf(IllegalStateException.class);
+            GrpcTransport twin = new GrpcTransport(Config.builder(A, members).build());
+            assertThatThrownBy(() -> twin.start(m -> { })).isInstanceOf(IOException.class)
+                    .hasMessageContaining(members.get(A).toString());
+            twin.close();
+        }
+    }
+
+    @Test
+    void badOptionsFailNamingTheOption() {
+        assertThatThrownBy(() -> new GrpcTransport(Config.builder(A, members)
+                .option(GrpcTransportOptions.MAX_MESSAGE_BYTES, "lots").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(GrpcTransportOptions.MAX_MESSAGE_BYTES);
+        assertThatThrownBy(() -> new GrpcTransport(Config.builder(A, members)
+                .option(GrpcTransportOptions.RECONNECT_INITIAL_BACKOFF_MILLIS, "500")
+                .option(GrpcTransportOptions.RECONNECT_MAX_BACKOFF_MILLIS, "100").build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(GrpcTransportOptions.RECONNECT_MAX_BACKOFF_MILLIS);
+        assertThatThrownBy(() -> new GrpcTransport(Config.builder(A, members)
+                .option(GrpcTransportOptions.BIND_ADDRESS, "nohost").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(GrpcTransportOptions.BIND_ADDRESS);
+    }
+}
