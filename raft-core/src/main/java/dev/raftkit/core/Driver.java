@@ -13,6 +13,7 @@ import dev.raftkit.core.protocol.ReadState;
 import dev.raftkit.core.protocol.Ready;
 import dev.raftkit.core.protocol.SnapshotChunk;
 import dev.raftkit.core.protocol.StorageFault;
+import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.RaftMessage;
@@ -27,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +83,9 @@ final class Driver<R> {
     private boolean flushScheduled;
     private boolean stopped;
     private volatile boolean storageFailed;
+    /** Readies waiting for the storage thread, and whether a drain of them is queued. */
+    private final ConcurrentLinkedQueue<Ready> storageBacklog = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean storageScheduled = new AtomicBoolean();
 
     private Role lastRole;
     private long lastTerm = -1;
@@ -294,7 +300,10 @@ final class Driver<R> {
             Ready ready = core.ready(MAX_APPLY_BYTES);
             ready.messages().forEach(this::send);
             if (ready.needsPersistStep()) {
-                storageQueue.execute(() -> persist(ready));
+                storageBacklog.add(ready);
+                if (storageScheduled.compareAndSet(false, true)) {
+                    storageQueue.execute(this::drainStorage);
+                }
             }
             handOver(ready.committed());
             for (ReadState read : ready.reads()) {
@@ -307,19 +316,27 @@ final class Driver<R> {
         publish();
     }
 
-    private void persist(Ready ready) {
-        if (storageFailed) {
+    /**
+     * Storage thread: carries out every ready queued since the last run, as one durable write when
+     * they only hold entries and hard state. While an fsync runs, the driver keeps producing readies,
+     * so they pile up here and share the next fsync: group commit without any delay.
+     */
+    private void drainStorage() {
+        storageScheduled.set(false);
+        List<Ready> batch = new ArrayList<>();
+        for (Ready r = storageBacklog.poll(); r != null; r = storageBacklog.poll()) {
+            batch.add(r);
+        }
+        if (batch.isEmpty() || storageFailed) {
             return;
         }
         try {
-            if (ready.hardState() != null || !ready.entries().isEmpty()) {
-                store.persist(ready.hardState(), ready.entries());
-            }
-            for (SnapshotChunk chunk : ready.snapshotChunks()) {
-                receiver.write(chunk);
-            }
-            if (ready.compactThrough() > 0) {
-                store.compact(ready.compactThrough());
+            if (batch.stream().allMatch(r -> r.snapshotChunks().isEmpty() && r.compactThrough() == 0)) {
+                persistMerged(batch);
+            } else {
+                for (Ready r : batch) {
+                    persistOne(r);
+                }
             }
         } catch (IOException | RuntimeException e) {
             storageFailed = true;
@@ -327,10 +344,50 @@ final class Driver<R> {
                     + e.getMessage(), e)));
             return;
         }
-        ready.afterPersist().forEach(this::send);
-        if (!ready.entries().isEmpty()) {
-            LogEntry last = ready.entries().get(ready.entries().size() - 1);
-            queue.execute(task(() -> core.onPersisted(last.index(), last.term())));
+        batch.forEach(r -> r.afterPersist().forEach(this::send));
+        LogEntry last = null;
+        for (Ready r : batch) {
+            if (!r.entries().isEmpty()) {
+                last = r.entries().get(r.entries().size() - 1);
+            }
+        }
+        if (last != null) {
+            LogEntry persisted = last;
+            queue.execute(task(() -> core.onPersisted(persisted.index(), persisted.term())));
+        }
+    }
+
+    /** Writes the entries and the last hard state of several readies in one call (one fsync). */
+    private void persistMerged(List<Ready> batch) throws IOException {
+        List<LogEntry> entries = new ArrayList<>();
+        HardState hardState = null;
+        for (Ready r : batch) {
+            if (!r.entries().isEmpty()) {
+                long first = r.entries().get(0).index();
+                // A later ready may replace a suffix of an earlier one (the leader overwrote it).
+                while (!entries.isEmpty() && entries.get(entries.size() - 1).index() >= first) {
+                    entries.remove(entries.size() - 1);
+                }
+                entries.addAll(r.entries());
+            }
+            if (r.hardState() != null) {
+                hardState = r.hardState();
+            }
+        }
+        if (hardState != null || !entries.isEmpty()) {
+            store.persist(hardState, entries);
+        }
+    }
+
+    private void persistOne(Ready ready) throws IOException {
+        if (ready.hardState() != null || !ready.entries().isEmpty()) {
+            store.persist(ready.hardState(), ready.entries());
+        }
+        for (SnapshotChunk chunk : ready.snapshotChunks()) {
+            receiver.write(chunk);
+        }
+        if (ready.compactThrough() > 0) {
+            store.compact(ready.compactThrough());
         }
     }
 
