@@ -94,6 +94,7 @@ public final class GrpcTransport implements Transport {
                 NioIoHandler.newFactory());
         workers = new ScheduledThreadPoolExecutor(options.workerThreads(), new NamedThreadFactory(self.value(), "worker"));
         workers.setRemoveOnCancelPolicy(true);
+        workers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // pending reconnects die with close()
         InboundService inbound = new InboundService(self, clusterId, id -> peers.containsKey(id), () -> running,
                 handler, counters);
         Address bind = options.bindAddress();
@@ -190,8 +191,11 @@ public final class GrpcTransport implements Transport {
             }
             links = Map.of();
             if (workers != null) {
-                workers.shutdownNow();
-                workers.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS);
+                workers.shutdown(); // lets a handler call under way finish instead of interrupting it
+                if (!workers.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS)) {
+                    workers.shutdownNow();
+                    LOG.log(Level.WARNING, "{0}: worker threads did not finish in time; interrupted them", self);
+                }
             }
             if (eventLoops != null) {
                 eventLoops.shutdownGracefully(0, TERMINATION_MILLIS, TimeUnit.MILLISECONDS)

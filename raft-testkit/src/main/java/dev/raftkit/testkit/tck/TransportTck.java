@@ -123,6 +123,7 @@ public abstract class TransportTck {
         opened.forEach(Transport::close);
     }
 
+    /** Every member of the RaftMessage family, with entries of every kind, chunks and membership, arrives equal. */
     @Test
     void deliversEveryMessageTypeWithEveryFieldIntact() throws IOException {
         Pair pair = startPair();
@@ -134,6 +135,7 @@ public abstract class TransportTck {
         assertEquals(Set.copyOf(toA), Set.copyOf(pair.a.awaitMessages(toA.size())), seedNote("b -> a"));
     }
 
+    /** A thousand mixed messages to one peer arrive all, in the order sent. */
     @Test
     void keepsTheOrderOfMessagesToOnePeer() throws IOException {
         Pair pair = startPair();
@@ -146,6 +148,7 @@ public abstract class TransportTck {
         assertEquals(sent, pair.b.awaitMessages(sent.size()), seedNote("order of messages a -> b"));
     }
 
+    /** An append and a snapshot chunk just under {@link #maxMessageBytes()} arrive intact. */
     @Test
     void carriesMessagesUpToTheSizeLimit() throws IOException {
         Pair pair = startPair();
@@ -163,6 +166,7 @@ public abstract class TransportTck {
         assertEquals(List.of(append, chunk), pair.b.awaitMessages(2), seedNote("large messages"));
     }
 
+    /** Messages over {@link #maxMessageBytes()} are not delivered, and the link keeps working. */
     @Test
     void neverDeliversMessagesOverTheSizeLimit() throws IOException {
         Pair pair = startPair();
@@ -175,6 +179,7 @@ public abstract class TransportTck {
         assertEquals(List.of(after), pair.b.messages(), "only the small message may arrive");
     }
 
+    /** After a peer restarts at the same address, messages reach it again, in order; the closed one gets none. */
     @Test
     void reachesAPeerAgainAfterItRestarts() throws IOException {
         Pair pair = startPair();
@@ -194,6 +199,7 @@ public abstract class TransportTck {
         assertTrue(pair.b.messages().isEmpty(), "the closed transport delivered " + pair.b.messages());
     }
 
+    /** Tens of thousands of sends to an unreachable or unknown peer return quickly, and other links still work. */
     @Test
     void sendNeverBlocksEvenTowardAnUnreachablePeer() throws IOException {
         NodeId dead = NodeId.of("dead");
@@ -210,6 +216,7 @@ public abstract class TransportTck {
         awaitDelivery(pair.a, pair.b, stillWorks);
     }
 
+    /** Another cluster id or a sender that is not a peer is never delivered; a peer added later is. */
     @Test
     void rejectsOtherClustersAndUnknownSendersUntilThePeerIsAdded() throws IOException, InterruptedException {
         Pair pair = startPair();
@@ -230,6 +237,7 @@ public abstract class TransportTck {
                 && beat.readSeq() < 2000), "the other cluster got through: " + pair.b.messages());
     }
 
+    /** After close (idempotent) nothing is delivered, send does not throw, and no non-daemon thread is left. */
     @Test
     void deliversNothingAfterCloseAndLeavesNoThreadRunning() throws IOException, InterruptedException {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
