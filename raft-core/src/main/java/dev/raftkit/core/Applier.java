@@ -3,6 +3,7 @@ package dev.raftkit.core;
 import dev.raftkit.Codec;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.StateMachine;
+import dev.raftkit.core.protocol.MembershipCodec;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.TaskQueue;
@@ -115,6 +116,8 @@ final class Applier<C, R> {
             PendingWrite<R> write = writeAt(entry);
             if (entry.kind() == EntryKind.COMMAND) {
                 applyCommand(entry, write);
+            } else if (entry.kind() == EntryKind.MEMBERSHIP) {
+                membership = MembershipCodec.decode(entry.payload(), entry.index());
             }
             applied = entry.index();
             appliedTerm = entry.term();

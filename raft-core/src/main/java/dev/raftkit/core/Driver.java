@@ -1,6 +1,7 @@
 package dev.raftkit.core;
 
 import dev.raftkit.Config;
+import dev.raftkit.BusyException;
 import dev.raftkit.DriverDeadException;
 import dev.raftkit.FatalException;
 import dev.raftkit.NoLeaderException;
@@ -87,7 +88,11 @@ final class Driver<R> {
     private final ConcurrentLinkedQueue<Ready> storageBacklog = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean storageScheduled = new AtomicBoolean();
 
+    private final MembershipChanges membershipChanges;
+    private PendingTransfer pendingTransfer;
+
     private Role lastRole;
+    private dev.raftkit.Membership lastMembership;
     private long lastTerm = -1;
     private Optional<NodeId> lastLeader = Optional.empty();
     private volatile DriverView view;
@@ -107,6 +112,11 @@ final class Driver<R> {
         this.tickNanos = config.tickInterval().toNanos();
         this.view = DriverView.of(core);
         this.receiver = new SnapshotReceiver(nodeId, store, this::snapshotReceived);
+        this.membershipChanges = new MembershipChanges(core, this::notLeader,
+                100L * config.electionTimeoutTicksMax());
+    }
+
+    private record PendingTransfer(NodeId target, CompletableFuture<Void> future) {
     }
 
     /** The storage thread committed (or rejected) a received snapshot. */
@@ -133,10 +143,7 @@ final class Driver<R> {
 
     /** Starts ticking; called once, after the transport started. */
     void start() {
-        queue.execute(task(() -> {
-            notifier.membershipChanged(core.membership());
-            scheduleTick();
-        }));
+        queue.execute(task(this::scheduleTick));
     }
 
     /** Returns the latest published view of the core. */
@@ -173,6 +180,59 @@ final class Driver<R> {
                 future.completeExceptionally(notLeader());
             }
         }));
+    }
+
+    /** Submits a configuration change, answered once it has committed. */
+    void submitMembershipChange(MembershipChanges.Kind kind, NodeId id, dev.raftkit.Address address,
+            CompletableFuture<dev.raftkit.Membership> future) {
+        queue.execute(task(() -> membershipChanges.submit(kind, id, address, future)));
+    }
+
+    /** Submits a leadership transfer, answered once {@code target} leads. */
+    void submitTransfer(NodeId target, CompletableFuture<Void> future) {
+        queue.execute(task(() -> {
+            switch (core.transferLeadership(target)) {
+                case 0 -> future.complete(null);
+                case 1 -> {
+                    if (pendingTransfer != null && pendingTransfer.future != future) {
+                        pendingTransfer.future.whenComplete((v, e) -> {
+                            if (e == null) {
+                                future.complete(null);
+                            } else {
+                                future.completeExceptionally(e);
+                            }
+                        });
+                    } else {
+                        pendingTransfer = new PendingTransfer(target, future);
+                    }
+                }
+                case -2 -> future.completeExceptionally(new IllegalStateException("[" + nodeId
+                        + "] a leadership transfer to " + core.transferTarget().orElse(null) + " is under way"));
+                case -3 -> future.completeExceptionally(new IllegalArgumentException("[" + nodeId + "] cannot "
+                        + "transfer leadership to " + target + ": not a voter of " + core.membership().voters().keySet()));
+                default -> future.completeExceptionally(notLeader());
+            }
+        }));
+    }
+
+    /** Settles a leadership transfer once its outcome is known. */
+    private void progressTransfer() {
+        boolean aborted = core.takeTransferAborted();
+        if (pendingTransfer == null) {
+            return;
+        }
+        NodeId target = pendingTransfer.target;
+        if (core.leader().filter(target::equals).isPresent()) {
+            pendingTransfer.future.complete(null);
+            pendingTransfer = null;
+        } else if (aborted) {
+            pendingTransfer.future.completeExceptionally(new java.util.concurrent.TimeoutException("[" + nodeId
+                    + "] " + target + " did not take over within an election timeout; this node leads on"));
+            pendingTransfer = null;
+        } else if (core.role() != Role.LEADER && core.leader().isPresent()) {
+            pendingTransfer.future.completeExceptionally(notLeader());
+            pendingTransfer = null;
+        }
     }
 
     /** The transport's handler: queues an inbound message for the core. */
@@ -248,6 +308,7 @@ final class Driver<R> {
     private void scheduleTick() {
         queue.schedule(task(() -> {
             core.tick();
+            membershipChanges.tick();
             scheduleTick();
         }), tickNanos);
     }
@@ -267,7 +328,7 @@ final class Driver<R> {
         long first = core.propose(payloads);
         for (BufferedWrite<R> b : batch) {
             if (first < 0) {
-                b.write.fail(notLeader());
+                b.write.fail(rejection(first));
             } else {
                 accept(b.write, first);
                 first += b.payloads.size();
@@ -280,10 +341,19 @@ final class Driver<R> {
     private void propose(List<byte[]> payloads, PendingWrite<R> write) {
         long first = core.propose(payloads);
         if (first < 0) {
-            write.fail(notLeader());
+            write.fail(rejection(first));
         } else {
             accept(write, first);
         }
+    }
+
+    /** The error for a proposal the core refused with {@code code} (see {@link RaftCore#propose}). */
+    private RaftException rejection(long code) {
+        if (code == -2) {
+            return new BusyException("[" + nodeId + "] handing leadership to "
+                    + core.transferTarget().map(NodeId::value).orElse("another node") + "; retry shortly");
+        }
+        return notLeader();
     }
 
     private void accept(PendingWrite<R> write, long firstIndex) {
@@ -296,6 +366,8 @@ final class Driver<R> {
     private void flush() {
         flushScheduled = false;
         failLostLeadership();
+        membershipChanges.progress();
+        progressTransfer();
         if (core.hasReady()) {
             Ready ready = core.ready(MAX_APPLY_BYTES);
             ready.messages().forEach(this::send);
@@ -444,6 +516,15 @@ final class Driver<R> {
     private void publish() {
         DriverView next = DriverView.of(core);
         view = next;
+        if (!next.membership().equals(lastMembership)) {
+            lastMembership = next.membership();
+            Map<NodeId, dev.raftkit.Address> peers = new java.util.TreeMap<>(lastMembership.addresses());
+            peers.remove(config.self());
+            transport.updatePeers(peers);
+            notifier.membershipChanged(lastMembership);
+            LOG.info("[{}] term {}: configuration voters={} learners={}", nodeId, next.term(),
+                    lastMembership.voters().keySet(), lastMembership.learners().keySet());
+        }
         if (next.role() != lastRole || next.term() != lastTerm) {
             if (next.role() != lastRole) {
                 LOG.info("[{}] term {}: {} -> {}", nodeId, next.term(), lastRole, next.role());
@@ -480,6 +561,7 @@ final class Driver<R> {
         if (stopped) {
             return;
         }
+        membershipChanges.failAll(failure);
         if (outstanding.stop(failure)) {
             LOG.error("[{}] node stopped: {}", nodeId, failure.getMessage(), failure.getCause());
         }

@@ -84,8 +84,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         } catch (IOException e) {
             throw new IllegalStateException("[" + id + "] cannot recover from the log store: " + e.getMessage(), e);
         }
-        Membership membership = snapshot != null ? snapshot.membership()
-                : new Membership(0, config.members(), Map.of());
+        Membership membership = snapshot != null ? snapshot.membership() : bootstrapMembership(config);
         RaftCore core = new RaftCore(config.self(), CoreOptions.of(config), store, hardState, membership, snapshot,
                 runtime.newRandom());
         List<TaskQueue> queues = new ArrayList<>();
@@ -138,6 +137,24 @@ final class RaftNode<C, R> implements Node<C, R> {
             store.reset(meta.index(), meta.term());
         }
         return latest;
+    }
+
+    /**
+     * The configuration of a node with no snapshot: all members as voters, or, for a node joining a
+     * running cluster, the others only, so it neither campaigns nor votes until the leader sends it a
+     * configuration that includes it.
+     */
+    private static Membership bootstrapMembership(Config config) {
+        if (!config.joinExisting()) {
+            return new Membership(0, config.members(), Map.of());
+        }
+        Map<NodeId, Address> others = new TreeMap<>(config.members());
+        others.remove(config.self());
+        if (others.isEmpty()) {
+            throw new IllegalArgumentException("joinExisting needs the running cluster's voters in members, "
+                    + "but members holds only " + config.self());
+        }
+        return new Membership(0, others, Map.of());
     }
 
     private static TaskQueue add(List<TaskQueue> queues, TaskQueue queue) {
@@ -248,22 +265,32 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     @Override
     public CompletableFuture<Void> transferLeadership(NodeId target) {
-        return notYet("transferLeadership");
+        Objects.requireNonNull(target, "target");
+        CompletableFuture<Void> future = outstanding.track(new CompletableFuture<>(), 0);
+        driver.submitTransfer(target, future);
+        return future;
     }
 
     @Override
     public CompletableFuture<Membership> addVoter(NodeId id, Address address) {
-        return notYet("addVoter");
+        return changeMembership(MembershipChanges.Kind.ADD_VOTER, id, Objects.requireNonNull(address, "address"));
     }
 
     @Override
     public CompletableFuture<Membership> addLearner(NodeId id, Address address) {
-        return notYet("addLearner");
+        return changeMembership(MembershipChanges.Kind.ADD_LEARNER, id, Objects.requireNonNull(address, "address"));
     }
 
     @Override
     public CompletableFuture<Membership> removeMember(NodeId id) {
-        return notYet("removeMember");
+        return changeMembership(MembershipChanges.Kind.REMOVE, id, null);
+    }
+
+    private CompletableFuture<Membership> changeMembership(MembershipChanges.Kind kind, NodeId id, Address address) {
+        Objects.requireNonNull(id, "id");
+        CompletableFuture<Membership> future = outstanding.track(new CompletableFuture<>(), 0);
+        driver.submitMembershipChange(kind, id, address, future);
+        return future;
     }
 
     @Override
@@ -271,11 +298,6 @@ final class RaftNode<C, R> implements Node<C, R> {
         CompletableFuture<SnapshotInfo> future = outstanding.track(new CompletableFuture<>(), 0);
         applier.snapshotNow(future);
         return future;
-    }
-
-    private static <T> CompletableFuture<T> notYet(String operation) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                operation + " is not supported by this engine version yet"));
     }
 
     @Override

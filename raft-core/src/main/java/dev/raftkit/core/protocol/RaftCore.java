@@ -60,7 +60,13 @@ public final class RaftCore {
     private final RandomGenerator random;
     private final RaftLog log;
     private final LogStore store;
+    private final ConfigTracker configs;
+    /** The configuration in force, {@link ConfigTracker#current()} as last acted upon. */
     private Membership membership;
+    /** Leader only: the voter leadership is being handed to, and for how many ticks. */
+    private NodeId transferTarget;
+    private int transferElapsed;
+    private boolean transferAborted;
     /** The latest durable snapshot, sent to followers that need compacted entries; null if none. */
     private SnapshotMeta latestSnapshot;
     /** Follower: the snapshot being received, and how many of its bytes arrived in order. */
@@ -109,7 +115,7 @@ public final class RaftCore {
      * @param options the settings
      * @param store the log store, read only
      * @param hardState the persisted hard state
-     * @param membership the configuration in force
+     * @param membership the configuration at the log's start: the snapshot's, else the bootstrap one
      * @param snapshot the latest durable snapshot, which the state machine already reflects, or null
      * @param random the source of election jitter
      */
@@ -121,12 +127,14 @@ public final class RaftCore {
         this.store = store;
         this.latestSnapshot = snapshot;
         long snapshotIndex = snapshot == null ? 0 : snapshot.index();
-        this.log = new RaftLog(store, hardState.commitIndex(), snapshotIndex, snapshotIndex,
+        this.configs = new ConfigTracker(membership);
+        this.log = new RaftLog(store, configs, hardState.commitIndex(), snapshotIndex, snapshotIndex,
                 snapshot == null ? 0 : snapshot.term());
-        this.membership = membership;
+        log.recoverConfigs();
+        this.membership = configs.current();
         this.term = hardState.term();
         this.votedFor = hardState.votedFor();
-        this.role = membership.isVoter(self) ? Role.FOLLOWER : Role.LEARNER;
+        this.role = followerRole();
         resetElectionTimer();
     }
 
@@ -148,6 +156,11 @@ public final class RaftCore {
     private void tickLeader() {
         heartbeatElapsed++;
         electionElapsed++;
+        if (transferTarget != null && ++transferElapsed >= options.electionTimeoutMin()) {
+            // The target did not take over within an election timeout: resume leading (§3.10).
+            transferTarget = null;
+            transferAborted = true;
+        }
         if (electionElapsed >= options.electionTimeoutMin()) {
             electionElapsed = 0;
             if (options.checkQuorum() && !quorumActive()) {
@@ -214,6 +227,10 @@ public final class RaftCore {
      * @return whether to go on handling the message
      */
     private boolean acceptHigherTerm(RaftMessage m) {
+        if (m instanceof RequestVote v && !membership.isMember(v.from())) {
+            // A removed (or not yet added) node must not disrupt the cluster by raising terms (C21).
+            return false;
+        }
         if (m instanceof RequestVote v) {
             boolean inLease = options.checkQuorum() && leader != null
                     && electionElapsed < options.electionTimeoutMin();
@@ -248,11 +265,15 @@ public final class RaftCore {
      * Appends commands as the leader.
      *
      * @param payloads the encoded commands, appended as one contiguous run
-     * @return the index of the first one, or -1 if this node is not the leader
+     * @return the index of the first one; -1 if this node is not the leader; -2 if it is handing
+     *     leadership over (retry soon)
      */
     public long propose(List<byte[]> payloads) {
         if (role != Role.LEADER) {
             return -1;
+        }
+        if (transferTarget != null) {
+            return -2;
         }
         long first = log.lastIndex() + 1;
         List<LogEntry> entries = new ArrayList<>(payloads.size());
@@ -388,7 +409,12 @@ public final class RaftCore {
     // ---------------------------------------------------------------- elections
 
     private boolean promotable() {
-        return membership.isVoter(self) && !options.joinExisting();
+        return membership.isVoter(self);
+    }
+
+    /** The role of a node that is not leading or campaigning: learners learn, everyone else follows. */
+    private Role followerRole() {
+        return membership.learners().containsKey(self) ? Role.LEARNER : Role.FOLLOWER;
     }
 
     private Set<NodeId> voters() {
@@ -452,7 +478,9 @@ public final class RaftCore {
         boolean canVote = v.from().equals(votedFor)
                 || (votedFor == null && leader == null)
                 || (v.preVote() && v.term() > term);
-        boolean grant = canVote && !options.joinExisting() && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        // A node votes only once a configuration includes it (a joining node waits), and only for members.
+        boolean grant = canVote && membership.isMember(self) && membership.isMember(v.from())
+                && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
         if (grant && !v.preVote()) {
             votedFor = v.from();
             termOrVoteDirty = true;
@@ -490,7 +518,7 @@ public final class RaftCore {
             votedFor = null;
             termOrVoteDirty = true;
         }
-        role = membership.isVoter(self) ? Role.FOLLOWER : Role.LEARNER;
+        role = followerRole();
         leader = newLeader;
         resetElectionTimer();
         votes.clear();
@@ -522,7 +550,31 @@ public final class RaftCore {
         appendAsLeader(List.of(new LogEntry(next, term, EntryKind.NOOP, new byte[0])));
     }
 
+    /**
+     * Acts on a change of the configuration in force (an entry appended or truncated, a snapshot
+     * installed): the leader starts or stops replicating to members, and a follower becomes a
+     * learner or back.
+     */
+    private void membershipMaybeChanged() {
+        Membership current = configs.current();
+        if (current.equals(membership)) {
+            return;
+        }
+        membership = current;
+        if (role == Role.LEADER) {
+            progress.keySet().removeIf(id -> !membership.isMember(id));
+            for (NodeId member : membership.members()) {
+                if (!member.equals(self)) {
+                    progress.computeIfAbsent(member, id -> new Progress(log.lastIndex() + 1));
+                }
+            }
+        } else if (role == Role.FOLLOWER || role == Role.LEARNER) {
+            role = followerRole();
+        }
+    }
+
     private void stepDownAsLeader() {
+        transferTarget = null;
         droppedReads.addAll(reads.clear());
         droppedReads.addAll(readsAwaitingTermCommit);
         readsAwaitingTermCommit.clear();
@@ -552,6 +604,7 @@ public final class RaftCore {
             return;
         }
         long lastNew = log.maybeAppend(a.prevLogIndex(), a.prevLogTerm(), a.entries());
+        membershipMaybeChanged();
         if (lastNew >= 0) {
             log.commitTo(Math.min(a.leaderCommit(), lastNew));
             sendAfterPersist(new AppendEntriesResponse(self, a.from(), term, true, lastNew, 0, 0));
@@ -585,6 +638,7 @@ public final class RaftCore {
 
     private void appendAsLeader(List<LogEntry> entries) {
         log.append(entries);
+        membershipMaybeChanged();
         broadcastAppend();
         if (voters().size() == 1) {
             maybeCommit();
@@ -635,7 +689,13 @@ public final class RaftCore {
             if (p.acknowledge(r.index()) && voters().contains(r.from())) {
                 maybeCommit();
             }
+            if (role != Role.LEADER) {
+                return;
+            }
             sendAppend(r.from());
+            if (r.from().equals(transferTarget) && p.match == log.lastIndex()) {
+                send(new TimeoutNow(self, transferTarget, term));
+            }
             return;
         }
         long hintNext = r.hintTerm() > 0
@@ -704,11 +764,121 @@ public final class RaftCore {
             return;
         }
         log.commitTo(quorumIndex);
+        if (!membership.isVoter(self) && configs.latestIndex() <= log.committed()) {
+            // This leader was removed and the change committed: hand over and step down (§4.2.2).
+            NodeId successor = mostUpToDateVoter();
+            becomeFollower(term, null);
+            if (successor != null) {
+                send(new TimeoutNow(self, successor, term));
+            }
+            return;
+        }
         if (log.committed() >= termStartIndex && !readsAwaitingTermCommit.isEmpty()) {
             List<Long> waiting = List.copyOf(readsAwaitingTermCommit);
             readsAwaitingTermCommit.clear();
             waiting.forEach(this::queueRead);
         }
+    }
+
+    // ---------------------------------------------------------------- membership and leadership transfer
+
+    /**
+     * Appends a configuration change as the leader: one change at a time, and only once an entry of
+     * this term has committed (the fix to single-server changes, dissertation §4.1 and the 2015
+     * raft-dev errata). The new configuration takes effect at once.
+     *
+     * @param next the whole new configuration
+     * @return the entry's index; -1 if this node is not the leader; -2 if a change is in flight, no
+     *     entry of this term has committed yet, or leadership is being handed over (retry later)
+     */
+    public long proposeMembership(Membership next) {
+        if (role != Role.LEADER) {
+            return -1;
+        }
+        if (!canChangeMembership()) {
+            return -2;
+        }
+        long index = log.lastIndex() + 1;
+        appendAsLeader(List.of(new LogEntry(index, term, EntryKind.MEMBERSHIP, MembershipCodec.encode(next))));
+        return index;
+    }
+
+    /** Returns whether the leader may propose a configuration change now. */
+    public boolean canChangeMembership() {
+        return role == Role.LEADER && transferTarget == null && log.committed() >= termStartIndex
+                && configs.latestIndex() <= log.committed();
+    }
+
+    /** Returns the configuration once the entries through {@code index} are committed. */
+    public Membership membershipCommittedAt(long index) {
+        return configs.committedAt(index);
+    }
+
+    /** Leader only: the index up to which {@code member}'s log matches, or -1 if unknown. */
+    public long matchIndex(NodeId member) {
+        Progress p = progress.get(member);
+        return p == null ? -1 : p.match;
+    }
+
+    /** Returns the term of the entry at {@code index}, or -1 if unknown here. */
+    public long termAt(long index) {
+        return log.term(index);
+    }
+
+    /**
+     * Starts handing leadership to {@code target} (dissertation §3.10): writes stop, the target is
+     * caught up and then told to campaign at once. Abandoned after an election timeout.
+     *
+     * @return 1 if started (or already under way to that target); 0 if {@code target} is this
+     *     leader; -1 if this node is not the leader; -2 if a transfer to another node is under way;
+     *     -3 if {@code target} is not a voter
+     */
+    public int transferLeadership(NodeId target) {
+        if (role != Role.LEADER) {
+            return -1;
+        }
+        if (target.equals(self)) {
+            return 0;
+        }
+        if (!membership.isVoter(target)) {
+            return -3;
+        }
+        if (transferTarget != null) {
+            return transferTarget.equals(target) ? 1 : -2;
+        }
+        transferTarget = target;
+        transferElapsed = 0;
+        if (progress.get(target).match == log.lastIndex()) {
+            send(new TimeoutNow(self, target, term));
+        } else {
+            sendAppend(target);
+        }
+        return 1;
+    }
+
+    /** Returns the voter that leadership is being handed to, if any. */
+    public Optional<NodeId> transferTarget() {
+        return Optional.ofNullable(transferTarget);
+    }
+
+    /** Returns (and clears) whether a leadership transfer was abandoned since the last call. */
+    public boolean takeTransferAborted() {
+        boolean aborted = transferAborted;
+        transferAborted = false;
+        return aborted;
+    }
+
+    private NodeId mostUpToDateVoter() {
+        NodeId best = null;
+        long bestMatch = -1;
+        for (NodeId voter : voters()) {
+            Progress p = progress.get(voter);
+            if (p != null && p.match > bestMatch) {
+                best = voter;
+                bestMatch = p.match;
+            }
+        }
+        return best;
     }
 
     // ---------------------------------------------------------------- snapshots
@@ -835,10 +1005,8 @@ public final class RaftCore {
         installing = null;
         latestSnapshot = meta;
         log.installSnapshot(meta.index(), meta.term(), installingKeepsSuffix);
-        membership = meta.membership();
-        if (role == Role.FOLLOWER || role == Role.LEARNER) {
-            role = membership.isVoter(self) ? Role.FOLLOWER : Role.LEARNER;
-        }
+        configs.installed(meta.membership(), meta.index(), installingKeepsSuffix);
+        membershipMaybeChanged();
         send(new InstallSnapshotResponse(self, installingFrom, term, meta.index(), meta.sizeBytes(), true));
     }
 

@@ -21,6 +21,7 @@ final class RaftLog {
     private static final int CACHED_DURABLE_ENTRIES = 8192;
 
     private final LogStore store;
+    private final ConfigTracker configs;
     private final List<LogEntry> mem = new ArrayList<>();
     /** First index still in the log; the store may hold older entries whose compaction is queued. */
     private long firstIndex;
@@ -37,8 +38,10 @@ final class RaftLog {
     /** Highest index handed to the applier. */
     private long applying;
 
-    RaftLog(LogStore store, long committed, long applied, long snapshotIndex, long snapshotTerm) {
+    RaftLog(LogStore store, ConfigTracker configs, long committed, long applied, long snapshotIndex,
+            long snapshotTerm) {
         this.store = store;
+        this.configs = configs;
         long last = store.lastIndex();
         this.firstIndex = store.firstIndex();
         this.snapshotIndex = snapshotIndex;
@@ -52,6 +55,16 @@ final class RaftLog {
 
     long firstIndex() {
         return firstIndex;
+    }
+
+    /** Reads the durable log once at start so the configuration entries in it take effect. */
+    void recoverConfigs() {
+        long next = firstIndex;
+        while (next <= lastIndex()) {
+            List<LogEntry> chunk = entries(next, lastIndex() + 1, 4L << 20);
+            configs.appended(chunk);
+            next += chunk.size();
+        }
     }
 
     long snapshotIndex() {
@@ -156,6 +169,7 @@ final class RaftLog {
                     + lastIndex());
         }
         mem.addAll(entries);
+        configs.appended(entries);
     }
 
     /**
@@ -188,6 +202,7 @@ final class RaftLog {
     private void truncateAndAppend(List<LogEntry> entries) {
         long from = entries.get(0).index();
         if (from <= lastIndex()) {
+            configs.truncatedFrom(from);
             if (from >= memFirst) {
                 mem.subList((int) (from - memFirst), mem.size()).clear();
             } else {
@@ -198,6 +213,7 @@ final class RaftLog {
             persistRequested = Math.min(persistRequested, from - 1);
         }
         mem.addAll(entries);
+        configs.appended(entries);
     }
 
     /** Returns whether some entries were not yet handed out for persistence. */
@@ -262,6 +278,7 @@ final class RaftLog {
             memFirst = index + 1;
         }
         firstIndex = index + 1;
+        configs.compactedTo(index);
     }
 
     /**
