@@ -911,11 +911,16 @@ public final class RaftCore {
     /** Sends the next chunks of the follower's snapshot, a bounded window ahead of its acks. */
     private void sendSnapshotChunks(NodeId peer, Progress p) {
         long window = 4L * options.snapshotChunkBytes();
-        SnapshotMeta meta = p.snapshot;
         while (p.snapshotSent - p.snapshotAcked < window
-                && (p.snapshotSent < meta.sizeBytes() || p.snapshotSent == 0 && p.snapshotAcked == 0)) {
+                && (p.snapshotSent < p.snapshot.sizeBytes() || p.snapshotSent == 0 && p.snapshotAcked == 0)) {
+            SnapshotMeta meta = p.snapshot;
             int length = (int) Math.min(options.snapshotChunkBytes(), meta.sizeBytes() - p.snapshotSent);
             byte[] data = readSnapshot(meta, p.snapshotSent, length);
+            if (data == null) {
+                // A newer snapshot replaced this one in the store: send that one from its start.
+                p.becomeSnapshot(latestSnapshot);
+                continue;
+            }
             boolean done = p.snapshotSent + length == meta.sizeBytes();
             send(new InstallSnapshot(self, peer, term, meta, p.snapshotSent, data, done));
             p.snapshotSent += length;
@@ -925,11 +930,26 @@ public final class RaftCore {
         }
     }
 
+    /**
+     * Reads a chunk of a snapshot, or returns null if the store replaced it by a newer one (then
+     * {@link #latestSnapshot} is brought up to date).
+     */
     private byte[] readSnapshot(SnapshotMeta meta, long offset, int length) {
         try (InputStream in = store.openSnapshot(meta)) {
             in.skipNBytes(offset);
             return in.readNBytes(length);
         } catch (IOException e) {
+            SnapshotMeta newest;
+            try {
+                newest = store.latestSnapshot().orElse(null);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+                newest = null;
+            }
+            if (newest != null && newest.index() > meta.index()) {
+                latestSnapshot = newest;
+                return null;
+            }
             throw new StorageFault("reading snapshot " + meta.index() + " at offset " + offset, e);
         }
     }

@@ -1,6 +1,8 @@
 package dev.raftkit.testkit.sim;
 
 import dev.raftkit.BusyException;
+import dev.raftkit.DriverDeadException;
+import dev.raftkit.FatalException;
 import dev.raftkit.NoLeaderException;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
@@ -35,6 +37,7 @@ final class SimClient {
     private final java.util.SortedSet<String> usedKeys;
     private final long opTimeoutNanos;
     private final Consumer<Long> onWriteOk;
+    private final Consumer<Throwable> onNodeDeath;
     private int process;
     private NodeId target;
     private int counter;
@@ -43,7 +46,7 @@ final class SimClient {
 
     SimClient(int clientId, SimCluster cluster, VirtualScheduler scheduler, SplittableRandom random,
             History<KvInput<String>, KvOutput<String>> history, int keysPerEpoch, java.util.SortedSet<String> usedKeys,
-            long opTimeoutNanos, Consumer<Long> onWriteOk) {
+            long opTimeoutNanos, Consumer<Long> onWriteOk, Consumer<Throwable> onNodeDeath) {
         this.clientId = clientId;
         this.cluster = cluster;
         this.scheduler = scheduler;
@@ -53,6 +56,7 @@ final class SimClient {
         this.usedKeys = usedKeys;
         this.opTimeoutNanos = opTimeoutNanos;
         this.onWriteOk = onWriteOk;
+        this.onNodeDeath = onNodeDeath;
         this.process = history.newProcess();
         this.target = cluster.ids().get(random.nextInt(cluster.ids().size()));
     }
@@ -166,9 +170,13 @@ final class SimClient {
     }
 
     private void classify(long op, Throwable error, boolean write) {
-        if (error instanceof NotLeaderException notLeader) {
-            target = notLeader.leaderHint().orElse(target);
-        } else if (error instanceof NoLeaderException) {
+        if (error instanceof DriverDeadException || error instanceof FatalException) {
+            // The simulation injects no storage faults, so a node that stopped itself is an engine bug.
+            onNodeDeath.accept(error);
+        }
+        if (error instanceof NotLeaderException notLeader && notLeader.leaderHint().isPresent()) {
+            target = notLeader.leaderHint().get();
+        } else {
             List<NodeId> ids = cluster.ids();
             target = ids.get(random.nextInt(ids.size()));
         }

@@ -108,7 +108,7 @@ public final class Simulation {
         List<SimClient> workload = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             SimClient client = new SimClient(c, cluster, scheduler, random.split(), history, keys, keyNames, 1000 * MS,
-                    t -> lastWriteOk[0] = t);
+                    t -> lastWriteOk[0] = t, e -> monitor.violate("a node stopped itself: " + e));
             workload.add(client);
             client.start();
         }
@@ -123,13 +123,14 @@ public final class Simulation {
         long healedAt = scheduler.now();
         scheduler.runUntil(healedAt + 3000 * MS, afterEach);
         if (lastWriteOk[0] < healedAt) {
-            throw new SafetyViolation("liveness: no write succeeded within 3 s after every fault healed");
+            throw new SafetyViolation("liveness: no write succeeded within 3 s after every fault healed:"
+                    + statuses(cluster));
         }
         workload.forEach(SimClient::stop);
         scheduler.runUntil(scheduler.now() + 1500 * MS, afterEach);
         NodeId leader = awaitConvergence(scheduler, cluster, afterEach);
         SimClient reader = new SimClient(clients, cluster, scheduler, random.split(), history, keys, keyNames, 1000 * MS,
-                t -> { });
+                t -> { }, e -> monitor.violate("a node stopped itself: " + e));
         reader.stop();
         for (String key : List.copyOf(keyNames)) {
             reader.finalRead(key, leader);
@@ -189,11 +190,16 @@ public final class Simulation {
             }
             scheduler.runUntil(scheduler.now() + 50 * MS, afterEach);
         }
+        throw new SafetyViolation("convergence: nodes did not agree within 10 s after healing:" + statuses(cluster));
+    }
+
+    private static String statuses(SimCluster cluster) {
         StringBuilder states = new StringBuilder();
         for (NodeId id : cluster.ids()) {
-            states.append("\n  ").append(cluster.incarnation(id).node().status());
+            SimCluster.Incarnation incarnation = cluster.incarnation(id);
+            states.append("\n  ").append(incarnation == null ? id + " down" : incarnation.node().status());
         }
-        throw new SafetyViolation("convergence: nodes did not agree within 10 s after healing:" + states);
+        return states.toString();
     }
 
     private static void compareStates(SimCluster cluster) {
