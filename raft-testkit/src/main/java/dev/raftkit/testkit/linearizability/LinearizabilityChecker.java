@@ -50,6 +50,8 @@ public final class LinearizabilityChecker<I, O> {
     /** The default time budget of one {@link #check}. */
     public static final Duration DEFAULT_TIME_BUDGET = Duration.ofSeconds(60);
 
+    private static final String INTERRUPTED = "the checking thread was interrupted";
+
     private final Model<?, I, O> model;
     private final Duration timeBudget;
     private final int parallelism;
@@ -182,13 +184,13 @@ public final class LinearizabilityChecker<I, O> {
 
     private static <I, O> PartitionResult<I, O> await(Future<PartitionResult<I, O>> future, String key) {
         if (Thread.currentThread().isInterrupted()) {
-            return PartitionResult.undecided(key);
+            return PartitionResult.undecided(key, INTERRUPTED);
         }
         try {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return PartitionResult.undecided(key);
+            return PartitionResult.undecided(key, INTERRUPTED);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;

@@ -58,6 +58,8 @@ final class PartitionSearch<S, I, O> {
     private final long[] returnTimes;
     private final int[] previousTwin;
 
+    private String undecidedReason = "the time budget ran out";
+
     // The deepest point the current attempt reached, for the report.
     private int[] bestPrefix;
     private S bestState;
@@ -102,13 +104,13 @@ final class PartitionSearch<S, I, O> {
         long quickSteps = QUICK_STEPS_BASE + QUICK_STEPS_PER_OPERATION * operations.size();
         return attempt(true, quickSteps)
                 .or(() -> attempt(false, Long.MAX_VALUE))
-                .orElseGet(() -> PartitionResult.undecided(key));
+                .orElseGet(() -> PartitionResult.undecided(key, undecidedReason));
     }
 
     /**
      * One exhaustive search in the given candidate order.
      *
-     * @return the verdict, or empty if the step bound or the time budget ran out first
+     * @return the verdict, or empty if the step bound, the time budget or the memory bound ran out first
      */
     private Optional<PartitionResult<I, O>> attempt(boolean unknownsFirst, long maxSteps) {
         EntryList entries = new EntryList(invokeTimes, returnTimes);
@@ -120,7 +122,15 @@ final class PartitionSearch<S, I, O> {
         boolean unknownPass = unknownsFirst;
         int entry = entries.first();
         for (long steps = 0; ; steps++) {
-            if (steps == maxSteps || steps % DEADLINE_CHECK_INTERVAL == 0 && timeUp.getAsBoolean()) {
+            if (steps == maxSteps) {
+                return Optional.empty();
+            }
+            if (steps % DEADLINE_CHECK_INTERVAL == 0 && timeUp.getAsBoolean()) {
+                undecidedReason = "the time budget ran out";
+                return Optional.empty();
+            }
+            if (memo.isFull()) {
+                undecidedReason = "the search explored " + memo.capacity() + " configurations, its memory bound";
                 return Optional.empty();
             }
             if (entries.isEnd(entry)) {

@@ -23,9 +23,14 @@ import java.util.Map;
  */
 final class SearchMemo<S> {
 
+    /** About how much memory the explored configurations of one search may take. */
+    private static final long MEMORY_BOUND_BYTES = 512L << 20;
+
     private final Map<Group<S>, List<BitSet>> explored = new HashMap<>();
     private final BitSet linearizedKnown;
     private final BitSet linearizedUnknown;
+    private final long capacity;
+    private long size = 1;
 
     /**
      * Starts with nothing linearized and the initial configuration explored.
@@ -36,6 +41,8 @@ final class SearchMemo<S> {
     SearchMemo(int operations, S initialState) {
         linearizedKnown = new BitSet(operations);
         linearizedUnknown = new BitSet(operations);
+        long bytesPerConfiguration = 2L * (operations / 8 + 64) + 100;
+        capacity = MEMORY_BOUND_BYTES / bytesPerConfiguration;
         explored.put(new Group<>(new BitSet(), initialState), new ArrayList<>(List.of(new BitSet())));
     }
 
@@ -60,9 +67,30 @@ final class SearchMemo<S> {
             seen = new ArrayList<>(1);
             explored.put(new Group<>((BitSet) linearizedKnown.clone(), state), seen);
         }
+        int before = seen.size();
         seen.removeIf(other -> isSubset(linearizedUnknown, other));
         seen.add((BitSet) linearizedUnknown.clone());
+        size += seen.size() - before;
         return true;
+    }
+
+    /**
+     * Tells whether the explored configurations reached the memory bound (about 512 MB per
+     * search), after which the search must give up rather than exhaust the heap.
+     *
+     * @return whether the memo is full
+     */
+    boolean isFull() {
+        return size >= capacity;
+    }
+
+    /**
+     * Returns how many configurations the memo can hold.
+     *
+     * @return the capacity
+     */
+    long capacity() {
+        return capacity;
     }
 
     /**
