@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /**
@@ -42,23 +42,23 @@ import java.util.stream.IntStream;
  */
 final class PartitionSearch<S, I, O> {
 
-    /** How many loop iterations pass between two looks at the deadline. */
-    private static final int DEADLINE_CHECK_INTERVAL = 1024;
-    /** The step bound of the quick unknown-first attempt is this plus {@link #QUICK_STEPS_PER_OPERATION} per operation. */
+    /** How many steps pass between two looks at the deadline and the interrupt status. */
+    private static final int STOP_CHECK_INTERVAL = 1024;
+    /** The quick unknown-first attempt may take this many steps plus a few per operation. */
     private static final long QUICK_STEPS_BASE = 20_000;
     private static final long QUICK_STEPS_PER_OPERATION = 200;
 
     private final Model<S, I, O> model;
     private final String key;
     private final List<Operation<I, O>> operations;
-    private final BooleanSupplier timeUp;
+    private final Supplier<Optional<String>> stopReason;
     private final boolean[] unknown;
     private final List<O> outputs;
     private final long[] invokeTimes;
     private final long[] returnTimes;
     private final int[] previousTwin;
 
-    private String undecidedReason = "the time budget ran out";
+    private String undecidedReason = "";
 
     // The deepest point the current attempt reached, for the report.
     private int[] bestPrefix;
@@ -72,13 +72,14 @@ final class PartitionSearch<S, I, O> {
      * @param model the model to check against
      * @param key the key, for the report
      * @param operations the key's OK and UNKNOWN operations (FAIL ones already dropped)
-     * @param timeUp polled now and then; when it returns true the search gives up undecided
+     * @param stopReason polled now and then; when it returns a reason the search gives up undecided
      */
-    PartitionSearch(Model<S, I, O> model, String key, List<Operation<I, O>> operations, BooleanSupplier timeUp) {
+    PartitionSearch(Model<S, I, O> model, String key, List<Operation<I, O>> operations,
+            Supplier<Optional<String>> stopReason) {
         this.model = model;
         this.key = key;
         this.operations = List.copyOf(operations);
-        this.timeUp = timeUp;
+        this.stopReason = stopReason;
         int n = operations.size();
         unknown = new boolean[n];
         outputs = new ArrayList<>(n);
@@ -125,9 +126,12 @@ final class PartitionSearch<S, I, O> {
             if (steps == maxSteps) {
                 return Optional.empty();
             }
-            if (steps % DEADLINE_CHECK_INTERVAL == 0 && timeUp.getAsBoolean()) {
-                undecidedReason = "the time budget ran out";
-                return Optional.empty();
+            if (steps % STOP_CHECK_INTERVAL == 0) {
+                Optional<String> stop = stopReason.get();
+                if (stop.isPresent()) {
+                    undecidedReason = stop.get();
+                    return Optional.empty();
+                }
             }
             if (memo.isFull()) {
                 undecidedReason = "the search explored " + memo.capacity() + " configurations, its memory bound";

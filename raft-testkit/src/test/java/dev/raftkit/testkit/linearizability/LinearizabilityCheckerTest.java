@@ -365,7 +365,25 @@ class LinearizabilityCheckerTest {
                 assertThat(result.isLinearizable()).isFalse();
                 assertThat(result.undecidedKeys()).containsExactly("x", "y");
                 assertThatThrownBy(result::assertLinearizable).isInstanceOf(AssertionError.class)
-                        .hasMessageContaining("UNKNOWN").hasMessageContaining("not a pass");
+                        .hasMessageContaining("UNKNOWN").hasMessageContaining("not a pass")
+                        .hasMessageContaining("key \"x\": the time budget ran out");
+            }
+        }
+
+        @Test
+        void interruptedCheckStopsUndecidedAndKeepsTheInterrupt() {
+            ops.ok("x", put("a"), ack(), 0, 1);
+            ops.ok("y", put("a"), ack(), 0, 1);
+            for (int threads : new int[] {1, 2}) {
+                Thread.currentThread().interrupt();
+                CheckResult<KvInput<String>, KvOutput<String>> result;
+                try {
+                    result = CHECKER.withParallelism(threads).check(ops.list());
+                } finally {
+                    assertThat(Thread.interrupted()).as("interrupt status kept").isTrue();
+                }
+                assertThat(result.verdict()).as("parallelism %d", threads).isEqualTo(Verdict.UNKNOWN);
+                assertThat(result.explain()).contains("key \"x\": the checking thread was interrupted");
             }
         }
 
