@@ -144,6 +144,17 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
+        void identicalUnknownDeletesMayEachApplyOnce() {
+            ops.ok("x", put("a"), ack(), 0, 1);
+            ops.unknown("x", delete(), 2);
+            ops.unknown("x", delete(), 3);
+            ops.ok("x", get(), absent(), 4, 5);
+            ops.ok("x", put("b"), ack(), 6, 7);
+            ops.ok("x", get(), absent(), 8, 9);
+            assertLinearizable();
+        }
+
+        @Test
         void failedWriteNeverObserved() {
             ops.ok("x", put("a"), ack(), 0, 1);
             ops.fail("x", put("b"), 2, 3);
@@ -220,6 +231,19 @@ class LinearizabilityCheckerTest {
             ops.ok("x", get(), value("1"), 3, 4);
             ops.ok("x", put("0"), ack(), 5, 6);
             ops.ok("x", get(), value("1"), 7, 8);
+            assertViolated();
+        }
+
+        @Test
+        void identicalUnknownDeletesApplyAtMostOnceEach() {
+            ops.ok("x", put("a"), ack(), 0, 1);
+            ops.unknown("x", delete(), 2);
+            ops.unknown("x", delete(), 3);
+            ops.ok("x", get(), absent(), 4, 5);
+            ops.ok("x", put("b"), ack(), 6, 7);
+            ops.ok("x", get(), absent(), 8, 9);
+            ops.ok("x", put("c"), ack(), 10, 11);
+            ops.ok("x", get(), absent(), 12, 13);
             assertViolated();
         }
 
