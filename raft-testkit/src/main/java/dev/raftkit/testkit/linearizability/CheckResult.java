@@ -18,8 +18,10 @@ import java.util.Optional;
  */
 public final class CheckResult<I, O> {
 
+    private static final int SHOWN_UNDECIDED = 10;
+
     private final List<Violation<I, O>> violations;
-    private final List<String> undecidedKeys;
+    private final List<PartitionResult<I, O>> undecided;
     private final int keysChecked;
     private final int operationsChecked;
     private final Duration elapsed;
@@ -27,8 +29,7 @@ public final class CheckResult<I, O> {
 
     CheckResult(List<PartitionResult<I, O>> partitions, int operationsChecked, Duration elapsed, Duration timeBudget) {
         this.violations = partitions.stream().map(PartitionResult::violation).flatMap(Optional::stream).toList();
-        this.undecidedKeys = partitions.stream().filter(p -> p.verdict() == Verdict.UNKNOWN)
-                .map(PartitionResult::key).toList();
+        this.undecided = partitions.stream().filter(p -> p.verdict() == Verdict.UNKNOWN).toList();
         this.keysChecked = partitions.size();
         this.operationsChecked = operationsChecked;
         this.elapsed = Objects.requireNonNull(elapsed, "elapsed");
@@ -45,7 +46,7 @@ public final class CheckResult<I, O> {
         if (!violations.isEmpty()) {
             return Verdict.NOT_LINEARIZABLE;
         }
-        return undecidedKeys.isEmpty() ? Verdict.LINEARIZABLE : Verdict.UNKNOWN;
+        return undecided.isEmpty() ? Verdict.LINEARIZABLE : Verdict.UNKNOWN;
     }
 
     /**
@@ -67,12 +68,12 @@ public final class CheckResult<I, O> {
     }
 
     /**
-     * Returns the keys whose check ran out of time (or was interrupted), in key order.
+     * Returns the keys whose check gave up (time budget, memory bound or interruption), in key order.
      *
      * @return the undecided keys
      */
     public List<String> undecidedKeys() {
-        return undecidedKeys;
+        return undecided.stream().map(PartitionResult::key).toList();
     }
 
     /**
@@ -104,7 +105,7 @@ public final class CheckResult<I, O> {
 
     /**
      * Returns a readable summary: the verdict, the counts and time, every violation in full and the
-     * undecided keys.
+     * undecided keys with the reason each was given up.
      *
      * @return the multi-line explanation
      */
@@ -113,11 +114,14 @@ public final class CheckResult<I, O> {
         text.append(verdict()).append(": ").append(operationsChecked).append(" operation(s) on ")
                 .append(keysChecked).append(" key(s) checked in ").append(elapsed.toMillis()).append(" ms\n");
         violations.forEach(v -> text.append(v.describe()));
-        if (!undecidedKeys.isEmpty()) {
-            text.append(undecidedKeys.size()).append(" key(s) undecided when the time budget of ")
-                    .append(timeBudget.toMillis()).append(" ms ran out (this is not a pass): ")
-                    .append(undecidedKeys.stream().limit(10).map(k -> '"' + k + '"').toList())
-                    .append(undecidedKeys.size() > 10 ? " ..." : "").append('\n');
+        if (!undecided.isEmpty()) {
+            text.append(undecided.size()).append(" key(s) undecided, which is not a pass (time budget ")
+                    .append(timeBudget.toMillis()).append(" ms):\n");
+            undecided.stream().limit(SHOWN_UNDECIDED).forEach(p -> text.append("  key \"").append(p.key())
+                    .append("\": ").append(p.undecidedReason()).append('\n'));
+            if (undecided.size() > SHOWN_UNDECIDED) {
+                text.append("  ... and ").append(undecided.size() - SHOWN_UNDECIDED).append(" more\n");
+            }
         }
         return text.toString();
     }

@@ -2,26 +2,39 @@ package dev.raftkit.testkit.linearizability;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
-import java.util.HashSet;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
- * The Wing–Gong–Lowe search over one key's history, with Lowe's memoization of
- * (linearized operations, state) pairs, an explicit stack and no recursion.
+ * The Wing–Gong–Lowe search over one key's history, with memoization, an explicit stack and no
+ * recursion.
  *
- * <p>The search walks the time-ordered {@link EntryList}. At a call it tries to apply that operation
- * to the current state; if the model accepts it and the resulting (set of linearized operations,
- * state) pair was not explored before, it pushes the operation, lifts its events out of the list
- * and restarts from the head. Reaching the return of an unplaced operation is a dead end: it pops
- * the last operation and tries the next candidate. Operations with an unknown outcome return at
- * +infinity, after every known return, so reaching one of their returns means every acknowledged
- * operation is placed and the remaining unknown ones are taken never to have happened.
+ * <p>The search walks the time-ordered {@link EntryList}. The calls before the first return are the
+ * candidates to linearize next. It applies a candidate to the current state; if the model accepts
+ * it and the configuration is new ({@link SearchMemo}), it pushes the operation, lifts its events out
+ * of the list and starts over from the head. Reaching the return of an unplaced acknowledged
+ * operation after trying every candidate is a dead end: it pops the last operation and tries the
+ * next candidate. Unknown operations return at +infinity, after every known return, so reaching
+ * one of their returns means every acknowledged operation is placed and the remaining unknown ones
+ * are taken never to have happened.
  *
- * <p>A search object runs once, on one thread.
+ * <p>Unknown operations widen the search most, so three sound reductions apply to them: the memo's
+ * dominance rule; twins (unknown operations with equal inputs, which are interchangeable) are
+ * applied only in invocation order; and an unknown operation whose effect the next unknown one
+ * overwrites completely is not combined with it (the configuration without it is explored anyway).
+ *
+ * <p>Candidates are tried in one of two orders, acknowledged-first or unknown-first. Both are
+ * exhaustive and give the same verdict, but unknown-first usually proves a linearizable history
+ * faster and acknowledged-first usually refutes a violated one faster. So a short unknown-first
+ * attempt (bounded by a number of steps, so the outcome does not depend on timing) comes first,
+ * and an acknowledged-first search runs if that was not enough.
+ *
+ * <p>A search object runs on one thread at a time.
  *
  * @param <S> the state type of the model
  * @param <I> the input type of the model
@@ -29,19 +42,29 @@ import java.util.function.BooleanSupplier;
  */
 final class PartitionSearch<S, I, O> {
 
-    /** How many loop iterations pass between two looks at the deadline. */
-    private static final int DEADLINE_CHECK_INTERVAL = 1024;
+    /** How many steps pass between two looks at the deadline and the interrupt status. */
+    private static final int STOP_CHECK_INTERVAL = 1024;
+    /** The quick unknown-first attempt may take this many steps plus a few per operation. */
+    private static final long QUICK_STEPS_BASE = 20_000;
+    private static final long QUICK_STEPS_PER_OPERATION = 200;
 
     private final Model<S, I, O> model;
     private final String key;
     private final List<Operation<I, O>> operations;
-    private final BooleanSupplier timeUp;
+    private final Supplier<Optional<String>> stopReason;
+    private final boolean[] unknown;
+    private final List<O> outputs;
+    private final long[] invokeTimes;
+    private final long[] returnTimes;
+    private final int[] previousTwin;
 
-    // The deepest point reached, for the report.
-    private int[] bestPrefix = new int[0];
+    private String undecidedReason = "";
+
+    // The deepest point the current attempt reached, for the report.
+    private int[] bestPrefix;
     private S bestState;
-    private int blockedOperation = -1;
-    private int[] concurrentAtBlock = new int[0];
+    private int blockedOperation;
+    private int[] concurrentAtBlock;
 
     /**
      * Prepares a search.
@@ -49,13 +72,27 @@ final class PartitionSearch<S, I, O> {
      * @param model the model to check against
      * @param key the key, for the report
      * @param operations the key's OK and UNKNOWN operations (FAIL ones already dropped)
-     * @param timeUp polled now and then; when it returns true the search gives up undecided
+     * @param stopReason polled now and then; when it returns a reason the search gives up undecided
      */
-    PartitionSearch(Model<S, I, O> model, String key, List<Operation<I, O>> operations, BooleanSupplier timeUp) {
+    PartitionSearch(Model<S, I, O> model, String key, List<Operation<I, O>> operations,
+            Supplier<Optional<String>> stopReason) {
         this.model = model;
         this.key = key;
         this.operations = List.copyOf(operations);
-        this.timeUp = timeUp;
+        this.stopReason = stopReason;
+        int n = operations.size();
+        unknown = new boolean[n];
+        outputs = new ArrayList<>(n);
+        invokeTimes = new long[n];
+        returnTimes = new long[n];
+        for (int i = 0; i < n; i++) {
+            Operation<I, O> op = operations.get(i);
+            unknown[i] = op.outcome() == Outcome.UNKNOWN;
+            outputs.add(op.output().orElseGet(model::unknownOutput));
+            invokeTimes[i] = op.invokeTime();
+            returnTimes[i] = op.returnTime();
+        }
+        previousTwin = previousTwins();
     }
 
     /** Returns the key this search checks. */
@@ -65,66 +102,129 @@ final class PartitionSearch<S, I, O> {
 
     /** Runs the search and returns the verdict for this key. */
     PartitionResult<I, O> run() {
-        int n = operations.size();
-        long[] invokeTimes = new long[n];
-        long[] returnTimes = new long[n];
-        List<O> outputs = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            Operation<I, O> op = operations.get(i);
-            invokeTimes[i] = op.invokeTime();
-            returnTimes[i] = op.returnTime();
-            outputs.add(op.output().orElseGet(model::unknownOutput));
-        }
+        long quickSteps = QUICK_STEPS_BASE + QUICK_STEPS_PER_OPERATION * operations.size();
+        return attempt(true, quickSteps)
+                .or(() -> attempt(false, Long.MAX_VALUE))
+                .orElseGet(() -> PartitionResult.undecided(key, undecidedReason));
+    }
+
+    /**
+     * One exhaustive search in the given candidate order.
+     *
+     * @return the verdict, or empty if the step bound, the time budget or the memory bound ran out first
+     */
+    private Optional<PartitionResult<I, O>> attempt(boolean unknownsFirst, long maxSteps) {
         EntryList entries = new EntryList(invokeTimes, returnTimes);
-        BitSet linearized = new BitSet(n);
-        Set<CacheKey<S>> explored = new HashSet<>();
-        int[] stackOperations = new int[n];
-        List<S> stackStates = new ArrayList<>(n);
+        int[] stackOperations = new int[operations.size()];
+        List<S> stackStates = new ArrayList<>(operations.size());
         S state = model.initialState();
-        bestState = state;
-        long iterations = 0;
+        SearchMemo<S> memo = new SearchMemo<>(operations.size(), state);
+        resetReport(state);
+        boolean unknownPass = unknownsFirst;
         int entry = entries.first();
-        while (true) {
-            if (iterations++ % DEADLINE_CHECK_INTERVAL == 0 && timeUp.getAsBoolean()) {
-                return PartitionResult.undecided(key);
+        for (long steps = 0; ; steps++) {
+            if (steps == maxSteps) {
+                return Optional.empty();
+            }
+            if (steps % STOP_CHECK_INTERVAL == 0) {
+                Optional<String> stop = stopReason.get();
+                if (stop.isPresent()) {
+                    undecidedReason = stop.get();
+                    return Optional.empty();
+                }
+            }
+            if (memo.isFull()) {
+                undecidedReason = "the search explored " + memo.capacity() + " configurations, its memory bound";
+                return Optional.empty();
             }
             if (entries.isEnd(entry)) {
-                return PartitionResult.linearizable(key);
+                return Optional.of(PartitionResult.linearizable(key));
             }
             int op = entries.operation(entry);
             if (entries.isCall(entry)) {
-                Optional<S> after = model.step(state, operations.get(op).input(), outputs.get(op));
-                if (after.isPresent()) {
-                    linearized.set(op);
-                    if (explored.add(new CacheKey<>((BitSet) linearized.clone(), after.get()))) {
+                if (unknown[op] == unknownPass && twinOrderKept(op, memo)) {
+                    Optional<S> after = model.step(state, operations.get(op).input(), outputs.get(op));
+                    if (after.isPresent() && !absorbsUnknownOnTop(op, after.get(), stackOperations, stackStates)
+                            && memo.visit(op, unknown[op], after.get())) {
                         int depth = stackStates.size();
                         stackOperations[depth] = op;
                         stackStates.add(state);
                         state = after.get();
                         entries.lift(op);
                         noteDepth(stackOperations, depth + 1, state);
+                        unknownPass = unknownsFirst;
                         entry = entries.first();
                         continue;
                     }
-                    linearized.clear(op);
                 }
                 entry = entries.next(entry);
                 continue;
             }
-            if (operations.get(op).outcome() == Outcome.UNKNOWN) {
-                return PartitionResult.linearizable(key);
+            if (unknown[op]) {
+                return Optional.of(PartitionResult.linearizable(key));
+            }
+            if (unknownPass == unknownsFirst) {
+                unknownPass = !unknownsFirst;
+                entry = entries.first();
+                continue;
             }
             noteDeadEnd(entries, entry, stackStates.size());
             if (stackStates.isEmpty()) {
-                return PartitionResult.violated(violation());
+                return Optional.of(PartitionResult.violated(violation()));
             }
             int depth = stackStates.size() - 1;
             int undone = stackOperations[depth];
             state = stackStates.remove(depth);
-            linearized.clear(undone);
+            memo.leave(undone, unknown[undone]);
             entries.unlift(undone);
+            unknownPass = unknown[undone];
             entry = entries.next(entries.callOf(undone));
         }
+    }
+
+    /**
+     * For each unknown operation, finds the unknown operation with an equal input invoked just
+     * before it (-1 if none). Such twins are interchangeable once both are invoked, since neither
+     * has an observed output, so the search applies twins only in invocation order.
+     */
+    private int[] previousTwins() {
+        int[] previous = new int[unknown.length];
+        Arrays.fill(previous, -1);
+        Map<I, Integer> lastWithInput = new HashMap<>();
+        IntStream.range(0, unknown.length).filter(i -> unknown[i]).boxed()
+                .sorted(Comparator.<Integer>comparingLong(i -> invokeTimes[i]).thenComparingInt(i -> i))
+                .forEach(i -> {
+                    Integer before = lastWithInput.put(operations.get(i).input(), i);
+                    previous[i] = before == null ? -1 : before;
+                });
+        return previous;
+    }
+
+    /** Tells whether linearizing {@code op} now keeps unknown twins in invocation order. */
+    private boolean twinOrderKept(int op, SearchMemo<S> memo) {
+        return !unknown[op] || previousTwin[op] < 0 || memo.isLinearizedUnknown(previousTwin[op]);
+    }
+
+    /**
+     * Tells whether unknown operation {@code op}, applied right after the unknown operation on top of
+     * the stack, gives the same state as it would instead of it. Then the top operation had no
+     * visible effect, and the configuration is dominated by its sibling without the top operation,
+     * which the search explores from the parent anyway.
+     */
+    private boolean absorbsUnknownOnTop(int op, S after, int[] stackOperations, List<S> stackStates) {
+        int top = stackStates.size() - 1;
+        if (!unknown[op] || top < 0 || !unknown[stackOperations[top]]) {
+            return false;
+        }
+        Optional<S> instead = model.step(stackStates.get(top), operations.get(op).input(), outputs.get(op));
+        return instead.isPresent() && instead.get().equals(after);
+    }
+
+    private void resetReport(S initialState) {
+        bestPrefix = new int[0];
+        bestState = initialState;
+        blockedOperation = -1;
+        concurrentAtBlock = new int[0];
     }
 
     /** Remembers the prefix if it is the longest so far. */
@@ -161,9 +261,5 @@ final class PartitionSearch<S, I, O> {
 
     private List<Operation<I, O>> operationsAt(int[] indices) {
         return Arrays.stream(indices).mapToObj(operations::get).toList();
-    }
-
-    /** A memoized search configuration: which operations are linearized and the state they led to. */
-    private record CacheKey<S>(BitSet linearized, S state) {
     }
 }

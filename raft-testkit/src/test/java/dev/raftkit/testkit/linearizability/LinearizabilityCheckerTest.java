@@ -144,6 +144,17 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
+        void identicalUnknownDeletesMayEachApplyOnce() {
+            ops.ok("x", put("a"), ack(), 0, 1);
+            ops.unknown("x", delete(), 2);
+            ops.unknown("x", delete(), 3);
+            ops.ok("x", get(), absent(), 4, 5);
+            ops.ok("x", put("b"), ack(), 6, 7);
+            ops.ok("x", get(), absent(), 8, 9);
+            assertLinearizable();
+        }
+
+        @Test
         void failedWriteNeverObserved() {
             ops.ok("x", put("a"), ack(), 0, 1);
             ops.fail("x", put("b"), 2, 3);
@@ -220,6 +231,19 @@ class LinearizabilityCheckerTest {
             ops.ok("x", get(), value("1"), 3, 4);
             ops.ok("x", put("0"), ack(), 5, 6);
             ops.ok("x", get(), value("1"), 7, 8);
+            assertViolated();
+        }
+
+        @Test
+        void identicalUnknownDeletesApplyAtMostOnceEach() {
+            ops.ok("x", put("a"), ack(), 0, 1);
+            ops.unknown("x", delete(), 2);
+            ops.unknown("x", delete(), 3);
+            ops.ok("x", get(), absent(), 4, 5);
+            ops.ok("x", put("b"), ack(), 6, 7);
+            ops.ok("x", get(), absent(), 8, 9);
+            ops.ok("x", put("c"), ack(), 10, 11);
+            ops.ok("x", get(), absent(), 12, 13);
             assertViolated();
         }
 
@@ -365,7 +389,25 @@ class LinearizabilityCheckerTest {
                 assertThat(result.isLinearizable()).isFalse();
                 assertThat(result.undecidedKeys()).containsExactly("x", "y");
                 assertThatThrownBy(result::assertLinearizable).isInstanceOf(AssertionError.class)
-                        .hasMessageContaining("UNKNOWN").hasMessageContaining("not a pass");
+                        .hasMessageContaining("UNKNOWN").hasMessageContaining("not a pass")
+                        .hasMessageContaining("key \"x\": the time budget ran out");
+            }
+        }
+
+        @Test
+        void interruptedCheckStopsUndecidedAndKeepsTheInterrupt() {
+            ops.ok("x", put("a"), ack(), 0, 1);
+            ops.ok("y", put("a"), ack(), 0, 1);
+            for (int threads : new int[] {1, 2}) {
+                Thread.currentThread().interrupt();
+                CheckResult<KvInput<String>, KvOutput<String>> result;
+                try {
+                    result = CHECKER.withParallelism(threads).check(ops.list());
+                } finally {
+                    assertThat(Thread.interrupted()).as("interrupt status kept").isTrue();
+                }
+                assertThat(result.verdict()).as("parallelism %d", threads).isEqualTo(Verdict.UNKNOWN);
+                assertThat(result.explain()).contains("key \"x\": the checking thread was interrupted");
             }
         }
 
