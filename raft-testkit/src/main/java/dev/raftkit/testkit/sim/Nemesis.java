@@ -25,10 +25,19 @@ final class Nemesis {
     private final Set<NodeId> crashed = new HashSet<>();
     private boolean healed;
 
-    Nemesis(SimCluster cluster, VirtualScheduler scheduler, SplittableRandom random, Consumer<String> log) {
+    private final boolean membershipChanges;
+    private final int minVoters;
+
+    /**
+     * @param minVoters membership changes never leave fewer voters than this
+     */
+    Nemesis(SimCluster cluster, VirtualScheduler scheduler, SplittableRandom random, boolean membershipChanges,
+            int minVoters, Consumer<String> log) {
         this.cluster = cluster;
         this.scheduler = scheduler;
         this.random = random;
+        this.membershipChanges = membershipChanges;
+        this.minVoters = minVoters;
         this.log = log;
     }
 
@@ -37,6 +46,10 @@ final class Nemesis {
         MemoryNetwork net = cluster.network();
         List<NodeId> ids = cluster.ids();
         NodeId victim = ids.get(random.nextInt(ids.size()));
+        if (membershipChanges && random.nextInt(3) == 0) {
+            changeMembership();
+            return;
+        }
         switch (random.nextInt(9)) {
             case 0 -> {
                 List<NodeId> shuffled = new ArrayList<>(ids);
@@ -80,6 +93,66 @@ final class Nemesis {
                 net.duplicateProbability(0);
                 log.accept("heal");
             }
+        }
+    }
+
+    /**
+     * Asks the current leader for a random configuration change: a spare joins (as a voter, or as a
+     * learner), a learner is promoted, or a member is removed. A removed node keeps running for a
+     * while (it must stay inert), then retires for good.
+     */
+    private void changeMembership() {
+        SimCluster.Incarnation leader = null;
+        for (NodeId id : cluster.ids()) {
+            SimCluster.Incarnation at = cluster.incarnation(id);
+            if (at != null && at.node().role() == dev.raftkit.Role.LEADER) {
+                leader = at;
+            }
+        }
+        if (leader == null) {
+            return;
+        }
+        var status = leader.node().status();
+        List<NodeId> spares = new ArrayList<>();
+        for (NodeId id : cluster.ids()) {
+            if (!status.voters().contains(id) && !status.learners().contains(id)) {
+                spares.add(id);
+            }
+        }
+        int dice = random.nextInt(4);
+        if (dice == 0 && !spares.isEmpty()) {
+            NodeId id = spares.get(0);
+            log.accept("addVoter " + id + " on " + status.id());
+            leader.node().addVoter(id, cluster.address(id));
+        } else if (dice == 1 && !spares.isEmpty()) {
+            NodeId id = spares.get(0);
+            log.accept("addLearner " + id + " on " + status.id());
+            leader.node().addLearner(id, cluster.address(id));
+        } else if (dice == 2 && !status.learners().isEmpty()) {
+            NodeId id = status.learners().iterator().next();
+            log.accept("promote " + id + " on " + status.id());
+            leader.node().addVoter(id, cluster.address(id));
+        } else {
+            List<NodeId> removable = new ArrayList<>(status.learners());
+            if (status.voters().size() > minVoters) {
+                removable.addAll(status.voters());
+            }
+            if (removable.isEmpty()) {
+                return;
+            }
+            Collections.sort(removable);
+            NodeId id = removable.get(random.nextInt(removable.size()));
+            log.accept("removeMember " + id + " on " + status.id());
+            leader.node().removeMember(id).whenComplete((membership, error) -> {
+                if (error == null) {
+                    long lingering = 1 + random.nextLong(2_000_000_000L);
+                    scheduler.after(lingering, () -> {
+                        cluster.retire(id);
+                        crashed.remove(id);
+                        log.accept("retire " + id);
+                    });
+                }
+            });
         }
     }
 

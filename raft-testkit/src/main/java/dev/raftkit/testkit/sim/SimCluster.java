@@ -43,11 +43,16 @@ final class SimCluster {
     private final Map<String, String> engineOptions;
     private final long snapshotThreshold;
     private final MemoryNetwork network;
-    private final Map<NodeId, Address> members = new TreeMap<>();
+    /** Every node slot: the initial voters, then spares that join later. */
+    private final Map<NodeId, Address> addresses = new TreeMap<>();
+    /** The initial voters; spares start with these plus themselves and join an existing cluster. */
+    private final Map<NodeId, Address> initialVoters = new TreeMap<>();
+    /** Nodes removed from the cluster: they never run again (ids are never reused). */
+    private final java.util.Set<NodeId> retired = new java.util.TreeSet<>();
     private final Map<NodeId, MemoryDisk> disks = new TreeMap<>();
     private final Map<NodeId, Incarnation> live = new TreeMap<>();
 
-    SimCluster(VirtualScheduler scheduler, SplittableRandom random, SafetyMonitor monitor, int size,
+    SimCluster(VirtualScheduler scheduler, SplittableRandom random, SafetyMonitor monitor, int size, int spares,
             SimRuntime.Latencies latencies, long snapshotThreshold, Map<String, String> engineOptions) {
         this.scheduler = scheduler;
         this.random = random;
@@ -57,9 +62,12 @@ final class SimCluster {
         this.snapshotThreshold = snapshotThreshold;
         this.network = new MemoryNetwork((delivery, delay) -> scheduler.at(scheduler.now() + delay, delivery, null),
                 random.split());
-        for (int i = 1; i <= size; i++) {
+        for (int i = 1; i <= size + spares; i++) {
             NodeId id = NodeId.of("n" + i);
-            members.put(id, new Address("sim-n" + i, 7000 + i));
+            addresses.put(id, new Address("sim-n" + i, 7000 + i));
+            if (i <= size) {
+                initialVoters.put(id, addresses.get(id));
+            }
             disks.put(id, new MemoryDisk("sim-n" + i));
         }
     }
@@ -68,8 +76,32 @@ final class SimCluster {
         return network;
     }
 
+    /** Returns every node that may run: all slots but the retired ones. */
     List<NodeId> ids() {
-        return new ArrayList<>(members.keySet());
+        List<NodeId> ids = new ArrayList<>(addresses.keySet());
+        ids.removeAll(retired);
+        return ids;
+    }
+
+    Address address(NodeId id) {
+        return addresses.get(id);
+    }
+
+    /** Returns the disks of {@code ids}, for checks over a configuration's voters. */
+    Map<NodeId, MemoryDisk> disks(java.util.Collection<NodeId> ids) {
+        Map<NodeId, MemoryDisk> out = new TreeMap<>();
+        ids.forEach(id -> out.put(id, disks.get(id)));
+        return out;
+    }
+
+    /** Stops {@code id} for good: it was removed from the cluster. */
+    void retire(NodeId id) {
+        crash(id);
+        retired.add(id);
+    }
+
+    boolean isRetired(NodeId id) {
+        return retired.contains(id);
     }
 
     /** Returns the running incarnation of {@code id}, or null if it is crashed. */
@@ -83,10 +115,13 @@ final class SimCluster {
 
     /** Starts (or restarts) {@code id} from its disk. */
     void start(NodeId id) {
-        if (live.containsKey(id)) {
+        if (live.containsKey(id) || retired.contains(id)) {
             return;
         }
-        Config.Builder config = Config.builder(id, members).tickInterval(Duration.ofMillis(10))
+        boolean spare = !initialVoters.containsKey(id);
+        Map<NodeId, Address> members = new TreeMap<>(initialVoters);
+        members.put(id, addresses.get(id));
+        Config.Builder config = Config.builder(id, members).joinExisting(spare).tickInterval(Duration.ofMillis(10))
                 .electionTimeoutTicks(15, 30).heartbeatIntervalTicks(3).maxInflightWrites(1000)
                 .snapshotThreshold(snapshotThreshold);
         engineOptions.forEach(config::option);
@@ -116,7 +151,7 @@ final class SimCluster {
         Incarnation incarnation = live.remove(id);
         if (incarnation != null) {
             incarnation.runtime.kill();
-            network.detach(members.get(id));
+            network.detach(addresses.get(id));
         }
     }
 
@@ -131,7 +166,7 @@ final class SimCluster {
             NodeStatus status = incarnation.node.status();
             monitor.onStatus(status);
             if (status.role() == Role.LEADER) {
-                monitor.checkCommitDurable(status.id(), status.commitIndex(), disks);
+                monitor.checkCommitDurable(status.id(), status.commitIndex(), disks(status.voters()));
             }
         }
     }

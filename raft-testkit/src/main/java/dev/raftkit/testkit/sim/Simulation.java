@@ -44,6 +44,7 @@ public final class Simulation {
 
     private final long seed;
     private final int nodes;
+    private final int spares;
     private final int clients;
     private final int keys;
     private final long faultNanos;
@@ -53,6 +54,7 @@ public final class Simulation {
     private Simulation(Builder b) {
         this.seed = b.seed;
         this.nodes = b.nodes;
+        this.spares = b.spares;
         this.clients = b.clients;
         this.keys = b.keys;
         this.faultNanos = b.faultDuration.toNanos();
@@ -97,9 +99,10 @@ public final class Simulation {
         options.put("raftkit.snapshot.trailingEntries", Integer.toString(random.nextInt(20)));
         options.put("raftkit.snapshot.chunkBytes", Integer.toString(16 + random.nextInt(500)));
         options.putAll(engineOptions);
-        SimCluster cluster = new SimCluster(scheduler, random.split(), monitor, nodes, latencies, snapshotThreshold,
-                options);
-        Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), line -> record(log, scheduler, line));
+        SimCluster cluster = new SimCluster(scheduler, random.split(), monitor, nodes, spares, latencies,
+                snapshotThreshold, options);
+        Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), spares > 0, nodes,
+                line -> record(log, scheduler, line));
         cluster.network().delay(Duration.ofNanos(100_000), Duration.ofMillis(2));
         cluster.ids().forEach(cluster::start);
 
@@ -137,7 +140,7 @@ public final class Simulation {
             scheduler.runUntil(scheduler.now() + 50 * MS, afterEach);
         }
         scheduler.runUntil(scheduler.now() + 1100 * MS, afterEach);
-        compareStates(cluster);
+        compareStates(cluster, leader);
         checkAcknowledgedWritesApplied(history, monitor);
         CheckResult<KvInput<String>, KvOutput<String>> verdict =
                 LinearizabilityChecker.of(new KvRegisterModel<String>()).withTimeBudget(Duration.ofSeconds(30))
@@ -170,22 +173,19 @@ public final class Simulation {
         });
     }
 
-    /** Runs until one leader leads and every node applied the same last index. */
+    /**
+     * Runs until one leader leads and every member of its configuration applied the same last index.
+     */
     private static NodeId awaitConvergence(VirtualScheduler scheduler, SimCluster cluster, Runnable afterEach) {
         long deadline = scheduler.now() + 10_000 * MS;
         while (scheduler.now() < deadline) {
             NodeId leader = null;
-            Set<Long> applied = new HashSet<>();
-            long maxCommit = 0;
             for (NodeId id : cluster.ids()) {
-                var status = cluster.incarnation(id).node().status();
-                if (status.role() == Role.LEADER) {
+                if (cluster.incarnation(id).node().role() == Role.LEADER) {
                     leader = id;
                 }
-                applied.add(status.appliedIndex());
-                maxCommit = Math.max(maxCommit, status.commitIndex());
             }
-            if (leader != null && applied.size() == 1 && applied.contains(maxCommit)) {
+            if (leader != null && membersAgree(cluster, leader)) {
                 return leader;
             }
             scheduler.runUntil(scheduler.now() + 50 * MS, afterEach);
@@ -202,10 +202,31 @@ public final class Simulation {
         return states.toString();
     }
 
-    private static void compareStates(SimCluster cluster) {
+    private static boolean membersAgree(SimCluster cluster, NodeId leader) {
+        var leaderStatus = cluster.incarnation(leader).node().status();
+        Set<Long> applied = new HashSet<>();
+        for (NodeId id : members(cluster, leader)) {
+            var status = cluster.incarnation(id).node().status();
+            applied.add(status.appliedIndex());
+            if (!status.voters().equals(leaderStatus.voters())) {
+                return false;
+            }
+        }
+        return applied.size() == 1 && applied.contains(leaderStatus.commitIndex());
+    }
+
+    /** The voters and learners of the leader's configuration. */
+    private static Set<NodeId> members(SimCluster cluster, NodeId leader) {
+        var status = cluster.incarnation(leader).node().status();
+        Set<NodeId> members = new java.util.TreeSet<>(status.voters());
+        members.addAll(status.learners());
+        return members;
+    }
+
+    private static void compareStates(SimCluster cluster, NodeId leader) {
         Map<String, String> reference = null;
         NodeId referenceNode = null;
-        for (NodeId id : cluster.ids()) {
+        for (NodeId id : members(cluster, leader)) {
             Map<String, String> data = cluster.incarnation(id).state().snapshotOfData();
             if (reference == null) {
                 reference = data;
@@ -269,6 +290,7 @@ public final class Simulation {
     public static final class Builder {
         private final long seed;
         private int nodes = 3;
+        private int spares;
         private int clients = 4;
         private int keys = 3;
         private Duration faultDuration = Duration.ofSeconds(6);
@@ -290,6 +312,22 @@ public final class Simulation {
                 throw new IllegalArgumentException("nodes must be 1..9, was " + nodes);
             }
             this.nodes = nodes;
+            return this;
+        }
+
+        /**
+         * Adds spare nodes and random membership changes: spares join (as voters, or as learners
+         * later promoted) and members are removed for good, interleaved with every other fault,
+         * keeping at least {@code nodes} voters. Default 0: the configuration never changes.
+         *
+         * @param spares 0 to 8
+         * @return this builder
+         */
+        public Builder spares(int spares) {
+            if (spares < 0 || spares > 8) {
+                throw new IllegalArgumentException("spares must be 0..8, was " + spares);
+            }
+            this.spares = spares;
             return this;
         }
 

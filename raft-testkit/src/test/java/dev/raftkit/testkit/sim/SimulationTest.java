@@ -42,6 +42,13 @@ class SimulationTest {
     }
 
     @Test
+    void membershipChangesInterleavedWithFaultsStaySafe() throws Exception {
+        List<SimulationReport> reports = runSeeds(Math.max(1, SEEDS / 5),
+                seed -> Simulation.builder(seed + 2_000_000).nodes(3).spares(4).build());
+        assertThat(reports).allSatisfy(r -> assertThat(r.okOperations()).isPositive());
+    }
+
+    @Test
     void theSameSeedReplaysTheSameRun() {
         SimulationReport first = Simulation.builder(FIRST_SEED).build().run();
         SimulationReport second = Simulation.builder(FIRST_SEED).build().run();
