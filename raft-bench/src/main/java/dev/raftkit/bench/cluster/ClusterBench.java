@@ -1,0 +1,162 @@
+package dev.raftkit.bench.cluster;
+
+import dev.raftkit.Config;
+import dev.raftkit.Node;
+import dev.raftkit.NodeId;
+import dev.raftkit.examples.CounterStateMachine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The cluster harness of issue 11: a 3-node cluster in one JVM on loopback (LMDB with full
+ * durability, gRPC), the counter state machine, and the workloads {@code seq-write},
+ * {@code write-64}, {@code write-256} (batching off, then on with {@code maxBatchDelayTicks=1}),
+ * {@code read-64} and {@code failover}, each with a warm-up, a measured window and 3 repetitions
+ * (the median is reported), beside the machine's floor (fsync and loopback round trip). Prints a
+ * table and writes the same numbers to {@code raft-bench/target/bench-results.json}.
+ *
+ * <p>Run it with {@code raft-bench/run}; {@code --quick} shortens every window for a smoke run.
+ */
+public final class ClusterBench {
+
+    private final double warmupSeconds;
+    private final double windowSeconds;
+    private final Path root;
+    private final Map<String, Map<String, Number>> json = new LinkedHashMap<>();
+    private final List<String> table = new ArrayList<>();
+
+    private ClusterBench(boolean quick, Path root) {
+        this.warmupSeconds = quick ? 0.5 : 2;
+        this.windowSeconds = quick ? 1 : 5;
+        this.root = root;
+    }
+
+    /**
+     * Runs every workload.
+     *
+     * @param args {@code --quick} for short windows
+     * @throws Exception if the cluster fails
+     */
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        Path root = Files.createDirectories(Path.of("raft-bench", "target", "bench-data"));
+        ClusterBench bench = new ClusterBench(quick, root);
+        bench.floor();
+        bench.throughput("seq-write", 1, false, false);
+        bench.throughput("write-64", 64, false, false);
+        bench.throughput("write-256", 256, false, false);
+        bench.throughput("write-64-batched", 64, true, false);
+        bench.throughput("write-256-batched", 256, true, false);
+        bench.throughput("read-64", 64, false, true);
+        bench.failover(quick ? 2 : 5);
+        bench.report(Path.of("raft-bench", "target", "bench-results.json"));
+    }
+
+    private void floor() throws Exception {
+        Histogram fsync = Floor.fsync(root, 2000);
+        Histogram rtt = Floor.roundTrip(20_000);
+        Map<String, Number> floor = new LinkedHashMap<>();
+        floor.put("fsync_us", fsync.getValueAtPercentile(50));
+        floor.put("rtt_us", rtt.getValueAtPercentile(50));
+        json.put("floor", floor);
+        table.add(String.format(Locale.ROOT, "%-18s fsync p50 %d us (%,.0f/s); loopback round trip p50 %d us", "floor",
+                fsync.getValueAtPercentile(50), 1e6 / fsync.getMean(), rtt.getValueAtPercentile(50)));
+    }
+
+    private void throughput(String name, int outstanding, boolean batching, boolean reads) throws Exception {
+        UnaryOperator<Config.Builder> tuning = b -> batching ? b.maxBatchDelayTicks(1).maxBatchEntries(512) : b;
+        List<Load.Window> reps = new ArrayList<>();
+        try (BenchCluster cluster = new BenchCluster(root, tuning)) {
+            Node<Long, Long> leader = cluster.awaitLeader(null);
+            CounterStateMachine counter = cluster.counter(leader.id());
+            java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> op = reads
+                    ? () -> leader.readLinearizable(counter::total)
+                    : () -> leader.write(1L);
+            Load.run(outstanding, warmupSeconds, op);
+            for (int rep = 0; rep < 3; rep++) {
+                reps.add(Load.run(outstanding, windowSeconds, op));
+            }
+        }
+        reps.sort(Comparator.comparingDouble(Load.Window::opsPerSecond));
+        Load.Window median = reps.get(1);
+        Histogram h = median.latencyMicros();
+        Map<String, Number> row = new LinkedHashMap<>();
+        row.put("ops_per_sec", Math.round(median.opsPerSecond()));
+        row.put("p50_us", h.getValueAtPercentile(50));
+        row.put("p99_us", h.getValueAtPercentile(99));
+        row.put("p999_us", h.getValueAtPercentile(99.9));
+        json.put(name, row);
+        table.add(String.format(Locale.ROOT, "%-18s %,10.0f ops/s   p50 %,8d us   p99 %,8d us   p99.9 %,8d us", name,
+                median.opsPerSecond(), h.getValueAtPercentile(50), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9)));
+        System.out.println(table.get(table.size() - 1));
+    }
+
+    private void failover(int repetitions) throws Exception {
+        List<Long> millis = new ArrayList<>();
+        for (int rep = 0; rep < repetitions; rep++) {
+            try (BenchCluster cluster = new BenchCluster(root, b -> b)) {
+                Node<Long, Long> leader = cluster.awaitLeader(null);
+                leader.write(1L).get();
+                NodeId old = leader.id();
+                long start = System.nanoTime();
+                cluster.stop(old);
+                while (true) {
+                    Node<Long, Long> next = cluster.awaitLeader(old);
+                    try {
+                        next.write(1L).get();
+                        break;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        Thread.sleep(1); // leadership moved again before the write: ask the next leader
+                    }
+                }
+                millis.add((System.nanoTime() - start) / 1_000_000);
+            }
+        }
+        millis.sort(Long::compare);
+        long median = millis.get(millis.size() / 2);
+        json.put("failover", Map.of("median_ms", median));
+        table.add(String.format(Locale.ROOT, "%-18s median %d ms over %d repetitions %s", "failover", median,
+                repetitions, millis));
+    }
+
+    private void report(Path jsonFile) throws IOException {
+        long peakRssKb = peakRssKb();
+        json.put("peak_rss", Map.of("kib", peakRssKb));
+        table.add(String.format(Locale.ROOT, "%-18s %,d MiB", "peak RSS", peakRssKb / 1024));
+        System.out.println();
+        System.out.println("Raftkit cluster harness: 3 nodes in one JVM, LMDB (full durability) + gRPC on loopback");
+        table.forEach(System.out::println);
+        StringBuilder sb = new StringBuilder("{\n");
+        int i = 0;
+        for (Map.Entry<String, Map<String, Number>> e : json.entrySet()) {
+            sb.append("  \"").append(e.getKey()).append("\": {");
+            int j = 0;
+            for (Map.Entry<String, Number> f : e.getValue().entrySet()) {
+                sb.append(j++ > 0 ? ", " : "").append('"').append(f.getKey()).append("\": ").append(f.getValue());
+            }
+            sb.append('}').append(++i < json.size() ? ",\n" : "\n");
+        }
+        sb.append("}\n");
+        Files.writeString(jsonFile, sb);
+        System.out.println("JSON: " + jsonFile.toAbsolutePath());
+    }
+
+    private static long peakRssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.raftkit.bench.cluster;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Keeps a fixed number of operations outstanding for a while and records each one's latency: a
+ * closed-loop load, as a client with N requests in flight produces.
+ */
+final class Load {
+
+    /** What one measured window produced. */
+    record Window(long operations, double seconds, Histogram latencyMicros) {
+        double opsPerSecond() {
+            return operations / seconds;
+        }
+    }
+
+    private Load() {
+    }
+
+    /**
+     * Runs {@code operation} with {@code outstanding} in flight for {@code seconds}.
+     *
+     * @throws IllegalStateException if an operation fails (the cluster is broken, not slow)
+     */
+    static Window run(int outstanding, double seconds, Supplier<CompletableFuture<?>> operation)
+            throws InterruptedException {
+        Histogram histogram = new Histogram(60_000_000L, 3);
+        AtomicLong completed = new AtomicLong();
+        long start = System.nanoTime();
+        long deadline = start + (long) (seconds * 1e9);
+        CountDownLatch chainsDone = new CountDownLatch(outstanding);
+        Throwable[] failure = new Throwable[1];
+        for (int i = 0; i < outstanding; i++) {
+            issue(operation, histogram, completed, deadline, chainsDone, failure);
+        }
+        if (!chainsDone.await((long) seconds + 60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("operations did not finish within 60 s after the window");
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException("an operation failed: " + failure[0], failure[0]);
+        }
+        return new Window(completed.get(), (System.nanoTime() - start) / 1e9, histogram);
+    }
+
+    private static void issue(Supplier<CompletableFuture<?>> operation, Histogram histogram, AtomicLong completed,
+            long deadline, CountDownLatch chainsDone, Throwable[] failure) {
+        long t0 = System.nanoTime();
+        operation.get().whenComplete((r, e) -> {
+            long now = System.nanoTime();
+            if (e != null) {
+                synchronized (failure) {
+                    failure[0] = e;
+                }
+                chainsDone.countDown();
+                return;
+            }
+            synchronized (histogram) {
+                histogram.recordValue(Math.min((now - t0) / 1000, 60_000_000L));
+            }
+            completed.incrementAndGet();
+            if (now < deadline) {
+                issue(operation, histogram, completed, deadline, chainsDone, failure);
+            } else {
+                chainsDone.countDown();
+            }
+        });
+    }
+}
