@@ -7,6 +7,7 @@ import dev.raftkit.Role;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.RaftMessage;
+import dev.raftkit.spi.RequestVote;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * A hand-driven cluster of {@link RaftCore}s for scenario tests, in the spirit of etcd's
@@ -237,15 +239,17 @@ final class TestCluster {
     }
 
     /**
-     * Makes {@code id} leader: ticks only it until it campaigns, delivers everything, and repeats
-     * (a few rounds at most, e.g. when a first campaign is refused).
+     * Makes {@code id} leader: ticks only it until it starts a (pre-)campaign, delivers everything,
+     * and repeats (a few rounds at most, e.g. when a first campaign is refused or undecided).
      *
      * @throws AssertionError if it did not become leader
      */
     void elect(String id) {
         TestNode n = node(id);
         for (int round = 0; round < 10 && n.core.role() != Role.LEADER; round++) {
-            for (int t = 0; t <= 2 * options.electionTimeoutMax() && !campaigning(n.core.role()); t++) {
+            int mark = n.readies.size();
+            for (int t = 0; t <= 2 * options.electionTimeoutMax() && n.core.role() != Role.LEADER
+                    && !campaignedSince(n, mark); t++) {
                 tick(id);
             }
             stabilize();
@@ -256,8 +260,11 @@ final class TestCluster {
         }
     }
 
-    private static boolean campaigning(Role role) {
-        return role == Role.PRE_CANDIDATE || role == Role.CANDIDATE || role == Role.LEADER;
+    /** Returns whether {@code n} asked for (pre-)votes in a ready after the first {@code mark}. */
+    private static boolean campaignedSince(TestNode n, int mark) {
+        return n.readies.subList(mark, n.readies.size()).stream()
+                .flatMap(r -> Stream.concat(r.messages().stream(), r.afterPersist().stream()))
+                .anyMatch(m -> m instanceof RequestVote);
     }
 
     // ---------------------------------------------------------------- network
