@@ -35,6 +35,13 @@ class DisruptionTest {
         assertThat(c.core("n3").term()).as("no term inflation while isolated").isEqualTo(term);
 
         c.heal();
+        while (c.inFlight(RequestVote.class).isEmpty()) {
+            c.tick("n3");
+        }
+        assertThat(c.inFlight(RequestVote.class)).allSatisfy(v -> assertThat(v.preVote()).isTrue());
+        c.stabilize();
+        assertThat(c.leaders()).as("the pre-vote was refused: n3's log is behind")
+                .containsExactly(Map.entry("n1", term));
         for (int t = 0; t < 100; t++) {
             c.tickAll();
             c.stabilize();

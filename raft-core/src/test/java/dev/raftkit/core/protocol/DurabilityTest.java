@@ -75,6 +75,24 @@ class DurabilityTest {
         assertThat(c.core("n1").role()).isEqualTo(Role.CANDIDATE);
     }
 
+    // The mutation switch of the two tests above: with CoreOptions.unsafeAckBeforeDurable the grant
+    // leaves before the persist, the crash forgets it, and n3 votes again in term 1: two leaders in
+    // one term (RELIABILITY.md B4), which is what the durability rule prevents.
+    @Test
+    void withAcksBeforeDurableACrashLetsTwoLeadersWinOneTerm() {
+        CoreOptions unsafe = new CoreOptions(10, 20, 1, false, false, CoreOptions.DEFAULT_MAX_APPEND_BYTES, false,
+                false, true);
+        TestCluster c = twoCandidatesOfTermOne(unsafe);
+
+        c.deliver(isVoteRequest("n1", "n3"));
+        assertThat(c.inFlight(RequestVoteResponse.class)).as("sent before the persist").hasSize(1);
+        c.crash("n3");
+        c.deliver(isVoteRequest("n2", "n3"));
+        c.deliver(m -> m instanceof RequestVoteResponse);
+
+        assertThat(c.leaders()).containsOnlyKeys("n1", "n2").containsValues(1L);
+    }
+
     // C9 applied to votes: a duplicated vote request while the first grant is still being persisted
     // must not release a grant early through Ready.messages.
     @Test
@@ -95,7 +113,11 @@ class DurabilityTest {
      * vote requests to n3 are in flight; n3 persists only when told.
      */
     private static TestCluster twoCandidatesOfTermOne() {
-        TestCluster c = new TestCluster(DEFAULT_OPTIONS, 1, ids(3));
+        return twoCandidatesOfTermOne(DEFAULT_OPTIONS);
+    }
+
+    private static TestCluster twoCandidatesOfTermOne(CoreOptions options) {
+        TestCluster c = new TestCluster(options, 1, ids(3));
         c.cut("n1", "n2");
         c.cut("n2", "n1");
         c.setManualPersist("n3", true);
