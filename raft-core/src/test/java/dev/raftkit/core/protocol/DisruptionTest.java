@@ -174,28 +174,13 @@ class DisruptionTest {
         assertThat(c.inFlight()).as("vote requests ignored while the leader is heard").isEmpty();
         assertThat(c.core("n1").role()).isEqualTo(Role.LEADER);
 
-        for (int t = 0; t < 200 && !settled(c); t++) {
+        for (int t = 0; t < 200 && c.settledLeader().isEmpty(); t++) {
             c.tickAll();
             c.stabilize();
         }
-        assertThat(settled(c)).isTrue();
-        String leader = c.leaders().keySet().iterator().next();
+        assertThat(c.settledLeader()).isPresent();
+        String leader = c.settledLeader().orElseThrow();
         assertThat(c.core(leader).term()).isGreaterThanOrEqualTo(stuckTerm);
         assertThat(c.core("n3").leader()).contains(NodeId.of(leader));
-    }
-
-    /** Returns whether there is exactly one leader and every node follows it in its term. */
-    private static boolean settled(TestCluster c) {
-        if (c.leaders().size() != 1) {
-            return false;
-        }
-        Map.Entry<String, Long> leader = c.leaders().entrySet().iterator().next();
-        for (String id : ids(3)) {
-            if (c.core(id).term() != leader.getValue()
-                    || !c.core(id).leader().map(NodeId::value).orElse("").equals(leader.getKey())) {
-                return false;
-            }
-        }
-        return true;
     }
 }

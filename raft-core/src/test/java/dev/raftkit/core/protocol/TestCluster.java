@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
@@ -166,6 +167,22 @@ final class TestCluster {
             }
         }
         return out;
+    }
+
+    /** Returns the one leader that every node follows in its term, if the cluster has settled so. */
+    Optional<String> settledLeader() {
+        Map<String, Long> leaders = leaders();
+        if (leaders.size() != 1) {
+            return Optional.empty();
+        }
+        Map.Entry<String, Long> leader = leaders.entrySet().iterator().next();
+        NodeId leaderId = NodeId.of(leader.getKey());
+        for (TestNode n : nodes.values()) {
+            if (n.core.term() != leader.getValue() || !n.core.leader().equals(Optional.of(leaderId))) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(leader.getKey());
     }
 
     /**
