@@ -90,6 +90,7 @@ final class TestCluster {
         /** Rebuilds the core from the store's durable state, as a process restart does. */
         void restart() {
             unpersisted.clear();
+            reads.clear();
             incarnation++;
             appliedByIncarnation.add(new ArrayList<>());
             core = new RaftCore(id, options, store, store.hardState(), membership, 0,
@@ -214,7 +215,6 @@ final class TestCluster {
     void crash(String id) {
         TestNode n = node(id);
         n.restart();
-        n.reads.clear();
         drain(n);
     }
 
