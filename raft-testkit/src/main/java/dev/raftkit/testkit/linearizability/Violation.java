@@ -61,8 +61,8 @@ public record Violation<I, O>(String key, List<Operation<I, O>> linearizedPrefix
         }
         text.append("  State after the prefix: ").append(stateAfterPrefix).append('\n');
         text.append("  First operation that could not be linearized: ").append(blockedOperation).append('\n');
-        text.append("  It had to take effect before its return, but from this state neither it nor any order "
-                + "of the operations still pending beside it fits the model.\n");
+        text.append("  It had to take effect by its return, but it does not fit this state, and no order of the "
+                + "operations still pending beside it leads to a state it fits.\n");
         text.append("  Operations pending beside it: ");
         if (concurrentOperations.isEmpty()) {
             text.append("none\n");
