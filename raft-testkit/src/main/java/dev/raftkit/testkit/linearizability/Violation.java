@@ -11,7 +11,7 @@ import java.util.Objects;
  * state after the prefix, and no continuation that first places operations concurrent with it
  * completes. The culprit is the blocked operation, an operation of the prefix, or one of the
  * concurrent ones (for example a read that returned a stale value, or a write that should not have
- * happened); the prefix is one longest partial order the search found, not the only one.
+ * happened); the prefix is one longest linearizable prefix the search found, not the only one.
  *
  * @param key the key whose history is not linearizable
  * @param linearizedPrefix the longest sequence of operations the model accepted, in linearization order
