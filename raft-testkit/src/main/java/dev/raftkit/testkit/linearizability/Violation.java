@@ -7,10 +7,11 @@ import java.util.Objects;
  * Why one key's history is not linearizable: the longest linearizable prefix the search reached,
  * and the operation that could not be placed after it.
  *
- * <p>The blocked operation's return was reached while it was still unplaced, and neither it nor any
- * order of the operations concurrent with it could be applied to the state after the prefix. The
- * violation is in the blocked operation, in an operation of the prefix, or in one of the concurrent
- * ones (for example a read that returned a stale value, or a write that should not have happened).
+ * <p>The blocked operation's return was reached while it was still unplaced: it does not fit the
+ * state after the prefix, and no continuation that first places operations concurrent with it
+ * completes. The culprit is the blocked operation, an operation of the prefix, or one of the
+ * concurrent ones (for example a read that returned a stale value, or a write that should not have
+ * happened); the prefix is one longest linearizable prefix the search found, not the only one.
  *
  * @param key the key whose history is not linearizable
  * @param linearizedPrefix the longest sequence of operations the model accepted, in linearization order
@@ -61,8 +62,8 @@ public record Violation<I, O>(String key, List<Operation<I, O>> linearizedPrefix
         }
         text.append("  State after the prefix: ").append(stateAfterPrefix).append('\n');
         text.append("  First operation that could not be linearized: ").append(blockedOperation).append('\n');
-        text.append("  It had to take effect before its return, but from this state neither it nor any order "
-                + "of the operations still pending beside it fits the model.\n");
+        text.append("  It had to take effect by its return, but it does not fit this state, and placing the "
+                + "operations still pending beside it first does not lead to a full linearization either.\n");
         text.append("  Operations pending beside it: ");
         if (concurrentOperations.isEmpty()) {
             text.append("none\n");
