@@ -11,7 +11,6 @@ import dev.raftkit.Config;
  * @param preVote whether to pre-vote before campaigning
  * @param checkQuorum whether a leader without an active quorum steps down
  * @param maxAppendBytes the byte budget of one AppendEntries message
- * @param joinExisting whether the node waits for a configuration that includes it before voting
  * @param snapshotTrailingEntries how many entries before a snapshot's index stay in the log after
  *     compaction, so slightly lagging followers catch up from the log instead of a snapshot
  * @param snapshotChunkBytes the size of one InstallSnapshot chunk
@@ -21,7 +20,7 @@ import dev.raftkit.Config;
  *     durable; exists so the simulator can prove it catches the bug
  */
 public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int heartbeatInterval, boolean preVote,
-        boolean checkQuorum, long maxAppendBytes, boolean joinExisting, long snapshotTrailingEntries,
+        boolean checkQuorum, long maxAppendBytes, long snapshotTrailingEntries,
         int snapshotChunkBytes, boolean unsafeCommitPreviousTerm,
         boolean unsafeAckBeforeDurable) {
 
@@ -41,7 +40,7 @@ public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int he
     public static CoreOptions of(Config config) {
         return new CoreOptions(config.electionTimeoutTicksMin(), config.electionTimeoutTicksMax(),
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(), DEFAULT_MAX_APPEND_BYTES,
-                config.joinExisting(), number(config, SNAPSHOT_TRAILING_ENTRIES, 1024, 0),
+                number(config, SNAPSHOT_TRAILING_ENTRIES, 1024, 0),
                 (int) number(config, SNAPSHOT_CHUNK_BYTES, 1 << 20, 1), flag(config, UNSAFE_COMMIT_PREVIOUS_TERM),
                 flag(config, UNSAFE_ACK_BEFORE_DURABLE));
     }

@@ -107,6 +107,8 @@ public final class RaftCore {
     private final List<Long> droppedReads = new ArrayList<>();
     private final List<SnapshotChunk> snapshotChunks = new ArrayList<>();
     private long compactThrough;
+    /** Leader only: entries were appended since the last broadcast. */
+    private boolean appendsPending;
 
     /**
      * Recovers the core from durable state.
@@ -331,7 +333,7 @@ public final class RaftCore {
 
     /** Returns whether {@link #ready(long)} has anything to hand out. */
     public boolean hasReady() {
-        return termOrVoteDirty || !messages.isEmpty() || !afterPersist.isEmpty() || !readStates.isEmpty()
+        return appendsPending || termOrVoteDirty || !messages.isEmpty() || !afterPersist.isEmpty() || !readStates.isEmpty()
                 || log.hasUnpersisted() || installing == null && log.hasCommittedToApply()
                 || !snapshotChunks.isEmpty() || compactThrough > 0;
     }
@@ -342,6 +344,12 @@ public final class RaftCore {
      * @param maxApplyBytes the byte budget of committed entries handed out at once
      */
     public Ready ready(long maxApplyBytes) {
+        if (appendsPending) {
+            appendsPending = false;
+            if (role == Role.LEADER) {
+                broadcastAppend();
+            }
+        }
         List<LogEntry> entries = log.takeUnpersisted();
         HardState hardState = termOrVoteDirty || !entries.isEmpty()
                 ? new HardState(term, votedFor, log.committed()) : null;
@@ -639,7 +647,9 @@ public final class RaftCore {
     private void appendAsLeader(List<LogEntry> entries) {
         log.append(entries);
         membershipMaybeChanged();
-        broadcastAppend();
+        // Sent when the driver takes the ready: every proposal since the last one shares one
+        // AppendEntries per follower instead of one message each.
+        appendsPending = true;
         if (voters().size() == 1) {
             maybeCommit();
         }

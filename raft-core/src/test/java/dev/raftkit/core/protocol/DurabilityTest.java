@@ -80,8 +80,8 @@ class DurabilityTest {
     // one term (RELIABILITY.md B4), which is what the durability rule prevents.
     @Test
     void withAcksBeforeDurableACrashLetsTwoLeadersWinOneTerm() {
-        CoreOptions unsafe = new CoreOptions(10, 20, 1, false, false, CoreOptions.DEFAULT_MAX_APPEND_BYTES, false,
-                false, true);
+        CoreOptions unsafe = new CoreOptions(10, 20, 1, false, false, CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024,
+                1 << 20, false, true);
         TestCluster c = twoCandidatesOfTermOne(unsafe);
 
         c.deliver(isVoteRequest("n1", "n3"));

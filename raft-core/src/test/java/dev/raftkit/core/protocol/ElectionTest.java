@@ -91,8 +91,8 @@ class ElectionTest {
     // forever and split every vote, which is why §5.2 randomizes.
     @Test
     void withoutRandomizedTimeoutsCandidatesDuelForever() {
-        CoreOptions fixed = new CoreOptions(10, 10, 1, false, false, CoreOptions.DEFAULT_MAX_APPEND_BYTES, false,
-                false, false);
+        CoreOptions fixed = new CoreOptions(10, 10, 1, false, false, CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024,
+                1 << 20, false, false);
         TestCluster c = new TestCluster(fixed, 1, ids(5));
         runUntilOneLeader(c, 300);
         assertThat(c.leaders()).isEmpty();

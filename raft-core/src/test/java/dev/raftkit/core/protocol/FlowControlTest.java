@@ -29,7 +29,7 @@ class FlowControlTest {
     // appends are unacknowledged; each acknowledgement frees room for exactly one more here.
     @Test
     void replicatingLeaderPausesAtTheInflightWindow() {
-        CoreOptions oneEntryPerAppend = new CoreOptions(10, 20, 1, false, false, 1, false, false, false);
+        CoreOptions oneEntryPerAppend = new CoreOptions(10, 20, 1, false, false, 1, 1024, 1 << 20, false, false);
         TestCluster c = new TestCluster(oneEntryPerAppend, 1, ids(3));
         c.elect("n1");
 

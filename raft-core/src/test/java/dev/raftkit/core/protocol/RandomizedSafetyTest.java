@@ -46,7 +46,7 @@ class RandomizedSafetyTest {
         int size = random.nextBoolean() ? 3 : 5;
         String[] ids = ids(size);
         CoreOptions options = new CoreOptions(10, 20, 1, random.nextBoolean(), random.nextBoolean(),
-                random.nextBoolean() ? 1 : CoreOptions.DEFAULT_MAX_APPEND_BYTES, false, false, false);
+                random.nextBoolean() ? 1 : CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024, 1 << 20, false, false);
         TestCluster c = new TestCluster(options, seed, ids);
         for (String id : ids) {
             c.setManualPersist(id, true);

@@ -93,7 +93,7 @@ class ReplicationTest {
      * dropped.
      */
     private static TestCluster figure8(boolean unsafeCommitPreviousTerm) {
-        CoreOptions options = new CoreOptions(10, 20, 1, false, false, 1, false, unsafeCommitPreviousTerm, false);
+        CoreOptions options = new CoreOptions(10, 20, 1, false, false, 1, 1024, 1 << 20, unsafeCommitPreviousTerm, false);
         TestCluster c = new TestCluster(options, 8, ids(5));
         c.setLog("n1", new HardState(3, null, 0), 1, 2);
         c.setLog("n2", new HardState(3, null, 0), 1, 2);
@@ -178,7 +178,7 @@ class ReplicationTest {
     @Test
     void truncatingACommittedEntryFailsStop() {
         MemoryLogStore store = MemoryLogStore.withTerms(new HardState(2, null, 3), 1, 1, 2, 2);
-        RaftLog log = new RaftLog(store, 3, 0);
+        RaftLog log = new RaftLog(store, new ConfigTracker(new dev.raftkit.Membership(0, java.util.Map.of(dev.raftkit.NodeId.of("n1"), dev.raftkit.Address.parse("h:1")), java.util.Map.of())), 3, 0, 0, 0);
 
         assertThatThrownBy(() -> log.maybeAppend(1, 1, List.of(entry(2, 3))))
                 .isInstanceOf(IllegalStateException.class)

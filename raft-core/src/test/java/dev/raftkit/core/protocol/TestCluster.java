@@ -47,12 +47,12 @@ final class TestCluster {
 
     /** Timeouts of 10..20 ticks, heartbeat every tick, no pre-vote, no check-quorum, nothing unsafe. */
     static final CoreOptions DEFAULT_OPTIONS = new CoreOptions(10, 20, 1, false, false,
-            CoreOptions.DEFAULT_MAX_APPEND_BYTES, false, false, false);
+            CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024, 1 << 20, false, false);
 
     /** The default options with pre-vote and check-quorum as given. */
     static CoreOptions options(boolean preVote, boolean checkQuorum) {
-        return new CoreOptions(10, 20, 1, preVote, checkQuorum, CoreOptions.DEFAULT_MAX_APPEND_BYTES, false, false,
-                false);
+        return new CoreOptions(10, 20, 1, preVote, checkQuorum, CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024, 1 << 20,
+                false, false);
     }
 
     /** Upper bound on work in one call, so a livelocked core fails the test instead of hanging. */
@@ -93,7 +93,7 @@ final class TestCluster {
             reads.clear();
             incarnation++;
             appliedByIncarnation.add(new ArrayList<>());
-            core = new RaftCore(id, options, store, store.hardState(), membership, 0,
+            core = new RaftCore(id, options, store, store.hardState(), membership, null,
                     new SplittableRandom(seed * 1_000 + ordinal * 100L + incarnation));
         }
     }

@@ -23,6 +23,8 @@ final class Nemesis {
     private final SplittableRandom random;
     private final Consumer<String> log;
     private final Set<NodeId> crashed = new HashSet<>();
+    /** Nodes ever asked to leave: ids are never reused, so they never join again. */
+    private final Set<NodeId> leaving = new HashSet<>();
     private boolean healed;
 
     private final boolean membershipChanges;
@@ -115,7 +117,7 @@ final class Nemesis {
         var status = leader.node().status();
         List<NodeId> spares = new ArrayList<>();
         for (NodeId id : cluster.ids()) {
-            if (!status.voters().contains(id) && !status.learners().contains(id)) {
+            if (!status.voters().contains(id) && !status.learners().contains(id) && !leaving.contains(id)) {
                 spares.add(id);
             }
         }
@@ -143,6 +145,7 @@ final class Nemesis {
             Collections.sort(removable);
             NodeId id = removable.get(random.nextInt(removable.size()));
             log.accept("removeMember " + id + " on " + status.id());
+            leaving.add(id);
             leader.node().removeMember(id).whenComplete((membership, error) -> {
                 if (error == null) {
                     long lingering = 1 + random.nextLong(2_000_000_000L);

@@ -179,10 +179,14 @@ public final class Simulation {
     private static NodeId awaitConvergence(VirtualScheduler scheduler, SimCluster cluster, Runnable afterEach) {
         long deadline = scheduler.now() + 10_000 * MS;
         while (scheduler.now() < deadline) {
+            // The leader of the highest term: a deposed one may not have noticed yet.
             NodeId leader = null;
+            long leaderTerm = -1;
             for (NodeId id : cluster.ids()) {
-                if (cluster.incarnation(id).node().role() == Role.LEADER) {
+                var status = cluster.incarnation(id).node().status();
+                if (status.role() == Role.LEADER && status.term() > leaderTerm) {
                     leader = id;
+                    leaderTerm = status.term();
                 }
             }
             if (leader != null && membersAgree(cluster, leader)) {
@@ -206,7 +210,11 @@ public final class Simulation {
         var leaderStatus = cluster.incarnation(leader).node().status();
         Set<Long> applied = new HashSet<>();
         for (NodeId id : members(cluster, leader)) {
-            var status = cluster.incarnation(id).node().status();
+            SimCluster.Incarnation member = cluster.incarnation(id);
+            if (member == null) {
+                return false; // a retired node is in this leader's configuration: it is not the latest
+            }
+            var status = member.node().status();
             applied.add(status.appliedIndex());
             if (!status.voters().equals(leaderStatus.voters())) {
                 return false;
