@@ -1,0 +1,109 @@
+package dev.raftkit.testkit.cluster;
+
+import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.kv.KvStateMachine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link KvStateMachine} that records every apply (index, command, response) and can hold applies
+ * at a gate the test controls, so writes stay in flight (committed, not yet applied) for as long as
+ * a test needs.
+ *
+ * <p>{@code apply} runs on the node's apply thread; the recording and the gate may be used from any
+ * thread. Read the key-value data itself only inside a read query ({@link #kv()}).
+ */
+final class RecordingKv implements StateMachine<KvCommand, String> {
+
+    /** One apply as the state machine saw it. */
+    record Applied(long index, KvCommand command, String response) {
+    }
+
+    /** A held apply gives up after this long, so a forgotten gate cannot hang a thread forever. */
+    private static final long GATE_LIMIT_SECONDS = 60;
+
+    private final KvStateMachine kv = new KvStateMachine();
+    private final List<Applied> applied = new ArrayList<>();
+    private final AtomicInteger waitingAtGate = new AtomicInteger();
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+
+    @Override
+    public String apply(long index, KvCommand command) {
+        passGate();
+        String response = kv.apply(index, command);
+        synchronized (applied) {
+            applied.add(new Applied(index, command, response));
+        }
+        return response;
+    }
+
+    private void passGate() {
+        CountDownLatch current = gate;
+        if (current.getCount() == 0) {
+            return;
+        }
+        waitingAtGate.incrementAndGet();
+        try {
+            if (!current.await(GATE_LIMIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("apply held at the gate for " + GATE_LIMIT_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted at the apply gate", e);
+        } finally {
+            waitingAtGate.decrementAndGet();
+        }
+    }
+
+    /** Makes later applies wait until {@link #release()}. */
+    void hold() {
+        if (gate.getCount() == 0) {
+            gate = new CountDownLatch(1);
+        }
+    }
+
+    /** Lets held and later applies through. */
+    void release() {
+        gate.countDown();
+    }
+
+    /** Returns whether an apply is waiting at the gate right now. */
+    boolean applyIsHeld() {
+        return waitingAtGate.get() > 0;
+    }
+
+    /** Returns a copy of every apply so far, in the order they ran. */
+    List<Applied> applied() {
+        synchronized (applied) {
+            return List.copyOf(applied);
+        }
+    }
+
+    /** Returns the apply of {@code command}, if it ran here; commands in tests are unique. */
+    Optional<Applied> find(KvCommand command) {
+        return applied().stream().filter(a -> a.command().equals(command)).findFirst();
+    }
+
+    /** Returns the key-value store; touch it only inside a read query, on the apply thread. */
+    KvStateMachine kv() {
+        return kv;
+    }
+
+    @Override
+    public void writeSnapshot(OutputStream out) throws IOException {
+        kv.writeSnapshot(out);
+    }
+
+    @Override
+    public void restoreSnapshot(InputStream in) throws IOException {
+        kv.restoreSnapshot(in);
+    }
+}
