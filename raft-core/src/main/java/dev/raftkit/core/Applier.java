@@ -119,11 +119,15 @@ final class Applier<C, R> {
             response = stateMachine.apply(entry.index(), codec.decode(entry.payload()));
         } catch (RuntimeException e) {
             LOG.warn("[{}] apply of index {} threw; the writer gets the exception", nodeId, entry.index(), e);
+            applied = entry.index();
             if (write != null) {
                 write.fail(e);
             }
             return;
         }
+        // Published before the writer hears back: status() read after a completed write shows the
+        // entry applied, and so committed.
+        applied = entry.index();
         if (write != null) {
             write.applied(entry.index(), response);
         }
