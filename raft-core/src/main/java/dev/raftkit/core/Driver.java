@@ -267,7 +267,7 @@ final class Driver<R> {
             Ready ready = core.ready(MAX_APPLY_BYTES);
             ready.messages().forEach(this::send);
             if (ready.needsPersistStep()) {
-                storageQueue.execute(() -> persist(ready));
+                storageQueue.execute(() -> persistOrDie(ready));
             }
             handOver(ready.committed());
             for (ReadState read : ready.reads()) {
@@ -278,6 +278,20 @@ final class Driver<R> {
             }
         }
         publish();
+    }
+
+    /**
+     * Runs on the storage queue, outside {@link #guarded}: anything {@link #persist} lets through (an
+     * Error from the store or from sending an acknowledgement) kills the node as it would on the
+     * driver queue, instead of vanishing in the queue's executor and leaving the node hung.
+     */
+    private void persistOrDie(Ready ready) {
+        try {
+            persist(ready);
+        } catch (Throwable t) {
+            storageFailed = true;
+            queue.execute(() -> fail(new DriverDeadException("[" + nodeId + "] storage thread died: " + t, t)));
+        }
     }
 
     private void persist(Ready ready) {
