@@ -60,7 +60,7 @@ class LeaderErrorsTest {
     void followerThatKnowsNoLeaderAnswersNoLeader() {
         // One member of three, with an election timeout far beyond the test: it stays a follower.
         cluster = TestCluster.create(3, c -> c.tickInterval(Duration.ofMillis(10)).electionTimeoutTicks(60_000, 60_001));
-        Node<KvCommand, String> lonely = cluster.start(0, false);
+        Node<KvCommand, String> lonely = cluster.start(0);
         assertThat(lonely.role()).isEqualTo(Role.FOLLOWER);
         assertThat(lonely.leader()).isEmpty();
         assertNoLeader(lonely);
@@ -72,7 +72,7 @@ class LeaderErrorsTest {
     void campaigningNodeAnswersNoLeader(boolean preVote) {
         // One member of three cannot win: it campaigns for ever, as pre-candidate or candidate.
         cluster = TestCluster.create(3, c -> c.preVote(preVote).electionTimeoutTicks(5, 10));
-        Node<KvCommand, String> lonely = cluster.start(0, false);
+        Node<KvCommand, String> lonely = cluster.start(0);
         Role campaigning = preVote ? Role.PRE_CANDIDATE : Role.CANDIDATE;
         Await.until(cluster.id(0) + " campaigns as " + campaigning, () -> lonely.role() == campaigning);
         assertNoLeader(lonely);

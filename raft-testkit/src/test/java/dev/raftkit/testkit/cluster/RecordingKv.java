@@ -9,9 +9,6 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link KvStateMachine} that records every apply (index, command, response) and can hold applies
@@ -27,17 +24,13 @@ final class RecordingKv implements StateMachine<KvCommand, String> {
     record Applied(long index, KvCommand command, String response) {
     }
 
-    /** A held apply gives up after this long, so a forgotten gate cannot hang a thread forever. */
-    private static final long GATE_LIMIT_SECONDS = 60;
-
     private final KvStateMachine kv = new KvStateMachine();
     private final List<Applied> applied = new ArrayList<>();
-    private final AtomicInteger waitingAtGate = new AtomicInteger();
-    private volatile CountDownLatch gate = new CountDownLatch(0);
+    private final Gate gate = new Gate();
 
     @Override
     public String apply(long index, KvCommand command) {
-        passGate();
+        gate.pass("apply of index " + index);
         String response = kv.apply(index, command);
         synchronized (applied) {
             applied.add(new Applied(index, command, response));
@@ -45,39 +38,19 @@ final class RecordingKv implements StateMachine<KvCommand, String> {
         return response;
     }
 
-    private void passGate() {
-        CountDownLatch current = gate;
-        if (current.getCount() == 0) {
-            return;
-        }
-        waitingAtGate.incrementAndGet();
-        try {
-            if (!current.await(GATE_LIMIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("apply held at the gate for " + GATE_LIMIT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted at the apply gate", e);
-        } finally {
-            waitingAtGate.decrementAndGet();
-        }
-    }
-
     /** Makes later applies wait until {@link #release()}. */
     void hold() {
-        if (gate.getCount() == 0) {
-            gate = new CountDownLatch(1);
-        }
+        gate.hold();
     }
 
     /** Lets held and later applies through. */
     void release() {
-        gate.countDown();
+        gate.release();
     }
 
     /** Returns whether an apply is waiting at the gate right now. */
     boolean applyIsHeld() {
-        return waitingAtGate.get() > 0;
+        return gate.isHoldingSomeone();
     }
 
     /** Returns a copy of every apply so far, in the order they ran. */

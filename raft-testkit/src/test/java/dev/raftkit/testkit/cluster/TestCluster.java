@@ -7,6 +7,7 @@ import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.Raft;
 import dev.raftkit.Role;
+import dev.raftkit.spi.LogStore;
 import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.memory.MemoryDisk;
 import dev.raftkit.testkit.memory.MemoryLogStoreProvider;
@@ -98,7 +99,7 @@ final class TestCluster implements AutoCloseable {
     /** Starts every node; returns this cluster. */
     TestCluster startAll() {
         for (int i = 0; i < size(); i++) {
-            start(i, false);
+            start(i);
         }
         return this;
     }
@@ -107,24 +108,32 @@ final class TestCluster implements AutoCloseable {
      * Starts node {@code i} with a fresh state machine, transport and listener on the node's data
      * directory: a restart when the node ran before.
      *
-     * @param holdApplies whether the new state machine starts with its apply gate held
      * @return the started node
      */
-    Node<KvCommand, String> start(int i, boolean holdApplies) {
+    Node<KvCommand, String> start(int i) {
+        return start(i, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts node {@code i} as {@link #start(int)} does, on its memory log store wrapped by
+     * {@code storeWrapper}.
+     *
+     * @return the started node
+     */
+    Node<KvCommand, String> start(int i, UnaryOperator<LogStore> storeWrapper) {
         Member m = nodes.get(i);
         if (m.running) {
             throw new IllegalStateException(ids.get(i) + " is running; stop it first");
         }
         Config config = configs.get(i);
         m.stateMachine = new RecordingKv();
-        if (holdApplies) {
-            m.stateMachine.hold();
-        }
         m.transport = new InstrumentedTransport(new MemoryTransportProvider().open(config));
         m.listener = new RecordingListener();
+        LogStore store = new MemoryLogStoreProvider().open(config);
         m.node = Raft.builder(config)
                 .stateMachine(m.stateMachine)
                 .codec(KvCommand.CODEC)
+                .logStore(storeWrapper.apply(store))
                 .transport(m.transport)
                 .listener(m.listener)
                 .start();
