@@ -145,8 +145,8 @@ final class TestCluster implements AutoCloseable {
     void stop(int i) {
         Member m = nodes.get(i);
         m.running = false;
-        m.stateMachine.release();
         m.node.close();
+        m.stateMachine.release(); // after close: a held write must fail with ShutdownException
     }
 
     /** Returns the number of nodes. */
@@ -162,6 +162,15 @@ final class TestCluster implements AutoCloseable {
     /** Returns every member's address, by id. */
     Map<NodeId, Address> members() {
         return Map.copyOf(members);
+    }
+
+    /** Returns the number of the node with id {@code id}. */
+    int indexOf(NodeId id) {
+        int i = ids.indexOf(id);
+        if (i < 0) {
+            throw new IllegalArgumentException(id + " is not a member of " + ids);
+        }
+        return i;
     }
 
     /** Returns the memory disk node {@code i} keeps its log on. */
@@ -243,16 +252,16 @@ final class TestCluster implements AutoCloseable {
                 .collect(Collectors.toSet());
     }
 
-    /** Releases every apply gate, closes every node that runs, and heals the shared network. */
+    /** Closes every node, then releases every apply gate, and heals the shared network. */
     @Override
     public void close() {
         for (int i = 0; i < size(); i++) {
             Member m = nodes.get(i);
-            if (m.stateMachine != null) {
-                m.stateMachine.release();
-            }
             if (m.node != null) {
                 m.node.close();
+            }
+            if (m.stateMachine != null) {
+                m.stateMachine.release();
             }
             m.running = false;
         }
