@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -38,19 +39,24 @@ final class Applier<C, R> {
     private final Codec<C> codec;
     private final TaskQueue queue;
     private final LongConsumer appliedListener;
+    private final Consumer<Throwable> onDeath;
     private final PriorityQueue<WaitingRead> waiting =
             new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
     private final long replayTarget;
     /** Writes whose entries are being applied, in index order; apply thread only. */
     private final ArrayDeque<PendingWrite<R>> writes = new ArrayDeque<>();
     private volatile long applied;
+    /** Apply thread only: set once this thread died; no apply or query runs afterwards. */
+    private boolean dead;
 
     /**
      * @param replayTarget the commit index known at start: local reads wait until it is applied
      * @param appliedListener told (on the apply thread) the new applied index after each batch
+     * @param onDeath told (on the apply thread) what killed it when an apply or a query throws an
+     *     Error: the node must stop, as entries after the failed one will never be applied here
      */
     Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, long appliedIndex,
-            long replayTarget, LongConsumer appliedListener) {
+            long replayTarget, LongConsumer appliedListener, Consumer<Throwable> onDeath) {
         this.nodeId = nodeId;
         this.stateMachine = stateMachine;
         this.codec = codec;
@@ -58,6 +64,7 @@ final class Applier<C, R> {
         this.applied = appliedIndex;
         this.replayTarget = replayTarget;
         this.appliedListener = appliedListener;
+        this.onDeath = onDeath;
     }
 
     /** Returns the highest applied index. */
@@ -70,10 +77,29 @@ final class Applier<C, R> {
      * them or before (also in index order; a batch may span several calls).
      */
     void apply(List<LogEntry> entries, List<PendingWrite<R>> newWrites) {
-        queue.execute(() -> {
+        queue.execute(guarded(() -> {
             writes.addAll(newWrites);
             applyNow(entries);
-        });
+        }));
+    }
+
+    /**
+     * Wraps apply-thread work: skipped once the thread died; an Error (which apply and queries do
+     * not catch) goes to {@code onDeath} instead of vanishing in the queue's executor, which would
+     * leave writers waiting for ever and silently skip the rest of the entries.
+     */
+    private Runnable guarded(Runnable body) {
+        return () -> {
+            if (dead) {
+                return;
+            }
+            try {
+                body.run();
+            } catch (Throwable t) {
+                dead = true;
+                onDeath.accept(t);
+            }
+        };
     }
 
     private void applyNow(List<LogEntry> entries) {
@@ -136,10 +162,10 @@ final class Applier<C, R> {
     /** Runs {@code query} once {@code index} is applied (a confirmed linearizable read). */
     @SuppressWarnings("unchecked")
     <T> void read(long index, Supplier<? extends T> query, CompletableFuture<T> future) {
-        queue.execute(() -> {
+        queue.execute(guarded(() -> {
             waiting.add(new WaitingRead(index, query, (CompletableFuture<Object>) future));
             runReadyReads();
-        });
+        }));
     }
 
     /** Runs {@code query} as soon as replay reached the commit index known at start. */

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * queue, so the leader's fsync overlaps replication), and hands committed entries to the
  * {@link Applier}.
  *
- * <p>Everything but the {@code submit*}, {@link #onMessage} and {@link #view()} methods runs on
- * the driver's queue. If a driver task throws, the node stops: with {@link FatalException} for a
- * storage fault, with {@link DriverDeadException} for anything else.
+ * <p>Everything but the {@code submit*}, {@link #onMessage}, {@link #died} and {@link #view()}
+ * methods runs on the driver's queue. If a driver task throws, the node stops: with
+ * {@link FatalException} for a storage fault, with {@link DriverDeadException} for anything else,
+ * as it does when the storage or apply thread dies.
  *
  * @param <R> the response type
  */
@@ -140,6 +141,17 @@ final class Driver<R> {
                 future.completeExceptionally(notLeader());
             }
         }));
+    }
+
+    /**
+     * Stops the node with {@link DriverDeadException} because another of its threads died.
+     *
+     * @param thread which thread, for the message
+     * @param cause what killed it
+     */
+    void died(String thread, Throwable cause) {
+        queue.execute(() -> fail(new DriverDeadException("[" + nodeId + "] " + thread + " thread died: " + cause,
+                cause)));
     }
 
     /** The transport's handler: queues an inbound message for the core. */
@@ -290,7 +302,7 @@ final class Driver<R> {
             persist(ready);
         } catch (Throwable t) {
             storageFailed = true;
-            queue.execute(() -> fail(new DriverDeadException("[" + nodeId + "] storage thread died: " + t, t)));
+            died("storage", t);
         }
     }
 

@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,10 +94,13 @@ final class RaftNode<C, R> implements Node<C, R> {
         Outstanding outstanding = new Outstanding();
         Notifier notifier = new Notifier(id, notifyQueue);
         setup.listeners().forEach(notifier::add);
+        // The applier reports its death to the driver, which is built after it.
+        AtomicReference<Driver<R>> driverOfApplier = new AtomicReference<>();
         Applier<C, R> applier = new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, 0,
-                core.commitIndex(), applied -> { });
+                core.commitIndex(), applied -> { }, failure -> driverOfApplier.get().died("apply", failure));
         Driver<R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, applier,
                 notifier, outstanding);
+        driverOfApplier.set(driver);
         try {
             Map<NodeId, Address> peers = new TreeMap<>(membership.addresses());
             peers.remove(config.self());
