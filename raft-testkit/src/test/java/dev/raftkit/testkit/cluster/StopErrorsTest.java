@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * API.md "Errors" for a node that stops: {@link ShutdownException} after {@code close()},
- * {@link DriverDeadException} after an engine thread dies, {@link FatalException} after a log
+ * {@link DriverDeadException} after an engine thread (driver, storage or apply) dies, {@link FatalException} after a log
  * store fault. In each case pending and later calls fail with the same exception.
  */
 class StopErrorsTest {
@@ -106,6 +106,27 @@ class StopErrorsTest {
         Await.value(cluster.node(l).write(KvCommand.put("second", "v")));
         assertThat(Await.failure(pendingRead, DriverDeadException.class)).hasCause(injected);
         assertFailsWith(follower, DriverDeadException.class);
+    }
+
+    @Test
+    void errorOnTheApplyThreadFailsPendingAndLaterCallsWithDriverDead() {
+        cluster = TestCluster.startDefault(3);
+        int l = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(l);
+        KvCommand poison = KvCommand.put("poison", "v");
+        StackOverflowError injected = new StackOverflowError("injected into the leader's apply");
+        cluster.sm(l).failApplyOf(poison, injected);
+        List<KvCommand> batch = List.of(KvCommand.put("a", "v"), poison, KvCommand.put("b", "v"));
+
+        assertThat(Await.failure(leader.writeBatch(batch), DriverDeadException.class)).hasCause(injected);
+        assertFailsWith(leader, DriverDeadException.class);
+        // The node applied nothing after the entry it could not apply.
+        assertThat(cluster.sm(l).applied()).extracting(RecordingKv.Applied::command)
+                .containsExactly(KvCommand.put("a", "v"));
+
+        cluster.stop(l);
+        int next = cluster.awaitLeader();
+        assertThat(Await.value(cluster.node(next).write(KvCommand.put("after", "v")))).isEqualTo("OK");
     }
 
     @Test
