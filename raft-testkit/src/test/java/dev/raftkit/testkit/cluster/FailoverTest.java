@@ -3,11 +3,14 @@ package dev.raftkit.testkit.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.Node;
+import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.ShutdownException;
 import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.memory.MemoryNetwork;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +55,31 @@ class FailoverTest {
         // The failed write had committed: the survivors applied it, once.
         assertThat(cluster.sm(next).applied()).extracting(RecordingKv.Applied::command)
                 .containsOnlyOnce(pendingCommand).hasSize(12);
+    }
+
+    @Test
+    void leaderDeposedByTheNewLeaderFailsItsPendingWriteWithNotLeaderNamingIt() {
+        // Without check-quorum the old leader keeps leading until it hears of a newer term.
+        cluster = TestCluster.create(3, c -> c.checkQuorum(false)).startAll();
+        int old = cluster.awaitLeader();
+        NodeId oldId = cluster.id(old);
+        Set<NodeId> others = cluster.followersOf(old).stream().map(cluster::id).collect(Collectors.toSet());
+        MemoryNetwork network = MemoryNetwork.shared();
+        network.partition(Set.of(oldId), others);
+        CompletableFuture<String> pending = cluster.node(old).write(KvCommand.put("lost", "v"));
+        int f = cluster.followersOf(old).get(0);
+        Await.until("the others elect a new leader",
+                () -> cluster.node(f).leader().filter(others::contains).isPresent());
+        int next = cluster.indexOf(cluster.node(f).leader().orElseThrow());
+        assertThat(pending).as("the old leader cannot commit and does not know it was deposed").isNotDone();
+
+        // Only the new leader's messages reach the old one, so it learns of the new term from them.
+        network.block(oldId, cluster.id(next));
+        network.partition(Set.of(oldId, cluster.id(next)), others);
+        NotLeaderException e = Await.failure(pending, NotLeaderException.class);
+        assertThat(e.leaderHint()).contains(cluster.id(next));
+        assertThat(e.leaderAddress()).contains(cluster.members().get(cluster.id(next)));
+        assertThat(Await.value(cluster.node(next).write(KvCommand.put("after", "v")))).isEqualTo("OK");
     }
 
     @Test

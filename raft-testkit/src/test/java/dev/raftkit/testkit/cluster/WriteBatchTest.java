@@ -8,6 +8,7 @@ import dev.raftkit.Node;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -86,6 +87,8 @@ class WriteBatchTest {
         int f = cluster.followersOf(l).get(0);
         List<KvCommand> onFollower = List.of(KvCommand.put("nf1", "v"), KvCommand.put("nf2", "v"));
         Await.failure(cluster.node(f).writeBatch(onFollower), NotLeaderException.class);
+        List<KvCommand> withNull = Arrays.asList(KvCommand.put("nn1", "v"), null);
+        Await.failure(cluster.node(l).writeBatch(withNull), NullPointerException.class);
 
         cluster.sm(l).hold();
         CompletableFuture<List<String>> pending = cluster.node(l).writeBatch(
@@ -102,7 +105,8 @@ class WriteBatchTest {
         cluster.awaitConverged();
         for (int i = 0; i < cluster.size(); i++) {
             assertThat(cluster.sm(i).applied()).extracting(RecordingKv.Applied::command)
-                    .doesNotContainAnyElementsOf(onFollower).doesNotContainAnyElementsOf(tooMany);
+                    .doesNotContainAnyElementsOf(onFollower).doesNotContainAnyElementsOf(tooMany)
+                    .doesNotContain(KvCommand.put("nn1", "v"));
         }
     }
 
