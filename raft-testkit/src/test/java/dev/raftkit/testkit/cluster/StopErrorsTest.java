@@ -26,16 +26,19 @@ class StopErrorsTest {
 
     private TestCluster cluster;
 
+    /** However a node stopped, closing it ends every engine thread. */
     @AfterEach
-    void closeCluster() {
+    void closeClusterAndCheckThreads() {
         if (cluster != null) {
             cluster.close();
+            Await.until("no engine thread of the cluster is left (" + cluster.engineThreads() + ")",
+                    () -> cluster.engineThreads().isEmpty());
         }
     }
 
     @Test
     @SuppressWarnings("removal")
-    void closeFailsPendingAndLaterCallsWithShutdownAndLeavesNoThreads() {
+    void closeFailsPendingAndLaterCallsWithShutdown() {
         cluster = TestCluster.startDefault(3);
         int l = cluster.awaitLeader();
         Node<KvCommand, String> leader = cluster.node(l);
@@ -47,6 +50,8 @@ class StopErrorsTest {
         CompletableFuture<Optional<String>> pendingRead = leader.readLocal(() -> sm.kv().get("held"));
         CompletableFuture<Optional<String>> pendingLinearizable = leader.readLinearizable(() -> sm.kv().get("held"));
         assertThat(List.of(pendingWrite, pendingBatch, pendingRead, pendingLinearizable)).noneMatch(f -> f.isDone());
+        // What the check after each test must see go: driver, storage, apply and notify threads.
+        Await.until("every node runs its four engine threads", () -> cluster.engineThreads().size() == 4 * 3);
 
         leader.close();
         for (CompletableFuture<?> pending : List.of(pendingWrite, pendingBatch, pendingRead, pendingLinearizable)) {
@@ -57,9 +62,6 @@ class StopErrorsTest {
         Await.failure(leader.propose(KvCommand.put("later", "v")), ShutdownException.class);
 
         sm.release();
-        cluster.close();
-        Await.until("no engine thread of the cluster is left (" + cluster.engineThreads() + ")",
-                () -> cluster.engineThreads().isEmpty());
     }
 
     @Test
