@@ -48,6 +48,9 @@ final class Applier<C, R> {
     private final long snapshotThreshold;
     private final Consumer<SnapshotMeta> snapshotTaken;
     private final Consumer<Throwable> fatal;
+    private final Consumer<Throwable> onDeath;
+    /** Apply thread only: set once this thread died; no apply or query runs afterwards. */
+    private boolean dead;
     /** Apply thread only: the term of the last applied entry and the configuration in force. */
     private long appliedTerm;
     private Membership membership;
@@ -70,10 +73,12 @@ final class Applier<C, R> {
      * @param snapshotThreshold applied entries since the last snapshot that trigger one; 0 = never
      * @param snapshotTaken told (on the apply thread) of every snapshot this applier commits
      * @param fatal told (on the apply thread) of a storage failure that must stop the node
+     * @param onDeath told (on the apply thread) what killed it when an apply or a query throws an
+     *     Error: the node must stop, as entries after the failed one will never be applied here
      */
     Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, LogStore store,
             SnapshotMeta restored, Membership membership, long replayTarget, long snapshotThreshold,
-            Consumer<SnapshotMeta> snapshotTaken, Consumer<Throwable> fatal) {
+            Consumer<SnapshotMeta> snapshotTaken, Consumer<Throwable> fatal, Consumer<Throwable> onDeath) {
         this.nodeId = nodeId;
         this.stateMachine = stateMachine;
         this.codec = codec;
@@ -84,6 +89,7 @@ final class Applier<C, R> {
         this.snapshotThreshold = snapshotThreshold;
         this.snapshotTaken = snapshotTaken;
         this.fatal = fatal;
+        this.onDeath = onDeath;
         if (restored != null) {
             this.applied = restored.index();
             this.appliedTerm = restored.term();
@@ -102,10 +108,29 @@ final class Applier<C, R> {
      * them or before (also in index order; a batch may span several calls).
      */
     void apply(List<LogEntry> entries, List<PendingWrite<R>> newWrites) {
-        queue.execute(() -> {
+        queue.execute(guarded(() -> {
             writes.addAll(newWrites);
             applyNow(entries);
-        });
+        }));
+    }
+
+    /**
+     * Wraps apply-thread work: skipped once the thread died; an Error (which apply and queries do
+     * not catch) goes to {@code onDeath} instead of vanishing in the queue, which would leave
+     * writers waiting for ever and silently skip the rest of the entries.
+     */
+    private Runnable guarded(Runnable body) {
+        return () -> {
+            if (dead) {
+                return;
+            }
+            try {
+                body.run();
+            } catch (Throwable t) {
+                dead = true;
+                onDeath.accept(t);
+            }
+        };
     }
 
     private void applyNow(List<LogEntry> entries) {
@@ -130,7 +155,7 @@ final class Applier<C, R> {
 
     /** Replaces the state machine's state with an installed snapshot (after the driver committed it). */
     void restore(SnapshotMeta meta) {
-        queue.execute(() -> {
+        queue.execute(guarded(() -> {
             if (meta.index() <= applied) {
                 return;
             }
@@ -150,15 +175,15 @@ final class Applier<C, R> {
                     null, null)));
             writes.clear();
             runReadyReads();
-        });
+        }));
     }
 
     /** Takes a snapshot as soon as the apply thread is free, completing {@code future} with it. */
     void snapshotNow(CompletableFuture<SnapshotInfo> future) {
-        queue.execute(() -> {
+        queue.execute(guarded(() -> {
             snapshotRequests.add(future);
             takeSnapshot();
-        });
+        }));
     }
 
     private void takeSnapshot() {
@@ -226,11 +251,15 @@ final class Applier<C, R> {
             response = stateMachine.apply(entry.index(), codec.decode(entry.payload()));
         } catch (RuntimeException e) {
             LOG.warn("[{}] apply of index {} threw; the writer gets the exception", nodeId, entry.index(), e);
+            applied = entry.index();
             if (write != null) {
                 write.fail(e);
             }
             return;
         }
+        // Published before the writer hears back: status() read after a completed write shows the
+        // entry applied, and so committed.
+        applied = entry.index();
         if (write != null) {
             write.applied(entry.index(), response);
         }
@@ -239,10 +268,10 @@ final class Applier<C, R> {
     /** Runs {@code query} once {@code index} is applied (a confirmed linearizable read). */
     @SuppressWarnings("unchecked")
     <T> void read(long index, Supplier<? extends T> query, CompletableFuture<T> future) {
-        queue.execute(() -> {
+        queue.execute(guarded(() -> {
             waiting.add(new WaitingRead(index, query, (CompletableFuture<Object>) future));
             runReadyReads();
-        });
+        }));
     }
 
     /** Runs {@code query} as soon as replay reached the commit index known at start. */

@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * queue, so the leader's fsync overlaps replication), and hands committed entries to the
  * {@link Applier}.
  *
- * <p>Everything but the {@code submit*}, {@link #onMessage} and {@link #view()} methods runs on
- * the driver's queue. If a driver task throws, the node stops: with {@link FatalException} for a
- * storage fault, with {@link DriverDeadException} for anything else.
+ * <p>Everything but the {@code submit*}, {@link #onMessage}, {@link #died} and {@link #view()}
+ * methods runs on the driver's queue. If a driver task throws, the node stops: with
+ * {@link FatalException} for a storage fault, with {@link DriverDeadException} for anything else,
+ * as it does when the storage or apply thread dies.
  *
  * @param <R> the response type
  */
@@ -235,6 +236,17 @@ final class Driver<R> {
         }
     }
 
+    /**
+     * Stops the node with {@link DriverDeadException} because another of its threads died.
+     *
+     * @param thread which thread, for the message
+     * @param cause what killed it
+     */
+    void died(String thread, Throwable cause) {
+        queue.execute(() -> fail(new DriverDeadException("[" + nodeId + "] " + thread + " thread died: " + cause,
+                cause)));
+    }
+
     /** The transport's handler: queues an inbound message for the core. */
     void onMessage(RaftMessage message) {
         if (!message.to().equals(config.self())) {
@@ -374,7 +386,7 @@ final class Driver<R> {
             if (ready.needsPersistStep()) {
                 storageBacklog.add(ready);
                 if (storageScheduled.compareAndSet(false, true)) {
-                    storageQueue.execute(this::drainStorage);
+                    storageQueue.execute(this::drainStorageOrDie);
                 }
             }
             handOver(ready.committed());
@@ -386,6 +398,20 @@ final class Driver<R> {
             }
         }
         publish();
+    }
+
+    /**
+     * Runs on the storage queue, outside {@link #guarded}: anything {@link #drainStorage} lets
+     * through (an Error from the store or from sending an acknowledgement) kills the node as it
+     * would on the driver queue, instead of vanishing and leaving the node hung.
+     */
+    private void drainStorageOrDie() {
+        try {
+            drainStorage();
+        } catch (Throwable t) {
+            storageFailed = true;
+            died("storage", t);
+        }
     }
 
     /**

@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,13 +96,16 @@ final class RaftNode<C, R> implements Node<C, R> {
         Outstanding outstanding = new Outstanding();
         Notifier notifier = new Notifier(id, notifyQueue);
         setup.listeners().forEach(notifier::add);
-        Driver<R>[] driverRef = new Driver[1];
+        // The applier reports snapshots, storage failures and its own death to the driver, built after it.
+        AtomicReference<Driver<R>> driverOfApplier = new AtomicReference<>();
         Applier<C, R> applier = new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, store, snapshot,
-                membership, core.commitIndex(), config.snapshotThreshold(), meta -> driverRef[0].onSnapshotTaken(meta),
-                failure -> driverRef[0].onApplierFailure(failure));
+                membership, core.commitIndex(), config.snapshotThreshold(),
+                meta -> driverOfApplier.get().onSnapshotTaken(meta),
+                failure -> driverOfApplier.get().onApplierFailure(failure),
+                death -> driverOfApplier.get().died("apply", death));
         Driver<R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, applier,
                 notifier, outstanding);
-        driverRef[0] = driver;
+        driverOfApplier.set(driver);
         try {
             Map<NodeId, Address> peers = new TreeMap<>(membership.addresses());
             peers.remove(config.self());

@@ -1,0 +1,103 @@
+package dev.raftkit.testkit.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.raftkit.Node;
+import dev.raftkit.testkit.kv.KvCommand;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * API.md batching ({@code maxBatchDelayTicks > 0}): concurrent writes share appends, and each
+ * caller still gets its own response when its entry applies.
+ */
+class BatchingTest {
+
+    private TestCluster cluster;
+
+    @AfterEach
+    void closeCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void manyConcurrentWritersGetTheirOwnResponsesFromFewerAppends() throws Exception {
+        cluster = TestCluster.create(3, c -> c.maxBatchDelayTicks(1)).startAll();
+        int l = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(l);
+        int writers = 8;
+        int perWriter = 50;
+        // Each writer runs a compare-and-set chain on its own key, so responses depend on order.
+        Map<KvCommand, CompletableFuture<String>> writes = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> submitted = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                String key = "w" + w;
+                submitted.add(pool.submit(() -> {
+                    for (int n = 0; n < perWriter; n++) {
+                        KvCommand command = n == 0 ? KvCommand.put(key, "0")
+                                : KvCommand.cas(key, String.valueOf(n - 1), String.valueOf(n));
+                        writes.put(command, leader.write(command));
+                    }
+                }));
+            }
+            for (Future<?> f : submitted) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(writes).hasSize(writers * perWriter);
+        RecordingKv sm = cluster.sm(l);
+        writes.forEach((command, future) -> {
+            String response = Await.value(future);
+            assertThat(sm.find(command)).as("apply of %s", command).map(RecordingKv.Applied::response)
+                    .contains(response);
+        });
+        cluster.awaitConverged();
+        assertThat(sm.applied()).hasSize(writers * perWriter);
+
+        for (int f : cluster.followersOf(l)) {
+            assertThat(cluster.transport(l).appendsWithEntries(cluster.id(f)))
+                    .as("appends with entries sent to %s", cluster.id(f)).isPositive()
+                    .isLessThan(writers * perWriter);
+        }
+        assertThat(cluster.transport(l).mostEntriesInOneAppend()).isGreaterThan(1);
+    }
+
+    @Test
+    void batchGoesOutAsSoonAsMaxBatchEntriesAreBuffered() {
+        // The delay alone would hold writes for 1000 s: only the entry count can flush them.
+        int entries = 4;
+        cluster = TestCluster.create(3, c -> c.maxBatchDelayTicks(100_000).maxBatchEntries(entries)).startAll();
+        int l = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(l);
+        List<CompletableFuture<String>> writes = new ArrayList<>();
+        for (int n = 0; n < entries - 1; n++) {
+            writes.add(leader.write(KvCommand.put("k" + n, "v")));
+        }
+        Await.sleep(300);
+        assertThat(writes).as("held while the batch is not full").noneMatch(CompletableFuture::isDone);
+        assertThat(cluster.sm(l).applied()).isEmpty();
+
+        writes.add(leader.write(KvCommand.put("k" + (entries - 1), "v")));
+        writes.forEach(w -> assertThat(Await.value(w)).isEqualTo("OK"));
+        List<RecordingKv.Applied> applied = cluster.sm(l).applied();
+        assertThat(applied).hasSize(entries);
+        for (int n = 1; n < entries; n++) {
+            assertThat(applied.get(n).index()).isEqualTo(applied.get(0).index() + n);
+        }
+        assertThat(cluster.transport(l).mostEntriesInOneAppend()).isGreaterThanOrEqualTo(entries);
+    }
+}
