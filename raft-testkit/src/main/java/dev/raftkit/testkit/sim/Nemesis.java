@@ -122,14 +122,18 @@ final class Nemesis {
             }
         }
         int dice = random.nextInt(4);
-        if (dice == 0 && !spares.isEmpty()) {
+        if (dice <= 1 && !spares.isEmpty()) {
             NodeId id = spares.get(0);
-            log.accept("addVoter " + id + " on " + status.id());
-            leader.node().addVoter(id, cluster.address(id));
-        } else if (dice == 1 && !spares.isEmpty()) {
-            NodeId id = spares.get(0);
-            log.accept("addLearner " + id + " on " + status.id());
-            leader.node().addLearner(id, cluster.address(id));
+            java.util.Map<NodeId, dev.raftkit.Address> voters = new java.util.TreeMap<>();
+            status.voters().forEach(v -> voters.put(v, cluster.address(v)));
+            cluster.startToJoin(id, voters);
+            if (dice == 0) {
+                log.accept("addVoter " + id + " on " + status.id());
+                leader.node().addVoter(id, cluster.address(id));
+            } else {
+                log.accept("addLearner " + id + " on " + status.id());
+                leader.node().addLearner(id, cluster.address(id));
+            }
         } else if (dice == 2 && !status.learners().isEmpty()) {
             NodeId id = status.learners().iterator().next();
             log.accept("promote " + id + " on " + status.id());

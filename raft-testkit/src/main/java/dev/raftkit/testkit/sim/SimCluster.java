@@ -47,6 +47,8 @@ final class SimCluster {
     private final Map<NodeId, Address> addresses = new TreeMap<>();
     /** The initial voters; spares start with these plus themselves and join an existing cluster. */
     private final Map<NodeId, Address> initialVoters = new TreeMap<>();
+    /** The members each spare was first started with: the voters when it was asked to join. */
+    private final Map<NodeId, Map<NodeId, Address>> joinedWith = new TreeMap<>();
     /** Nodes removed from the cluster: they never run again (ids are never reused). */
     private final java.util.Set<NodeId> retired = new java.util.TreeSet<>();
     private final Map<NodeId, MemoryDisk> disks = new TreeMap<>();
@@ -94,6 +96,20 @@ final class SimCluster {
         return out;
     }
 
+    /**
+     * Starts spare {@code id} to join a running cluster whose voters are {@code voters}, as a user
+     * would just before calling {@code addVoter} or {@code addLearner}.
+     */
+    void startToJoin(NodeId id, Map<NodeId, Address> voters) {
+        joinedWith.putIfAbsent(id, new TreeMap<>(voters));
+        start(id);
+    }
+
+    /** Returns the initial voters' ids. */
+    java.util.Set<NodeId> initialVoters() {
+        return initialVoters.keySet();
+    }
+
     /** Stops {@code id} for good: it was removed from the cluster. */
     void retire(NodeId id) {
         crash(id);
@@ -119,7 +135,10 @@ final class SimCluster {
             return;
         }
         boolean spare = !initialVoters.containsKey(id);
-        Map<NodeId, Address> members = new TreeMap<>(initialVoters);
+        if (spare && !joinedWith.containsKey(id)) {
+            return; // a spare runs only once it was asked to join
+        }
+        Map<NodeId, Address> members = new TreeMap<>(spare ? joinedWith.get(id) : initialVoters);
         members.put(id, addresses.get(id));
         Config.Builder config = Config.builder(id, members).joinExisting(spare).tickInterval(Duration.ofMillis(10))
                 .electionTimeoutTicks(15, 30).heartbeatIntervalTicks(3).maxInflightWrites(1000)

@@ -104,7 +104,7 @@ public final class Simulation {
         Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), spares > 0, nodes,
                 line -> record(log, scheduler, line));
         cluster.network().delay(Duration.ofNanos(100_000), Duration.ofMillis(2));
-        cluster.ids().forEach(cluster::start);
+        cluster.initialVoters().forEach(cluster::start);
 
         java.util.SortedSet<String> keyNames = new java.util.TreeSet<>();
         long[] lastWriteOk = {-1};
@@ -183,7 +183,11 @@ public final class Simulation {
             NodeId leader = null;
             long leaderTerm = -1;
             for (NodeId id : cluster.ids()) {
-                var status = cluster.incarnation(id).node().status();
+                SimCluster.Incarnation at = cluster.incarnation(id);
+                if (at == null) {
+                    continue; // a spare that never joined
+                }
+                var status = at.node().status();
                 if (status.role() == Role.LEADER && status.term() > leaderTerm) {
                     leader = id;
                     leaderTerm = status.term();
