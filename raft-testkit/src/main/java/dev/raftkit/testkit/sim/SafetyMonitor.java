@@ -140,14 +140,15 @@ final class SafetyMonitor {
      * Checks that the leader's commit index is durable on a majority of voters.
      *
      * @param leader the leader's id
+     * @param leaderDisk its disk (a leader being removed is no longer among the voters)
      * @param commitIndex its commit index
-     * @param disks every voter's disk
+     * @param disks the disks of the voters of its configuration
      */
-    void checkCommitDurable(NodeId leader, long commitIndex, Map<NodeId, MemoryDisk> disks) {
+    void checkCommitDurable(NodeId leader, MemoryDisk leaderDisk, long commitIndex, Map<NodeId, MemoryDisk> disks) {
         if (commitIndex == 0) {
             return;
         }
-        LogEntry reference = entryAt(disks.get(leader), commitIndex);
+        LogEntry reference = entryAt(leaderDisk, commitIndex);
         if (reference == null) {
             // A leader may have learned this commit index as a follower, before its own copy of the
             // entry was durable; the entry is on the quorum that committed it, checked once it lands here.

@@ -185,7 +185,8 @@ final class SimCluster {
             NodeStatus status = incarnation.node.status();
             monitor.onStatus(status);
             if (status.role() == Role.LEADER) {
-                monitor.checkCommitDurable(status.id(), status.commitIndex(), disks(status.voters()));
+                monitor.checkCommitDurable(status.id(), disks.get(status.id()), status.commitIndex(),
+                        disks(status.voters()));
             }
         }
     }
