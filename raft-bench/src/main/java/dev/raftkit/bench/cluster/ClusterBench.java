@@ -43,21 +43,34 @@ public final class ClusterBench {
     /**
      * Runs every workload.
      *
-     * @param args {@code --quick} for short windows
+     * @param args {@code --quick} for short windows; {@code --only=<workload>} runs one workload
      * @throws Exception if the cluster fails
      */
     public static void main(String[] args) throws Exception {
-        boolean quick = List.of(args).contains("--quick");
+        List<String> options = List.of(args);
+        boolean quick = options.contains("--quick");
+        String only = options.stream().filter(a -> a.startsWith("--only=")).map(a -> a.substring(7)).findFirst()
+                .orElse(null);
         Path root = Files.createDirectories(Path.of("raft-bench", "target", "bench-data"));
         ClusterBench bench = new ClusterBench(quick, root);
         bench.floor();
-        bench.throughput("seq-write", 1, false, false);
-        bench.throughput("write-64", 64, false, false);
-        bench.throughput("write-256", 256, false, false);
-        bench.throughput("write-64-batched", 64, true, false);
-        bench.throughput("write-256-batched", 256, true, false);
-        bench.throughput("read-64", 64, false, true);
-        bench.failover(quick ? 2 : 5);
+        Map<String, int[]> workloads = new LinkedHashMap<>();
+        // name -> {outstanding, batching, reads}
+        workloads.put("seq-write", new int[] {1, 0, 0});
+        workloads.put("write-64", new int[] {64, 0, 0});
+        workloads.put("write-256", new int[] {256, 0, 0});
+        workloads.put("write-64-batched", new int[] {64, 1, 0});
+        workloads.put("write-256-batched", new int[] {256, 1, 0});
+        workloads.put("read-64", new int[] {64, 0, 1});
+        for (Map.Entry<String, int[]> w : workloads.entrySet()) {
+            if (only == null || only.equals(w.getKey())) {
+                int[] shape = w.getValue();
+                bench.throughput(w.getKey(), shape[0], shape[1] == 1, shape[2] == 1);
+            }
+        }
+        if (only == null || only.equals("failover")) {
+            bench.failover(quick ? 2 : 5);
+        }
         bench.report(Path.of("raft-bench", "target", "bench-results.json"));
     }
 
