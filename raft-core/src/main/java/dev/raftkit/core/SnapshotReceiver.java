@@ -27,6 +27,9 @@ final class SnapshotReceiver {
     private SnapshotMeta meta;
     private CRC32C crc;
     private long written;
+    /** When the snapshot's first chunk arrived, and the last tenth of it logged. */
+    private long startedNanos;
+    private long loggedTenths;
 
     /**
      * @param outcome told the snapshot and whether it was installed (false: checksum mismatch)
@@ -45,6 +48,10 @@ final class SnapshotReceiver {
             writer = store.beginSnapshot(meta.index(), meta.term(), meta.membership());
             crc = new CRC32C();
             written = 0;
+            startedNanos = System.nanoTime();
+            loggedTenths = 0;
+            LOG.info("[{}] receiving snapshot {} term {} ({} bytes)", nodeId, meta.index(), meta.term(),
+                    meta.sizeBytes());
         } else if (writer == null || !chunk.meta().equals(meta) || chunk.offset() != written) {
             throw new IllegalStateException("snapshot chunk at offset " + chunk.offset() + " of snapshot "
                     + chunk.meta().index() + " does not continue what was written (" + written + " bytes of "
@@ -53,6 +60,12 @@ final class SnapshotReceiver {
         writer.output().write(chunk.data());
         crc.update(chunk.data());
         written += chunk.data().length;
+        long tenths = meta.sizeBytes() == 0 ? 10 : written * 10 / meta.sizeBytes();
+        if (tenths > loggedTenths && tenths < 10) {
+            loggedTenths = tenths;
+            LOG.info("[{}] snapshot {}: {} of {} bytes received ({}%)", nodeId, meta.index(), written,
+                    meta.sizeBytes(), tenths * 10);
+        }
         if (chunk.done()) {
             finish(chunk.keepSuffix());
         }
@@ -74,7 +87,9 @@ final class SnapshotReceiver {
         } else {
             store.reset(expected.index(), expected.term());
         }
-        LOG.info("[{}] installed snapshot {} term {} ({} bytes)", nodeId, expected.index(), expected.term(), written);
+        double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
+        LOG.info("[{}] installed snapshot {} term {}: {} bytes in {} s ({} MB/s)", nodeId, expected.index(),
+                expected.term(), written, String.format("%.2f", seconds), String.format("%.1f", written / 1e6 / seconds));
         outcome.accept(expected, true);
     }
 
