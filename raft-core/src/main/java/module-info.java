@@ -1,0 +1,11 @@
+/**
+ * Raftkit's standard engine: a pure Raft core, one driver thread, one storage thread and one apply
+ * thread per node. Users need nothing from it at compile time: {@code dev.raftkit.Raft} finds it
+ * through {@link java.util.ServiceLoader}.
+ */
+module dev.raftkit.core {
+    requires dev.raftkit.api;
+    requires org.slf4j;
+
+    provides dev.raftkit.spi.RaftEngine with dev.raftkit.core.CoreEngine;
+}
