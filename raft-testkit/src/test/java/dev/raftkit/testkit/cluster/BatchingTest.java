@@ -12,23 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * API.md batching ({@code maxBatchDelayTicks > 0}): concurrent writes share appends, and each
  * caller still gets its own response when its entry applies.
  */
-class BatchingTest {
+class BatchingTest extends ClusterTestBase {
 
-    private TestCluster cluster;
-
-    @AfterEach
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void manyConcurrentWritersGetTheirOwnResponsesFromFewerAppends() throws Exception {

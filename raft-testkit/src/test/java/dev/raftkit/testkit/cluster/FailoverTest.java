@@ -11,7 +11,6 @@ import dev.raftkit.testkit.memory.MemoryNetwork;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,16 +18,8 @@ import org.junit.jupiter.api.Test;
  * leader's pending write fails (it may or may not have committed: a write is not exactly-once
  * across failover).
  */
-class FailoverTest {
+class FailoverTest extends ClusterTestBase {
 
-    private TestCluster cluster;
-
-    @AfterEach
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void closedLeaderFailsItsPendingWriteWithShutdownAndANewLeaderTakesOver() {

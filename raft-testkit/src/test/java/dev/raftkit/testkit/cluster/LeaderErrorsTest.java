@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,16 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * leader's id and address, {@link NoLeaderException} without a known leader, and
  * {@link BusyException} beyond {@code maxInflightWrites}.
  */
-class LeaderErrorsTest {
+class LeaderErrorsTest extends ClusterTestBase {
 
-    private TestCluster cluster;
-
-    @AfterEach
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void followerThatKnowsTheLeaderAnswersNotLeaderWithItsIdAndAddress() {

@@ -8,23 +8,14 @@ import dev.raftkit.NodeStatus;
 import dev.raftkit.Role;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code leader()}, {@code role()}, {@code status()} and listeners: what a node says about itself
  * agrees with itself and with the rest of the cluster.
  */
-class ListenerAndStatusTest {
+class ListenerAndStatusTest extends ClusterTestBase {
 
-    private TestCluster cluster;
-
-    @AfterEach
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void listenersHearRoleAndLeaderChanges() {

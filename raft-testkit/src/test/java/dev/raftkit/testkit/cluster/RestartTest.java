@@ -6,7 +6,6 @@ import dev.raftkit.Node;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,16 +13,8 @@ import org.junit.jupiter.api.Test;
  * re-applies its committed entries exactly once, and serves no local read before replay reached
  * the commit index it knew at start.
  */
-class RestartTest {
+class RestartTest extends ClusterTestBase {
 
-    private TestCluster cluster;
-
-    @AfterEach
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void restartedFollowerReplaysCommittedEntriesOnceBeforeServingLocalReads() {

@@ -11,23 +11,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * API.md {@code writeBatch}: all-or-error, appended as one contiguous run of entries, completing
  * with every response in order.
  */
-class WriteBatchTest {
+class WriteBatchTest extends ClusterTestBase {
 
-    private TestCluster cluster;
-
-    @AfterEach
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void batchCompletesWithEveryResponseInOrderAtContiguousIndexes() {

@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,16 +24,8 @@ import org.junit.jupiter.api.Test;
  * its own apply's response after commit, every node applies the same command at the same index,
  * {@code propose} is {@code write}, and reads see what they must.
  */
-class WriteContractTest {
+class WriteContractTest extends ClusterTestBase {
 
-    private TestCluster cluster;
-
-    @AfterEach
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void writeCompletesWithItsApplyResponseOnceCommittedAndApplied() {
