@@ -93,6 +93,7 @@ final class Driver<R> {
 
     private Role lastRole;
     private dev.raftkit.Membership lastMembership;
+    private dev.raftkit.Membership lastCommittedMembership;
     private long lastTerm = -1;
     private Optional<NodeId> lastLeader = Optional.empty();
     private volatile DriverView view;
@@ -516,11 +517,13 @@ final class Driver<R> {
     private void publish() {
         DriverView next = DriverView.of(core);
         view = next;
+        dev.raftkit.Membership committed = core.membershipCommittedAt(core.commitIndex());
+        if (!next.membership().equals(lastMembership) || !committed.equals(lastCommittedMembership)) {
+            lastCommittedMembership = committed;
+            transport.updatePeers(peers(next.membership(), committed));
+        }
         if (!next.membership().equals(lastMembership)) {
             lastMembership = next.membership();
-            Map<NodeId, dev.raftkit.Address> peers = new java.util.TreeMap<>(lastMembership.addresses());
-            peers.remove(config.self());
-            transport.updatePeers(peers);
             notifier.membershipChanged(lastMembership);
             LOG.info("[{}] term {}: configuration voters={} learners={}", nodeId, next.term(),
                     lastMembership.voters().keySet(), lastMembership.learners().keySet());
@@ -537,6 +540,18 @@ final class Driver<R> {
             lastLeader = next.leader();
             notifier.leaderChanged(next.leader(), next.term());
         }
+    }
+
+    /**
+     * The nodes the transport exchanges messages with: the members of the latest configuration and
+     * of the committed one. A node stays a peer until its removal commits, because a leader that
+     * removes itself needs its followers' acknowledgements to commit that removal.
+     */
+    private Map<NodeId, dev.raftkit.Address> peers(dev.raftkit.Membership latest, dev.raftkit.Membership committed) {
+        Map<NodeId, dev.raftkit.Address> peers = new java.util.TreeMap<>(committed.addresses());
+        peers.putAll(latest.addresses());
+        peers.remove(config.self());
+        return peers;
     }
 
     private void send(RaftMessage message) {
