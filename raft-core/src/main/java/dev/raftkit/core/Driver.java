@@ -114,7 +114,7 @@ final class Driver<R> {
         this.view = DriverView.of(core);
         this.receiver = new SnapshotReceiver(nodeId, store, this::snapshotReceived);
         this.membershipChanges = new MembershipChanges(core, this::notLeader,
-                100L * config.electionTimeoutTicksMax());
+                () -> lostLeadership("the configuration change"), 100L * config.electionTimeoutTicksMax());
     }
 
     private record PendingTransfer(NodeId target, CompletableFuture<Void> future) {
@@ -494,14 +494,20 @@ final class Driver<R> {
         }
         if (!pendingWrites.isEmpty()
                 && (core.role() != Role.LEADER || core.term() != pendingWrites.peekFirst().term)) {
-            // Always NotLeader, never NoLeader: these entries were appended and may still commit.
-            NodeId hint = core.leader().filter(l -> !l.equals(config.self())).orElse(null);
-            RaftException error = new NotLeaderException("[" + nodeId + "] lost leadership while the write was "
-                    + "pending; it may still commit", hint,
-                    hint == null ? null : core.membership().addressOf(hint).orElse(null));
+            RaftException error = lostLeadership("the write");
             pendingWrites.forEach(w -> w.fail(error));
             pendingWrites.clear();
         }
+    }
+
+    /**
+     * The error for something appended while this node led, now that it does not: always
+     * NotLeader, never NoLeader, because the entry may still commit.
+     */
+    private NotLeaderException lostLeadership(String what) {
+        NodeId hint = core.leader().filter(l -> !l.equals(config.self())).orElse(null);
+        return new NotLeaderException("[" + nodeId + "] lost leadership while " + what + " was pending; it may "
+                + "still commit", hint, hint == null ? null : core.membership().addressOf(hint).orElse(null));
     }
 
     private RaftException notLeader() {
