@@ -44,8 +44,8 @@ import java.util.function.UnaryOperator;
  * keyed by node id, and the log store by data directory. Waiting is bounded by generous timeouts
  * ({@link #PATIENCE}); a timeout fails the test with every node's status.
  *
- * <p>Not thread-safe except {@link #leaderGuess()}, {@link #node} and {@link #running()}, which
- * client threads may call while the test thread changes the cluster.
+ * <p>Not thread-safe except {@link #leaderGuess()}, {@link #node}, {@link #readLinearizable} and
+ * {@link #running()}, which client threads may call while the test thread changes the cluster.
  */
 final class TestCluster implements AutoCloseable {
 
@@ -158,13 +158,21 @@ final class TestCluster implements AutoCloseable {
         return node;
     }
 
-    /** Returns the running node {@code id}. */
+    /**
+     * Returns the running node {@code id}.
+     *
+     * @throws IllegalArgumentException if it is not running (never started, or stopped)
+     */
     Node<KvCommand, String> node(NodeId id) {
+        return member(id).node;
+    }
+
+    private Member member(NodeId id) {
         Member member = running.get(id);
         if (member == null) {
             throw new IllegalArgumentException("node " + id + " is not running; running: " + running.keySet());
         }
-        return member.node;
+        return member;
     }
 
     /** Returns what the listener of node {@code id} heard (also after the node stopped). */
@@ -188,20 +196,24 @@ final class TestCluster implements AutoCloseable {
 
     /** Returns the value node {@code id} has applied for {@code key}, with no consensus round. */
     Optional<String> readLocal(NodeId id, String key) {
-        KvStateMachine sm = running.get(id).stateMachine;
-        return await(node(id).readLocal(() -> sm.get(key)));
+        Member member = member(id);
+        return await(member.node.readLocal(() -> member.stateMachine.get(key)));
     }
 
     /** Returns all data node {@code id} has applied, with no consensus round. */
     Map<String, String> dataOf(NodeId id) {
-        KvStateMachine sm = running.get(id).stateMachine;
-        return await(node(id).readLocal(sm::snapshotOfData));
+        Member member = member(id);
+        return await(member.node.readLocal(member.stateMachine::snapshotOfData));
     }
 
-    /** Returns a linearizable read of {@code key} on node {@code id}, which must lead. */
-    <T> CompletableFuture<Optional<String>> readLinearizable(NodeId id, String key) {
-        KvStateMachine sm = running.get(id).stateMachine;
-        return node(id).readLinearizable(() -> sm.get(key));
+    /**
+     * Starts a linearizable read of {@code key} on node {@code id}, which must lead.
+     *
+     * @throws IllegalArgumentException if the node is not running
+     */
+    CompletableFuture<Optional<String>> readLinearizable(NodeId id, String key) {
+        Member member = member(id);
+        return member.node.readLinearizable(() -> member.stateMachine.get(key));
     }
 
     /**
