@@ -11,10 +11,12 @@ import dev.raftkit.Role;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class LearnerAndJoinTest {
 
-    private final TestCluster cluster = new TestCluster();
+    private TestCluster cluster = new TestCluster();
 
     @AfterEach
     void closeCluster() {
@@ -146,6 +148,34 @@ class LearnerAndJoinTest {
                 .noneMatch(r -> r.role() == Role.LEADER);
         assertThat(cluster.node(founder).role()).isNotEqualTo(Role.LEADER);
         assertThat(cluster.node(joiner).status().term()).as("term of the joiner").isZero();
+        assertThat(cluster.events(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
+    }
+
+    @Test
+    void nodeJoiningAfterCompactionCatchesUpFromASnapshot() {
+        cluster.close();
+        cluster = new TestCluster(builder -> builder.snapshotThreshold(100)
+                .option("raftkit.snapshot.trailingEntries", "0")); // compact the whole snapshotted log
+        List<NodeId> voters = cluster.bootstrap(3);
+        NodeId leader = cluster.awaitLeader();
+        Node<KvCommand, String> leaderNode = cluster.node(leader);
+        for (int batch = 0; batch < 5; batch++) {
+            int first = batch * 100;
+            cluster.await(leaderNode.writeBatch(IntStream.range(first, first + 100)
+                    .mapToObj(i -> KvCommand.put("k" + i % 20, "v" + i)).toList()));
+        }
+        cluster.awaitTrue("the leader to compact its log", () -> leaderNode.status().snapshotIndex() > 0);
+        NodeId joiner = cluster.startJoining(voters);
+
+        Membership added = cluster.changeMembership(n -> n.addVoter(joiner, cluster.address(joiner)));
+
+        assertThat(added.isVoter(joiner)).isTrue();
+        cluster.put("last", "x");
+        Map<String, String> data = cluster.dataOf(cluster.awaitLeader());
+        cluster.awaitEqual("the joiner's data", () -> cluster.dataOf(joiner), data);
+        NodeStatus status = cluster.node(joiner).status();
+        assertThat(status.snapshotIndex()).as("the joiner's snapshot index").isPositive();
+        assertThat(status.voters()).contains(joiner);
         assertThat(cluster.events(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
     }
 

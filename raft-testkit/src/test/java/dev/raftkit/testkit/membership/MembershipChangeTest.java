@@ -129,6 +129,57 @@ class MembershipChangeTest {
     }
 
     @Test
+    void changesSubmittedTogetherAreCarriedOutOneAtATime() {
+        List<NodeId> ids = cluster.bootstrap(3);
+        NodeId leader = cluster.awaitLeader();
+        cluster.put("k", "v1");
+        NodeId first = cluster.startJoining(ids);
+        NodeId second = cluster.startJoining(ids);
+        Node<KvCommand, String> leaderNode = cluster.node(leader);
+
+        CompletableFuture<Membership> addFirst = leaderNode.addVoter(first, cluster.address(first));
+        CompletableFuture<Membership> addSecond = leaderNode.addVoter(second, cluster.address(second));
+        CompletableFuture<Membership> removeFirst = leaderNode.removeMember(first);
+
+        assertThat(cluster.await(addFirst).voters().keySet()).containsExactlyInAnyOrderElementsOf(with(ids, first));
+        assertThat(cluster.await(addSecond).voters().keySet())
+                .containsExactlyInAnyOrderElementsOf(with(with(ids, first), second));
+        assertThat(cluster.await(removeFirst).voters().keySet()).containsExactlyInAnyOrderElementsOf(with(ids, second));
+        List<Set<NodeId>> voterSets = cluster.events(leader).voterSets();
+        assertThat(voterSets).as("configurations of the leader: one change each")
+                .containsSubsequence(Set.copyOf(ids), Set.copyOf(with(ids, first)),
+                        Set.copyOf(with(with(ids, first), second)), Set.copyOf(with(ids, second)));
+    }
+
+    @Test
+    void redundantChangesCompleteAndInvalidOnesFailWithAReason() {
+        NodeId only = cluster.bootstrap(1).get(0);
+        cluster.awaitLeader();
+        Node<KvCommand, String> node = cluster.node(only);
+        NodeId learner = cluster.startJoining(List.of(only));
+        cluster.changeMembership(n -> n.addLearner(learner, cluster.address(learner)));
+        cluster.awaitEqual("the learner's leader", () -> cluster.node(learner).leader(), Optional.of(only));
+
+        Membership again = cluster.await(node.addLearner(learner, cluster.address(learner)));
+        assertThat(again.learners().keySet()).containsExactly(learner);
+        Membership noStranger = cluster.await(node.removeMember(cluster.newId()));
+        assertThat(noStranger.members()).containsExactlyInAnyOrder(only, learner);
+        assertThat(cluster.await(node.addVoter(only, cluster.address(only))).voters().keySet()).containsExactly(only);
+
+        assertThat(node.removeMember(only)).as("removing the last voter")
+                .failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("last voter");
+        assertThat(node.addLearner(only, cluster.address(only))).as("demoting a voter with addLearner")
+                .failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("already a voter");
+        assertThat(cluster.node(learner).addVoter(learner, cluster.address(learner))).as("a change on a learner")
+                .failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(NotLeaderException.class).withMessageContaining(only.value());
+        assertThat(node.status().voters()).containsExactly(only);
+        assertThat(node.status().learners()).containsExactly(learner);
+    }
+
+    @Test
     void removedLeaderStepsDownAndStaysInert() {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
@@ -183,6 +234,34 @@ class MembershipChangeTest {
                 .noneMatch(r -> r.role() == Role.CANDIDATE || r.role() == Role.LEADER);
         cluster.put("k", "v3");
         assertThat(cluster.await(cluster.readLinearizable(stableLeader, "k"))).contains("v3");
+    }
+
+    @Test
+    void restartedMembersRecoverTheirConfigurationFromTheLog() {
+        List<NodeId> ids = cluster.bootstrap(3);
+        cluster.awaitLeader();
+        cluster.put("k", "v1");
+        NodeId joiner = cluster.startJoining(ids);
+        cluster.changeMembership(n -> n.addVoter(joiner, cluster.address(joiner)));
+        NodeId removed = ids.get(0);
+        cluster.changeMembership(n -> n.removeMember(removed));
+        cluster.stop(removed);
+        List<NodeId> voters = with(without(ids, removed), joiner);
+
+        // Started again with joinExisting(true), the joiner must not go back to waiting: its log includes it.
+        cluster.restart(joiner);
+        cluster.awaitEqual("the restarted joiner's voters", () -> cluster.node(joiner).status().voters(),
+                Set.copyOf(voters));
+        cluster.awaitEqual("k on the restarted joiner", () -> cluster.readLocal(joiner, "k"), Optional.of("v1"));
+
+        // With one of the other two voters down, nothing commits unless the joiner votes and acknowledges.
+        NodeId leader = cluster.awaitLeader();
+        NodeId down = leader.equals(joiner) ? without(voters, joiner).get(0) : leader;
+        cluster.stop(down);
+        cluster.put("k", "v2");
+        assertThat(cluster.await(cluster.readLinearizable(cluster.awaitLeader(), "k"))).contains("v2");
+        cluster.restart(without(voters, down).stream().filter(id -> !id.equals(joiner)).findFirst().orElseThrow());
+        cluster.put("k", "v3");
     }
 
     @Test

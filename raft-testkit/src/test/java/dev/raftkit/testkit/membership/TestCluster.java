@@ -70,6 +70,7 @@ final class TestCluster implements AutoCloseable {
     private final Map<NodeId, Address> addresses = new ConcurrentHashMap<>();
     private final Map<NodeId, Member> running = new ConcurrentHashMap<>();
     private final Map<NodeId, NodeEvents> events = new ConcurrentHashMap<>();
+    private final Map<NodeId, Config> configs = new ConcurrentHashMap<>();
     private int nextNode;
 
     /** Creates an empty cluster with the default timing. */
@@ -146,15 +147,34 @@ final class TestCluster implements AutoCloseable {
                 .transport("memory")
                 .dataDir(Path.of("/mem/membership-tests", name, id.value()))
                 .joinExisting(joinExisting);
+        Config config = tuning.apply(builder).build();
+        configs.put(id, config);
+        return start(config);
+    }
+
+    /**
+     * Closes node {@code id} and starts it again with the same configuration and data directory, so
+     * it recovers what it persisted; its state machine starts empty and its listener history anew.
+     */
+    Node<KvCommand, String> restart(NodeId id) {
+        Config config = configs.get(id);
+        if (config == null) {
+            throw new IllegalArgumentException("node " + id + " was never started");
+        }
+        stop(id);
+        return start(config);
+    }
+
+    private Node<KvCommand, String> start(Config config) {
         KvStateMachine stateMachine = new KvStateMachine();
         NodeEvents nodeEvents = new NodeEvents();
-        Node<KvCommand, String> node = Raft.builder(tuning.apply(builder).build())
+        Node<KvCommand, String> node = Raft.builder(config)
                 .stateMachine(stateMachine)
                 .codec(KvCommand.CODEC)
                 .listener(nodeEvents)
                 .start();
-        running.put(id, new Member(node, stateMachine, nodeEvents));
-        events.put(id, nodeEvents);
+        running.put(config.self(), new Member(node, stateMachine, nodeEvents));
+        events.put(config.self(), nodeEvents);
         return node;
     }
 
