@@ -208,6 +208,35 @@ class MembershipChangeTest {
     }
 
     @Test
+    void leaderRemovingItselfServesNoStaleReads() throws Exception {
+        cluster.close();
+        cluster = new TestCluster(builder -> builder.checkQuorum(false)); // ReadIndex alone must keep reads safe
+        List<NodeId> ids = cluster.bootstrap(2);
+        NodeId leader = cluster.awaitLeader();
+        NodeId other = without(ids, leader).get(0);
+        cluster.put("k", "v1");
+        cluster.awaitEqual("k on " + other, () -> cluster.readLocal(other, "k"), Optional.of("v1"));
+
+        // The other node gets the configuration that leaves it the only voter, but the leader hears no ack.
+        cluster.network().block(other, leader);
+        CompletableFuture<Membership> removal = cluster.node(leader).removeMember(leader);
+        cluster.awaitEqual("the voters of " + other, () -> cluster.node(other).status().voters(), Set.of(other));
+        cluster.network().block(leader, other);
+        cluster.awaitEqual("the role of " + other, () -> cluster.node(other).role(), Role.LEADER);
+        cluster.await(cluster.node(other).write(KvCommand.put("k", "v2")));
+
+        CompletableFuture<Optional<String>> read = cluster.readLinearizable(leader, "k");
+        TestCluster.pause(cluster.electionTimeout());
+
+        // Pending or failed are both fine (the removed leader cannot confirm it still leads); stale is not.
+        if (read.isDone() && !read.isCompletedExceptionally()) {
+            assertThat(read.get()).as("a linearizable read on the cut-off, removed leader").contains("v2");
+        }
+        assertThat(removal).as("the removal, unconfirmed on the cut-off leader").isNotDone();
+        assertThat(cluster.await(cluster.readLinearizable(other, "k"))).contains("v2");
+    }
+
+    @Test
     void partitionedNodeIsRemovedAndCannotDisruptAfterHealing() {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
