@@ -294,6 +294,28 @@ class MembershipChangeTest {
     }
 
     @Test
+    void removedNodeCanBeAddedBackWithItsData() {
+        List<NodeId> ids = cluster.bootstrap(3);
+        NodeId leader = cluster.awaitLeader();
+        cluster.put("k", "v1");
+        NodeId node = without(ids, leader).get(0);
+        cluster.awaitEqual("k on " + node, () -> cluster.readLocal(node, "k"), Optional.of("v1"));
+
+        cluster.changeMembership(n -> n.removeMember(node));
+        cluster.put("k", "v2"); // the removed node, still running, does not get this
+        TestCluster.pause(cluster.electionTimeout().multipliedBy(2));
+        assertThat(cluster.readLocal(node, "k")).contains("v1");
+
+        Membership back = cluster.changeMembership(n -> n.addVoter(node, cluster.address(node)));
+
+        assertThat(back.voters().keySet()).containsExactlyInAnyOrderElementsOf(ids);
+        cluster.awaitEqual("k on " + node, () -> cluster.readLocal(node, "k"), Optional.of("v2"));
+        cluster.awaitEqual("the voters of " + node, () -> cluster.node(node).status().voters(), Set.copyOf(ids));
+        cluster.put("k", "v3");
+        cluster.awaitEqual("k on " + node, () -> cluster.readLocal(node, "k"), Optional.of("v3"));
+    }
+
+    @Test
     void changeWithoutQuorumStaysPendingUntilTheNetworkHeals() throws Exception {
         cluster.close();
         cluster = new TestCluster(builder -> builder.checkQuorum(false)); // the cut-off leader keeps leading
