@@ -32,13 +32,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 5's "done when": a 3-node cluster grows to 5 voters and shrinks back to 3 (removing the
  * leader, unless it is the one node kept to watch the configurations) while concurrent clients put
  * unique values, compare-and-set and read linearizably; the recorded history must be linearizable,
- * and every node's status and listener must show the configurations.
+ * and every node's status and listener must show the configurations. It runs on a clean network,
+ * and on one that loses, duplicates and reorders a few messages.
  *
  * <p>Client choices come from a seed, printed at the start and in every failure message; the
  * interleaving with the cluster depends on timing as well, so a seed narrows a failure down
@@ -61,11 +63,17 @@ class GrowAndShrinkUnderLoadTest {
         cluster.close();
     }
 
-    @Test
-    void threeNodesGrowToFiveAndShrinkToThreeWhileClientsStayLinearizable() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"clean network", "lossy network"})
+    void threeNodesGrowToFiveAndShrinkToThreeWhileClientsStayLinearizable(String network) throws Exception {
         long seed = Long.getLong("membership.seed", System.nanoTime());
-        System.out.println("GrowAndShrinkUnderLoadTest seed " + seed);
-        String context = "seed " + seed;
+        String context = network + ", seed " + seed;
+        System.out.println("GrowAndShrinkUnderLoadTest " + context);
+        if (network.equals("lossy network")) {
+            cluster.network().dropProbability(0.01);
+            cluster.network().duplicateProbability(0.01);
+            cluster.network().delay(Duration.ZERO, Duration.ofMillis(3)); // reorders messages
+        }
 
         List<NodeId> voters = new ArrayList<>(cluster.bootstrap(3));
         NodeId witness = voters.get(2); // never removed: its listener hears every configuration
@@ -111,6 +119,8 @@ class GrowAndShrinkUnderLoadTest {
         }
 
         assertThat(voters).as(context).hasSize(3).contains(witness);
+        cluster.awaitTrue("the listener of " + witness + " to hear the last change",
+                () -> cluster.events(witness).voterSets().contains(Set.copyOf(voters)));
         List<Set<NodeId>> heard = withoutRepeats(cluster.events(witness).voterSets());
         assertThat(heard).as("voter sets heard by %s, %s", witness, context).containsSubsequence(configurations);
         assertThat(heard).as(context).anyMatch(set -> set.size() == 5);
@@ -118,7 +128,8 @@ class GrowAndShrinkUnderLoadTest {
         List<Operation<KvInput<String>, KvOutput<String>>> operations = history.operations();
         Map<String, Long> counts = operations.stream().collect(Collectors.groupingBy(
                 op -> op.outcome() + (op.input() instanceof KvInput.Get ? " read" : " write"), Collectors.counting()));
-        System.out.println("GrowAndShrinkUnderLoadTest " + context + ": " + operations.size() + " operations " + counts);
+        System.out.println("GrowAndShrinkUnderLoadTest " + context + ": " + operations.size() + " operations "
+                + counts);
         assertThat(counts.getOrDefault(Outcome.OK + " write", 0L)).as("successful writes, %s", context)
                 .isGreaterThan(100);
         assertThat(counts.getOrDefault(Outcome.OK + " read", 0L)).as("successful reads, %s", context)

@@ -74,6 +74,9 @@ class MembershipChangeTest {
             assertThat(writesDuringChange).as("writes that succeeded while the voter was added")
                     .isGreaterThan(writesBeforeWaiting);
         }
+        // Listeners hear changes on their own thread, a little after the change completes.
+        cluster.awaitTrue("the leader's listener to hear the promotion",
+                () -> cluster.events(leader).memberships().stream().anyMatch(m -> m.isVoter(joiner)));
         List<Membership> seen = cluster.events(leader).memberships();
         int firstAsLearner = indexOf(seen, m -> m.learners().containsKey(joiner));
         int firstAsVoter = indexOf(seen, m -> m.isVoter(joiner));
@@ -145,8 +148,9 @@ class MembershipChangeTest {
         assertThat(cluster.await(addSecond).voters().keySet())
                 .containsExactlyInAnyOrderElementsOf(with(with(ids, first), second));
         assertThat(cluster.await(removeFirst).voters().keySet()).containsExactlyInAnyOrderElementsOf(with(ids, second));
-        List<Set<NodeId>> voterSets = cluster.events(leader).voterSets();
-        assertThat(voterSets).as("configurations of the leader: one change each")
+        cluster.awaitTrue("the leader's listener to hear the last change",
+                () -> cluster.events(leader).voterSets().contains(Set.copyOf(with(ids, second))));
+        assertThat(cluster.events(leader).voterSets()).as("configurations of the leader: one change each")
                 .containsSubsequence(Set.copyOf(ids), Set.copyOf(with(ids, first)),
                         Set.copyOf(with(with(ids, first), second)), Set.copyOf(with(ids, second)));
     }
@@ -185,6 +189,8 @@ class MembershipChangeTest {
         NodeId leader = cluster.awaitLeader();
         cluster.put("before", "x");
         List<NodeId> rest = without(ids, leader);
+        cluster.awaitEqual("the role " + leader + "'s listener heard last", () -> cluster.events(leader).lastRole(),
+                Optional.of(Role.LEADER));
         int rolesBefore = cluster.events(leader).roles().size();
 
         Membership after = cluster.await(cluster.node(leader).removeMember(leader));

@@ -5,6 +5,7 @@ import dev.raftkit.NodeId;
 import dev.raftkit.NodeListener;
 import dev.raftkit.Role;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -43,6 +44,12 @@ final class NodeEvents implements NodeListener {
     /** Returns every role change heard so far, oldest first. */
     List<RoleChange> roles() {
         return List.copyOf(roles);
+    }
+
+    /** Returns the role heard last, if any. */
+    Optional<Role> lastRole() {
+        List<RoleChange> all = roles();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1).role());
     }
 
     /** Returns the role changes heard after the first {@code skip} ones. */

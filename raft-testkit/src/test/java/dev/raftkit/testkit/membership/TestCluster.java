@@ -88,7 +88,7 @@ final class TestCluster implements AutoCloseable {
         this.tuning = tuning;
     }
 
-    /** Returns the network every node of the JVM uses; faults set on it must be healed by the test or {@link #close}. */
+    /** Returns the network every node of the JVM uses; {@link #close} clears the faults set on it. */
     MemoryNetwork network() {
         return MemoryNetwork.shared();
     }
@@ -376,13 +376,16 @@ final class TestCluster implements AutoCloseable {
         return text.toString();
     }
 
-    /** Closes every running node and heals the shared network. */
+    /** Closes every running node and clears every fault of the shared network (its defaults have none). */
     @Override
     public void close() {
         try {
             new ArrayList<>(running.keySet()).forEach(this::stop);
         } finally {
             network().heal();
+            network().dropProbability(0);
+            network().duplicateProbability(0);
+            network().delay(Duration.ZERO, Duration.ZERO);
         }
     }
 }
