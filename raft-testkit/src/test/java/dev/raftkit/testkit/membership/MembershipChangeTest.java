@@ -421,6 +421,33 @@ class MembershipChangeTest {
         finishAfterCrash(ids, leader, learner);
     }
 
+    @Test
+    void leaderCrashDuringARemovalThenRestartLeavesOneConfiguration() {
+        List<NodeId> ids = cluster.bootstrap(3);
+        NodeId leader = cluster.awaitLeader();
+        cluster.put("k", "v1");
+        NodeId victim = without(ids, leader).get(0);
+
+        CompletableFuture<Membership> change = cluster.node(leader).removeMember(victim);
+        cluster.awaitTrue("the removal appended on " + leader,
+                () -> !cluster.node(leader).status().voters().contains(victim));
+        cluster.stop(leader);
+        assertThat(change).as("the removal after the crash").isDone();
+        // If the remaining follower has the entry, it needs the crashed leader's vote: bring it back.
+        cluster.restart(leader);
+
+        NodeId next = cluster.awaitLeader();
+        Set<NodeId> voters = cluster.node(next).status().voters();
+        assertThat(voters).as("voters after the crash").isIn(Set.copyOf(ids), Set.copyOf(without(ids, victim)));
+        cluster.changeMembership(n -> n.removeMember(victim));
+        List<NodeId> rest = without(ids, victim);
+        cluster.put("k", "v2");
+        for (NodeId id : rest) {
+            cluster.awaitEqual("voters of " + id, () -> cluster.node(id).status().voters(), Set.copyOf(rest));
+            cluster.awaitEqual("k on " + id, () -> cluster.readLocal(id, "k"), Optional.of("v2"));
+        }
+    }
+
     /** Starts a node, adds it as a learner and waits until it has applied everything committed. */
     private NodeId addCaughtUpLearner(List<NodeId> voters) {
         cluster.put("k", "v1");
