@@ -28,8 +28,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Scenario tests of {@code addVoter} and {@code removeMember} on real-time in-memory clusters
- * (issue 5, RELIABILITY.md C18–C21): adding under load, replacing every member, removing the
- * leader or a partitioned node, changes without quorum and a leader crash in the middle of a change.
+ * (issue 5, RELIABILITY.md C18–C21): adding under load, replacing every member, queued, redundant
+ * and invalid requests, removing the leader (also: no stale reads meanwhile) or a partitioned node,
+ * adding a removed node back, restarts, changes without quorum and a leader crash in the middle of
+ * a change.
  */
 class MembershipChangeTest {
 
@@ -551,13 +553,19 @@ class MembershipChangeTest {
             return List.copyOf(failures);
         }
 
-        void stop() throws InterruptedException {
+        /** Stops writing and waits for the last write; idempotent. */
+        void stop() {
             stopped.set(true);
-            thread.join(TestCluster.PATIENCE.toMillis());
+            try {
+                thread.join(TestCluster.PATIENCE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while stopping the writer", e);
+            }
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             stop();
         }
     }
