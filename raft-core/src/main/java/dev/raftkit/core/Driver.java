@@ -94,6 +94,7 @@ final class Driver<R> {
 
     private Role lastRole;
     private dev.raftkit.Membership lastMembership;
+    private dev.raftkit.Membership lastCommittedMembership;
     private long lastTerm = -1;
     private Optional<NodeId> lastLeader = Optional.empty();
     private volatile DriverView view;
@@ -114,7 +115,7 @@ final class Driver<R> {
         this.view = DriverView.of(core);
         this.receiver = new SnapshotReceiver(nodeId, store, this::snapshotReceived);
         this.membershipChanges = new MembershipChanges(core, this::notLeader,
-                100L * config.electionTimeoutTicksMax());
+                () -> lostLeadership("the configuration change"), 100L * config.electionTimeoutTicksMax());
     }
 
     private record PendingTransfer(NodeId target, CompletableFuture<Void> future) {
@@ -519,14 +520,20 @@ final class Driver<R> {
         }
         if (!pendingWrites.isEmpty()
                 && (core.role() != Role.LEADER || core.term() != pendingWrites.peekFirst().term)) {
-            // Always NotLeader, never NoLeader: these entries were appended and may still commit.
-            NodeId hint = core.leader().filter(l -> !l.equals(config.self())).orElse(null);
-            RaftException error = new NotLeaderException("[" + nodeId + "] lost leadership while the write was "
-                    + "pending; it may still commit", hint,
-                    hint == null ? null : core.membership().addressOf(hint).orElse(null));
+            RaftException error = lostLeadership("the write");
             pendingWrites.forEach(w -> w.fail(error));
             pendingWrites.clear();
         }
+    }
+
+    /**
+     * The error for something appended while this node led, now that it does not: always
+     * NotLeader, never NoLeader, because the entry may still commit.
+     */
+    private NotLeaderException lostLeadership(String what) {
+        NodeId hint = core.leader().filter(l -> !l.equals(config.self())).orElse(null);
+        return new NotLeaderException("[" + nodeId + "] lost leadership while " + what + " was pending; it may "
+                + "still commit", hint, hint == null ? null : core.membership().addressOf(hint).orElse(null));
     }
 
     private RaftException notLeader() {
@@ -542,11 +549,13 @@ final class Driver<R> {
     private void publish() {
         DriverView next = DriverView.of(core);
         view = next;
+        dev.raftkit.Membership committed = core.membershipCommittedAt(core.commitIndex());
+        if (!next.membership().equals(lastMembership) || !committed.equals(lastCommittedMembership)) {
+            lastCommittedMembership = committed;
+            transport.updatePeers(peers(next.membership(), committed));
+        }
         if (!next.membership().equals(lastMembership)) {
             lastMembership = next.membership();
-            Map<NodeId, dev.raftkit.Address> peers = new java.util.TreeMap<>(lastMembership.addresses());
-            peers.remove(config.self());
-            transport.updatePeers(peers);
             notifier.membershipChanged(lastMembership);
             LOG.info("[{}] term {}: configuration voters={} learners={}", nodeId, next.term(),
                     lastMembership.voters().keySet(), lastMembership.learners().keySet());
@@ -563,6 +572,18 @@ final class Driver<R> {
             lastLeader = next.leader();
             notifier.leaderChanged(next.leader(), next.term());
         }
+    }
+
+    /**
+     * The nodes the transport exchanges messages with: the members of the latest configuration and
+     * of the committed one. A node stays a peer until its removal commits, because a leader that
+     * removes itself needs its followers' acknowledgements to commit that removal.
+     */
+    private Map<NodeId, dev.raftkit.Address> peers(dev.raftkit.Membership latest, dev.raftkit.Membership committed) {
+        Map<NodeId, dev.raftkit.Address> peers = new java.util.TreeMap<>(committed.addresses());
+        peers.putAll(latest.addresses());
+        peers.remove(config.self());
+        return peers;
     }
 
     private void send(RaftMessage message) {

@@ -47,17 +47,22 @@ final class MembershipChanges {
 
     private final RaftCore core;
     private final Supplier<RaftException> notLeader;
+    private final Supplier<RaftException> mayStillCommit;
     private final long catchUpPatienceTicks;
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private long ticks;
 
     /**
      * @param notLeader the error for requests that this node can no longer serve
+     * @param mayStillCommit the error for a change proposed before leadership was lost: a
+     *     NotLeaderException, because its entry may still commit
      * @param catchUpPatienceTicks how long a new voter may make no progress catching up
      */
-    MembershipChanges(RaftCore core, Supplier<RaftException> notLeader, long catchUpPatienceTicks) {
+    MembershipChanges(RaftCore core, Supplier<RaftException> notLeader, Supplier<RaftException> mayStillCommit,
+            long catchUpPatienceTicks) {
         this.core = core;
         this.notLeader = notLeader;
+        this.mayStillCommit = mayStillCommit;
         this.catchUpPatienceTicks = catchUpPatienceTicks;
     }
 
@@ -89,6 +94,9 @@ final class MembershipChanges {
                 // Checked before leadership: a leader that removed itself steps down once this commits.
                 r.index = 0;
             } else if (core.role() != Role.LEADER || inFlight && core.termAt(r.index) != r.term) {
+                if (inFlight) {
+                    r.future.completeExceptionally(mayStillCommit.get());
+                }
                 failAll(notLeader.get());
                 return;
             } else if (inFlight) {

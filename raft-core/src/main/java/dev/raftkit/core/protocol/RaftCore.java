@@ -308,7 +308,9 @@ public final class RaftCore {
     }
 
     private void queueRead(long context) {
-        if (voters().size() == 1) {
+        // Only a leader that is the sole voter may skip the heartbeat round; a leader removing itself
+        // must hear from the remaining voters, one of which may already lead a newer term.
+        if (voters().equals(Set.of(self))) {
             readStates.add(new ReadState(context, log.committed()));
             return;
         }
