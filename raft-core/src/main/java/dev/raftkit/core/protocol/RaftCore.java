@@ -782,10 +782,11 @@ public final class RaftCore {
             // The follower holds nothing of it (it restarted, or the checksum failed): start over.
             p.becomeSnapshot(latestSnapshot);
         } else {
+            // Every ack trails the chunks still in flight, so an ack is no sign of a lost chunk: going
+            // back on it resent the window per ack, and each duplicate's ack resent it again. A lost
+            // chunk is resent from the heartbeat that finds the transfer stalled (Progress#heartbeatSent).
             p.snapshotAcked = Math.max(p.snapshotAcked, r.nextOffset());
-            if (r.nextOffset() < p.snapshotSent && r.nextOffset() >= p.snapshotAcked) {
-                p.snapshotSent = r.nextOffset(); // the follower missed a chunk: go back to where it is
-            }
+            p.snapshotSent = Math.max(p.snapshotSent, p.snapshotAcked);
         }
         sendSnapshotChunks(r.from(), p);
     }
