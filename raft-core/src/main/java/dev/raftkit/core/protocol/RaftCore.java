@@ -740,12 +740,19 @@ public final class RaftCore {
 
     /** Sends the next chunks of the follower's snapshot, a bounded window ahead of its acks. */
     private void sendSnapshotChunks(NodeId peer, Progress p) {
+        if (p.snapshot.index() < latestSnapshot.index()) {
+            // A store keeps only its latest snapshot readable (LogStore#openSnapshot): send that one.
+            p.becomeSnapshot(latestSnapshot);
+        }
         long window = 4L * options.snapshotChunkBytes();
         SnapshotMeta meta = p.snapshot;
         while (p.snapshotSent - p.snapshotAcked < window
                 && (p.snapshotSent < meta.sizeBytes() || p.snapshotSent == 0 && p.snapshotAcked == 0)) {
             int length = (int) Math.min(options.snapshotChunkBytes(), meta.sizeBytes() - p.snapshotSent);
             byte[] data = readSnapshot(meta, p.snapshotSent, length);
+            if (data == null) {
+                return; // superseded: the newer snapshot is sent once onSnapshotTaken reports it
+            }
             boolean done = p.snapshotSent + length == meta.sizeBytes();
             send(new InstallSnapshot(self, peer, term, meta, p.snapshotSent, data, done));
             p.snapshotSent += length;
@@ -755,12 +762,24 @@ public final class RaftCore {
         }
     }
 
+    /** Reads a chunk, or returns null if the applier committed a newer snapshot that replaced {@code meta}. */
     private byte[] readSnapshot(SnapshotMeta meta, long offset, int length) {
         try (InputStream in = store.openSnapshot(meta)) {
             in.skipNBytes(offset);
             return in.readNBytes(length);
         } catch (IOException e) {
+            if (superseded(meta)) {
+                return null;
+            }
             throw new StorageFault("reading snapshot " + meta.index() + " at offset " + offset, e);
+        }
+    }
+
+    private boolean superseded(SnapshotMeta meta) {
+        try {
+            return store.latestSnapshot().filter(latest -> latest.index() > meta.index()).isPresent();
+        } catch (IOException e) {
+            return false;
         }
     }
 
