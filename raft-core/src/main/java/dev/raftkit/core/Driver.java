@@ -100,7 +100,7 @@ final class Driver<R> {
         this.outstanding = outstanding;
         this.tickNanos = config.tickInterval().toNanos();
         this.view = DriverView.of(core);
-        this.receiver = new SnapshotReceiver(nodeId, store, this::snapshotReceived);
+        this.receiver = new SnapshotReceiver(nodeId, store, applier.snapshotCommitLock(), this::snapshotReceived);
     }
 
     /** The storage thread committed (or rejected) a received snapshot. */
