@@ -109,7 +109,8 @@ class InterruptedSnapshotTransferTest {
             assertThat(resumedAt[i]).as("offset of the first chunk after heal %d, cut at %d", i + 1, cutAt[i])
                     .isGreaterThanOrEqualTo(cutAt[i] - WINDOW_BYTES);
         }
-        assertThat(offsets.stream().filter(offset -> offset == 0).count()).as("chunks at offset 0").isEqualTo(1);
+        assertThat(offsets.subList(chunksBeforeHeal[0], offsets.size())).as("offsets received after the first cut")
+                .doesNotContain(0L);
         // Generous: a quarter of the snapshot of slack for chunks resent when acks stall for a
         // heartbeat interval on a loaded machine; still far below what a restart costs (>= 2.5x).
         assertThat(received).as("bytes that reached the follower").isLessThan(resumeBound + size / 4);
