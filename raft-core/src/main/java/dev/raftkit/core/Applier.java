@@ -73,7 +73,7 @@ final class Applier<C, R> {
      * @param replayTarget the commit index known at start: local reads wait until it is applied
      * @param snapshotThreshold applied entries since the last snapshot that trigger one; 0 = never
      * @param snapshotTaken told (on the apply thread) of every snapshot this applier commits
-     * @param fatal told (on the apply thread) of a storage failure that must stop the node
+     * @param fatal told (on the apply thread) of a failure that must stop the node
      */
     Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, LogStore store,
             SnapshotMeta restored, Membership membership, long replayTarget, long snapshotThreshold,
@@ -111,9 +111,24 @@ final class Applier<C, R> {
      * them or before (also in index order; a batch may span several calls).
      */
     void apply(List<LogEntry> entries, List<PendingWrite<R>> newWrites) {
-        queue.execute(() -> {
+        onApplyThread(() -> {
             writes.addAll(newWrites);
             applyNow(entries);
+        });
+    }
+
+    /**
+     * Queues {@code task} on the apply thread. An {@link Error} there (a state machine's failed
+     * assertion, running out of memory) stops the node: the task queue would drop it silently,
+     * leaving an entry unapplied and its writer waiting while later entries apply.
+     */
+    private void onApplyThread(Runnable task) {
+        queue.execute(() -> {
+            try {
+                task.run();
+            } catch (Error e) {
+                fatal.accept(new IllegalStateException("the apply thread failed: " + e, e));
+            }
         });
     }
 
@@ -137,7 +152,7 @@ final class Applier<C, R> {
 
     /** Replaces the state machine's state with an installed snapshot (after the driver committed it). */
     void restore(SnapshotMeta meta) {
-        queue.execute(() -> {
+        onApplyThread(() -> {
             if (meta.index() <= applied) {
                 return;
             }
@@ -162,7 +177,7 @@ final class Applier<C, R> {
 
     /** Takes a snapshot as soon as the apply thread is free, completing {@code future} with it. */
     void snapshotNow(CompletableFuture<SnapshotInfo> future) {
-        queue.execute(() -> {
+        onApplyThread(() -> {
             snapshotRequests.add(future);
             takeSnapshot();
         });
@@ -259,7 +274,7 @@ final class Applier<C, R> {
     /** Runs {@code query} once {@code index} is applied (a confirmed linearizable read). */
     @SuppressWarnings("unchecked")
     <T> void read(long index, Supplier<? extends T> query, CompletableFuture<T> future) {
-        queue.execute(() -> {
+        onApplyThread(() -> {
             waiting.add(new WaitingRead(index, query, (CompletableFuture<Object>) future));
             runReadyReads();
         });
@@ -275,8 +290,8 @@ final class Applier<C, R> {
             WaitingRead read = waiting.poll();
             try {
                 read.future.complete(read.query.get());
-            } catch (RuntimeException e) {
-                read.future.completeExceptionally(e);
+            } catch (RuntimeException | Error e) {
+                read.future.completeExceptionally(e); // a query only reads: its failure is the caller's
             }
         }
     }

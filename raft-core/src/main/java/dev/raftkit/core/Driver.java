@@ -321,7 +321,9 @@ final class Driver<R> {
             if (ready.compactThrough() > 0) {
                 store.compact(ready.compactThrough());
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // An Error too (out of memory receiving a snapshot): the storage queue would drop it
+            // silently, and the node would wait forever for this persist.
             storageFailed = true;
             queue.execute(() -> fail(new FatalException("[" + nodeId + "] persisting to the log store failed: "
                     + e.getMessage(), e)));
