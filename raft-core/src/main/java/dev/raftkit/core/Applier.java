@@ -57,6 +57,11 @@ final class Applier<C, R> {
     private long lastSnapshotIndex;
     private SnapshotMeta lastSnapshot;
     private final List<CompletableFuture<SnapshotInfo>> snapshotRequests = new ArrayList<>();
+    /**
+     * Held while a snapshot commits, here and in {@link SnapshotReceiver}: the two write snapshots
+     * on different threads, and the store keeps only the last one committed.
+     */
+    private final Object snapshotCommitLock = new Object();
     private final Codec<C> codec;
     private final TaskQueue queue;
     private final PriorityQueue<WaitingRead> waiting =
@@ -96,6 +101,11 @@ final class Applier<C, R> {
             this.lastSnapshotIndex = restored.index();
             this.lastSnapshot = restored;
         }
+    }
+
+    /** Returns the lock that a snapshot received from the leader commits under. */
+    Object snapshotCommitLock() {
+        return snapshotCommitLock;
     }
 
     /** Returns the highest applied index. */
@@ -196,13 +206,26 @@ final class Applier<C, R> {
             return;
         }
         SnapshotMeta meta;
+        SnapshotMeta newer;
         try (SnapshotWriter writer = store.beginSnapshot(applied, appliedTerm, membership)) {
             stateMachine.writeSnapshot(writer.output());
-            meta = writer.commit();
+            synchronized (snapshotCommitLock) {
+                // A snapshot from the leader that installed meanwhile covers more: this one must not
+                // replace it, or the store would hold a snapshot older than where its log starts.
+                newer = store.latestSnapshot().filter(latest -> latest.index() >= applied).orElse(null);
+                meta = newer == null ? writer.commit() : null;
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warn("[{}] snapshot at index {} failed and was abandoned; nothing is lost", nodeId, applied, e);
             failSnapshotRequests(e);
             lastSnapshotIndex = applied; // retry after another threshold's worth of entries
+            return;
+        }
+        if (newer != null) {
+            LOG.info("[{}] snapshot at index {} abandoned: snapshot {} was installed meanwhile", nodeId, applied,
+                    newer.index());
+            lastSnapshotIndex = applied;
+            completeSnapshotRequests(newer);
             return;
         }
         lastSnapshotIndex = meta.index();
@@ -284,8 +307,8 @@ final class Applier<C, R> {
             WaitingRead read = waiting.poll();
             try {
                 read.future.complete(read.query.get());
-            } catch (RuntimeException e) {
-                read.future.completeExceptionally(e);
+            } catch (RuntimeException | Error e) {
+                read.future.completeExceptionally(e); // a query only reads: its failure is the caller's
             }
         }
     }

@@ -113,7 +113,7 @@ final class Driver<R> {
         this.outstanding = outstanding;
         this.tickNanos = config.tickInterval().toNanos();
         this.view = DriverView.of(core);
-        this.receiver = new SnapshotReceiver(nodeId, store, this::snapshotReceived);
+        this.receiver = new SnapshotReceiver(nodeId, store, applier.snapshotCommitLock(), this::snapshotReceived);
         this.membershipChanges = new MembershipChanges(core, this::notLeader,
                 () -> lostLeadership("the configuration change"), 100L * config.electionTimeoutTicksMax());
     }
@@ -274,6 +274,7 @@ final class Driver<R> {
         if (batchTimer != null) {
             batchTimer.cancel();
         }
+        core.releaseSnapshots();
         closeTransport();
         storageQueue.execute(() -> {
             try {
@@ -437,7 +438,9 @@ final class Driver<R> {
                     persistOne(r);
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // An Error too (out of memory receiving a snapshot): the storage queue would drop it
+            // silently, and the node would wait forever for this persist.
             storageFailed = true;
             queue.execute(() -> fail(new FatalException("[" + nodeId + "] persisting to the log store failed: "
                     + e.getMessage(), e)));

@@ -22,6 +22,7 @@ final class SnapshotReceiver {
 
     private final String nodeId;
     private final LogStore store;
+    private final Object commitLock;
     private final BiConsumer<SnapshotMeta, Boolean> outcome;
     private SnapshotWriter writer;
     private SnapshotMeta meta;
@@ -32,11 +33,13 @@ final class SnapshotReceiver {
     private long loggedTenths;
 
     /**
+     * @param commitLock held while committing, as the applier does for its own snapshots
      * @param outcome told the snapshot and whether it was installed (false: checksum mismatch)
      */
-    SnapshotReceiver(String nodeId, LogStore store, BiConsumer<SnapshotMeta, Boolean> outcome) {
+    SnapshotReceiver(String nodeId, LogStore store, Object commitLock, BiConsumer<SnapshotMeta, Boolean> outcome) {
         this.nodeId = nodeId;
         this.store = store;
+        this.commitLock = commitLock;
         this.outcome = outcome;
     }
 
@@ -80,7 +83,9 @@ final class SnapshotReceiver {
             outcome.accept(expected, false);
             return;
         }
-        writer.commit();
+        synchronized (commitLock) {
+            writer.commit();
+        }
         writer = null;
         if (keepSuffix) {
             store.compact(expected.index());

@@ -30,6 +30,7 @@ final class Progress {
     long readAck;
     /** In SNAPSHOT: the snapshot being sent, the bytes acknowledged and the bytes sent. */
     SnapshotMeta snapshot;
+    SnapshotSource source;
     long snapshotAcked;
     long snapshotSent;
     /** In SNAPSHOT: {@link #snapshotAcked} when the last heartbeat was sent. */
@@ -54,10 +55,12 @@ final class Progress {
         };
     }
 
-    /** Starts sending {@code meta} from its first byte. */
-    void becomeSnapshot(SnapshotMeta meta) {
+    /** Starts sending a snapshot from its first byte; the progress owns (and closes) the source. */
+    void becomeSnapshot(SnapshotSource newSource) {
+        releaseSnapshot();
         state = State.SNAPSHOT;
-        snapshot = meta;
+        source = newSource;
+        snapshot = newSource.meta();
         snapshotAcked = 0;
         snapshotSent = 0;
         snapshotAckedAtHeartbeat = -1;
@@ -71,8 +74,17 @@ final class Progress {
     void snapshotInstalled(long index) {
         match = Math.max(match, index);
         next = match + 1;
-        snapshot = null;
+        releaseSnapshot();
         becomeProbe();
+    }
+
+    /** Closes the snapshot stream of a transfer that ended (or a leader that stepped down). */
+    void releaseSnapshot() {
+        if (source != null) {
+            source.close();
+            source = null;
+        }
+        snapshot = null;
     }
 
     /** Records that an append ending at {@code lastIndex} was sent. */

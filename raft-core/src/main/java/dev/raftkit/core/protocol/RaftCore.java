@@ -572,7 +572,13 @@ public final class RaftCore {
         }
         membership = current;
         if (role == Role.LEADER) {
-            progress.keySet().removeIf(id -> !membership.isMember(id));
+            progress.entrySet().removeIf(e -> {
+                boolean removed = !membership.isMember(e.getKey());
+                if (removed) {
+                    e.getValue().releaseSnapshot();
+                }
+                return removed;
+            });
             for (NodeId member : membership.members()) {
                 if (!member.equals(self)) {
                     progress.computeIfAbsent(member, id -> new Progress(log.lastIndex() + 1));
@@ -584,6 +590,7 @@ public final class RaftCore {
     }
 
     private void stepDownAsLeader() {
+        releaseSnapshots();
         transferTarget = null;
         droppedReads.addAll(reads.clear());
         droppedReads.addAll(readsAwaitingTermCommit);
@@ -895,6 +902,11 @@ public final class RaftCore {
 
     // ---------------------------------------------------------------- snapshots
 
+    /** Closes the snapshot streams of transfers in progress; the driver calls it when the node stops. */
+    public void releaseSnapshots() {
+        progress.values().forEach(Progress::releaseSnapshot);
+    }
+
     /**
      * Reports that this node's state machine wrote a durable snapshot; the log before it (minus a
      * tail for slightly lagging followers) is compacted.
@@ -916,21 +928,47 @@ public final class RaftCore {
             throw new IllegalStateException("follower " + peer + " needs index " + p.next
                     + " which was compacted, but there is no snapshot");
         }
-        p.becomeSnapshot(latestSnapshot);
+        p.becomeSnapshot(openSnapshot());
         sendSnapshotChunks(peer, p);
+    }
+
+    /**
+     * Opens the latest snapshot for a transfer. If the store replaced it meanwhile (the applier
+     * committed a newer one that this core has not heard of yet), the newer one is opened.
+     */
+    private SnapshotSource openSnapshot() {
+        try {
+            return SnapshotSource.open(store, latestSnapshot);
+        } catch (IOException e) {
+            try {
+                SnapshotMeta newest = store.latestSnapshot().orElse(null);
+                if (newest != null && newest.index() > latestSnapshot.index()) {
+                    latestSnapshot = newest;
+                    return SnapshotSource.open(store, newest);
+                }
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw new StorageFault("opening snapshot " + latestSnapshot.index(), e);
+        }
     }
 
     /** Sends the next chunks of the follower's snapshot, a bounded window ahead of its acks. */
     private void sendSnapshotChunks(NodeId peer, Progress p) {
+        SnapshotMeta meta = p.snapshot;
         long window = 4L * options.snapshotChunkBytes();
         while (p.snapshotSent - p.snapshotAcked < window
-                && (p.snapshotSent < p.snapshot.sizeBytes() || p.snapshotSent == 0 && p.snapshotAcked == 0)) {
-            SnapshotMeta meta = p.snapshot;
+                && (p.snapshotSent < meta.sizeBytes() || p.snapshotSent == 0 && p.snapshotAcked == 0)) {
             int length = (int) Math.min(options.snapshotChunkBytes(), meta.sizeBytes() - p.snapshotSent);
-            byte[] data = readSnapshot(meta, p.snapshotSent, length);
+            byte[] data;
+            try {
+                data = p.source.chunkAt(p.snapshotSent, length);
+            } catch (IOException e) {
+                throw new StorageFault("reading snapshot " + meta.index() + " at offset " + p.snapshotSent, e);
+            }
             if (data == null) {
-                // A newer snapshot replaced this one in the store: send that one from its start.
-                p.becomeSnapshot(latestSnapshot);
+                p.becomeSnapshot(openSnapshot()); // asked for bytes no longer kept: start over
+                meta = p.snapshot;
                 continue;
             }
             boolean done = p.snapshotSent + length == meta.sizeBytes();
@@ -939,30 +977,6 @@ public final class RaftCore {
             if (done) {
                 return;
             }
-        }
-    }
-
-    /**
-     * Reads a chunk of a snapshot, or returns null if the store replaced it by a newer one (then
-     * {@link #latestSnapshot} is brought up to date).
-     */
-    private byte[] readSnapshot(SnapshotMeta meta, long offset, int length) {
-        try (InputStream in = store.openSnapshot(meta)) {
-            in.skipNBytes(offset);
-            return in.readNBytes(length);
-        } catch (IOException e) {
-            SnapshotMeta newest;
-            try {
-                newest = store.latestSnapshot().orElse(null);
-            } catch (IOException again) {
-                e.addSuppressed(again);
-                newest = null;
-            }
-            if (newest != null && newest.index() > meta.index()) {
-                latestSnapshot = newest;
-                return null;
-            }
-            throw new StorageFault("reading snapshot " + meta.index() + " at offset " + offset, e);
         }
     }
 
@@ -982,12 +996,13 @@ public final class RaftCore {
         }
         if (r.nextOffset() == 0) {
             // The follower holds nothing of it (it restarted, or the checksum failed): start over.
-            p.becomeSnapshot(latestSnapshot);
+            p.becomeSnapshot(openSnapshot());
         } else {
+            // Every ack trails the chunks still in flight, so an ack is no sign of a lost chunk; a
+            // lost one is resent from the heartbeat that finds the transfer stalled.
             p.snapshotAcked = Math.max(p.snapshotAcked, r.nextOffset());
-            if (r.nextOffset() < p.snapshotSent && r.nextOffset() >= p.snapshotAcked) {
-                p.snapshotSent = r.nextOffset(); // the follower missed a chunk: go back to where it is
-            }
+            p.snapshotSent = Math.max(p.snapshotSent, p.snapshotAcked);
+            p.source.acknowledged(p.snapshotAcked);
         }
         sendSnapshotChunks(r.from(), p);
     }
