@@ -2,7 +2,7 @@ package dev.raftkit.testkit.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.raftkit.FatalException;
+import dev.raftkit.DriverDeadException;
 import dev.raftkit.Node;
 import dev.raftkit.StateMachine;
 import dev.raftkit.testkit.kv.KvCommand;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An {@link Error} on the apply thread (a state machine's failed assertion, or running out of
- * memory while restoring a large snapshot) stops the node with {@link FatalException}: it must not
+ * memory while restoring a large snapshot) stops the node with {@link DriverDeadException}: it must not
  * vanish, leaving the entry unapplied while later entries apply as if nothing happened. An Error
  * in a read query fails only that read.
  */
@@ -43,9 +43,9 @@ class ApplyThreadErrorTest {
         CompletableFuture<String> after = node.write(KvCommand.put("b", "2"));
 
         assertThat(failing).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(FatalException.class);
+                .withCauseInstanceOf(DriverDeadException.class);
         assertThat(after).as("a write after the failed entry").failsWithin(10, TimeUnit.SECONDS)
-                .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(FatalException.class);
+                .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(DriverDeadException.class);
     }
 
     @Test
