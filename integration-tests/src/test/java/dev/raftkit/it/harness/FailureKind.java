@@ -27,7 +27,9 @@ public enum FailureKind {
     FATAL,
     /** No answer within the client's timeout. */
     TIMEOUT,
-    /** The request or its answer was lost on the way (connection refused, reset, closed). */
+    /** The request never left the client: the node is not running, or refused the connection. */
+    UNREACHABLE,
+    /** The request was sent, but the connection broke before the answer came (reset, closed). */
     TRANSPORT,
     /** Anything else. */
     OTHER;
@@ -37,7 +39,7 @@ public enum FailureKind {
      * recorded as failed; every other failure leaves its outcome unknown.
      */
     public boolean writeCertainlyNotApplied() {
-        return this == NO_LEADER || this == BUSY;
+        return this == NO_LEADER || this == BUSY || this == UNREACHABLE;
     }
 
     /** Classifies an error thrown by (or completing the future of) a {@code Node} call or a remote request. */

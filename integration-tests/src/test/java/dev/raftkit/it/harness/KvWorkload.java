@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Keys.</b> The key space rotates every {@link Settings#keyPeriod()}: clients pick among
  * {@link Settings#keysPerPeriod()} keys of the current period, so each key's history stays short
- * enough for the checker (RELIABILITY.md P7).
+ * enough for the checker (RELIABILITY.md P7). A period also ends early once its keys collected
+ * {@value #MAX_UNKNOWN_PER_KEY} unknown outcomes per key, since every unknown write stays
+ * concurrent with everything after it and widens the checker's search.
  *
  * <p><b>After the faults.</b> {@link #awaitWritable} measures recovery with probe writes and
  * {@link #finalReads} reads every key on the leader; both are recorded in the same history, so the
@@ -70,6 +72,7 @@ public final class KvWorkload {
     }
 
     private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
+    private static final int MAX_UNKNOWN_PER_KEY = 6;
 
     private final ClusterAccess cluster;
     private final Settings settings;
@@ -81,6 +84,8 @@ public final class KvWorkload {
     private final Map<FailureKind, AtomicLong> failures = new ConcurrentHashMap<>();
     private final List<String> clientErrors = new CopyOnWriteArrayList<>();
     private final AtomicLong probeSequence = new AtomicLong();
+    private final AtomicLong skippedPeriods = new AtomicLong();
+    private final Map<Long, AtomicLong> unknownsPerPeriod = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private long startNanos;
@@ -226,6 +231,7 @@ public final class KvWorkload {
                 history.fail(id);
             } else {
                 history.unknown(id);
+                countUnknown(command.key());
             }
             throw e;
         } catch (RuntimeException e) {
@@ -265,6 +271,23 @@ public final class KvWorkload {
         }
         return "true".equals(response) || "false".equals(response)
                 ? KvOutput.swapped(Boolean.parseBoolean(response)) : null;
+    }
+
+    /** Returns the current key period: the time-based one, plus those ended early. */
+    private long currentPeriod() {
+        return (System.nanoTime() - startNanos) / settings.keyPeriod().toNanos() + skippedPeriods.get();
+    }
+
+    /** Counts an unknown outcome on {@code key}; ends its period early when its keys have had enough. */
+    private void countUnknown(String key) {
+        if (!key.startsWith("k")) {
+            return; // probes use their own keys
+        }
+        long period = Long.parseLong(key.substring(1, key.indexOf('-')));
+        long unknowns = unknownsPerPeriod.computeIfAbsent(period, p -> new AtomicLong()).incrementAndGet();
+        if (unknowns == (long) MAX_UNKNOWN_PER_KEY * settings.keysPerPeriod() && period == currentPeriod()) {
+            skippedPeriods.incrementAndGet();
+        }
     }
 
     private void count(FailureKind kind) {
@@ -349,8 +372,7 @@ public final class KvWorkload {
         }
 
         private String currentKey() {
-            long period = (System.nanoTime() - startNanos) / settings.keyPeriod().toNanos();
-            return "k" + period + "-" + random.nextInt(settings.keysPerPeriod());
+            return "k" + currentPeriod() + "-" + random.nextInt(settings.keysPerPeriod());
         }
 
         private String nextValue() {

@@ -118,7 +118,7 @@ public final class LocalCluster implements ClusterAccess, AutoCloseable {
     private Running running(NodeId id) throws OperationException {
         Running node = running.get(id);
         if (node == null) {
-            throw new OperationException(FailureKind.TRANSPORT, null, id + " is not running", null);
+            throw new OperationException(FailureKind.UNREACHABLE, null, id + " is not running", null);
         }
         return node;
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -82,7 +83,7 @@ public final class RecordingKvStateMachine implements StateMachine<KvCommand, St
         duplicates.addAll(readStrings(data));
     }
 
-    private static void writeStrings(DataOutputStream out, java.util.Collection<String> strings) throws IOException {
+    private static void writeStrings(DataOutputStream out, Collection<String> strings) throws IOException {
         out.writeInt(strings.size());
         for (String s : strings) {
             out.writeUTF(s);

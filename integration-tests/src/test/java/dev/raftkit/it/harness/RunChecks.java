@@ -10,8 +10,11 @@ import dev.raftkit.testkit.linearizability.Operation;
 import dev.raftkit.testkit.linearizability.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -65,6 +68,7 @@ public final class RunChecks {
             FaultSchedule schedule) throws InterruptedException {
         RunSummary summary = evaluate(scenario, cluster, workload, monitor, schedule);
         FaultReport.record(summary);
+        System.out.println(RunSummary.reportHeader() + "\n" + summary.reportLine() + "\n" + schedule.describe());
         if (!summary.passed()) {
             StringBuilder message = new StringBuilder(scenario).append(" on ").append(summary.nodes())
                     .append(" nodes failed ").append(summary.problems().size()).append(" check(s):\n");
@@ -164,7 +168,7 @@ public final class RunChecks {
             Set<String> keys = new TreeSet<>(a.data().keySet());
             keys.addAll(b.data().keySet());
             for (String key : keys) {
-                if (!java.util.Objects.equals(a.data().get(key), b.data().get(key))) {
+                if (!Objects.equals(a.data().get(key), b.data().get(key))) {
                     return Optional.of("first difference: key " + key + " is " + a.data().get(key) + " on "
                             + entries.get(0).getKey() + " but " + b.data().get(key) + " on " + other.getKey());
                 }
@@ -181,7 +185,7 @@ public final class RunChecks {
             }
         });
         Optional<Ledger> reference = ledgers.values().stream()
-                .max(java.util.Comparator.comparingInt(l -> l.appliedTokens().size()));
+                .max(Comparator.comparingInt(l -> l.appliedTokens().size()));
         if (reference.isEmpty()) {
             problems.add("no node's state could be read, so lost writes could not be checked");
             return;
@@ -199,7 +203,7 @@ public final class RunChecks {
         }
     }
 
-    private static String first(java.util.Collection<String> values) {
+    private static String first(Collection<String> values) {
         return values.stream().limit(10).toList() + (values.size() > 10 ? " ..." : "");
     }
 

@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Polls every node's status on a background thread and checks the invariants of RELIABILITY.md
  * §2.4 that a status shows:
  * <ul>
- *   <li>per node and per incarnation, term, commit index and applied index never go backwards
- *       (after a restart commit and applied start over from what was durable, so a new
- *       incarnation starts a new baseline);</li>
+ *   <li>per node and per incarnation, term, commit index and applied index never go backwards.
+ *       A restarted node starts a new baseline: its commit and applied indexes legitimately start
+ *       over from what was durable, and a term its previous incarnation showed may not have been
+ *       durable yet when it was killed;</li>
  *   <li>at most one node is ever seen leading a given term (election safety).</li>
  * </ul>
  * Violations are collected, not thrown, so the run finishes and reports them with everything else.

@@ -34,8 +34,10 @@ import java.util.stream.Collectors;
 /**
  * A cluster whose nodes are child JVMs ({@link NodeMain}), each with its own LMDB directory, that
  * the test can kill with SIGKILL, restart on the same directory, and pause with SIGSTOP/SIGCONT.
- * Requests go over the {@link ControlProtocol}; a request whose answer does not come in time
- * fails with {@link FailureKind#TIMEOUT}, a lost connection with {@link FailureKind#TRANSPORT}.
+ * Requests go over the {@link ControlProtocol}; a request that cannot reach the node (not running,
+ * connection refused) fails with {@link FailureKind#UNREACHABLE}, one whose answer does not come in
+ * time with {@link FailureKind#TIMEOUT}, one whose connection breaks after sending with
+ * {@link FailureKind#TRANSPORT}.
  *
  * <p>Thread-safe for requests; start, kill, pause and resume are called from the test thread.
  * Close it to kill every node.
@@ -213,25 +215,25 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
     private String call(NodeId id, String request, Duration timeout) throws OperationException {
         NodeProcess node = processes.get(id);
         if (node == null) {
-            throw new OperationException(FailureKind.TRANSPORT, null, id + " is not running", null);
+            throw new OperationException(FailureKind.UNREACHABLE, null, id + " is not running", null);
         }
         Connection connection = node.idle().poll();
+        if (connection == null) {
+            try {
+                connection = Connection.open(controlPorts.get(id));
+            } catch (IOException e) {
+                throw new OperationException(FailureKind.UNREACHABLE, null, "cannot connect to " + id + ": " + e, e);
+            }
+        }
         String reply;
         try {
-            if (connection == null) {
-                connection = Connection.open(controlPorts.get(id));
-            }
             reply = connection.exchange(request, timeout.plus(ANSWER_MARGIN));
         } catch (SocketTimeoutException e) {
-            if (connection != null) {
-                connection.close();
-            }
+            connection.close();
             throw new OperationException(FailureKind.TIMEOUT, null, id + " did not answer within "
                     + timeout.plus(ANSWER_MARGIN).toMillis() + " ms", e);
         } catch (IOException e) {
-            if (connection != null) {
-                connection.close();
-            }
+            connection.close();
             throw new OperationException(FailureKind.TRANSPORT, null, "control connection to " + id + ": " + e, e);
         }
         node.idle().add(connection);

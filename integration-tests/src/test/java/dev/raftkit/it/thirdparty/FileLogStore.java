@@ -10,6 +10,7 @@ import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.SnapshotWriter;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -254,7 +255,7 @@ public final class FileLogStore implements LogStore {
                 }
                 throw new IOException(file + ": the record at offset " + offset + " fails its checksum");
             }
-            replay(new DataInputStream(new java.io.ByteArrayInputStream(payload.array())));
+            replay(new DataInputStream(new ByteArrayInputStream(payload.array())));
             offset += HEADER_BYTES + length;
         }
         journal.position(journal.size());
