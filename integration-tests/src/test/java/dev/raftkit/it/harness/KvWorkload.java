@@ -118,6 +118,7 @@ public final class KvWorkload {
 
     /**
      * Stops the clients: each finishes its current operation (bounded by the operation timeout).
+     * Idempotent.
      *
      * @throws InterruptedException if interrupted while waiting
      */
