@@ -1,0 +1,40 @@
+package dev.raftkit.it.harness;
+
+import dev.raftkit.Address;
+import dev.raftkit.NodeId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Chooses addresses for test nodes. */
+public final class Ports {
+
+    private Ports() {
+    }
+
+    /**
+     * Returns {@code n1 .. n<count>}, each at a port of {@code host} that was free a moment ago.
+     *
+     * @throws UncheckedIOException if no port can be bound on that host
+     */
+    public static Map<NodeId, Address> nodeAddresses(String host, int count) {
+        Map<NodeId, Address> addresses = new TreeMap<>();
+        for (int i = 1; i <= count; i++) {
+            addresses.put(NodeId.of("n" + i), new Address(host, freePort(host)));
+        }
+        return addresses;
+    }
+
+    /** Returns a port of {@code host} that was free a moment ago. */
+    public static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind a port on " + host, e);
+        }
+    }
+}

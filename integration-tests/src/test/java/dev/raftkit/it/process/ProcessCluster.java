@@ -1,0 +1,295 @@
+package dev.raftkit.it.process;
+
+import dev.raftkit.Address;
+import dev.raftkit.NodeId;
+import dev.raftkit.it.harness.ClusterAccess;
+import dev.raftkit.it.harness.FailureKind;
+import dev.raftkit.it.harness.Ledger;
+import dev.raftkit.it.harness.NodeObservation;
+import dev.raftkit.it.harness.OperationException;
+import dev.raftkit.it.harness.Ports;
+import dev.raftkit.testkit.kv.KvCommand;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+
+/**
+ * A cluster whose nodes are child JVMs ({@link NodeMain}), each with its own LMDB directory, that
+ * the test can kill with SIGKILL, restart on the same directory, and pause with SIGSTOP/SIGCONT.
+ * Requests go over the {@link ControlProtocol}; a request that cannot reach the node (not running,
+ * connection refused) fails with {@link FailureKind#UNREACHABLE}, one whose answer does not come in
+ * time with {@link FailureKind#TIMEOUT}, one whose connection breaks after sending with
+ * {@link FailureKind#TRANSPORT}.
+ *
+ * <p>Thread-safe for requests; start, kill, pause and resume are called from the test thread.
+ * Close it to kill every node.
+ */
+public final class ProcessCluster implements ClusterAccess, AutoCloseable {
+
+    private static final Duration START_BOUND = Duration.ofSeconds(60);
+    private static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
+    private static final Duration STATUS_TIMEOUT = Duration.ofMillis(400);
+    private static final int CONNECT_TIMEOUT_MILLIS = 500;
+
+    /** A running node process and its idle control connections. */
+    private record NodeProcess(Process process, Queue<Connection> idle) {
+    }
+
+    private final Map<NodeId, Map<NodeId, Address>> membersByNode;
+    private final Map<NodeId, Integer> controlPorts = new TreeMap<>();
+    private final Path dataRoot;
+    private final Path logDir;
+    private final Map<NodeId, NodeProcess> processes = new ConcurrentHashMap<>();
+
+    private ProcessCluster(Map<NodeId, Map<NodeId, Address>> membersByNode, Path dataRoot, Path logDir) {
+        this.membersByNode = new TreeMap<>(membersByNode);
+        this.dataRoot = dataRoot;
+        this.logDir = logDir;
+        membersByNode.keySet().forEach(id -> controlPorts.put(id, Ports.freePort("127.0.0.1")));
+    }
+
+    /**
+     * Starts every node as a child process and waits until each answers.
+     *
+     * @param membersByNode for each node, the members map it is configured with
+     * @param dataRoot where each node keeps its LMDB directory
+     * @param logDir where each node's output is appended, one file per node
+     * @throws IOException if a process cannot be started
+     * @throws InterruptedException if interrupted
+     */
+    public static ProcessCluster start(Map<NodeId, Map<NodeId, Address>> membersByNode, Path dataRoot, Path logDir)
+            throws IOException, InterruptedException {
+        Files.createDirectories(logDir);
+        ProcessCluster cluster = new ProcessCluster(membersByNode, dataRoot, logDir);
+        try {
+            for (NodeId id : membersByNode.keySet()) {
+                cluster.launch(id);
+            }
+            for (NodeId id : membersByNode.keySet()) {
+                cluster.awaitAnswer(id);
+            }
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    /**
+     * Starts a stopped node again on its directory and waits until it answers.
+     *
+     * @throws IllegalStateException if it is running, or does not answer in time
+     * @throws IOException if the process cannot be started
+     * @throws InterruptedException if interrupted
+     */
+    public void restart(NodeId id) throws IOException, InterruptedException {
+        if (processes.containsKey(id)) {
+            throw new IllegalStateException(id + " is still running");
+        }
+        launch(id);
+        awaitAnswer(id);
+    }
+
+    /** Kills the node with SIGKILL (no shutdown of any kind) and waits until it is gone. */
+    public void kill(NodeId id) throws InterruptedException {
+        NodeProcess node = processes.remove(id);
+        if (node != null) {
+            ChildProcesses.kill(node.process());
+            closeIdle(node);
+        }
+    }
+
+    /** Freezes the node with SIGSTOP. */
+    public void pause(NodeId id) throws InterruptedException {
+        ChildProcesses.signal(process(id).process(), "STOP");
+    }
+
+    /** Resumes a frozen node with SIGCONT. */
+    public void resume(NodeId id) throws InterruptedException {
+        ChildProcesses.signal(process(id).process(), "CONT");
+    }
+
+    /** Returns the pid of the node's current process. */
+    public long pid(NodeId id) {
+        return process(id).process().pid();
+    }
+
+    @Override
+    public List<NodeId> nodes() {
+        return new ArrayList<>(membersByNode.keySet());
+    }
+
+    @Override
+    public String write(NodeId node, KvCommand command, Duration timeout) throws OperationException {
+        return call(node, ControlProtocol.writeRequest(command, timeout), timeout);
+    }
+
+    @Override
+    public Optional<String> read(NodeId node, String key, Duration timeout) throws OperationException {
+        return ControlProtocol.parseRead(call(node, ControlProtocol.readRequest(key, timeout), timeout));
+    }
+
+    @Override
+    public Optional<NodeObservation> observe(NodeId node) {
+        try {
+            return Optional.of(ControlProtocol.parseStatus(node,
+                    call(node, ControlProtocol.statusRequest(), STATUS_TIMEOUT)));
+        } catch (OperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Ledger ledger(NodeId node, Duration timeout) throws OperationException {
+        return ControlProtocol.parseLedger(call(node, ControlProtocol.ledgerRequest(timeout), timeout));
+    }
+
+    /** Kills every node and waits (up to 10 s each) until they are gone; keeps the caller's interrupt status. */
+    @Override
+    public void close() {
+        for (NodeId id : new ArrayList<>(processes.keySet())) {
+            NodeProcess node = processes.remove(id);
+            if (node != null) {
+                ChildProcesses.killQuietly(node.process());
+                closeIdle(node);
+            }
+        }
+    }
+
+    // ---- processes ----
+
+    private void launch(NodeId id) throws IOException {
+        String members = membersByNode.get(id).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
+        Process process = ChildProcesses.startJava(ChildProcesses.testClassPath(), NodeMain.class.getName(),
+                List.of(id.value(), dataRoot.resolve(id.value()).toString(), controlPorts.get(id).toString(), members),
+                logDir.resolve(id + ".log"));
+        processes.put(id, new NodeProcess(process, new ConcurrentLinkedQueue<>()));
+    }
+
+    private void awaitAnswer(NodeId id) throws InterruptedException {
+        long deadline = System.nanoTime() + START_BOUND.toNanos();
+        while (observe(id).isEmpty()) {
+            NodeProcess node = process(id);
+            if (!node.process().isAlive()) {
+                processes.remove(id);
+                throw new IllegalStateException(id + " exited with " + node.process().exitValue()
+                        + " while starting; see " + logDir.resolve(id + ".log"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(id + " did not answer within " + START_BOUND.toSeconds()
+                        + " s of starting; see " + logDir.resolve(id + ".log"));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private NodeProcess process(NodeId id) {
+        NodeProcess node = processes.get(id);
+        if (node == null) {
+            throw new IllegalStateException(id + " is not running");
+        }
+        return node;
+    }
+
+    // ---- requests ----
+
+    private String call(NodeId id, String request, Duration timeout) throws OperationException {
+        NodeProcess node = processes.get(id);
+        if (node == null) {
+            throw new OperationException(FailureKind.UNREACHABLE, null, id + " is not running", null);
+        }
+        Connection connection = node.idle().poll();
+        if (connection == null) {
+            try {
+                connection = Connection.open(controlPorts.get(id));
+            } catch (IOException e) {
+                throw new OperationException(FailureKind.UNREACHABLE, null, "cannot connect to " + id + ": " + e, e);
+            }
+        }
+        String reply;
+        try {
+            reply = connection.exchange(request, timeout.plus(ANSWER_MARGIN));
+        } catch (SocketTimeoutException e) {
+            connection.close();
+            throw new OperationException(FailureKind.TIMEOUT, null, id + " did not answer within "
+                    + timeout.plus(ANSWER_MARGIN).toMillis() + " ms", e);
+        } catch (IOException e) {
+            connection.close();
+            throw new OperationException(FailureKind.TRANSPORT, null, "control connection to " + id + ": " + e, e);
+        }
+        node.idle().add(connection);
+        return ControlProtocol.payload(id, reply);
+    }
+
+    private static void closeIdle(NodeProcess node) {
+        Connection connection;
+        while ((connection = node.idle().poll()) != null) {
+            connection.close();
+        }
+    }
+
+    /** One control connection; used by one thread at a time. */
+    private static final class Connection {
+
+        private final Socket socket;
+        private final BufferedReader in;
+        private final PrintWriter out;
+
+        private Connection(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            this.out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
+        }
+
+        static Connection open(int port) throws IOException {
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), CONNECT_TIMEOUT_MILLIS);
+                return new Connection(socket);
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+        }
+
+        String exchange(String request, Duration timeout) throws IOException {
+            socket.setSoTimeout((int) timeout.toMillis());
+            out.println(request);
+            if (out.checkError()) {
+                throw new IOException("the request could not be sent");
+            }
+            String reply = in.readLine();
+            if (reply == null) {
+                throw new IOException("the node closed the connection before answering");
+            }
+            return reply;
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing is best effort
+            }
+        }
+    }
+}
