@@ -569,6 +569,7 @@ final class Driver<R> {
         if (!next.leader().equals(lastLeader)) {
             lastLeader = next.leader();
             notifier.leaderChanged(next.leader(), next.term());
+            LOG.info("[{}] term {}: leader {}", nodeId, next.term(), next.leader().map(NodeId::value).orElse("unknown"));
         }
     }
 
@@ -596,7 +597,7 @@ final class Driver<R> {
         }
         membershipChanges.failAll(failure);
         if (outstanding.stop(failure)) {
-            LOG.error("[{}] node stopped: {}", nodeId, failure.getMessage(), failure.getCause());
+            LOG.error("[{}] term {}: node stopped: {}", nodeId, core.term(), failure.getMessage(), failure.getCause());
         }
         halt(() -> {
         });

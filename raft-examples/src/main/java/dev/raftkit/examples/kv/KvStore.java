@@ -35,6 +35,7 @@ public final class KvStore implements StateMachine<KvCommand, KvResult> {
     private final TreeMap<String, String> data = new TreeMap<>();
     private final Map<String, LastRequest> lastRequests = new HashMap<>();
 
+    // tag::dedupe[]
     @Override
     public KvResult apply(long index, KvCommand command) {
         LastRequest last = lastRequests.get(command.clientId());
@@ -50,6 +51,7 @@ public final class KvStore implements StateMachine<KvCommand, KvResult> {
         lastRequests.put(command.clientId(), new LastRequest(command.sequence(), result));
         return result;
     }
+    // end::dedupe[]
 
     private KvResult compareAndSet(KvCommand command) {
         String current = data.get(command.key());
