@@ -56,6 +56,8 @@ public final class KvClient implements AutoCloseable {
     /**
      * Sets {@code key} to {@code value}.
      *
+     * @param key the key
+     * @param value its new value
      * @return the previous value
      * @throws KvException if no leader answered within the timeout, or the server reported an error
      */
@@ -66,6 +68,7 @@ public final class KvClient implements AutoCloseable {
     /**
      * Removes {@code key}.
      *
+     * @param key the key
      * @return the value it held
      * @throws KvException as {@link #put} does
      */
@@ -76,6 +79,9 @@ public final class KvClient implements AutoCloseable {
     /**
      * Sets {@code key} to {@code value} if it holds {@code expected} (null: if it is absent).
      *
+     * @param key the key
+     * @param expected the value it must hold, or null for "absent"
+     * @param value its new value
      * @return whether it was set
      * @throws KvException as {@link #put} does
      */
@@ -87,6 +93,7 @@ public final class KvClient implements AutoCloseable {
      * Reads {@code key} linearizably (on the leader): the result reflects every write that
      * completed before the call.
      *
+     * @param key the key
      * @return its value
      * @throws KvException as {@link #put} does
      */
