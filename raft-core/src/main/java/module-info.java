@@ -6,6 +6,7 @@
 module dev.raftkit.core {
     requires dev.raftkit.api;
     requires org.slf4j;
+    requires static micrometer.core;
 
     provides dev.raftkit.spi.RaftEngine with dev.raftkit.core.CoreEngine;
 }

@@ -46,6 +46,7 @@ final class Applier<C, R> {
     private final StateMachine<C, R> stateMachine;
     private final LogStore store;
     private final long snapshotThreshold;
+    private final EngineMetrics metrics;
     private final Consumer<SnapshotMeta> snapshotTaken;
     private final Consumer<Throwable> fatal;
     private final Consumer<Throwable> onDeath;
@@ -76,6 +77,7 @@ final class Applier<C, R> {
      * @param membership the configuration in force at start
      * @param replayTarget the commit index known at start: local reads wait until it is applied
      * @param snapshotThreshold applied entries since the last snapshot that trigger one; 0 = never
+     * @param metrics told of every snapshot taken
      * @param snapshotTaken told (on the apply thread) of every snapshot this applier commits
      * @param fatal told (on the apply thread) of a storage failure that must stop the node
      * @param onDeath told (on the apply thread) what killed it when an apply or a query throws an
@@ -83,7 +85,7 @@ final class Applier<C, R> {
      */
     Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, LogStore store,
             SnapshotMeta restored, Membership membership, long replayTarget, long snapshotThreshold,
-            Consumer<SnapshotMeta> snapshotTaken, Consumer<Throwable> fatal, Consumer<Throwable> onDeath) {
+            EngineMetrics metrics, Consumer<SnapshotMeta> snapshotTaken, Consumer<Throwable> fatal, Consumer<Throwable> onDeath) {
         this.nodeId = nodeId;
         this.stateMachine = stateMachine;
         this.codec = codec;
@@ -92,6 +94,7 @@ final class Applier<C, R> {
         this.membership = membership;
         this.replayTarget = replayTarget;
         this.snapshotThreshold = snapshotThreshold;
+        this.metrics = metrics;
         this.snapshotTaken = snapshotTaken;
         this.fatal = fatal;
         this.onDeath = onDeath;
@@ -207,6 +210,7 @@ final class Applier<C, R> {
         }
         SnapshotMeta meta;
         SnapshotMeta newer;
+        long start = metrics.clock();
         try (SnapshotWriter writer = store.beginSnapshot(applied, appliedTerm, membership)) {
             stateMachine.writeSnapshot(writer.output());
             synchronized (snapshotCommitLock) {
@@ -230,6 +234,7 @@ final class Applier<C, R> {
         }
         lastSnapshotIndex = meta.index();
         lastSnapshot = meta;
+        metrics.snapshotTaken(meta.sizeBytes(), start);
         LOG.info("[{}] snapshot at index {} term {}: {} bytes", nodeId, meta.index(), meta.term(), meta.sizeBytes());
         snapshotTaken.accept(meta);
         completeSnapshotRequests(meta);

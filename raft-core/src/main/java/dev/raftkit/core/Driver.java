@@ -73,6 +73,7 @@ final class Driver<R> {
     private final SnapshotReceiver receiver;
     private final Notifier notifier;
     private final Outstanding outstanding;
+    private final EngineMetrics metrics;
     private final long tickNanos;
 
     /** Writes proposed but not yet handed to the applier, in index order. */
@@ -100,7 +101,7 @@ final class Driver<R> {
     private volatile DriverView view;
 
     Driver(Config config, RaftCore core, LogStore store, Transport transport, TaskQueue queue, TaskQueue storageQueue,
-            Applier<?, R> applier, Notifier notifier, Outstanding outstanding) {
+            Applier<?, R> applier, Notifier notifier, Outstanding outstanding, EngineMetrics metrics) {
         this.config = config;
         this.nodeId = config.self().value();
         this.core = core;
@@ -111,6 +112,7 @@ final class Driver<R> {
         this.applier = applier;
         this.notifier = notifier;
         this.outstanding = outstanding;
+        this.metrics = metrics;
         this.tickNanos = config.tickInterval().toNanos();
         this.view = DriverView.of(core);
         this.receiver = new SnapshotReceiver(nodeId, store, applier.snapshotCommitLock(), this::snapshotReceived);
@@ -323,6 +325,7 @@ final class Driver<R> {
         queue.schedule(task(() -> {
             core.tick();
             membershipChanges.tick();
+            metrics.sampleReplication(core);
             scheduleTick();
         }), tickNanos);
     }
@@ -340,6 +343,7 @@ final class Driver<R> {
             payloads.addAll(b.payloads);
         }
         long first = core.propose(payloads);
+        metrics.proposed(payloads.size());
         for (BufferedWrite<R> b : batch) {
             if (first < 0) {
                 b.write.fail(rejection(first));
@@ -354,6 +358,7 @@ final class Driver<R> {
 
     private void propose(List<byte[]> payloads, PendingWrite<R> write) {
         long first = core.propose(payloads);
+        metrics.proposed(payloads.size());
         if (first < 0) {
             write.fail(rejection(first));
         } else {
@@ -477,7 +482,9 @@ final class Driver<R> {
             }
         }
         if (hardState != null || !entries.isEmpty()) {
+            long start = metrics.clock();
             store.persist(hardState, entries);
+            metrics.persisted(entries.size(), start);
         }
     }
 
@@ -574,6 +581,7 @@ final class Driver<R> {
         if (!next.leader().equals(lastLeader)) {
             lastLeader = next.leader();
             notifier.leaderChanged(next.leader(), next.term());
+            LOG.info("[{}] term {}: leader {}", nodeId, next.term(), next.leader().map(NodeId::value).orElse("unknown"));
         }
     }
 
@@ -613,7 +621,7 @@ final class Driver<R> {
         }
         membershipChanges.failAll(failure);
         if (outstanding.stop(failure)) {
-            LOG.error("[{}] node stopped: {}", nodeId, failure.getMessage(), failure.getCause());
+            LOG.error("[{}] term {}: node stopped: {}", nodeId, core.term(), failure.getMessage(), failure.getCause());
         }
         halt(() -> {
         });

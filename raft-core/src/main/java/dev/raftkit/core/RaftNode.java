@@ -57,10 +57,11 @@ final class RaftNode<C, R> implements Node<C, R> {
     private final Notifier notifier;
     private final Outstanding outstanding;
     private final List<TaskQueue> queues;
+    private final EngineMetrics metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RaftNode(Config config, Codec<C> codec, Driver<R> driver, Applier<C, R> applier, Notifier notifier,
-            Outstanding outstanding, List<TaskQueue> queues) {
+            Outstanding outstanding, List<TaskQueue> queues, EngineMetrics metrics) {
         this.config = config;
         this.codec = codec;
         this.driver = driver;
@@ -68,6 +69,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         this.notifier = notifier;
         this.outstanding = outstanding;
         this.queues = queues;
+        this.metrics = metrics;
     }
 
     /** Recovers the node's state from its log store, starts its transport and its clock. */
@@ -77,6 +79,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         LogStore store = setup.logStore();
         Transport transport = setup.transport();
         String id = config.self().value();
+        EngineMetrics metrics = EngineMetrics.of(config, runtime::nanoTime);
         HardState hardState;
         SnapshotMeta snapshot;
         try {
@@ -99,12 +102,12 @@ final class RaftNode<C, R> implements Node<C, R> {
         // The applier reports snapshots, storage failures and its own death to the driver, built after it.
         AtomicReference<Driver<R>> driverOfApplier = new AtomicReference<>();
         Applier<C, R> applier = new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, store, snapshot,
-                membership, core.commitIndex(), config.snapshotThreshold(),
+                membership, core.commitIndex(), config.snapshotThreshold(), metrics,
                 meta -> driverOfApplier.get().onSnapshotTaken(meta),
                 failure -> driverOfApplier.get().onApplierFailure(failure),
                 death -> driverOfApplier.get().died("apply", death));
         Driver<R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, applier,
-                notifier, outstanding);
+                notifier, outstanding, metrics);
         driverOfApplier.set(driver);
         try {
             Map<NodeId, Address> peers = new TreeMap<>(membership.addresses());
@@ -118,7 +121,10 @@ final class RaftNode<C, R> implements Node<C, R> {
         driver.start();
         LOG.info("[{}] started: term {}, last index {}, commit index {}", id, core.term(), core.lastIndex(),
                 core.commitIndex());
-        return new RaftNode<>(config, setup.codec(), driver, applier, notifier, outstanding, queues);
+        RaftNode<C, R> node = new RaftNode<>(config, setup.codec(), driver, applier, notifier, outstanding, queues,
+                metrics);
+        metrics.bind(node::status, outstanding::inflightWrites);
+        return node;
     }
 
     /**
@@ -175,6 +181,7 @@ final class RaftNode<C, R> implements Node<C, R> {
     public CompletableFuture<R> write(C command) {
         Objects.requireNonNull(command, "command");
         CompletableFuture<R> future = new CompletableFuture<>();
+        metrics.trackWrite(future);
         if (!reserve(1, future)) {
             return future;
         }
@@ -197,6 +204,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             throw new IllegalArgumentException("writeBatch needs at least one command");
         }
         CompletableFuture<List<R>> future = new CompletableFuture<>();
+        metrics.trackWrite(future);
         if (!reserve(commands.size(), future)) {
             return future;
         }
@@ -329,6 +337,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             Thread.currentThread().interrupt();
             queues.forEach(TaskQueue::close);
         }
+        metrics.close();
         LOG.info("[{}] closed", config.self());
     }
 }

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
  * The smallest useful replicated state machine: a counter. A command is a delta (8 bytes on the
  * log); {@code apply} adds it and returns the new total. Snapshots are the total itself.
  */
+// tag::counter[]
 public final class CounterStateMachine implements StateMachine<Long, Long> {
 
     /** Encodes a delta as 8 big-endian bytes. */
@@ -42,3 +43,4 @@ public final class CounterStateMachine implements StateMachine<Long, Long> {
         total = new DataInputStream(in).readLong();
     }
 }
+// end::counter[]

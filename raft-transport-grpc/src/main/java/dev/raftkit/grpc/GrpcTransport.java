@@ -207,12 +207,12 @@ public final class GrpcTransport implements Transport {
         }
     }
 
-    /** Returns a snapshot of the counters: sent, delivered, dropped and rejected by reason. */
+    /** {@return a snapshot of the counters: sent, delivered, dropped and rejected by reason} */
     public GrpcTransportStats stats() {
         return counters.snapshot();
     }
 
-    /** Returns the options this transport was created with. */
+    /** {@return the options this transport was created with} */
     public GrpcTransportOptions options() {
         return options;
     }

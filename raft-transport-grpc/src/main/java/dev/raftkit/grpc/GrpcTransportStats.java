@@ -43,17 +43,25 @@ public record GrpcTransportStats(long sent, long delivered, Map<DropReason, Long
         WRONG_RECIPIENT
     }
 
-    /** Returns the drop count for {@code reason}. */
+    /**
+     * {@return the drop count for {@code reason}}
+     *
+     * @param reason the reason
+     */
     public long dropped(DropReason reason) {
         return dropped.getOrDefault(reason, 0L);
     }
 
-    /** Returns the rejection count for {@code reason}. */
+    /**
+     * {@return the rejection count for {@code reason}}
+     *
+     * @param reason the reason
+     */
     public long rejected(RejectReason reason) {
         return rejected.getOrDefault(reason, 0L);
     }
 
-    /** Returns the total of every rejection. */
+    /** {@return the total of every rejection} */
     public long rejectedTotal() {
         return rejected.values().stream().mapToLong(Long::longValue).sum();
     }

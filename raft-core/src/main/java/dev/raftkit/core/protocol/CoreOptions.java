@@ -36,7 +36,13 @@ public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int he
     /** Option key of {@link #snapshotChunkBytes()}; default 1 MiB. */
     public static final String SNAPSHOT_CHUNK_BYTES = "raftkit.snapshot.chunkBytes";
 
-    /** Derives the core's settings from a node's configuration. */
+    /**
+     * Derives the core's settings from a node's configuration.
+     *
+     * @param config the node's configuration
+     * @return the settings
+     * @throws IllegalArgumentException naming the option when a {@code raftkit.snapshot.*} value is invalid
+     */
     public static CoreOptions of(Config config) {
         return new CoreOptions(config.electionTimeoutTicksMin(), config.electionTimeoutTicksMax(),
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(), DEFAULT_MAX_APPEND_BYTES,

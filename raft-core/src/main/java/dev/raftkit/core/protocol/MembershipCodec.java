@@ -19,7 +19,12 @@ public final class MembershipCodec {
     private MembershipCodec() {
     }
 
-    /** Encodes the voters and learners of {@code membership} (its index is the entry's own). */
+    /**
+     * Encodes the voters and learners of a configuration (its index is the entry's own).
+     *
+     * @param membership the configuration
+     * @return the entry's payload
+     */
     public static byte[] encode(Membership membership) {
         int size = 1 + 8;
         for (Map.Entry<NodeId, Address> e : membership.addresses().entrySet()) {

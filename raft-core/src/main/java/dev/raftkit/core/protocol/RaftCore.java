@@ -33,7 +33,7 @@ import java.util.random.RandomGenerator;
  * The Raft protocol as a pure, single-threaded state machine: no threads, clocks or writes.
  * Inputs are {@link #tick()}, {@link #step(RaftMessage)}, {@link #propose(List)},
  * {@link #readIndex(long)} and the driver's reports {@link #onPersisted(long, long)}; the output
- * is a {@link Ready} taken with {@link #ready()}. The log store is only read.
+ * is a {@link Ready} taken with {@link #ready(long)}. The log store is only read.
  *
  * <h2>Roles and transitions</h2>
  * This class alone changes roles:
@@ -323,6 +323,9 @@ public final class RaftCore {
     /**
      * Reports that the driver made the log durable up to {@code (index, term)} (with every earlier
      * persist). The leader counts itself towards commit only from here.
+     *
+     * @param index the last durable index
+     * @param entryTerm the term of the entry at {@code index}
      */
     public void onPersisted(long index, long entryTerm) {
         log.stableTo(index, entryTerm);
@@ -333,7 +336,7 @@ public final class RaftCore {
 
     // ---------------------------------------------------------------- output
 
-    /** Returns whether {@link #ready(long)} has anything to hand out. */
+    /** {@return whether {@link #ready(long)} has anything to hand out} */
     public boolean hasReady() {
         return appendsPending || termOrVoteDirty || !messages.isEmpty() || !afterPersist.isEmpty() || !readStates.isEmpty()
                 || log.hasUnpersisted() || installing == null && log.hasCommittedToApply()
@@ -344,6 +347,7 @@ public final class RaftCore {
      * Takes everything the driver must do now; see {@link Ready} for the order.
      *
      * @param maxApplyBytes the byte budget of committed entries handed out at once
+     * @return what to do
      */
     public Ready ready(long maxApplyBytes) {
         if (appendsPending) {
@@ -367,7 +371,7 @@ public final class RaftCore {
         return ready;
     }
 
-    /** Takes the ids of reads dropped because this node stopped leading; the driver fails them. */
+    /** {@return the ids of reads dropped because this node stopped leading, clearing them; the driver fails them} */
     public List<Long> takeDroppedReads() {
         List<Long> out = List.copyOf(droppedReads);
         droppedReads.clear();
@@ -376,42 +380,42 @@ public final class RaftCore {
 
     // ---------------------------------------------------------------- queries
 
-    /** Returns this node's role. */
+    /** {@return this node's role} */
     public Role role() {
         return role;
     }
 
-    /** Returns the current term. */
+    /** {@return the current term} */
     public long term() {
         return term;
     }
 
-    /** Returns the leader known for the current term. */
+    /** {@return the leader known for the current term} */
     public Optional<NodeId> leader() {
         return Optional.ofNullable(leader);
     }
 
-    /** Returns the commit index. */
+    /** {@return the commit index} */
     public long commitIndex() {
         return log.committed();
     }
 
-    /** Returns the last log index. */
+    /** {@return the last log index} */
     public long lastIndex() {
         return log.lastIndex();
     }
 
-    /** Returns the last index covered by the latest snapshot, 0 if none. */
+    /** {@return the last index covered by the latest snapshot, 0 if none} */
     public long snapshotIndex() {
         return log.snapshotIndex();
     }
 
-    /** Returns the configuration in force. */
+    /** {@return the configuration in force} */
     public Membership membership() {
         return membership;
     }
 
-    /** Returns this node's id. */
+    /** {@return this node's id} */
     public NodeId id() {
         return self;
     }
@@ -822,24 +826,39 @@ public final class RaftCore {
         return index;
     }
 
-    /** Returns whether the leader may propose a configuration change now. */
+    /** {@return whether the leader may propose a configuration change now} */
     public boolean canChangeMembership() {
         return role == Role.LEADER && transferTarget == null && log.committed() >= termStartIndex
                 && configs.latestIndex() <= log.committed();
     }
 
-    /** Returns the configuration once the entries through {@code index} are committed. */
+    /**
+     * Returns the configuration in force once the entries through {@code index} are committed.
+     *
+     * @param index a log index
+     * @return the configuration
+     */
     public Membership membershipCommittedAt(long index) {
         return configs.committedAt(index);
     }
 
-    /** Leader only: the index up to which {@code member}'s log matches, or -1 if unknown. */
+    /**
+     * Leader only: how far {@code member}'s log is known to match.
+     *
+     * @param member a voter or learner
+     * @return the index up to which its log matches, or -1 if unknown
+     */
     public long matchIndex(NodeId member) {
         Progress p = progress.get(member);
         return p == null ? -1 : p.match;
     }
 
-    /** Returns the term of the entry at {@code index}, or -1 if unknown here. */
+    /**
+     * Returns the term of an entry.
+     *
+     * @param index a log index
+     * @return the term of the entry at {@code index}, or -1 if unknown here
+     */
     public long termAt(long index) {
         return log.term(index);
     }
@@ -848,6 +867,7 @@ public final class RaftCore {
      * Starts handing leadership to {@code target} (dissertation §3.10): writes stop, the target is
      * caught up and then told to campaign at once. Abandoned after an election timeout.
      *
+     * @param target the voter to hand leadership to
      * @return 1 if started (or already under way to that target); 0 if {@code target} is this
      *     leader; -1 if this node is not the leader; -2 if a transfer to another node is under way;
      *     -3 if {@code target} is not a voter
@@ -875,12 +895,12 @@ public final class RaftCore {
         return 1;
     }
 
-    /** Returns the voter that leadership is being handed to, if any. */
+    /** {@return the voter that leadership is being handed to, if any} */
     public Optional<NodeId> transferTarget() {
         return Optional.ofNullable(transferTarget);
     }
 
-    /** Returns (and clears) whether a leadership transfer was abandoned since the last call. */
+    /** {@return whether a leadership transfer was abandoned since the last call, clearing the flag} */
     public boolean takeTransferAborted() {
         boolean aborted = transferAborted;
         transferAborted = false;
@@ -910,6 +930,8 @@ public final class RaftCore {
     /**
      * Reports that this node's state machine wrote a durable snapshot; the log before it (minus a
      * tail for slightly lagging followers) is compacted.
+     *
+     * @param meta the snapshot
      */
     public void onSnapshotTaken(SnapshotMeta meta) {
         if (latestSnapshot == null || meta.index() > latestSnapshot.index()) {
@@ -1044,6 +1066,8 @@ public final class RaftCore {
     /**
      * Reports that the driver committed a received snapshot and compacted or reset the log as its
      * last chunk said; the log now starts after it and the applier restores it.
+     *
+     * @param meta the snapshot
      */
     public void onSnapshotInstalled(SnapshotMeta meta) {
         if (!meta.equals(installing)) {
@@ -1057,7 +1081,11 @@ public final class RaftCore {
         send(new InstallSnapshotResponse(self, installingFrom, term, meta.index(), meta.sizeBytes(), true));
     }
 
-    /** Reports that a received snapshot failed its checksum: the transfer starts over. */
+    /**
+     * Reports that a received snapshot failed its checksum: the transfer starts over.
+     *
+     * @param meta the snapshot
+     */
     public void onSnapshotRejected(SnapshotMeta meta) {
         if (!meta.equals(installing)) {
             return;

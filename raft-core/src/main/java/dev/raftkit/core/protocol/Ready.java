@@ -27,13 +27,13 @@ public record Ready(HardState hardState, List<LogEntry> entries, List<RaftMessag
         List<RaftMessage> afterPersist, List<LogEntry> committed, List<ReadState> reads,
         List<SnapshotChunk> snapshotChunks, long compactThrough) {
 
-    /** Returns whether the storage step has work: something to store or messages to hold back. */
+    /** {@return whether the storage step has work: something to store or messages to hold back} */
     public boolean needsPersistStep() {
         return hardState != null || !entries.isEmpty() || !afterPersist.isEmpty() || !snapshotChunks.isEmpty()
                 || compactThrough > 0;
     }
 
-    /** Returns whether there is nothing to do at all. */
+    /** {@return whether there is nothing to do at all} */
     public boolean isEmpty() {
         return !needsPersistStep() && messages.isEmpty() && committed.isEmpty() && reads.isEmpty();
     }

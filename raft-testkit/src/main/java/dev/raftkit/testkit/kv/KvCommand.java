@@ -16,12 +16,26 @@ import java.util.Objects;
 public record KvCommand(Kind kind, String key, String value, String expected) {
 
     /** What a command does. */
-    public enum Kind { PUT, CAS, DELETE }
+    public enum Kind {
+        /** Sets the key to the value. */
+        PUT,
+        /** Sets the key to the value if it holds the expected value. */
+        CAS,
+        /** Removes the key. */
+        DELETE
+    }
 
     /** Encodes commands as a kind byte and length-prefixed UTF-8 strings (-1 for null). */
     public static final Codec<KvCommand> CODEC = Codec.of(KvCommand::encode, KvCommand::decode);
 
-    /** Validates the command. */
+    /**
+     * Validates the command.
+     *
+     * @param kind what to do
+     * @param key the key
+     * @param value the value to store (put, cas), else null
+     * @param expected the value the key must hold (cas), else null
+     */
     public KvCommand {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(key, "key");
@@ -33,17 +47,32 @@ public record KvCommand(Kind kind, String key, String value, String expected) {
         }
     }
 
-    /** Returns a put of {@code value} at {@code key}. */
+    /**
+     * {@return a put of {@code value} at {@code key}}
+     *
+     * @param key the key
+     * @param value the value to store (put, cas), else null
+     */
     public static KvCommand put(String key, String value) {
         return new KvCommand(Kind.PUT, key, value, null);
     }
 
-    /** Returns a compare-and-set of {@code key} from {@code expected} to {@code value}. */
+    /**
+     * {@return a compare-and-set of {@code key} from {@code expected} to {@code value}}
+     *
+     * @param key the key
+     * @param expected the value the key must hold (cas), else null
+     * @param value the value to store (put, cas), else null
+     */
     public static KvCommand cas(String key, String expected, String value) {
         return new KvCommand(Kind.CAS, key, value, expected);
     }
 
-    /** Returns a delete of {@code key}. */
+    /**
+     * {@return a delete of {@code key}}
+     *
+     * @param key the key
+     */
     public static KvCommand delete(String key) {
         return new KvCommand(Kind.DELETE, key, null, null);
     }

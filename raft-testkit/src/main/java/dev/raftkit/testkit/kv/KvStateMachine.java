@@ -43,12 +43,16 @@ public final class KvStateMachine implements StateMachine<KvCommand, String> {
         }
     }
 
-    /** Returns the value at {@code key}; call only from a read query. */
+    /**
+     * {@return the value at {@code key}; call only from a read query}
+     *
+     * @param key the key
+     */
     public Optional<String> get(String key) {
         return Optional.ofNullable(data.get(key));
     }
 
-    /** Returns a copy of the whole store; call only from a read query. */
+    /** {@return a copy of the whole store; call only from a read query} */
     public Map<String, String> snapshotOfData() {
         return new TreeMap<>(data);
     }

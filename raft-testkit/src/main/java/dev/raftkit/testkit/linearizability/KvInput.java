@@ -65,6 +65,7 @@ public sealed interface KvInput<V> permits KvInput.Put, KvInput.Get, KvInput.Cas
         /**
          * Rejects a null value.
          *
+         * @param value the value to store; write unique values so reads identify their write
          * @throws NullPointerException if {@code value} is null
          */
         public Put {
@@ -100,6 +101,8 @@ public sealed interface KvInput<V> permits KvInput.Put, KvInput.Get, KvInput.Cas
         /**
          * Rejects null values.
          *
+         * @param expected the value the key must hold
+         * @param update the value to store if it does
          * @throws NullPointerException if {@code expected} or {@code update} is null
          */
         public Cas {

@@ -87,6 +87,7 @@ public sealed interface KvOutput<V>
         /**
          * Rejects a null value.
          *
+         * @param value the value read
          * @throws NullPointerException if {@code value} is null
          */
         public Value {

@@ -84,6 +84,7 @@ public final class KvRegisterModel<V> implements Model<KvRegisterModel.Register<
         /**
          * Rejects a null optional.
          *
+         * @param value the stored value, empty while the key is absent
          * @throws NullPointerException if {@code value} is null
          */
         public Register {

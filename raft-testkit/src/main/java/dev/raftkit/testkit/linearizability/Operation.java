@@ -32,6 +32,14 @@ public record Operation<I, O>(long id, int process, String key, I input, Optiona
     /**
      * Validates the operation.
      *
+     * @param id unique id of the operation within its history
+     * @param process the single-threaded logical client that issued it
+     * @param key the partition key; operations on different keys are checked independently
+     * @param input what the client asked for
+     * @param output what came back; present exactly when {@code outcome} is {@link Outcome#OK}
+     * @param outcome how the operation ended
+     * @param invokeTime clock reading taken before the request was sent
+     * @param returnTime clock reading taken after the response was received; {@link #NEVER} for an
      * @throws NullPointerException if {@code key}, {@code input}, {@code output} or {@code outcome} is null
      * @throws IllegalArgumentException if the output does not match the outcome, if
      *     {@code returnTime < invokeTime}, or if the return time is {@link #NEVER} for any outcome

@@ -30,6 +30,12 @@ public record Violation<I, O>(String key, List<Operation<I, O>> linearizedPrefix
     /**
      * Copies the lists and rejects nulls.
      *
+     * @param key the key whose history is not linearizable
+     * @param linearizedPrefix the longest sequence of operations the model accepted, in
+     *     linearization order
+     * @param stateAfterPrefix the model's description of the state after that sequence
+     * @param blockedOperation the operation that had to take effect next but could not
+     * @param concurrentOperations the other operations that were invoked but not placed at that point
      * @throws NullPointerException if any argument is null
      */
     public Violation {

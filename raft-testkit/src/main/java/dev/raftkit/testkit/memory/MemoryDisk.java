@@ -52,7 +52,7 @@ public final class MemoryDisk {
         this.name = Objects.requireNonNull(name, "name");
     }
 
-    /** Returns the name error messages use for this disk. */
+    /** {@return the name error messages use for this disk} */
     public String name() {
         return name;
     }
@@ -122,7 +122,7 @@ public final class MemoryDisk {
         }
     }
 
-    /** Returns the durable hard state; for inspection by tests and the simulator. */
+    /** {@return the durable hard state; for inspection by tests and the simulator} */
     public HardState hardState() {
         lock.readLock().lock();
         try {
@@ -132,7 +132,7 @@ public final class MemoryDisk {
         }
     }
 
-    /** Returns the first durable log index; for inspection by tests and the simulator. */
+    /** {@return the first durable log index; for inspection by tests and the simulator} */
     public long firstIndex() {
         lock.readLock().lock();
         try {
@@ -142,7 +142,7 @@ public final class MemoryDisk {
         }
     }
 
-    /** Returns the last durable log index; for inspection by tests and the simulator. */
+    /** {@return the last durable log index; for inspection by tests and the simulator} */
     public long lastIndex() {
         lock.readLock().lock();
         try {
@@ -169,6 +169,10 @@ public final class MemoryDisk {
      * Reads durable entries as {@link dev.raftkit.spi.LogStore#entries} does; for inspection by tests
      * and the simulator.
      *
+     * @param from the first index
+     * @param to one past the last index
+     * @param maxBytes the byte budget
+     * @return the entries, a prefix of the range
      * @throws IOException if an entry in the range was marked corrupt
      */
     public List<LogEntry> entries(long from, long to, long maxBytes) throws IOException {

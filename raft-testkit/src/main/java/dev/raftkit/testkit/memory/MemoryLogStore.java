@@ -39,7 +39,7 @@ public final class MemoryLogStore implements LogStore {
         this.generation = disk.attach();
     }
 
-    /** Returns the disk this store keeps its state on. */
+    /** {@return the disk this store keeps its state on} */
     public MemoryDisk disk() {
         return disk;
     }

@@ -90,6 +90,8 @@ public final class MemoryNetwork {
      * Returns the JVM-wide network that the {@code memory} transport provider uses: deliveries run
      * on one daemon thread, {@code raftkit-memory-network}, in real time. Faults set on it affect
      * every node of the JVM that uses the provider.
+     *
+     * @return the JVM-wide network of the {@code memory} transport provider
      */
     public static MemoryNetwork shared() {
         return SharedHolder.INSTANCE;
@@ -186,12 +188,12 @@ public final class MemoryNetwork {
         attached.remove(Objects.requireNonNull(address, "address"));
     }
 
-    /** Returns how many messages were handed to a receiving transport. */
+    /** {@return how many messages were handed to a receiving transport} */
     public long delivered() {
         return delivered.get();
     }
 
-    /** Returns how many extra copies duplication scheduled. */
+    /** {@return how many extra copies duplication scheduled} */
     public long duplicated() {
         return duplicated.get();
     }

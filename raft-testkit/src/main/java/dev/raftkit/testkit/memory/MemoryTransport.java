@@ -174,17 +174,17 @@ public final class MemoryTransport implements Transport {
         network.detach(selfAddress, this);
     }
 
-    /** Returns the inbound size bound in bytes. */
+    /** {@return the inbound size bound in bytes} */
     public long maxMessageBytes() {
         return maxMessageBytes;
     }
 
-    /** Returns how many messages were handed to the network. */
+    /** {@return how many messages were handed to the network} */
     public long sent() {
         return sent.get();
     }
 
-    /** Returns how many inbound messages were handed to the handler. */
+    /** {@return how many inbound messages were handed to the handler} */
     public long received() {
         return received.get();
     }

@@ -410,7 +410,7 @@ public final class Simulation {
             return this;
         }
 
-        /** Returns the simulation. */
+        /** {@return the simulation} */
         public Simulation build() {
             return new Simulation(this);
         }

@@ -6,8 +6,10 @@ package dev.raftkit.testkit.sim;
  */
 public final class SimulationFailure extends AssertionError {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The seed that replays the failing run. */
     private final long seed;
 
     /**
@@ -20,7 +22,7 @@ public final class SimulationFailure extends AssertionError {
         this.seed = seed;
     }
 
-    /** Returns the seed that reproduces the failure. */
+    /** {@return the seed that reproduces the failure} */
     public long seed() {
         return seed;
     }

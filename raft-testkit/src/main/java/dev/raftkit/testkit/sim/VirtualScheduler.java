@@ -44,12 +44,20 @@ public final class VirtualScheduler {
     private long executed;
     private Object currentOwner;
 
-    /** Returns the virtual time in nanoseconds. */
+    /**
+     * Returns the virtual time in nanoseconds.
+     *
+     * @return the virtual time in nanoseconds
+     */
     public long now() {
         return now;
     }
 
-    /** Returns how many events have run. */
+    /**
+     * Returns how many events have run.
+     *
+     * @return how many events have run
+     */
     public long executed() {
         return executed;
     }
@@ -57,7 +65,10 @@ public final class VirtualScheduler {
     /**
      * Schedules {@code action} at virtual time {@code time} (not before now).
      *
+     * @param time the virtual time, in nanoseconds
+     * @param action what to run
      * @param owner who runs it (a task queue), reported by {@link #currentOwner()} while it runs
+     * @return the scheduled event
      */
     public Event at(long time, Runnable action, Object owner) {
         Event e = new Event(Math.max(time, now), seq++, action, owner);
@@ -65,12 +76,18 @@ public final class VirtualScheduler {
         return e;
     }
 
-    /** Schedules {@code action} after {@code delayNanos}, owned by nobody. */
+    /**
+     * Schedules {@code action} after {@code delayNanos}, owned by nobody.
+     *
+     * @param delayNanos how long after now, in virtual nanoseconds
+     * @param action what to run
+     * @return the scheduled event
+     */
     public Event after(long delayNanos, Runnable action) {
         return at(now + delayNanos, action, null);
     }
 
-    /** Returns the owner of the event running now, or null. */
+    /** {@return the owner of the event running now, or null} */
     public Object currentOwner() {
         return currentOwner;
     }
@@ -78,6 +95,7 @@ public final class VirtualScheduler {
     /**
      * Runs events until the next one lies after {@code time}, then sets the clock to {@code time}.
      *
+     * @param time the virtual time to run to, in nanoseconds
      * @param afterEach called after every event that ran, e.g. to check invariants
      */
     public void runUntil(long time, Runnable afterEach) {

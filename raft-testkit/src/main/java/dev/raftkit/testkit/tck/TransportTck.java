@@ -100,15 +100,25 @@ public abstract class TransportTck {
      * Returns the inbound size limit, in bytes of payload, of the transports {@link #create}
      * returns: messages whose entries or snapshot chunk come within 1/64 of it must arrive, and
      * messages with more payload than it must not.
+     *
+     * @return the inbound size limit, in bytes of payload
      */
     protected abstract long maxMessageBytes();
 
-    /** Returns how long the kit waits for a message that must arrive. Default 30 seconds. */
+    /**
+     * Returns how long the kit waits for a message that must arrive. Default 30 seconds.
+     *
+     * @return how long the kit waits for a message that must arrive
+     */
     protected Duration deliveryTimeout() {
         return Duration.ofSeconds(30);
     }
 
-    /** Returns a loopback address with a port that was free a moment ago. */
+    /**
+     * Returns a loopback address with a port that was free a moment ago.
+     *
+     * @return a loopback address with a port that was free a moment ago
+     */
     protected Address freeAddress() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return new Address(socket.getInetAddress().getHostAddress(), socket.getLocalPort());

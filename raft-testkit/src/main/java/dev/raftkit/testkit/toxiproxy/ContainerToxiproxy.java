@@ -40,6 +40,7 @@ public final class ContainerToxiproxy implements ToxiproxyEndpoint, AutoCloseabl
     /**
      * Starts the container and waits until its API answers.
      *
+     * @return the running Toxiproxy
      * @throws IllegalStateException if the image cannot be built or the container does not start; the
      *     message says what a machine without registry access needs
      */
@@ -117,7 +118,7 @@ public final class ContainerToxiproxy implements ToxiproxyEndpoint, AutoCloseabl
         return serviceBindHost;
     }
 
-    /** Returns the running container, for logs or inspection. */
+    /** {@return the running container, for logs or inspection} */
     public ToxiproxyContainer container() {
         return container;
     }

@@ -18,7 +18,7 @@ public final class DockerAvailability implements ExecutionCondition {
     private static final String HOW_TO_FIX = "start one, e.g. with .ci/docker-up (it installs Docker when missing) "
             + "and export what it prints";
 
-    /** Returns whether Testcontainers finds a Docker engine that answers. */
+    /** {@return whether Testcontainers finds a Docker engine that answers} */
     public static boolean dockerAnswers() {
         try {
             return DockerClientFactory.instance().isDockerAvailable();
@@ -27,7 +27,7 @@ public final class DockerAvailability implements ExecutionCondition {
         }
     }
 
-    /** Returns whether the environment variable {@code CI} says this is a CI run. */
+    /** {@return whether the environment variable {@code CI} says this is a CI run} */
     public static boolean inCi() {
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }

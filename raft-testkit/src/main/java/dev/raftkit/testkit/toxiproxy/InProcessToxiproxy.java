@@ -20,7 +20,11 @@ public final class InProcessToxiproxy implements ToxiproxyEndpoint, AutoCloseabl
         this.client = new ToxiproxyClient(LOOPBACK, server.port());
     }
 
-    /** Starts a server with its API on a free loopback port. */
+    /**
+     * Starts a server with its API on a free loopback port.
+     *
+     * @return the running server
+     */
     public static InProcessToxiproxy start() {
         return new InProcessToxiproxy(ToxiproxyServer.start(LOOPBACK, 0));
     }

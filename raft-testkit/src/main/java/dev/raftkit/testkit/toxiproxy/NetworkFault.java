@@ -28,12 +28,12 @@ public final class NetworkFault {
         this.onHealed = onHealed;
     }
 
-    /** Returns what the fault does, e.g. {@code partition [n1] | [n2, n3]}. */
+    /** {@return what the fault does, e.g. {@code partition [n1] | [n2, n3]}} */
     public String description() {
         return description;
     }
 
-    /** Returns how many toxics the fault placed. */
+    /** {@return how many toxics the fault placed} */
     public int toxicCount() {
         return toxics.size();
     }

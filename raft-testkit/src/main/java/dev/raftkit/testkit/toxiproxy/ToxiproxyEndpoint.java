@@ -12,19 +12,20 @@ import eu.rekawek.toxiproxy.ToxiproxyClient;
  */
 public interface ToxiproxyEndpoint {
 
-    /** Returns a client of the Toxiproxy HTTP API. */
+    /** {@return a client of the Toxiproxy HTTP API} */
     ToxiproxyClient client();
 
-    /** Returns where the Toxiproxy HTTP API answers, for requests the client does not offer. */
+    /** {@return where the Toxiproxy HTTP API answers, for requests the client does not offer} */
     Address apiAddress();
 
-    /** Returns how many proxies can listen at once at addresses reachable from this machine. */
+    /** {@return how many proxies can listen at once at addresses reachable from this machine} */
     int proxyCapacity();
 
     /**
      * Returns the {@code listen} value for the proxy in the given slot.
      *
      * @param slot 0 to {@link #proxyCapacity()} - 1; one proxy per slot
+     * @return the {@code listen} value for the proxy in the given slot
      * @throws IllegalArgumentException if the slot is out of range
      */
     String listenAddress(int slot);
@@ -33,6 +34,7 @@ public interface ToxiproxyEndpoint {
      * Returns where a client on this machine connects to reach a proxy.
      *
      * @param listen the proxy's {@code listen} field as the API reports it
+     * @return where a client on this machine connects to reach a proxy
      * @throws IllegalArgumentException if that address is not reachable from this machine
      */
     Address reachableAddress(String listen);
@@ -40,12 +42,17 @@ public interface ToxiproxyEndpoint {
     /**
      * Returns the {@code upstream} value that makes the proxy server connect to a service listening
      * on this machine at the given address.
+     *
+     * @param serviceOnThisMachine a service's address on this machine
+     * @return the proxy's {@code upstream} value for that service
      */
     String upstreamFor(Address serviceOnThisMachine);
 
     /**
      * Returns the host address services on this machine should bind so that the proxy server can
      * reach them: loopback for the in-process server, the Docker bridge's address for a container.
+     *
+     * @return the host address for services the proxy server must reach
      */
     String serviceBindHost();
 }

@@ -44,12 +44,12 @@ public final class ToxiproxyExtension implements ExecutionCondition, BeforeAllCa
         this.starter = starter;
     }
 
-    /** Returns an extension that runs Toxiproxy in a Docker container. */
+    /** {@return an extension that runs Toxiproxy in a Docker container} */
     public static ToxiproxyExtension container() {
         return new ToxiproxyExtension(true, ContainerToxiproxy::start);
     }
 
-    /** Returns an extension that runs the Toxiproxy-compatible server in this JVM. */
+    /** {@return an extension that runs the Toxiproxy-compatible server in this JVM} */
     public static ToxiproxyExtension inProcess() {
         return new ToxiproxyExtension(false, InProcessToxiproxy::start);
     }
@@ -57,6 +57,7 @@ public final class ToxiproxyExtension implements ExecutionCondition, BeforeAllCa
     /**
      * Returns the running Toxiproxy.
      *
+     * @return the running Toxiproxy
      * @throws IllegalStateException outside the test class's lifetime
      */
     public ToxiproxyEndpoint endpoint() {

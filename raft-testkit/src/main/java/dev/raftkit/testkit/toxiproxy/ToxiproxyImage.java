@@ -28,7 +28,7 @@ public final class ToxiproxyImage {
     private ToxiproxyImage() {
     }
 
-    /** Returns the configured image name, {@value #LOCAL}, or the official default. */
+    /** {@return the configured image name, {@value #LOCAL}, or the official default} */
     public static String configured() {
         String value = System.getProperty(PROPERTY);
         if (value == null || value.isBlank()) {
@@ -42,6 +42,7 @@ public final class ToxiproxyImage {
      * Any image other than the official one is declared a compatible substitute for it, as
      * Testcontainers' {@code ToxiproxyContainer} requires.
      *
+     * @return the image to run, building the local one first when {@value #LOCAL} is configured
      * @throws IllegalStateException if the local image cannot be built (the message says why)
      */
     public static DockerImageName resolve() {

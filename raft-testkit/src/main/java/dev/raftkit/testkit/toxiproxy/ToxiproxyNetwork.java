@@ -105,7 +105,7 @@ public final class ToxiproxyNetwork implements AutoCloseable {
         return new ToxiproxyNetwork(endpoint, Map.copyOf(sorted), proxies);
     }
 
-    /** Returns the nodes, in id order. */
+    /** {@return the nodes, in id order} */
     public Set<NodeId> nodes() {
         return new TreeSet<>(nodes.keySet());
     }
@@ -114,6 +114,8 @@ public final class ToxiproxyNetwork implements AutoCloseable {
      * Returns the members map to configure {@code node} with: its own real address, and for every
      * peer the address of the proxy from {@code node} to that peer.
      *
+     * @param node the node
+     * @return the node's members map: its own address, and for each peer the proxy to it
      * @throws IllegalArgumentException if the node is unknown
      */
     public Map<NodeId, Address> membersFor(NodeId node) {
@@ -128,6 +130,9 @@ public final class ToxiproxyNetwork implements AutoCloseable {
     /**
      * Returns where {@code from} reaches {@code to}: the proxy of that directed link.
      *
+     * @param from the node that dials
+     * @param to the node it reaches
+     * @return where {@code from} reaches {@code to}: the proxy of that directed link
      * @throws IllegalArgumentException if a node is unknown or both are the same
      */
     public Address proxyAddress(NodeId from, NodeId to) {
@@ -137,6 +142,9 @@ public final class ToxiproxyNetwork implements AutoCloseable {
     /**
      * Cuts every flow between the two groups, both ways; flows within each group are untouched.
      *
+     * @param side the nodes on one side
+     * @param otherSide the nodes on the other side
+     * @return the fault, which heals just its own toxics
      * @throws IllegalArgumentException if a group is empty, they overlap or name an unknown node
      */
     public NetworkFault partition(Collection<NodeId> side, Collection<NodeId> otherSide) {
@@ -145,7 +153,12 @@ public final class ToxiproxyNetwork implements AutoCloseable {
         return cutBetween("partition " + a + " | " + b, a, b);
     }
 
-    /** Cuts every flow to and from the node. */
+    /**
+     * Cuts every flow to and from the node.
+     *
+     * @param node the node
+     * @return the fault, which heals just its own toxics
+     */
     public NetworkFault isolate(NodeId node) {
         requireNode(node);
         Set<NodeId> others = nodes();
@@ -156,6 +169,10 @@ public final class ToxiproxyNetwork implements AutoCloseable {
     /**
      * Cuts the flow from {@code from} to {@code to} only: {@code to} no longer receives anything
      * {@code from} sends, while {@code from} still receives from {@code to}.
+     *
+     * @param from the node whose bytes are affected
+     * @param to the node they go to
+     * @return the fault, which heals just its own toxics
      */
     public NetworkFault oneWay(NodeId from, NodeId to) {
         proxy(from, to);
@@ -166,6 +183,10 @@ public final class ToxiproxyNetwork implements AutoCloseable {
      * Splits the cluster into two sides that both still talk to a bridge node: every flow between
      * {@code left} and {@code right} is cut; the bridge keeps all its links.
      *
+     * @param left the nodes on one side
+     * @param bridge the node that reaches both sides
+     * @param right the nodes on the other side
+     * @return the fault, which heals just its own toxics
      * @throws IllegalArgumentException if the sides are empty, overlap, or contain the bridge
      */
     public NetworkFault bridge(Collection<NodeId> left, NodeId bridge, Collection<NodeId> right) {
@@ -181,23 +202,49 @@ public final class ToxiproxyNetwork implements AutoCloseable {
     /**
      * Delays every byte to and from the node by {@code latency} plus or minus {@code jitter}; a round
      * trip with it is delayed twice.
+     *
+     * @param node the node
+     * @param latency the added delay
+     * @param jitter the random variation of the delay, plus or minus
+     * @return the fault, which heals just its own toxics
      */
     public NetworkFault latency(NodeId node, Duration latency, Duration jitter) {
         return latency("latency " + node, flowsOf(node), latency, jitter);
     }
 
-    /** Delays every byte from {@code from} to {@code to} by {@code latency} plus or minus {@code jitter}. */
+    /**
+     * Delays every byte from {@code from} to {@code to} by {@code latency} plus or minus {@code jitter}.
+     *
+     * @param from the node whose bytes are affected
+     * @param to the node they go to
+     * @param latency the added delay
+     * @param jitter the random variation of the delay, plus or minus
+     * @return the fault, which heals just its own toxics
+     */
     public NetworkFault latency(NodeId from, NodeId to, Duration latency, Duration jitter) {
         proxy(from, to);
         return latency("latency " + from + " -> " + to, List.of(new Link(from, to)), latency, jitter);
     }
 
-    /** Limits every flow to and from the node to {@code kilobytesPerSecond} (1 KB = 1000 bytes). */
+    /**
+     * Limits every flow to and from the node to {@code kilobytesPerSecond} (1 KB = 1000 bytes).
+     *
+     * @param node the node
+     * @param kilobytesPerSecond the rate limit, in KB/s
+     * @return the fault, which heals just its own toxics
+     */
     public NetworkFault bandwidth(NodeId node, long kilobytesPerSecond) {
         return bandwidth("bandwidth " + node, flowsOf(node), kilobytesPerSecond);
     }
 
-    /** Limits the flow from {@code from} to {@code to} to {@code kilobytesPerSecond}. */
+    /**
+     * Limits the flow from {@code from} to {@code to} to {@code kilobytesPerSecond}.
+     *
+     * @param from the node whose bytes are affected
+     * @param to the node they go to
+     * @param kilobytesPerSecond the rate limit, in KB/s
+     * @return the fault, which heals just its own toxics
+     */
     public NetworkFault bandwidth(NodeId from, NodeId to, long kilobytesPerSecond) {
         proxy(from, to);
         return bandwidth("bandwidth " + from + " -> " + to, List.of(new Link(from, to)), kilobytesPerSecond);
@@ -206,12 +253,23 @@ public final class ToxiproxyNetwork implements AutoCloseable {
     /**
      * Resets (TCP RST) every connection to or from the node once data flows on it, {@code after} the
      * data arrives, until the fault is healed.
+     *
+     * @param node the node
+     * @param after how long the connections live before they are reset
+     * @return the fault, which heals just its own toxics
      */
     public NetworkFault resetPeer(NodeId node, Duration after) {
         return resetPeer("reset " + node, flowsOf(node), after);
     }
 
-    /** Resets every connection between {@code a} and {@code b}, either way, {@code after} data arrives. */
+    /**
+     * Resets every connection between {@code a} and {@code b}, either way, {@code after} data arrives.
+     *
+     * @param a one node
+     * @param b the other node
+     * @param after how long the connections live before they are reset
+     * @return the fault, which heals just its own toxics
+     */
     public NetworkFault resetPeer(NodeId a, NodeId b, Duration after) {
         proxy(a, b);
         return resetPeer("reset " + a + " <-> " + b, List.of(new Link(a, b), new Link(b, a)), after);
@@ -222,6 +280,9 @@ public final class ToxiproxyNetwork implements AutoCloseable {
      * returns when done, with the node's links as before.
      *
      * @param cycles 1 to 1000
+     * @param node the node
+     * @param down how long each cut lasts
+     * @param up how long each healed phase lasts
      * @throws IllegalArgumentException if a duration is not positive or longer than a minute, or cycles is out of range
      * @throws InterruptedException if interrupted; the node's isolation is healed first
      */
@@ -243,7 +304,11 @@ public final class ToxiproxyNetwork implements AutoCloseable {
         }
     }
 
-    /** Returns the faults in place, oldest first. */
+    /**
+     * Returns the faults in place, oldest first.
+     *
+     * @return the faults in place, oldest first
+     */
     public synchronized List<NetworkFault> activeFaults() {
         return List.copyOf(active);
     }

@@ -6,8 +6,10 @@ package dev.raftkit.testkit.toxiproxy.server;
  */
 public final class ApiException extends RuntimeException {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status to answer with. */
     private final int status;
 
     /**
@@ -21,7 +23,7 @@ public final class ApiException extends RuntimeException {
         this.status = status;
     }
 
-    /** Returns the HTTP status code. */
+    /** {@return the HTTP status code} */
     public int status() {
         return status;
     }

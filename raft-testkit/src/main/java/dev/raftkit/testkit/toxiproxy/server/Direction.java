@@ -14,7 +14,7 @@ public enum Direction {
     /** Upstream server to client. */
     DOWNSTREAM;
 
-    /** Returns the API name, {@code "upstream"} or {@code "downstream"}. */
+    /** {@return the API name, {@code "upstream"} or {@code "downstream"}} */
     public String apiName() {
         return name().toLowerCase(Locale.ROOT);
     }

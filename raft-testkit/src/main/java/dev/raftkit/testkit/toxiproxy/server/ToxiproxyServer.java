@@ -65,7 +65,11 @@ public final class ToxiproxyServer implements AutoCloseable {
         return server;
     }
 
-    /** Returns the port the API listens on. */
+    /**
+     * Returns the port the API listens on.
+     *
+     * @return the port the API listens on
+     */
     public int port() {
         return http.getAddress().getPort();
     }
@@ -86,6 +90,7 @@ public final class ToxiproxyServer implements AutoCloseable {
      *
      * @param args the flags
      * @throws IllegalArgumentException naming an unknown flag or a bad port
+     * @throws InterruptedException if the waiting main thread is interrupted
      */
     public static void main(String[] args) throws InterruptedException {
         String host = "localhost";

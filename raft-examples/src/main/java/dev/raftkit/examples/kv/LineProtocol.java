@@ -1,0 +1,53 @@
+package dev.raftkit.examples.kv;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The client protocol of the example, one request line and one response line, UTF-8, fields
+ * separated by one space and URL-encoded ({@code ~} stands for "none"):
+ *
+ * <pre>
+ * PUT client seq key value          OK applied previous
+ * DELETE client seq key             OK applied previous
+ * CAS client seq key expected value OK applied previous-or-current
+ * GET key                           OK true value          (linearizable, on the leader)
+ * STATUS                            OK true status
+ * any request                       REDIRECT leader-or-~   (not the leader: retry there, or elsewhere)
+ * any request                       ERROR message
+ * </pre>
+ */
+final class LineProtocol {
+
+    static final String NONE = "~";
+
+    private LineProtocol() {
+    }
+
+    /** Encodes one field; null becomes {@value #NONE}. */
+    static String field(String value) {
+        return value == null ? NONE : URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** Decodes one field; {@value #NONE} becomes null. */
+    static String value(String field) {
+        return NONE.equals(field) ? null : URLDecoder.decode(field, StandardCharsets.UTF_8);
+    }
+
+    /** Joins encoded fields into a line. */
+    static String line(String verb, String... fields) {
+        StringBuilder b = new StringBuilder(verb);
+        for (String f : fields) {
+            b.append(' ').append(field(f));
+        }
+        return b.toString();
+    }
+
+    /** Splits a line into its verb and its raw (still encoded) fields. */
+    static List<String> split(String line) {
+        return Arrays.asList(line.strip().split(" "));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.raftkit.examples.guide;
+
+import dev.raftkit.Node;
+import dev.raftkit.examples.CounterStateMachine;
+import java.util.concurrent.TimeUnit;
+
+/** Samples of docs/reads.md. */
+final class Reads {
+
+    private Reads() {
+    }
+
+    // tag::reads[]
+    static long fresh(Node<Long, Long> leader, CounterStateMachine counter) throws Exception {
+        // ReadIndex: one heartbeat round to a quorum, then the query runs on the apply thread.
+        return leader.readLinearizable(counter::total).get(5, TimeUnit.SECONDS);
+    }
+
+    static long possiblyStale(Node<Long, Long> anyNode, CounterStateMachine counter) throws Exception {
+        // No consensus round: what this node has applied, on any role.
+        return anyNode.readLocal(counter::total).get(5, TimeUnit.SECONDS);
+    }
+    // end::reads[]
+}

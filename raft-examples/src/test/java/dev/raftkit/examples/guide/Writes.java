@@ -1,0 +1,63 @@
+package dev.raftkit.examples.guide;
+
+import dev.raftkit.BusyException;
+import dev.raftkit.NoLeaderException;
+import dev.raftkit.Node;
+import dev.raftkit.NodeId;
+import dev.raftkit.NotLeaderException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Samples of docs/writes.md. */
+final class Writes {
+
+    private Writes() {
+    }
+
+    // tag::retry[]
+    /**
+     * Writes through whichever node leads, following leader hints and backing off while there is
+     * no leader. Retries after NotLeaderException may apply a command twice: make it idempotent.
+     */
+    static <C, R> R writeToLeader(Map<NodeId, Node<C, R>> nodes, NodeId first, C command)
+            throws InterruptedException, TimeoutException {
+        Node<C, R> target = nodes.get(first);
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try {
+                return target.write(command).get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof NotLeaderException notLeader && notLeader.leaderHint().isPresent()) {
+                    target = nodes.get(notLeader.leaderHint().get());   // ask the leader it names
+                } else if (cause instanceof NotLeaderException || cause instanceof NoLeaderException
+                        || cause instanceof BusyException) {
+                    Thread.sleep(10L << Math.min(attempt, 6));           // election or overload: back off
+                } else {
+                    // ShutdownException, DriverDeadException, FatalException, or apply's own exception
+                    throw new IllegalStateException("write failed for good", cause);
+                }
+            }
+        }
+        throw new TimeoutException("no leader accepted the write after 20 attempts");
+    }
+    // end::retry[]
+
+    // tag::batch[]
+    static List<Long> addAll(Node<Long, Long> leader, List<Long> deltas) throws Exception {
+        // One contiguous run of entries: all are appended, or none and the future fails.
+        return leader.writeBatch(deltas).get(5, TimeUnit.SECONDS);
+    }
+    // end::batch[]
+
+    // tag::async[]
+    static CompletableFuture<String> writeThenNotify(Node<Long, Long> leader, Executor executor) {
+        // The future completes on the apply thread: move slow work elsewhere with an *Async stage.
+        return leader.write(1L).thenApplyAsync(total -> "total is now " + total, executor);
+    }
+    // end::async[]
+}
