@@ -35,6 +35,12 @@ final class Progress {
     long snapshotSent;
     /** In SNAPSHOT: {@link #snapshotAcked} when the last heartbeat was sent. */
     private long snapshotAckedAtHeartbeat;
+    /** Heartbeat answers without progress, with appends in flight, that mean acks were lost. */
+    static final int STALLED_HEARTBEATS = 5;
+    /** {@link #match} when the last heartbeat was sent. */
+    private long matchAtHeartbeat;
+    /** Consecutive heartbeat answers with appends in flight and no progress of the match index. */
+    private int stalledAnswers;
     /** {@link #next} when the last heartbeat was sent. */
     private long nextAtHeartbeat;
     /** Consecutive heartbeat answers showing a gap; see {@link #heartbeatAnswered}. */
@@ -151,6 +157,7 @@ final class Progress {
     /** Records that a heartbeat was sent, to tell later whether appends sent before it were lost. */
     void heartbeatSent() {
         nextAtHeartbeat = next;
+        matchAtHeartbeat = match;
         if (state == State.SNAPSHOT) {
             if (snapshotAcked == snapshotAckedAtHeartbeat) {
                 // No chunk was acknowledged for a whole heartbeat interval: resend from the last ack.
@@ -162,21 +169,25 @@ final class Progress {
 
     /**
      * Handles a heartbeat answer. A probing follower gets its next probe. A replicating follower
-     * whose log, twice in a row, lacks entries sent before the heartbeat lost an append: the
-     * leader falls back to probing from the match index, which resends them.
+     * lost messages when, twice in a row, its log lacks entries sent before the heartbeat (an
+     * append was lost), or when, for {@link #STALLED_HEARTBEATS} answers in a row, appends are in
+     * flight but its match index does not move (its acknowledgements were lost, and the full window
+     * would otherwise pause it for good). Either way the leader falls back to probing from the
+     * match index: the probe's answer acknowledges everything the follower holds.
      */
     void heartbeatAnswered(long followerLastIndex) {
         if (state == State.PROBE) {
             probeSent = false;
-        } else if (state == State.SNAPSHOT) {
             return;
-        } else if (followerLastIndex < nextAtHeartbeat - 1) {
-            if (++lossSuspicions >= 2) {
-                becomeProbe();
-                next = match + 1;
-            }
-        } else {
-            lossSuspicions = 0;
+        }
+        if (state == State.SNAPSHOT) {
+            return;
+        }
+        lossSuspicions = followerLastIndex < nextAtHeartbeat - 1 ? lossSuspicions + 1 : 0;
+        stalledAnswers = !inflight.isEmpty() && match == matchAtHeartbeat ? stalledAnswers + 1 : 0;
+        if (lossSuspicions >= 2 || stalledAnswers >= STALLED_HEARTBEATS) {
+            becomeProbe();
+            next = match + 1;
         }
     }
 
@@ -189,6 +200,7 @@ final class Progress {
     private void becomeProbe() {
         state = State.PROBE;
         lossSuspicions = 0;
+        stalledAnswers = 0;
         probeSent = false;
         inflight.clear();
     }

@@ -120,6 +120,28 @@ class FlowControlTest {
         assertThat(c.store("n2").log()).isEqualTo(c.store("n1").log());
     }
 
+    // Found by the Toxiproxy suite (a one-way cut of follower -> leader under load): the follower
+    // received the whole window but every acknowledgement was lost, so the window stayed full and
+    // replication to it paused for good. Heartbeat answers that show no progress while appends are
+    // in flight now make the leader probe again.
+    @Test
+    void lostAcknowledgementsOfAFullWindowDoNotPauseReplicationForGood() {
+        CoreOptions oneEntryPerAppend = new CoreOptions(10, 20, 1, false, false, 1, 1024, 1 << 20, false, false);
+        TestCluster c = new TestCluster(oneEntryPerAppend, 1, ids(3));
+        c.elect("n1");
+        c.propose("n1", IntStream.range(0, 300).mapToObj(i -> "cmd" + i).toArray(String[]::new));
+        c.deliver(appendTo("n2"));
+        c.drop(m -> m instanceof AppendEntriesResponse && m.from().value().equals("n2"));
+        assertThat(c.store("n2").log()).hasSizeGreaterThanOrEqualTo(Progress.MAX_INFLIGHT);
+
+        for (int i = 0; i < Progress.STALLED_HEARTBEATS + 2; i++) {
+            c.tick("n1");
+            c.stabilize();
+        }
+
+        assertThat(c.store("n2").log()).isEqualTo(c.store("n1").log());
+    }
+
     private static Predicate<RaftMessage> appendTo(String id) {
         return m -> m instanceof AppendEntries && m.to().value().equals(id);
     }
