@@ -12,6 +12,8 @@ public record Address(String host, int port) {
     /**
      * Validates the address.
      *
+     * @param host a host name or IP literal, not blank
+     * @param port 1 to 65535
      * @throws IllegalArgumentException if the host is null or blank, or the port is outside 1..65535
      */
     public Address {

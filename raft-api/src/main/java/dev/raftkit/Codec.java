@@ -32,12 +32,12 @@ public interface Codec<T> {
      */
     T decode(byte[] bytes);
 
-    /** Returns the identity codec: commands are byte arrays. */
+    /** {@return the identity codec: commands are byte arrays} */
     static Codec<byte[]> bytes() {
         return of(Function.identity(), Function.identity());
     }
 
-    /** Returns a codec of strings as UTF-8 bytes. */
+    /** {@return a codec of strings as UTF-8 bytes} */
     static Codec<String> utf8() {
         return of(s -> s.getBytes(StandardCharsets.UTF_8), b -> new String(b, StandardCharsets.UTF_8));
     }

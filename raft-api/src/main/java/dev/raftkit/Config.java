@@ -90,7 +90,7 @@ public final class Config {
         return new Builder(self, members);
     }
 
-    /** Returns a builder holding every setting of this configuration, to derive a changed copy. */
+    /** {@return a builder holding every setting of this configuration, to derive a changed copy} */
     public Builder toBuilder() {
         Builder b = new Builder(self, members);
         b.tickInterval = tickInterval;
@@ -112,102 +112,106 @@ public final class Config {
         return b;
     }
 
-    /** Returns this node's id. */
+    /** {@return this node's id} */
     public NodeId self() {
         return self;
     }
 
-    /** Returns the initial voters with their addresses, this node included, sorted by id. */
+    /** {@return the initial voters with their addresses, this node included, sorted by id} */
     public Map<NodeId, Address> members() {
         return members;
     }
 
-    /** Returns this node's own address (the one {@link #members()} gives for {@link #self()}). */
+    /** {@return this node's own address (the one {@link #members()} gives for {@link #self()})} */
     public Address selfAddress() {
         return members.get(self);
     }
 
-    /** Returns the duration of one tick, the unit of every other timing setting. */
+    /** {@return the duration of one tick, the unit of every other timing setting} */
     public Duration tickInterval() {
         return tickInterval;
     }
 
-    /** Returns the lower bound, in ticks, of the randomized election timeout. */
+    /** {@return the lower bound, in ticks, of the randomized election timeout} */
     public int electionTimeoutTicksMin() {
         return electionTimeoutTicksMin;
     }
 
-    /** Returns the upper bound, in ticks, of the randomized election timeout. */
+    /** {@return the upper bound, in ticks, of the randomized election timeout} */
     public int electionTimeoutTicksMax() {
         return electionTimeoutTicksMax;
     }
 
-    /** Returns how often, in ticks, a leader sends heartbeats. */
+    /** {@return how often, in ticks, a leader sends heartbeats} */
     public int heartbeatIntervalTicks() {
         return heartbeatIntervalTicks;
     }
 
-    /** Returns how long, in ticks, concurrent writes may wait to share one append; 0 = batching off. */
+    /** {@return how long, in ticks, concurrent writes may wait to share one append; 0 = batching off} */
     public int maxBatchDelayTicks() {
         return maxBatchDelayTicks;
     }
 
-    /** Returns how many buffered writes flush a batch before its delay ends. */
+    /** {@return how many buffered writes flush a batch before its delay ends} */
     public int maxBatchEntries() {
         return maxBatchEntries;
     }
 
-    /** Returns how many writes may be in flight on a leader before {@link BusyException}. */
+    /** {@return how many writes may be in flight on a leader before {@link BusyException}} */
     public int maxInflightWrites() {
         return maxInflightWrites;
     }
 
-    /** Returns whether elections start with a pre-vote round. */
+    /** {@return whether elections start with a pre-vote round} */
     public boolean preVote() {
         return preVote;
     }
 
-    /** Returns whether a leader that cannot reach a quorum steps down. */
+    /** {@return whether a leader that cannot reach a quorum steps down} */
     public boolean checkQuorum() {
         return checkQuorum;
     }
 
-    /** Returns how many applied entries since the last snapshot trigger a new one; 0 = never. */
+    /** {@return how many applied entries since the last snapshot trigger a new one; 0 = never} */
     public long snapshotThreshold() {
         return snapshotThreshold;
     }
 
-    /** Returns the cluster id every message carries; messages of other clusters are rejected. */
+    /** {@return the cluster id every message carries; messages of other clusters are rejected} */
     public String clusterId() {
         return clusterId;
     }
 
-    /** Returns where storage providers keep their files, if set. */
+    /** {@return where storage providers keep their files, if set} */
     public Optional<Path> dataDir() {
         return Optional.ofNullable(dataDir);
     }
 
-    /** Returns the log store provider name, if set. */
+    /** {@return the log store provider name, if set} */
     public Optional<String> logStore() {
         return Optional.ofNullable(logStore);
     }
 
-    /** Returns the transport provider name, if set. */
+    /** {@return the transport provider name, if set} */
     public Optional<String> transport() {
         return Optional.ofNullable(transport);
     }
 
-    /** Returns every provider-specific option, sorted by key. */
+    /** {@return every provider-specific option, sorted by key} */
     public Map<String, String> options() {
         return options;
     }
 
-    /** Returns the provider-specific option {@code key}, if set. */
+    /**
+     * {@return the provider-specific option {@code key}, if set}
+     *
+     * @param key the key
+     */
     public Optional<String> option(String key) {
         return Optional.ofNullable(options.get(key));
     }
 
-    /** Returns whether this node joins a running cluster instead of bootstrapping one. */
+    /** {@return whether this node joins a running cluster instead of bootstrapping one} */
     public boolean joinExisting() {
         return joinExisting;
     }

@@ -22,6 +22,9 @@ public record Membership(long index, Map<NodeId, Address> voters, Map<NodeId, Ad
     /**
      * Validates and copies the configuration.
      *
+     * @param index the log index of the entry that introduced this configuration (0 for the bootstrap
+     * @param voters the voting members and their addresses; never empty
+     * @param learners the non-voting members and their addresses
      * @throws IllegalArgumentException if the index is negative, there is no voter, or a node is both
      *     voter and learner
      */
@@ -41,30 +44,42 @@ public record Membership(long index, Map<NodeId, Address> voters, Map<NodeId, Ad
         }
     }
 
-    /** Returns every member, voters and learners, in id order. */
+    /** {@return every member, voters and learners, in id order} */
     public Set<NodeId> members() {
         Set<NodeId> all = new TreeSet<>(voters.keySet());
         all.addAll(learners.keySet());
         return Collections.unmodifiableSet(all);
     }
 
-    /** Returns whether {@code id} is a voting member. */
+    /**
+     * {@return whether {@code id} is a voting member}
+     *
+     * @param id a node id
+     */
     public boolean isVoter(NodeId id) {
         return voters.containsKey(id);
     }
 
-    /** Returns whether {@code id} is a voter or a learner. */
+    /**
+     * {@return whether {@code id} is a voter or a learner}
+     *
+     * @param id a node id
+     */
     public boolean isMember(NodeId id) {
         return voters.containsKey(id) || learners.containsKey(id);
     }
 
-    /** Returns the address of member {@code id}, if it is one. */
+    /**
+     * {@return the address of member {@code id}, if it is one}
+     *
+     * @param id a node id
+     */
     public Optional<Address> addressOf(NodeId id) {
         Address address = voters.get(id);
         return Optional.ofNullable(address != null ? address : learners.get(id));
     }
 
-    /** Returns every member with its address, voters and learners, in id order. */
+    /** {@return every member with its address, voters and learners, in id order} */
     public Map<NodeId, Address> addresses() {
         Map<NodeId, Address> all = new TreeMap<>(voters);
         all.putAll(learners);

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  */
 public interface Node<C, R> extends AutoCloseable {
 
-    /** Returns this node's id. */
+    /** {@return this node's id} */
     NodeId id();
 
     /**
@@ -84,13 +84,13 @@ public interface Node<C, R> extends AutoCloseable {
      */
     <T> CompletableFuture<T> readLocal(Supplier<? extends T> query);
 
-    /** Returns the leader this node currently knows, if any. */
+    /** {@return the leader this node currently knows, if any} */
     Optional<NodeId> leader();
 
-    /** Returns this node's current role. */
+    /** {@return this node's current role} */
     Role role();
 
-    /** Returns a consistent snapshot of this node's state. */
+    /** {@return a consistent snapshot of this node's state} */
     NodeStatus status();
 
     /**

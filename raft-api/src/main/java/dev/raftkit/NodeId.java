@@ -19,6 +19,7 @@ public record NodeId(String value) implements Comparable<NodeId> {
     /**
      * Validates the id.
      *
+     * @param value the id text
      * @throws IllegalArgumentException if {@code value} is null, empty, longer than 64 characters or
      *     holds a character outside {@code [A-Za-z0-9._-]}
      */

@@ -25,7 +25,20 @@ import java.util.Set;
 public record NodeStatus(NodeId id, Role role, long term, Optional<NodeId> leader, long commitIndex,
         long appliedIndex, long lastLogIndex, long snapshotIndex, Set<NodeId> voters, Set<NodeId> learners) {
 
-    /** Copies the sets so the status stays immutable. */
+    /**
+     * Copies the sets so the status stays immutable.
+     *
+     * @param id the node
+     * @param role its role
+     * @param term its current term
+     * @param leader the leader it knows for {@code term}, if any
+     * @param commitIndex the highest log index it knows to be committed
+     * @param appliedIndex the highest log index its state machine has applied
+     * @param lastLogIndex the index of the last entry in its log
+     * @param snapshotIndex the last index covered by its latest snapshot, 0 if none
+     * @param voters the voting members of its current configuration
+     * @param learners the learners of its current configuration
+     */
     public NodeStatus {
         voters = Set.copyOf(voters);
         learners = Set.copyOf(learners);

@@ -13,7 +13,9 @@ public final class NotLeaderException extends RaftException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The leader this node knows, or null. */
     private final NodeId leaderHint;
+    /** That leader's address, or null. */
     private final Address leaderAddress;
 
     /**
@@ -29,12 +31,12 @@ public final class NotLeaderException extends RaftException {
         this.leaderAddress = leaderAddress;
     }
 
-    /** Returns the leader this node knows, to retry against. */
+    /** {@return the leader this node knows, to retry against} */
     public Optional<NodeId> leaderHint() {
         return Optional.ofNullable(leaderHint);
     }
 
-    /** Returns the address of the hinted leader, when known. */
+    /** {@return the address of the hinted leader, when known} */
     public Optional<Address> leaderAddress() {
         return Optional.ofNullable(leaderAddress);
     }

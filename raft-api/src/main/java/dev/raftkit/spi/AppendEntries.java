@@ -18,7 +18,17 @@ import java.util.List;
 public record AppendEntries(NodeId from, NodeId to, long term, long prevLogIndex, long prevLogTerm,
         List<LogEntry> entries, long leaderCommit) implements RaftMessage {
 
-    /** Copies the entry list (not the payloads). */
+    /**
+     * Copies the entry list (not the payloads).
+     *
+     * @param from the leader
+     * @param to the follower or learner
+     * @param term the leader's term
+     * @param prevLogIndex the index just before the first entry
+     * @param prevLogTerm the term at {@code prevLogIndex}
+     * @param entries the entries, contiguous from {@code prevLogIndex + 1}; may be empty
+     * @param leaderCommit the leader's commit index
+     */
     public AppendEntries {
         entries = List.copyOf(entries);
     }

@@ -15,7 +15,7 @@ public enum EntryKind {
         this.code = code;
     }
 
-    /** Returns the stable wire and disk code of this kind. */
+    /** {@return the stable wire and disk code of this kind} */
     public int code() {
         return code;
     }

@@ -20,6 +20,9 @@ public record HardState(long term, NodeId votedFor, long commitIndex) {
     /**
      * Validates the state.
      *
+     * @param term the current term, 0 for a new node
+     * @param votedFor the node voted for in {@code term}, or null if none
+     * @param commitIndex a commit index known to this node, 0 if none
      * @throws IllegalArgumentException if term or commit index is negative
      */
     public HardState {
@@ -29,7 +32,7 @@ public record HardState(long term, NodeId votedFor, long commitIndex) {
         }
     }
 
-    /** Returns the vote, if one was cast in {@link #term()}. */
+    /** {@return the vote, if one was cast in {@link #term()}} */
     public Optional<NodeId> vote() {
         return Optional.ofNullable(votedFor);
     }

@@ -19,6 +19,10 @@ public record LogEntry(long index, long term, EntryKind kind, byte[] payload) {
     /**
      * Validates the entry.
      *
+     * @param index the log index, at least 1
+     * @param term the term in which a leader created the entry, at least 1
+     * @param kind what the payload holds
+     * @param payload the bytes; empty for {@link EntryKind#NOOP}
      * @throws IllegalArgumentException if index or term is below 1
      */
     public LogEntry {
@@ -32,7 +36,7 @@ public record LogEntry(long index, long term, EntryKind kind, byte[] payload) {
         Objects.requireNonNull(payload, "payload");
     }
 
-    /** Returns an approximate size in bytes, used to bound batches and messages. */
+    /** {@return an approximate size in bytes, used to bound batches and messages} */
     public int sizeBytes() {
         return payload.length + 24;
     }

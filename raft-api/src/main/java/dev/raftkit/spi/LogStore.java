@@ -50,10 +50,10 @@ public interface LogStore extends AutoCloseable {
      */
     HardState hardState() throws IOException;
 
-    /** Returns the index of the first entry in the log, {@code lastIndex() + 1} when empty. */
+    /** {@return the index of the first entry in the log, {@code lastIndex() + 1} when empty} */
     long firstIndex();
 
-    /** Returns the index of the last entry in the log, {@code firstIndex() - 1} when empty. */
+    /** {@return the index of the last entry in the log, {@code firstIndex() - 1} when empty} */
     long lastIndex();
 
     /**

@@ -13,7 +13,7 @@ import java.io.IOException;
  */
 public interface LogStoreProvider {
 
-    /** Returns the name users select this provider by in {@code Config.Builder.logStore(name)}. */
+    /** {@return the name users select this provider by in {@code Config.Builder.logStore(name)}} */
     String name();
 
     /**

@@ -27,7 +27,17 @@ import java.util.Optional;
 public record NodeSetup<C, R>(Config config, StateMachine<C, R> stateMachine, Codec<C> codec, LogStore logStore,
         Transport transport, Optional<RaftRuntime> runtime, List<NodeListener> listeners) {
 
-    /** Checks that nothing is missing and copies the listener list. */
+    /**
+     * Checks that nothing is missing and copies the listener list.
+     *
+     * @param config the node's configuration
+     * @param stateMachine the user's state machine
+     * @param codec the user's command codec
+     * @param logStore the opened log store
+     * @param transport the transport, not yet started
+     * @param runtime the runtime to use, or empty for the engine's production runtime
+     * @param listeners listeners to register before the node starts
+     */
     public NodeSetup {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(stateMachine, "stateMachine");

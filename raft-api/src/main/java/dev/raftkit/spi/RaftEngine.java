@@ -12,7 +12,7 @@ import dev.raftkit.Node;
  */
 public interface RaftEngine {
 
-    /** Returns a short name of this engine, shown in diagnostics. */
+    /** {@return a short name of this engine, shown in diagnostics} */
     String name();
 
     /**

@@ -12,12 +12,12 @@ public sealed interface RaftMessage permits RequestVote, RequestVoteResponse, Ap
         AppendEntriesResponse, Heartbeat, HeartbeatResponse, InstallSnapshot, InstallSnapshotResponse,
         TimeoutNow {
 
-    /** Returns the sender. */
+    /** {@return the sender} */
     NodeId from();
 
-    /** Returns the receiver. */
+    /** {@return the receiver} */
     NodeId to();
 
-    /** Returns the sender's current term. */
+    /** {@return the sender's current term} */
     long term();
 }

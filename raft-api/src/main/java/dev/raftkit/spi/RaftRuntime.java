@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  */
 public interface RaftRuntime {
 
-    /** Returns a monotonic time in nanoseconds, like {@link System#nanoTime()}. */
+    /** {@return a monotonic time in nanoseconds, like {@link System#nanoTime()}} */
     long nanoTime();
 
     /**

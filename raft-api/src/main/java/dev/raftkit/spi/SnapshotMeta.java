@@ -18,6 +18,11 @@ public record SnapshotMeta(long index, long term, Membership membership, long si
     /**
      * Validates the metadata.
      *
+     * @param index the last log index the snapshot includes, at least 1
+     * @param term the term of the entry at {@code index}
+     * @param membership the configuration in force at {@code index}
+     * @param sizeBytes the length of the snapshot data
+     * @param crc32c the CRC32C of the snapshot data, as {@link java.util.zip.CRC32C#getValue()} gives it
      * @throws IllegalArgumentException if a number is out of range
      */
     public SnapshotMeta {

@@ -14,7 +14,7 @@ import java.io.OutputStream;
  */
 public interface SnapshotWriter extends AutoCloseable {
 
-    /** Returns the stream to write the snapshot data to; closing it does not commit. */
+    /** {@return the stream to write the snapshot data to; closing it does not commit} */
     OutputStream output();
 
     /**

@@ -30,7 +30,7 @@ public interface TaskQueue extends Executor {
      */
     Cancellable schedule(Runnable task, long delayNanos);
 
-    /** Returns whether the calling thread is this queue's own, i.e. the caller runs inside a task. */
+    /** {@return whether the calling thread is this queue's own, i.e. the caller runs inside a task} */
     boolean inQueue();
 
     /**

@@ -12,7 +12,7 @@ import java.io.IOException;
  */
 public interface TransportProvider {
 
-    /** Returns the name users select this provider by in {@code Config.Builder.transport(name)}. */
+    /** {@return the name users select this provider by in {@code Config.Builder.transport(name)}} */
     String name();
 
     /**
