@@ -312,8 +312,11 @@ public final class Config {
 
         /**
          * Sets how long concurrent writes may wait to share one append (one fsync and one broadcast).
-         * Default 0: batching off, each write goes out at once; writes that arrive while an append is
-         * in progress still share the next one.
+         * Default 0: batching off, each write goes out at once (writes that arrive while the driver is
+         * busy still share the next append). With batching on, a write waits only while the leader's
+         * previous append is being made durable, and at most this many ticks: it goes out when that
+         * append lands, when {@link #maxBatchEntries} writes are buffered, or when the delay ends,
+         * whichever comes first; a write to an idle leader goes out at once.
          *
          * @param ticks 0 or more
          * @return this builder

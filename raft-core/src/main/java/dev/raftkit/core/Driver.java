@@ -81,6 +81,8 @@ final class Driver<R> {
     private final List<BufferedWrite<R>> batch = new ArrayList<>();
     private int batchedCommands;
     private TaskQueue.Cancellable batchTimer;
+    /** Driver thread: readies with entries handed to the storage thread and not yet reported durable. */
+    private int persistsInFlight;
     private final Map<Long, PendingRead<?>> pendingReads = new HashMap<>();
     private long nextReadContext;
     private boolean flushScheduled;
@@ -166,7 +168,10 @@ final class Driver<R> {
             }
             batch.add(new BufferedWrite<>(payloads, write));
             batchedCommands += payloads.size();
-            if (batchedCommands >= config.maxBatchEntries()) {
+            // Writes wait only while an append is being made durable: the first write after an idle
+            // spell goes at once, later ones share the next append when the current one lands, the
+            // batch fills, or the delay ends, whichever comes first.
+            if (batchedCommands >= config.maxBatchEntries() || persistsInFlight == 0) {
                 flushBatch();
             } else if (batchTimer == null) {
                 batchTimer = queue.schedule(task(this::flushBatch), config.maxBatchDelayTicks() * tickNanos);
@@ -391,6 +396,9 @@ final class Driver<R> {
             Ready ready = core.ready(MAX_APPLY_BYTES);
             ready.messages().forEach(this::send);
             if (ready.needsPersistStep()) {
+                if (!ready.entries().isEmpty()) {
+                    persistsInFlight++;
+                }
                 storageBacklog.add(ready);
                 if (storageScheduled.compareAndSet(false, true)) {
                     storageQueue.execute(this::drainStorageOrDie);
@@ -453,14 +461,26 @@ final class Driver<R> {
         }
         batch.forEach(r -> r.afterPersist().forEach(this::send));
         LogEntry last = null;
+        int withEntries = 0;
         for (Ready r : batch) {
             if (!r.entries().isEmpty()) {
                 last = r.entries().get(r.entries().size() - 1);
+                withEntries++;
             }
         }
         if (last != null) {
             LogEntry persisted = last;
-            queue.execute(task(() -> core.onPersisted(persisted.index(), persisted.term())));
+            int done = withEntries;
+            queue.execute(task(() -> persisted(persisted, done)));
+        }
+    }
+
+    /** Driver thread: the log is durable up to {@code last}; writes held for batching may go now. */
+    private void persisted(LogEntry last, int readies) {
+        persistsInFlight -= readies;
+        core.onPersisted(last.index(), last.term());
+        if (persistsInFlight == 0 && !batch.isEmpty()) {
+            flushBatch();
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A {@link LogStore} wrapper whose entry reads ({@link #entries}) wait at a {@link Gate}: holding it
+ * A {@link LogStore} wrapper whose entry reads ({@link #entries}), and separately its persists,
+ * wait at a {@link Gate}: holding it
  * keeps a restarted node from reading the entries it must replay, for as long as the test needs.
  * Reads on the thread that created the wrapper pass: that is the thread starting the node, which
  * scans its log for configuration entries before the node runs. Everything else goes straight to
@@ -23,6 +24,7 @@ final class GatedLogStore implements LogStore {
 
     private final LogStore delegate;
     private final Gate reads = new Gate();
+    private final Gate persists = new Gate();
     private final Thread starter = Thread.currentThread();
 
     GatedLogStore(LogStore delegate) {
@@ -37,6 +39,16 @@ final class GatedLogStore implements LogStore {
     /** Lets held and later entry reads through. */
     void releaseReads() {
         reads.release();
+    }
+
+    /** Makes later persists wait until {@link #releasePersists()}: the node's fsync never ends. */
+    void holdPersists() {
+        persists.hold();
+    }
+
+    /** Lets held and later persists through. */
+    void releasePersists() {
+        persists.release();
     }
 
     /** Returns whether an entry read is waiting at the gate right now. */
@@ -74,6 +86,7 @@ final class GatedLogStore implements LogStore {
 
     @Override
     public void persist(HardState hardState, List<LogEntry> entries) throws IOException {
+        persists.pass("persist of " + entries.size() + " entries");
         delegate.persist(hardState, entries);
     }
 
