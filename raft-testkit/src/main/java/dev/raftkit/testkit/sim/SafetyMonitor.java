@@ -21,8 +21,9 @@ import java.util.TreeMap;
  *       once per incarnation, in order;</li>
  *   <li>leader completeness: a new leader's durable log holds every command applied anywhere at
  *       the indexes it has;</li>
- *   <li>committed on a quorum: an index a leader reports committed is durably on a majority of
- *       voters' disks with the same term as on the leader's;</li>
+ *   <li>committed on a quorum: an index a leader reports committed is durably on enough voters'
+ *       disks (with the same term as on the leader's) that every majority of the voters includes
+ *       one of them;</li>
  *   <li>monotonicity: a node's term never decreases (across restarts too); its commit and applied
  *       indexes never decrease within an incarnation; applied never exceeds commit.</li>
  * </ul>
@@ -162,9 +163,17 @@ final class SafetyMonitor {
                 holders++;
             }
         }
-        if (holders < disks.size() / 2 + 1) {
+        // Every election quorum of the current voters must meet a holder, or a leader without the
+        // entry could be elected. Without a configuration change that means a majority holds it;
+        // right after a single-server change (the entry committed under the configuration before
+        // it), an even-sized configuration may have exactly half as holders, which still meets
+        // every majority.
+        int voters = disks.size();
+        int majority = voters / 2 + 1;
+        if (holders + majority <= voters) {
             violate("committed on a quorum: leader " + leader + " reports commit index " + commitIndex
-                    + " but only " + holders + " of " + disks.size() + " voters hold it durably");
+                    + " but only " + holders + " of " + voters + " voters hold it durably, so a majority of "
+                    + majority + " without it could elect a leader that lacks it");
         }
     }
 
