@@ -27,11 +27,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,23 +59,8 @@ class GrpcHostileInputTest {
     /** A known peer id whose name the attacker uses for well-formed but implausible messages. */
     private static final NodeId M = NodeId.of("m");
 
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
     private static final MethodDescriptor<byte[], Rejection> RAW_METHOD = RaftTransportGrpc.getStreamMethod()
-            .toBuilder(BYTES, ProtoUtils.marshaller(Rejection.getDefaultInstance())).build();
+            .toBuilder(InboundService.RAW, ProtoUtils.marshaller(Rejection.getDefaultInstance())).build();
 
     private final long seed = System.nanoTime();
     private final Random random = new Random(seed);
