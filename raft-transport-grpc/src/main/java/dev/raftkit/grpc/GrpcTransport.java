@@ -103,7 +103,7 @@ public final class GrpcTransport implements Transport {
                 .workerEventLoopGroup(eventLoops)
                 .channelType(NioServerSocketChannel.class)
                 .withOption(ChannelOption.SO_REUSEADDR, true)
-                .executor(workers)
+                .directExecutor() // the handler only queues: no hop to another thread
                 .maxInboundMessageSize(options.maxMessageBytes())
                 .maxConcurrentCallsPerConnection(16)
                 .handshakeTimeout(10, TimeUnit.SECONDS)

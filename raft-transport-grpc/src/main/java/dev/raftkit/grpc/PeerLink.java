@@ -33,9 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * queued messages in order.
  *
  * <p>{@link #enqueue} never blocks: it adds to a lock-free queue, or drops and counts when the
- * queue is full. A drain task on the worker pool writes queued messages to the stream only while
- * the stream {@link ClientCallStreamObserver#isReady() is ready}, and the stream's on-ready callback
- * resumes it, so a slow peer (or a large snapshot transfer) fills this bounded queue and never gRPC's
+ * queue is full. The enqueuing thread then drains, unless a drain is already due: it writes queued
+ * messages to the stream only while the stream {@link ClientCallStreamObserver#isReady() is ready},
+ * and the stream's on-ready callback (on the worker pool) resumes it, so a slow peer (or a large snapshot transfer) fills this bounded queue and never gRPC's
  * unbounded buffers. When the stream fails it is opened again, lazily, after a jittered exponential
  * backoff; the messages written to a failed stream are lost, and the engine's retries cover them.
  */
@@ -135,13 +135,14 @@ final class PeerLink {
         return channel.awaitTermination(millis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Drains on the calling thread unless a drain is already due: handing the write to a worker
+     * first would add a thread wake-up to every message's latency. Draining never blocks on I/O:
+     * gRPC only queues the frame for the event loop, and flow control stops the loop.
+     */
     private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
-            try {
-                workers.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                drainScheduled.set(false); // the transport is closing
-            }
+            drain();
         }
     }
 
