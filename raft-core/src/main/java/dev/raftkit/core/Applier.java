@@ -39,7 +39,8 @@ final class Applier<C, R> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
 
-    private record WaitingRead(long index, Supplier<?> query, CompletableFuture<Object> future) {
+    /** A read that runs once {@code index} is applied. */
+    record WaitingRead(long index, Supplier<?> query, CompletableFuture<Object> future) {
     }
 
     private final String nodeId;
@@ -293,18 +294,18 @@ final class Applier<C, R> {
         }
     }
 
-    /** Runs {@code query} once {@code index} is applied (a confirmed linearizable read). */
-    @SuppressWarnings("unchecked")
-    <T> void read(long index, Supplier<? extends T> query, CompletableFuture<T> future) {
+    /** Runs each read once its index is applied: confirmed linearizable reads, handed over together. */
+    void read(List<WaitingRead> reads) {
         queue.execute(guarded(() -> {
-            waiting.add(new WaitingRead(index, query, (CompletableFuture<Object>) future));
+            waiting.addAll(reads);
             runReadyReads();
         }));
     }
 
     /** Runs {@code query} as soon as replay reached the commit index known at start. */
+    @SuppressWarnings("unchecked")
     <T> void readLocal(Supplier<? extends T> query, CompletableFuture<T> future) {
-        read(replayTarget, query, future);
+        read(List.of(new WaitingRead(replayTarget, query, (CompletableFuture<Object>) future)));
     }
 
     private void runReadyReads() {

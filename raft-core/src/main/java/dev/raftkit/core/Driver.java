@@ -405,9 +405,7 @@ final class Driver<R> {
                 }
             }
             handOver(ready.committed());
-            for (ReadState read : ready.reads()) {
-                startRead(read);
-            }
+            startReads(ready.reads());
             if (core.hasReady()) {
                 scheduleFlush();
             }
@@ -532,12 +530,20 @@ final class Driver<R> {
         applier.apply(committed, writes);
     }
 
+    /** Hands the confirmed reads to the apply thread in one task. */
     @SuppressWarnings("unchecked")
-    private void startRead(ReadState read) {
-        PendingRead<Object> pending = (PendingRead<Object>) pendingReads.remove(read.context());
-        if (pending != null) {
-            applier.read(read.index(), pending.query, pending.future);
+    private void startReads(List<ReadState> confirmed) {
+        if (confirmed.isEmpty()) {
+            return;
         }
+        List<Applier.WaitingRead> reads = new ArrayList<>(confirmed.size());
+        for (ReadState read : confirmed) {
+            PendingRead<Object> pending = (PendingRead<Object>) pendingReads.remove(read.context());
+            if (pending != null) {
+                reads.add(new Applier.WaitingRead(read.index(), pending.query, pending.future));
+            }
+        }
+        applier.read(reads);
     }
 
     /** Fails writes and reads that were waiting on a leadership this node no longer holds. */

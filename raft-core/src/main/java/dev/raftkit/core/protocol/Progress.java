@@ -43,6 +43,10 @@ final class Progress {
     private int stalledAnswers;
     /** {@link #next} when the last heartbeat was sent. */
     private long nextAtHeartbeat;
+    /** The read round the last periodic heartbeat carried. */
+    private long roundAtHeartbeat;
+    /** Whether an answer to the last periodic heartbeat was already checked for loss. */
+    private boolean heartbeatChecked;
     /** Consecutive heartbeat answers showing a gap; see {@link #heartbeatAnswered}. */
     private int lossSuspicions;
     /** Last index of each unacknowledged append, oldest first. */
@@ -154,10 +158,15 @@ final class Progress {
         return true;
     }
 
-    /** Records that a heartbeat was sent, to tell later whether appends sent before it were lost. */
-    void heartbeatSent() {
+    /**
+     * Records that the periodic heartbeat of read round {@code round} was sent, to tell from its
+     * answer whether appends sent before it were lost.
+     */
+    void heartbeatSent(long round) {
         nextAtHeartbeat = next;
         matchAtHeartbeat = match;
+        roundAtHeartbeat = round;
+        heartbeatChecked = false;
         if (state == State.SNAPSHOT) {
             if (snapshotAcked == snapshotAckedAtHeartbeat) {
                 // No chunk was acknowledged for a whole heartbeat interval: resend from the last ack.
@@ -173,16 +182,22 @@ final class Progress {
      * append was lost), or when, for {@link #STALLED_HEARTBEATS} answers in a row, appends are in
      * flight but its match index does not move (its acknowledgements were lost, and the full window
      * would otherwise pause it for good). Either way the leader falls back to probing from the
-     * match index: the probe's answer acknowledges everything the follower holds.
+     * match index: the probe's answer acknowledges everything the follower holds. Only the first
+     * answer to each periodic heartbeat (or to a later round) counts, so the checks keep the
+     * heartbeat's pace however many read rounds go out in between.
+     *
+     * @param followerLastIndex the follower's last log index when it answered
+     * @param answeredRound the read round the answer echoes
      */
-    void heartbeatAnswered(long followerLastIndex) {
+    void heartbeatAnswered(long followerLastIndex, long answeredRound) {
         if (state == State.PROBE) {
             probeSent = false;
             return;
         }
-        if (state == State.SNAPSHOT) {
+        if (state == State.SNAPSHOT || heartbeatChecked || answeredRound < roundAtHeartbeat) {
             return;
         }
+        heartbeatChecked = true;
         lossSuspicions = followerLastIndex < nextAtHeartbeat - 1 ? lossSuspicions + 1 : 0;
         stalledAnswers = !inflight.isEmpty() && match == matchAtHeartbeat ? stalledAnswers + 1 : 0;
         if (lossSuspicions >= 2 || stalledAnswers >= STALLED_HEARTBEATS) {

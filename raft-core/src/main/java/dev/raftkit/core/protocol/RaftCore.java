@@ -173,7 +173,8 @@ public final class RaftCore {
         }
         if (heartbeatElapsed >= options.heartbeatInterval()) {
             heartbeatElapsed = 0;
-            broadcastHeartbeat();
+            reads.startRound(); // waiting reads join it; loss detection matches its answers by round
+            broadcastHeartbeat(true);
         }
     }
 
@@ -314,10 +315,7 @@ public final class RaftCore {
             readStates.add(new ReadState(context, log.committed()));
             return;
         }
-        long round = reads.add(context, log.committed());
-        if (round > 0) {
-            broadcastHeartbeat();
-        }
+        reads.add(context, log.committed());
     }
 
     /**
@@ -338,7 +336,7 @@ public final class RaftCore {
 
     /** {@return whether {@link #ready(long)} has anything to hand out} */
     public boolean hasReady() {
-        return appendsPending || termOrVoteDirty || !messages.isEmpty() || !afterPersist.isEmpty() || !readStates.isEmpty()
+        return appendsPending || role == Role.LEADER && reads.roundWanted() || termOrVoteDirty || !messages.isEmpty() || !afterPersist.isEmpty() || !readStates.isEmpty()
                 || log.hasUnpersisted() || installing == null && log.hasCommittedToApply()
                 || !snapshotChunks.isEmpty() || compactThrough > 0;
     }
@@ -355,6 +353,11 @@ public final class RaftCore {
             if (role == Role.LEADER) {
                 broadcastAppend();
             }
+        }
+        if (role == Role.LEADER && reads.roundWanted()) {
+            // One heartbeat round for every read queued since the last ready.
+            reads.startRound();
+            broadcastHeartbeat(false);
         }
         List<LogEntry> entries = log.takeUnpersisted();
         HardState hardState = termOrVoteDirty || !entries.isEmpty()
@@ -747,7 +750,7 @@ public final class RaftCore {
             return;
         }
         p.recentActive = true;
-        p.heartbeatAnswered(r.lastLogIndex());
+        p.heartbeatAnswered(r.lastLogIndex(), r.readSeq());
         if (p.match < log.lastIndex()) {
             sendAppend(r.from());
         }
@@ -761,16 +764,22 @@ public final class RaftCore {
         long round = reads.currentRound();
         long confirmed = Quorum.committedValue(voters(),
                 id -> id.equals(self) ? round : progress.get(id).readAck);
-        long next = reads.confirm(confirmed, readStates);
-        if (next > 0) {
-            broadcastHeartbeat();
-        }
+        reads.confirm(confirmed, readStates);
     }
 
-    private void broadcastHeartbeat() {
+    /**
+     * Sends every peer a heartbeat carrying the latest read round.
+     *
+     * @param periodic whether this is the tick's heartbeat, the only one loss detection counts: read
+     *     rounds can go out many times per fsync, and would make a follower whose match index moves
+     *     at fsync pace look stalled
+     */
+    private void broadcastHeartbeat(boolean periodic) {
         long round = reads.currentRound();
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            e.getValue().heartbeatSent();
+            if (periodic) {
+                e.getValue().heartbeatSent(round);
+            }
             long commit = Math.min(e.getValue().match, log.committed());
             send(new Heartbeat(self, e.getKey(), term, commit, round));
         }

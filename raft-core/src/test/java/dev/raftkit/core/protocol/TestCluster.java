@@ -255,6 +255,15 @@ final class TestCluster {
         return queued;
     }
 
+    /** Starts several reads on {@code id} before its next ready, as a driver batch does. */
+    void readIndexTogether(String id, long... contexts) {
+        TestNode n = node(id);
+        for (long context : contexts) {
+            n.core.readIndex(context);
+        }
+        drain(n);
+    }
+
     /**
      * Makes {@code id} leader: ticks only it until it starts a (pre-)campaign, delivers everything,
      * and repeats (a few rounds at most, e.g. when a first campaign is refused or undecided).
