@@ -44,6 +44,7 @@ public final class ClusterBench {
      * Runs every workload.
      *
      * @param args {@code --quick} for short windows; {@code --only=<workload>} runs one workload
+     *     ({@code --only=steady}: 10 minutes of writes, counting leader changes)
      * @throws Exception if the cluster fails
      */
     public static void main(String[] args) throws Exception {
@@ -70,6 +71,9 @@ public final class ClusterBench {
         }
         if (only == null || only.equals("failover")) {
             bench.failover(quick ? 2 : 5);
+        }
+        if ("steady".equals(only)) {
+            bench.steady(quick ? 0.25 : 10);
         }
         bench.report(Path.of("raft-bench", "target", "bench-results.json"));
     }
@@ -140,6 +144,24 @@ public final class ClusterBench {
         json.put("failover", Map.of("median_ms", median));
         table.add(String.format(Locale.ROOT, "%-18s median %d ms over %d repetitions %s", "failover", median,
                 repetitions, millis));
+    }
+
+    /**
+     * Writes with 64 outstanding for {@code minutes} on default settings and counts leader changes:
+     * every election raises the term, so a stable leader ends the load in the term it began in.
+     * Not in the default run, because of its length: {@code --only=steady}.
+     */
+    private void steady(double minutes) throws Exception {
+        try (BenchCluster cluster = new BenchCluster(root, b -> b)) {
+            Node<Long, Long> leader = cluster.awaitLeader(null);
+            long startTerm = leader.status().term();
+            Load.Window window = Load.run(64, minutes * 60, () -> leader.write(1L));
+            long changes = leader.status().term() - startTerm;
+            json.put("steady", Map.of("minutes", minutes, "ops_per_sec", Math.round(window.opsPerSecond()),
+                    "leader_changes", changes));
+            table.add(String.format(Locale.ROOT, "%-18s %,10.0f ops/s for %.2f min; leader changes: %d", "steady",
+                    window.opsPerSecond(), minutes, changes));
+        }
     }
 
     private void report(Path jsonFile) throws IOException {
