@@ -48,6 +48,16 @@ class SimulationTest {
         assertThat(reports).allSatisfy(r -> assertThat(r.okOperations()).isPositive());
     }
 
+    /**
+     * Regression (seed 2005012): a voter cut off while a new node was added, which then became
+     * leader, never heard that leader (its transport knew no such peer) and stayed a pre-candidate.
+     */
+    @Test
+    void aVoterCutOffWhileANewNodeJoinedAndTookOverCatchesUp() {
+        SimulationReport report = Simulation.builder(2_005_012).nodes(3).spares(4).build().run();
+        assertThat(report.okOperations()).isPositive();
+    }
+
     @Test
     void theSameSeedReplaysTheSameRun() {
         SimulationReport first = Simulation.builder(FIRST_SEED).build().run();
