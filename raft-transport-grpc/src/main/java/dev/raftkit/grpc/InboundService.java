@@ -38,18 +38,20 @@ import java.util.function.Predicate;
  * <p>The service reads raw bytes and parses them itself, so malformed input is counted and logged
  * here instead of failing inside gRPC: bytes that are not an {@link Envelope} end the stream with
  * {@code INVALID_ARGUMENT}; an envelope of another cluster, to another node, from a sender that is
- * not a peer and gives no address, or with a value no valid message carries (see {@link WireCodec},
- * and a {@code from_address} that is not {@code host:port}) is rejected and counted, and the stream
+ * not a peer and gives no address, or with a value no valid message carries (see {@link WireCodec};
+ * also a {@code from_address} that is not {@code host:port}) is rejected and counted, and the stream
  * goes on. A message from a sender that is not a peer but gives its address is counted as
- * {@code UNKNOWN_SENDER} too, yet handed to {@link MessageHandler#onMessageFromUnknownSender}: during
- * a membership change it may come from a leader this node has not heard of yet. Frames larger than {@code grpc.maxMessageBytes} never reach it:
- * gRPC ends their stream with {@code RESOURCE_EXHAUSTED}, which {@link #oversizeCounter()} counts.
+ * {@code UNKNOWN_SENDER} too, yet handed to {@link MessageHandler#onMessageFromUnknownSender}:
+ * during a membership change it may come from a leader this node has not heard of yet. Frames
+ * larger than {@code grpc.maxMessageBytes} never reach the service: gRPC ends their stream with
+ * {@code RESOURCE_EXHAUSTED}, which {@link #oversizeCounter()} counts.
  *
  * <p>Per stream, the first rejection of each reason is reported back to the sender as a
  * {@link Rejection}, so a misconfigured peer logs why it is refused; not so for an unknown sender
- * that gives its address, which is legitimate during membership changes. Rejections are logged at WARNING
- * at most once per reason every 10 seconds and otherwise at DEBUG, so hostile input cannot flood the
- * log; the counters count every one. Thread-safe: gRPC calls each stream's observer serially, streams concurrently.
+ * that gives its address, which is legitimate during membership changes. Rejections are logged at
+ * WARNING at most once per reason every 10 seconds and otherwise at DEBUG, so hostile input cannot
+ * flood the log; the counters count every one. Thread-safe: gRPC calls each stream's observer
+ * serially, streams concurrently.
  */
 final class InboundService {
 
