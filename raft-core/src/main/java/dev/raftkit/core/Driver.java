@@ -264,21 +264,25 @@ final class Driver<R> implements MessageHandler {
     /** Queues an inbound message from a peer for the core. */
     @Override
     public void onMessage(RaftMessage message) {
-        if (!message.to().equals(config.self())) {
-            LOG.debug("[{}] dropping a message addressed to {}", nodeId, message.to());
-            return;
+        if (addressedHere(message)) {
+            queue.execute(task(() -> core.step(message)));
         }
-        queue.execute(task(() -> core.step(message)));
     }
 
     /** Queues a message from a sender outside the configuration; see {@link #hearStranger}. */
     @Override
     public void onMessageFromUnknownSender(RaftMessage message, dev.raftkit.Address senderAddress) {
-        if (!message.to().equals(config.self())) {
-            LOG.debug("[{}] dropping a message addressed to {}", nodeId, message.to());
-            return;
+        if (addressedHere(message)) {
+            queue.execute(task(() -> hearStranger(message, senderAddress)));
         }
-        queue.execute(task(() -> hearStranger(message, senderAddress)));
+    }
+
+    private boolean addressedHere(RaftMessage message) {
+        if (message.to().equals(config.self())) {
+            return true;
+        }
+        LOG.debug("[{}] dropping a message addressed to {}", nodeId, message.to());
+        return false;
     }
 
     /**
