@@ -12,8 +12,12 @@ import java.util.Map;
  * Best effort: a message may be lost, and the engine retries what matters, so loss is never an
  * error. Messages to one peer should arrive in the order sent; the engine tolerates duplicates and
  * reordering too, but reordering costs throughput. Every message carries the cluster id of the
- * configuration and its sender; a transport rejects (and counts) messages of another cluster, from
- * a sender that is not a known peer, or larger than its configured limit, and never hands them on.
+ * configuration, its sender, and the address the sender is reached at. A transport rejects (and
+ * counts) messages of another cluster, addressed to another node, or larger than its configured
+ * limit, and never hands them on. A message from a sender that is not a current peer is counted
+ * too, but is not simply dropped: when it carries the sender's address, it goes to
+ * {@link MessageHandler#onMessageFromUnknownSender} (never to {@link MessageHandler#onMessage}),
+ * because during a membership change a new leader may be unknown to a node that was cut off.
  *
  * <h2>Threading</h2>
  * {@link #send} may be called from any thread, never blocks and never throws for delivery

@@ -17,6 +17,7 @@ import dev.raftkit.core.protocol.StorageFault;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.TaskQueue;
@@ -41,14 +42,17 @@ import org.slf4j.LoggerFactory;
  * queue, so the leader's fsync overlaps replication), and hands committed entries to the
  * {@link Applier}.
  *
- * <p>Everything but the {@code submit*}, {@link #onMessage}, {@link #died} and {@link #view()}
+ * <p>It is the transport's {@link MessageHandler}: messages from peers are stepped; leader traffic
+ * from a sender outside the configuration is heard as a {@link StrangerLeader}.
+ *
+ * <p>Everything but the {@code submit*}, {@code onMessage*}, {@link #died} and {@link #view()}
  * methods runs on the driver's queue. If a driver task throws, the node stops: with
  * {@link FatalException} for a storage fault, with {@link DriverDeadException} for anything else,
  * as it does when the storage or apply thread dies.
  *
  * @param <R> the response type
  */
-final class Driver<R> {
+final class Driver<R> implements MessageHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Driver.class);
     /** Byte budget of committed entries handed to the applier per ready. */
@@ -94,6 +98,8 @@ final class Driver<R> {
 
     private final MembershipChanges membershipChanges;
     private PendingTransfer pendingTransfer;
+    /** The leader heard although no configuration holds it yet; see {@link StrangerLeader}. */
+    private final StrangerLeader strangerLeader = new StrangerLeader();
 
     private Role lastRole;
     private dev.raftkit.Membership lastMembership;
@@ -255,13 +261,28 @@ final class Driver<R> {
                 cause)));
     }
 
-    /** The transport's handler: queues an inbound message for the core. */
-    void onMessage(RaftMessage message) {
-        if (!message.to().equals(config.self())) {
-            LOG.debug("[{}] dropping a message addressed to {}", nodeId, message.to());
-            return;
+    /** Queues an inbound message from a peer for the core. */
+    @Override
+    public void onMessage(RaftMessage message) {
+        if (addressedHere(message)) {
+            queue.execute(task(() -> core.step(message)));
         }
-        queue.execute(task(() -> core.step(message)));
+    }
+
+    /** Queues a message from a sender outside the configuration; see {@link #hearStranger}. */
+    @Override
+    public void onMessageFromUnknownSender(RaftMessage message, dev.raftkit.Address senderAddress) {
+        if (addressedHere(message)) {
+            queue.execute(task(() -> hearStranger(message, senderAddress)));
+        }
+    }
+
+    private boolean addressedHere(RaftMessage message) {
+        if (message.to().equals(config.self())) {
+            return true;
+        }
+        LOG.debug("[{}] dropping a message addressed to {}", nodeId, message.to());
+        return false;
     }
 
     /**
@@ -294,6 +315,27 @@ final class Driver<R> {
     }
 
     // ---------------------------------------------------------------- driver thread
+
+    /**
+     * Steps leader traffic of the current or a newer term from a sender outside the configuration,
+     * after making it a peer of the transport so that the replies reach it; drops anything else.
+     */
+    private void hearStranger(RaftMessage message, dev.raftkit.Address senderAddress) {
+        if (!StrangerLeader.mayHear(message, core.term(), config.self())) {
+            LOG.debug("[{}] ignoring {} from {}, which is not in this node's configuration", nodeId,
+                    message.getClass().getSimpleName(), message.from());
+            return;
+        }
+        dev.raftkit.Membership committed = core.membershipCommittedAt(core.commitIndex());
+        boolean configured = core.membership().isMember(message.from()) || committed.isMember(message.from());
+        // A configured sender is unknown only until publish() hands the transport the new peers.
+        if (!configured && strangerLeader.remember(message.from(), senderAddress)) {
+            LOG.info("[{}] hearing leader {} at {}, which is not in this node's configuration yet: this node is "
+                    + "behind", nodeId, message.from(), senderAddress);
+            transport.updatePeers(peers(core.membership(), committed));
+        }
+        core.step(message);
+    }
 
     /** Wraps driver work that steps the core: skipped once stopped, followed by a flush. */
     private Runnable task(Runnable body) {
@@ -569,24 +611,32 @@ final class Driver<R> {
     private NotLeaderException lostLeadership(String what) {
         NodeId hint = core.leader().filter(l -> !l.equals(config.self())).orElse(null);
         return new NotLeaderException("[" + nodeId + "] lost leadership while " + what + " was pending; it may "
-                + "still commit", hint, hint == null ? null : core.membership().addressOf(hint).orElse(null));
+                + "still commit", hint, hint == null ? null : addressOf(hint));
     }
 
     private RaftException notLeader() {
         Optional<NodeId> leader = core.leader().filter(l -> !l.equals(config.self()));
         if (leader.isPresent()) {
             return new NotLeaderException("[" + nodeId + "] not the leader; the leader is " + leader.get(),
-                    leader.get(), core.membership().addressOf(leader.get()).orElse(null));
+                    leader.get(), addressOf(leader.get()));
         }
         return new NoLeaderException("[" + nodeId + "] no leader is known (role " + core.role() + ", term "
                 + core.term() + ")");
+    }
+
+    /** {@return where {@code node} is reached, or null if neither the configuration nor a stranger says} */
+    private dev.raftkit.Address addressOf(NodeId node) {
+        return core.membership().addressOf(node).or(() -> strangerLeader.addressOf(node)).orElse(null);
     }
 
     private void publish() {
         DriverView next = DriverView.of(core);
         view = next;
         dev.raftkit.Membership committed = core.membershipCommittedAt(core.commitIndex());
-        if (!next.membership().equals(lastMembership) || !committed.equals(lastCommittedMembership)) {
+        boolean strangerForgotten = strangerLeader.forgetUnlessStillNeeded(next.membership(), committed,
+                next.leader());
+        if (strangerForgotten || !next.membership().equals(lastMembership)
+                || !committed.equals(lastCommittedMembership)) {
             lastCommittedMembership = committed;
             transport.updatePeers(peers(next.membership(), committed));
         }
@@ -613,12 +663,14 @@ final class Driver<R> {
 
     /**
      * The nodes the transport exchanges messages with: the members of the latest configuration and
-     * of the committed one. A node stays a peer until its removal commits, because a leader that
-     * removes itself needs its followers' acknowledgements to commit that removal.
+     * of the committed one, and the {@link StrangerLeader} if one is heard. A node stays a peer until
+     * its removal commits, because a leader that removes itself needs its followers'
+     * acknowledgements to commit that removal.
      */
     private Map<NodeId, dev.raftkit.Address> peers(dev.raftkit.Membership latest, dev.raftkit.Membership committed) {
         Map<NodeId, dev.raftkit.Address> peers = new java.util.TreeMap<>(committed.addresses());
         peers.putAll(latest.addresses());
+        strangerLeader.addTo(peers);
         peers.remove(config.self());
         return peers;
     }

@@ -113,7 +113,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             Map<NodeId, Address> peers = new TreeMap<>(membership.addresses());
             peers.remove(config.self());
             transport.updatePeers(peers);
-            transport.start(driver::onMessage);
+            transport.start(driver);
         } catch (IOException | RuntimeException e) {
             queues.forEach(TaskQueue::close);
             throw new IllegalStateException("[" + id + "] cannot start the transport: " + e.getMessage(), e);

@@ -48,6 +48,7 @@ public final class GrpcTransport implements Transport {
     private static final long TERMINATION_MILLIS = 5_000;
 
     private final NodeId self;
+    private final Address selfAddress;
     private final String clusterId;
     private final GrpcTransportOptions options;
     private final Counters counters = new Counters();
@@ -69,6 +70,7 @@ public final class GrpcTransport implements Transport {
      */
     public GrpcTransport(Config config) {
         this.self = config.self();
+        this.selfAddress = config.selfAddress();
         this.clusterId = config.clusterId();
         this.options = GrpcTransportOptions.from(config);
         Map<NodeId, Address> initial = new HashMap<>(config.members());
@@ -140,8 +142,8 @@ public final class GrpcTransport implements Transport {
                 link.close();
             }
         });
-        copy.forEach((id, address) -> next.computeIfAbsent(id, x -> new PeerLink(self, id, address, clusterId, options,
-                channelCredentials, eventLoops, workers, counters)));
+        copy.forEach((id, address) -> next.computeIfAbsent(id, x -> new PeerLink(self, selfAddress, id, address,
+                clusterId, options, channelCredentials, eventLoops, workers, counters)));
         links = Map.copyOf(next);
     }
 

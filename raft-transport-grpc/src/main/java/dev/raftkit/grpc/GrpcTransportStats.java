@@ -37,7 +37,10 @@ public record GrpcTransportStats(long sent, long delivered, Map<DropReason, Long
         INVALID_FIELD,
         /** The envelope carried another cluster id. */
         WRONG_CLUSTER,
-        /** The sender is not a current peer. */
+        /**
+         * The sender is not a current peer. If it gave its address, the message went to
+         * {@code MessageHandler.onMessageFromUnknownSender} instead of {@code onMessage}.
+         */
         UNKNOWN_SENDER,
         /** The message was addressed to another node. */
         WRONG_RECIPIENT

@@ -1,6 +1,7 @@
 package dev.raftkit.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.raftkit.Address;
 import dev.raftkit.NodeId;
 import dev.raftkit.grpc.GrpcTransportStats.RejectReason;
 import dev.raftkit.grpc.proto.Envelope;
@@ -36,15 +37,21 @@ import java.util.function.Predicate;
  *
  * <p>The service reads raw bytes and parses them itself, so malformed input is counted and logged
  * here instead of failing inside gRPC: bytes that are not an {@link Envelope} end the stream with
- * {@code INVALID_ARGUMENT}; an envelope of another cluster, from a sender that is not a peer, to
- * another node, or with a value no valid message carries (see {@link WireCodec}) is rejected and
- * counted, and the stream goes on. Frames larger than {@code grpc.maxMessageBytes} never reach it:
- * gRPC ends their stream with {@code RESOURCE_EXHAUSTED}, which {@link #oversizeCounter()} counts.
+ * {@code INVALID_ARGUMENT}; an envelope of another cluster, to another node, from a sender that is
+ * not a peer and gives no address, or with a value no valid message carries (see {@link WireCodec};
+ * also a {@code from_address} that is not {@code host:port}) is rejected and counted, and the stream
+ * goes on. A message from a sender that is not a peer but gives its address is counted as
+ * {@code UNKNOWN_SENDER} too, yet handed to {@link MessageHandler#onMessageFromUnknownSender}:
+ * during a membership change it may come from a leader this node has not heard of yet. Frames
+ * larger than {@code grpc.maxMessageBytes} never reach the service: gRPC ends their stream with
+ * {@code RESOURCE_EXHAUSTED}, which {@link #oversizeCounter()} counts.
  *
  * <p>Per stream, the first rejection of each reason is reported back to the sender as a
- * {@link Rejection}, so a misconfigured peer logs why it is refused. Rejections are logged at WARNING
- * at most once per reason every 10 seconds and otherwise at DEBUG, so hostile input cannot flood the
- * log; the counters count every one. Thread-safe: gRPC calls each stream's observer serially, streams concurrently.
+ * {@link Rejection}, so a misconfigured peer logs why it is refused; not so for an unknown sender
+ * that gives its address, which is legitimate during membership changes. Rejections are logged at
+ * WARNING at most once per reason every 10 seconds and otherwise at DEBUG, so hostile input cannot
+ * flood the log; the counters count every one. Thread-safe: gRPC calls each stream's observer
+ * serially, streams concurrently.
  */
 final class InboundService {
 
@@ -160,21 +167,40 @@ final class InboundService {
                 reject(RejectReason.INVALID_FIELD, e.getMessage());
                 return;
             }
-            if (!isPeer.test(message.from())) {
-                reject(RejectReason.UNKNOWN_SENDER, "sender " + message.from() + " is not a peer of " + self);
-                return;
+            boolean fromPeer = isPeer.test(message.from());
+            Address senderAddress = null;
+            if (!fromPeer) {
+                if (envelope.getFromAddress().isEmpty()) {
+                    reject(RejectReason.UNKNOWN_SENDER, "sender " + message.from() + " is not a peer of " + self
+                            + " and gave no address");
+                    return;
+                }
+                try {
+                    senderAddress = Address.parse(envelope.getFromAddress());
+                } catch (IllegalArgumentException e) {
+                    reject(RejectReason.INVALID_FIELD, "from_address: " + e.getMessage());
+                    return;
+                }
             }
             if (!message.to().equals(self)) {
                 reject(RejectReason.WRONG_RECIPIENT, "addressed to " + message.to() + ", this is " + self);
                 return;
             }
-            if (running.getAsBoolean()) {
-                counters.delivered();
-                try {
+            if (!running.getAsBoolean()) {
+                return;
+            }
+            try {
+                if (fromPeer) {
+                    counters.delivered();
                     handler.onMessage(message);
-                } catch (RuntimeException e) { // a broken handler must not end the peer's stream
-                    LOG.log(Level.ERROR, self + ": message handler threw on " + message, e);
+                } else {
+                    counters.rejected(RejectReason.UNKNOWN_SENDER);
+                    logRejection(RejectReason.UNKNOWN_SENDER, "sender " + message.from() + " at " + senderAddress
+                            + " is not a peer of " + self + "; handed to the engine, which hears it only as a leader");
+                    handler.onMessageFromUnknownSender(message, senderAddress);
                 }
+            } catch (RuntimeException e) { // a broken handler must not end the peer's stream
+                LOG.log(Level.ERROR, self + ": message handler threw on " + message, e);
             }
         }
 

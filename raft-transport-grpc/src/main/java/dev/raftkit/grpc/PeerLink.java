@@ -48,6 +48,8 @@ final class PeerLink {
     private final NodeId peer;
     private final Address address;
     private final String clusterId;
+    /** This node's own address, {@code host:port}, carried by every envelope. */
+    private final String selfAddress;
     private final GrpcTransportOptions options;
     private final Counters counters;
     private final ScheduledExecutorService workers;
@@ -68,13 +70,14 @@ final class PeerLink {
     private final Backoff backoff;
 
     /** Creates the link; the channel connects on the first message. */
-    PeerLink(NodeId self, NodeId peer, Address address, String clusterId, GrpcTransportOptions options,
-            ChannelCredentials credentials, EventLoopGroup eventLoops, ScheduledExecutorService workers,
-            Counters counters) {
+    PeerLink(NodeId self, Address selfAddress, NodeId peer, Address address, String clusterId,
+            GrpcTransportOptions options, ChannelCredentials credentials, EventLoopGroup eventLoops,
+            ScheduledExecutorService workers, Counters counters) {
         this.self = self;
         this.peer = peer;
         this.address = address;
         this.clusterId = clusterId;
+        this.selfAddress = selfAddress.toString();
         this.options = options;
         this.counters = counters;
         this.workers = workers;
@@ -162,7 +165,7 @@ final class PeerLink {
             ClientCallStreamObserver<Envelope> requests = stream.requests;
             RaftMessage message;
             while (requests.isReady() && (message = poll()) != null) {
-                Envelope envelope = WireCodec.encode(clusterId, message);
+                Envelope envelope = WireCodec.encode(clusterId, selfAddress, message);
                 int size = envelope.getSerializedSize();
                 if (size > options.maxMessageBytes()) {
                     counters.dropped(DropReason.TOO_LARGE, 1);

@@ -58,12 +58,17 @@ final class WireCodec {
     private WireCodec() {
     }
 
-    /** Encodes {@code message} with the sender's {@code clusterId}. */
-    static Envelope encode(String clusterId, RaftMessage message) {
+    /**
+     * Encodes {@code message} with the sender's {@code clusterId} and the address the sender is
+     * reached at ({@code host:port}), so that a receiver that does not know the sender yet can
+     * reply to it.
+     */
+    static Envelope encode(String clusterId, String fromAddress, RaftMessage message) {
         Envelope.Builder envelope = Envelope.newBuilder()
                 .setClusterId(clusterId)
                 .setFrom(message.from().value())
-                .setTo(message.to().value());
+                .setTo(message.to().value())
+                .setFromAddress(fromAddress);
         if (message instanceof RequestVote m) {
             envelope.setRequestVote(RequestVoteProto.newBuilder().setTerm(m.term()).setLastLogIndex(m.lastLogIndex())
                     .setLastLogTerm(m.lastLogTerm()).setPreVote(m.preVote())

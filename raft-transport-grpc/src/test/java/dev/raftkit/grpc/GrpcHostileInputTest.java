@@ -172,7 +172,8 @@ class GrpcHostileInputTest {
                 .build();
         return List.of(
                 () -> fromM.clone().setClusterId("other-" + random.nextInt(1000)).setHeartbeat(beat).build(),
-                () -> fromM.clone().setFrom("stranger").setHeartbeat(beat).build(),
+                () -> fromM.clone().setFrom("stranger").setHeartbeat(beat).build(), // and no address
+                () -> fromM.clone().setFrom("stranger").setFromAddress("no port").setHeartbeat(beat).build(),
                 () -> fromM.clone().setTo("a").setHeartbeat(beat).build(),
                 () -> fromM.clone().setFrom("bad id!").setHeartbeat(beat).build(),
                 () -> fromM.clone().build(), // no body

@@ -80,8 +80,9 @@ class WireCodecTest {
     @Test
     void encodesWhatItDecodes() throws InvalidMessageException {
         Heartbeat beat = new Heartbeat(NodeId.of("a"), NodeId.of("b"), 3, 4, 5);
-        Envelope envelope = WireCodec.encode("c", beat);
+        Envelope envelope = WireCodec.encode("c", "a.example:7001", beat);
         assertThat(envelope.getClusterId()).isEqualTo("c");
+        assertThat(envelope.getFromAddress()).isEqualTo("a.example:7001");
         assertThat(WireCodec.decode(envelope)).isEqualTo(beat);
     }
 }

@@ -77,9 +77,18 @@ public final class CountingDelayTransport implements Transport {
 
     @Override
     public void start(MessageHandler handler) throws IOException {
-        delegate.start(message -> {
-            counts.received.incrementAndGet();
-            handler.onMessage(message);
+        delegate.start(new MessageHandler() {
+            @Override
+            public void onMessage(RaftMessage message) {
+                counts.received.incrementAndGet();
+                handler.onMessage(message);
+            }
+
+            @Override
+            public void onMessageFromUnknownSender(RaftMessage message, Address senderAddress) {
+                counts.received.incrementAndGet();
+                handler.onMessageFromUnknownSender(message, senderAddress);
+            }
         });
     }
 

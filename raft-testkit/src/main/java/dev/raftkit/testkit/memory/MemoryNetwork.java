@@ -224,7 +224,8 @@ public final class MemoryNetwork {
 
     /**
      * Sends one message from the transport attached at {@code fromAddress} to {@code toAddress},
-     * applying the configured faults.
+     * applying the configured faults. The message travels with {@code fromAddress}, so that a
+     * receiver that does not know the sender yet can reply to it.
      */
     synchronized void send(Address fromAddress, MemoryTransport sender, Address toAddress, String clusterId,
             RaftMessage message) {
@@ -243,11 +244,11 @@ public final class MemoryNetwork {
         int copies = duplicateProbability > 0 && random.nextDouble() < duplicateProbability ? 2 : 1;
         duplicated.addAndGet(copies - 1);
         for (int i = 0; i < copies; i++) {
-            scheduler.schedule(() -> deliver(toAddress, clusterId, message), nextDelayNanos());
+            scheduler.schedule(() -> deliver(fromAddress, toAddress, clusterId, message), nextDelayNanos());
         }
     }
 
-    private void deliver(Address toAddress, String clusterId, RaftMessage message) {
+    private void deliver(Address fromAddress, Address toAddress, String clusterId, RaftMessage message) {
         MemoryTransport receiver;
         synchronized (this) {
             if (isCut(message.from(), message.to())) {
@@ -262,7 +263,7 @@ public final class MemoryNetwork {
         }
         delivered.incrementAndGet();
         try {
-            receiver.receive(clusterId, message);
+            receiver.receive(clusterId, fromAddress, message);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "message handler of " + toAddress + " threw on " + message, e);
         }

@@ -20,10 +20,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * A {@link Transport} that exchanges messages through a {@link MemoryNetwork}, with no sockets.
  *
- * <p>It keeps the SPI's obligations: inbound messages of another cluster id, from a sender that is
- * not a current peer, addressed to another node, or larger than {@link #maxMessageBytes()} are
- * rejected and counted, never handed on; {@link #send} never blocks or throws for delivery
- * problems; after {@link #close} nothing more is delivered. It starts no thread of its own: the
+ * <p>It keeps the SPI's obligations: inbound messages of another cluster id, addressed to another
+ * node, or larger than {@link #maxMessageBytes()} are rejected and counted, never handed on; a
+ * message from a sender that is not a current peer is counted and handed, with the sender's
+ * address (every message carries it), to {@link MessageHandler#onMessageFromUnknownSender};
+ * {@link #send} never blocks or throws for delivery problems; after {@link #close} nothing more
+ * is delivered. It starts no thread of its own: the
  * network's scheduler runs the deliveries.
  *
  * <p>Option {@code memory.maxMessageBytes} (default 16 MiB) bounds the estimated size of an inbound
@@ -48,7 +50,10 @@ public final class MemoryTransport implements Transport {
     public enum RejectReason {
         /** It carried another cluster id. */
         WRONG_CLUSTER,
-        /** Its sender is not a current peer. */
+        /**
+         * Its sender is not a current peer: not handed to {@link MessageHandler#onMessage}, but to
+         * {@link MessageHandler#onMessageFromUnknownSender}, which decides whether to hear it.
+         */
         UNKNOWN_SENDER,
         /** It was addressed to another node. */
         WRONG_RECIPIENT,
@@ -184,7 +189,7 @@ public final class MemoryTransport implements Transport {
         return sent.get();
     }
 
-    /** {@return how many inbound messages were handed to the handler} */
+    /** {@return how many inbound messages were handed to the handler's {@code onMessage}} */
     public long received() {
         return received.get();
     }
@@ -209,31 +214,42 @@ public final class MemoryTransport implements Transport {
         return rejected.get(reason).get();
     }
 
-    /** Receives one message from the network; called on the network's delivery thread. */
-    void receive(String messageClusterId, RaftMessage message) {
+    /**
+     * Receives one message from the network; called on the network's delivery thread.
+     *
+     * @param senderAddress the address the sender's transport is attached at
+     */
+    void receive(String messageClusterId, Address senderAddress, RaftMessage message) {
         RejectReason reason = check(messageClusterId, message);
         if (reason != null) {
             rejected.get(reason).incrementAndGet();
             return;
         }
+        boolean fromPeer = peers.containsKey(message.from());
+        if (!fromPeer) {
+            rejected.get(RejectReason.UNKNOWN_SENDER).incrementAndGet();
+        }
         deliveryLock.readLock().lock();
         try {
             MessageHandler target = handler;
-            if (!closed && target != null) {
+            if (closed || target == null) {
+                return;
+            }
+            if (fromPeer) {
                 received.incrementAndGet();
                 target.onMessage(message);
+            } else {
+                target.onMessageFromUnknownSender(message, senderAddress);
             }
         } finally {
             deliveryLock.readLock().unlock();
         }
     }
 
+    /** {@return why {@code message} must not be handed on at all, or null} */
     private RejectReason check(String messageClusterId, RaftMessage message) {
         if (!clusterId.equals(messageClusterId)) {
             return RejectReason.WRONG_CLUSTER;
-        }
-        if (!peers.containsKey(message.from())) {
-            return RejectReason.UNKNOWN_SENDER;
         }
         if (!message.to().equals(self)) {
             return RejectReason.WRONG_RECIPIENT;

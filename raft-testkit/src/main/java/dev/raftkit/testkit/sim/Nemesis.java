@@ -122,6 +122,10 @@ final class Nemesis {
             }
         }
         int dice = random.nextInt(4);
+        // A learner whose removal was asked for is not promoted: the promotion would follow the
+        // removal and bring back a node that is about to retire for good.
+        List<NodeId> promotable = new ArrayList<>(status.learners());
+        promotable.removeAll(leaving);
         if (dice <= 1 && !spares.isEmpty()) {
             NodeId id = spares.get(0);
             java.util.Map<NodeId, dev.raftkit.Address> voters = new java.util.TreeMap<>();
@@ -134,8 +138,8 @@ final class Nemesis {
                 log.accept("addLearner " + id + " on " + status.id());
                 leader.node().addLearner(id, cluster.address(id));
             }
-        } else if (dice == 2 && !status.learners().isEmpty()) {
-            NodeId id = status.learners().iterator().next();
+        } else if (dice == 2 && !promotable.isEmpty()) {
+            NodeId id = promotable.get(0);
             log.accept("promote " + id + " on " + status.id());
             leader.node().addVoter(id, cluster.address(id));
         } else {

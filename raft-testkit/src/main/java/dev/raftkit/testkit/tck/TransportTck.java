@@ -16,6 +16,7 @@ import dev.raftkit.spi.HeartbeatResponse;
 import dev.raftkit.spi.InstallSnapshot;
 import dev.raftkit.spi.InstallSnapshotResponse;
 import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.RequestVote;
 import dev.raftkit.spi.RequestVoteResponse;
@@ -62,9 +63,11 @@ import org.junit.jupiter.api.Test;
  * <p>What it checks: every message type arrives with every field intact; messages to one peer
  * arrive in the order sent; messages close to the stated size limit arrive and larger ones do not;
  * a peer that goes down and comes back at the same address is reached again; {@link Transport#send}
- * never blocks, even toward an unreachable peer; messages of another cluster id or from a sender
- * that is not a peer are never handed on, and a peer added by {@link Transport#updatePeers} is
- * accepted; after {@link Transport#close} nothing is delivered and no non-daemon thread is left.
+ * never blocks, even toward an unreachable peer; messages of another cluster id are never handed
+ * on; a message from a sender that is not a peer never reaches {@link MessageHandler#onMessage} but
+ * reaches {@link MessageHandler#onMessageFromUnknownSender} with the sender's real address, and once
+ * that sender is added by {@link Transport#updatePeers} it is accepted and replies reach it; after
+ * {@link Transport#close} nothing is delivered and no non-daemon thread is left.
  *
  * <p>Every message is sent on a link only after the link has carried a probe (a heartbeat with a
  * {@code readSeq} of at least {@value #PROBE_BASE}), so transports that connect lazily are judged on
@@ -226,7 +229,10 @@ public abstract class TransportTck {
         awaitDelivery(pair.a, pair.b, stillWorks);
     }
 
-    /** Another cluster id or a sender that is not a peer is never delivered; a peer added later is. */
+    /**
+     * Another cluster id is never handed on; a sender that is not a peer never reaches
+     * {@code onMessage}, until it is added as a peer.
+     */
     @Test
     void rejectsOtherClustersAndUnknownSendersUntilThePeerIsAdded() throws IOException, InterruptedException {
         Pair pair = startPair();
@@ -240,11 +246,44 @@ public abstract class TransportTck {
         awaitDelivery(pair.a, pair.b, marker);
         Thread.sleep(500); // the rejected senders had the same time to get through as the marker
         assertEquals(List.of(marker), pair.b.messages(), "only the peer of the same cluster may get through");
+        assertTrue(pair.b.fromUnknownSenders().stream().allMatch(heard -> heard.message().from().equals(Z)),
+                "only the sender of the same cluster may reach onMessageFromUnknownSender: "
+                        + pair.b.fromUnknownSenders());
 
         pair.b.transport.updatePeers(Map.of(A, pair.a.config.selfAddress(), Z, stranger.config.selfAddress()));
         awaitLink(stranger, pair.b);
         assertTrue(pair.b.messages().stream().noneMatch(m -> m instanceof Heartbeat beat && beat.readSeq() >= 1000
                 && beat.readSeq() < 2000), "the other cluster got through: " + pair.b.messages());
+    }
+
+    /**
+     * A message from a sender that is not a peer goes to {@code onMessageFromUnknownSender} with the
+     * address the sender is reached at, never to {@code onMessage}; once the receiver adds the sender
+     * at that address, the receiver's replies reach it (how a node catches up with a leader that
+     * joined while it was cut off).
+     */
+    @Test
+    void handsAnUnknownSendersMessageOverWithItsAddressSoThatAReplyCanReachIt() throws IOException {
+        Pair pair = startPair();
+        Peer stranger = start(config(Z, Map.of(Z, freeAddress(), B, pair.b.config.selfAddress()), CLUSTER));
+        long deadline = System.nanoTime() + deliveryTimeout().toNanos();
+        for (long seq = 1; pair.b.fromUnknownSenders().isEmpty(); seq++) {
+            if (System.nanoTime() > deadline) {
+                fail("no message from non-peer " + Z + " reached onMessageFromUnknownSender of " + B + " within "
+                        + deliveryTimeout());
+            }
+            stranger.transport.send(new Heartbeat(Z, B, 1, 0, seq)); // repeated: a transport may connect lazily
+            pause(20);
+        }
+        Heard heard = pair.b.fromUnknownSenders().get(0);
+        assertTrue(heard.message() instanceof Heartbeat beat && beat.from().equals(Z) && beat.to().equals(B)
+                && beat.readSeq() >= 1, "not a heartbeat z sent: " + heard.message());
+        assertEquals(stranger.config.selfAddress(), heard.senderAddress(), "the address z is reached at");
+        assertTrue(pair.b.messages().stream().noneMatch(m -> m.from().equals(Z)),
+                "a non-peer's message reached onMessage: " + pair.b.messages());
+
+        pair.b.transport.updatePeers(Map.of(A, pair.a.config.selfAddress(), Z, heard.senderAddress()));
+        awaitDelivery(pair.b, stranger, new AppendEntriesResponse(B, Z, 1, true, 7, 0, 0));
     }
 
     /** After close (idempotent) nothing is delivered, send does not throw, and no non-daemon thread is left. */
@@ -300,23 +339,29 @@ public abstract class TransportTck {
         Transport transport = create(config);
         opened.add(transport);
         Peer peer = new Peer(config, transport);
-        transport.start(peer::onMessage);
+        transport.start(peer);
         return peer;
     }
 
+    /** A message handed to {@code onMessageFromUnknownSender}, with the sender's address. */
+    private record Heard(RaftMessage message, Address senderAddress) {
+    }
+
     /** A started transport and what it delivered, probes kept apart. */
-    private final class Peer {
+    private final class Peer implements MessageHandler {
         final Config config;
         final Transport transport;
         private final List<RaftMessage> messages = new CopyOnWriteArrayList<>();
         private final List<RaftMessage> probes = new CopyOnWriteArrayList<>();
+        private final List<Heard> fromUnknownSenders = new CopyOnWriteArrayList<>();
 
         Peer(Config config, Transport transport) {
             this.config = config;
             this.transport = transport;
         }
 
-        void onMessage(RaftMessage message) {
+        @Override
+        public void onMessage(RaftMessage message) {
             if (message instanceof Heartbeat beat && beat.readSeq() >= PROBE_BASE) {
                 probes.add(message);
             } else {
@@ -324,8 +369,17 @@ public abstract class TransportTck {
             }
         }
 
+        @Override
+        public void onMessageFromUnknownSender(RaftMessage message, Address senderAddress) {
+            fromUnknownSenders.add(new Heard(message, senderAddress));
+        }
+
         List<RaftMessage> messages() {
             return List.copyOf(messages);
+        }
+
+        List<Heard> fromUnknownSenders() {
+            return List.copyOf(fromUnknownSenders);
         }
 
         List<RaftMessage> awaitMessages(int count) {

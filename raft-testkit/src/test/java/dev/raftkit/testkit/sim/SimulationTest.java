@@ -2,6 +2,7 @@ package dev.raftkit.testkit.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,16 +18,25 @@ import org.junit.jupiter.api.Test;
  * every event, and checks the client history for linearizability and lost writes.
  *
  * <p>{@code -Draftkit.sim.seeds=N} runs N seeds instead of 500 (a longer run);
- * {@code -Draftkit.sim.firstSeed=S} starts elsewhere; {@code -Draftkit.sim.seed=S} replays one seed.
+ * {@code -Draftkit.sim.firstSeed=S} starts elsewhere (within each variant's range);
+ * {@code -Draftkit.sim.seed=S} replays one seed as a failure prints it: each variant owns a range
+ * of seeds (three nodes below 1,000,000, five nodes below 2,000,000, membership changes from
+ * 2,000,000), and only the variant that owns S runs; the others are skipped.
  */
 class SimulationTest {
 
     private static final int SEEDS = Integer.getInteger("raftkit.sim.seeds", 500);
     private static final long FIRST_SEED = Long.getLong("raftkit.sim.firstSeed", 1L);
+    /** Where each variant's seeds start; each owns the next million seeds, the last one all above. */
+    private static final long SEEDS_PER_VARIANT = 1_000_000;
+    private static final long THREE_NODE_SEEDS = 0;
+    private static final long FIVE_NODE_SEEDS = 1_000_000;
+    private static final long MEMBERSHIP_SEEDS = 2_000_000;
 
     @Test
     void threeNodeClustersStaySafeAndLinearizableUnderFaults() throws Exception {
-        List<SimulationReport> reports = runSeeds(SEEDS, seed -> Simulation.builder(seed).nodes(3).build());
+        List<SimulationReport> reports = runSeeds(SEEDS, THREE_NODE_SEEDS,
+                seed -> Simulation.builder(seed).nodes(3).build());
         long operations = reports.stream().mapToLong(SimulationReport::okOperations).sum();
         System.out.printf("%d seeds from %d: %d successful operations checked, %d leader terms%n", reports.size(),
                 FIRST_SEED, operations, reports.stream().mapToLong(SimulationReport::leaderTerms).sum());
@@ -36,16 +46,34 @@ class SimulationTest {
 
     @Test
     void fiveNodeClustersStaySafeAndLinearizableUnderFaults() throws Exception {
-        List<SimulationReport> reports = runSeeds(Math.max(1, SEEDS / 5),
-                seed -> Simulation.builder(seed + 1_000_000).nodes(5).clients(6).build());
+        List<SimulationReport> reports = runSeeds(Math.max(1, SEEDS / 5), FIVE_NODE_SEEDS,
+                seed -> Simulation.builder(seed).nodes(5).clients(6).build());
         assertThat(reports).allSatisfy(r -> assertThat(r.okOperations()).isPositive());
     }
 
     @Test
     void membershipChangesInterleavedWithFaultsStaySafe() throws Exception {
-        List<SimulationReport> reports = runSeeds(Math.max(1, SEEDS / 5),
-                seed -> Simulation.builder(seed + 2_000_000).nodes(3).spares(4).build());
+        List<SimulationReport> reports = runSeeds(Math.max(1, SEEDS / 5), MEMBERSHIP_SEEDS,
+                SimulationTest::membership);
         assertThat(reports).allSatisfy(r -> assertThat(r.okOperations()).isPositive());
+    }
+
+    /**
+     * Regression (seed 2005012): a voter cut off while a new node was added, which then became
+     * leader, never heard that leader (its transport knew no such peer) and stayed a pre-candidate.
+     */
+    @Test
+    void aVoterCutOffWhileANewNodeJoinedAndTookOverCatchesUp() {
+        assertThat(membership(2_005_012).run().okOperations()).isPositive();
+    }
+
+    /**
+     * Regression (seed 2005846): the simulator promoted a learner whose removal it had asked for;
+     * the promotion followed the removal and brought back a node that then retired for good.
+     */
+    @Test
+    void aLearnerBeingRemovedIsNotPromoted() {
+        assertThat(membership(2_005_846).run().okOperations()).isPositive();
     }
 
     @Test
@@ -71,15 +99,27 @@ class SimulationTest {
         }
     }
 
-    private static List<SimulationReport> runSeeds(int count, LongFunction<Simulation> simulation) throws Exception {
+    /** The membership variant: three voters and four spares that join, get promoted and leave. */
+    private static Simulation membership(long seed) {
+        return Simulation.builder(seed).nodes(3).spares(4).build();
+    }
+
+    /**
+     * Runs {@code count} seeds of the variant whose seeds start at {@code base}, or only the replay
+     * seed if one is given (skipping the test if another variant owns it).
+     */
+    private static List<SimulationReport> runSeeds(int count, long base, LongFunction<Simulation> simulation)
+            throws Exception {
         Long only = Long.getLong("raftkit.sim.seed");
         if (only != null) {
+            boolean owned = only >= base && (only < base + SEEDS_PER_VARIANT || base == MEMBERSHIP_SEEDS);
+            assumeTrue(owned, "replay seed " + only + " belongs to another variant");
             return List.of(simulation.apply(only).run());
         }
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<SimulationReport>> runs = new ArrayList<>();
-            for (long seed = FIRST_SEED; seed < FIRST_SEED + count; seed++) {
+            for (long seed = base + FIRST_SEED; seed < base + FIRST_SEED + count; seed++) {
                 long s = seed;
                 runs.add(pool.submit(() -> simulation.apply(s).run()));
             }

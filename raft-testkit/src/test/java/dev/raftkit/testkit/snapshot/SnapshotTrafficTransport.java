@@ -35,13 +35,26 @@ final class SnapshotTrafficTransport implements Transport {
 
     @Override
     public void start(MessageHandler handler) throws IOException {
-        delegate.start(message -> {
-            if (message instanceof InstallSnapshot chunk) {
-                bytesReceived.addAndGet(chunk.data().length);
-                offsetsReceived.add(chunk.offset());
+        delegate.start(new MessageHandler() {
+            @Override
+            public void onMessage(RaftMessage message) {
+                count(message);
+                handler.onMessage(message);
             }
-            handler.onMessage(message);
+
+            @Override
+            public void onMessageFromUnknownSender(RaftMessage message, Address senderAddress) {
+                count(message);
+                handler.onMessageFromUnknownSender(message, senderAddress);
+            }
         });
+    }
+
+    private void count(RaftMessage message) {
+        if (message instanceof InstallSnapshot chunk) {
+            bytesReceived.addAndGet(chunk.data().length);
+            offsetsReceived.add(chunk.offset());
+        }
     }
 
     @Override
