@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Damages the files of a closed store and checks that reading reports the damage, naming the index
- * or record and the file, and never hands out wrong data.
+ * or record and the file, and never hands out wrong data. Writes reach {@code data.mdb} from the
+ * journal when the store is opened again, so each test reopens once before damaging it.
  */
 class LmdbCorruptionTest {
 
@@ -42,6 +43,7 @@ class LmdbCorruptionTest {
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
             store.persist(new HardState(1, null, 20), written);
         }
+        LmdbLogStore.open(dir, OPTIONS).close();
 
         Path dataFile = dir.resolve("lmdb").resolve("data.mdb");
         flipByteInside(dataFile, marked(7));
@@ -64,6 +66,7 @@ class LmdbCorruptionTest {
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
             store.persist(new HardState(5, NodeId.of(voter), 0), List.of());
         }
+        LmdbLogStore.open(dir, OPTIONS).close();
         flipByteInside(dir.resolve("lmdb").resolve("data.mdb"), voter.getBytes(StandardCharsets.UTF_8));
 
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
