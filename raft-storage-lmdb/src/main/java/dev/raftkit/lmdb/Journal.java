@@ -69,7 +69,9 @@ final class Journal implements AutoCloseable {
     private static final int SLOT_SPACING = 2048;
     private static final int SLOT_BYTES = Long.BYTES + Integer.BYTES + 2 * Long.BYTES + Integer.BYTES;
     private static final int RECORD_HEADER = 2 * Integer.BYTES + 2 * Long.BYTES;
-    private static final int EPOCH_FIELD = 2 * Integer.BYTES;
+    private static final int LENGTH_FIELD = Integer.BYTES;
+    private static final int EPOCH_FIELD = LENGTH_FIELD + Integer.BYTES;
+    private static final int SEQ_FIELD = EPOCH_FIELD + Long.BYTES;
     private static final int ALIGNMENT = 8;
     private static final int ZERO_CHUNK = 1 << 20;
     private static final SecureRandom SALTS = new SecureRandom();
@@ -196,7 +198,7 @@ final class Journal implements AutoCloseable {
                     + ": " + (size - writeOffset) + " bytes are left");
         }
         ByteBuffer record = ByteBuffer.allocate((int) bytes);
-        record.putInt(Integer.BYTES, payload.length).putLong(EPOCH_FIELD, epoch).putLong(EPOCH_FIELD + Long.BYTES, nextSeq)
+        record.putInt(LENGTH_FIELD, payload.length).putLong(EPOCH_FIELD, epoch).putLong(SEQ_FIELD, nextSeq)
                 .put(RECORD_HEADER, payload);
         record.putInt(0, checksum(salt, record, 0, payload.length));
         writeFully(channel, record, writeOffset);
@@ -295,10 +297,10 @@ final class Journal implements AutoCloseable {
             return -1;
         }
         int at = (int) offset;
-        int length = bytes.getInt(at + Integer.BYTES);
+        int length = bytes.getInt(at + LENGTH_FIELD);
         boolean plausible = length >= 0 && length <= size - offset - RECORD_HEADER
                 && bytes.getLong(at + EPOCH_FIELD) == epoch
-                && (seq < 0 || bytes.getLong(at + EPOCH_FIELD + Long.BYTES) == seq);
+                && (seq < 0 || bytes.getLong(at + SEQ_FIELD) == seq);
         return plausible && bytes.getInt(at) == checksum(salt, bytes, at, length) ? length : -1;
     }
 
@@ -308,7 +310,7 @@ final class Journal implements AutoCloseable {
     private static int checksum(long salt, ByteBuffer bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(ByteBuffer.allocate(Long.BYTES).putLong(0, salt));
-        crc.update(bytes.slice(offset + Integer.BYTES, RECORD_HEADER - Integer.BYTES + length));
+        crc.update(bytes.slice(offset + LENGTH_FIELD, RECORD_HEADER - LENGTH_FIELD + length));
         return (int) crc.getValue();
     }
 

@@ -125,24 +125,12 @@ class LmdbCorruptionTest {
     private static void flipByteInside(Path file, byte[] content) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         int found = 0;
-        for (int at = indexOf(bytes, content, 0); at >= 0; at = indexOf(bytes, content, at + 1)) {
+        for (int at = FileContent.indexOf(bytes, content, 0); at >= 0;
+                at = FileContent.indexOf(bytes, content, at + 1)) {
             bytes[at + content.length / 2] ^= 0x5A;
             found++;
         }
         assertThat(found).as("occurrences of the content in %s", file).isPositive();
         Files.write(file, bytes);
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

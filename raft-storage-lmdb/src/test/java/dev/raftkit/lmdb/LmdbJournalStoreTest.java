@@ -260,18 +260,8 @@ class LmdbJournalStoreTest {
         return new LogEntry(index, term, EntryKind.COMMAND, payload);
     }
 
-    private static boolean contains(Path file, byte[] content) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        byte[] needle = Arrays.copyOf(content, Math.min(content.length, 64));
-        outer:
-        for (int i = 0; i <= bytes.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (bytes[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
+    /** Returns whether {@code file} holds the start of {@code payload}, which is enough to tell entries apart. */
+    private static boolean contains(Path file, byte[] payload) throws IOException {
+        return FileContent.contains(file, Arrays.copyOf(payload, Math.min(payload.length, 64)));
     }
 }
