@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.GetOp;
+import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 
 /**
@@ -168,7 +169,8 @@ public final class LmdbLogStore implements LogStore {
      * @return the store
      * @throws IllegalArgumentException naming the option if an {@code lmdb.*} option is invalid
      * @throws IOException if the directory is in use by another open store, the store was written by
-     *     a newer format version, is damaged, or cannot be opened
+     *     a newer format version, is damaged (including acknowledged records in its journal), or
+     *     cannot be opened
      */
     public static LmdbLogStore open(Path dataDir, Map<String, String> options) throws IOException {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -484,8 +486,10 @@ public final class LmdbLogStore implements LogStore {
                         env.entries().delete(txn, EntryCodec.key(index));
                     }
                 }
+                // Every key from first on was just deleted, so each put appends: MDB_APPEND skips the
+                // tree search (a checkpoint puts up to half a journal of entries in one transaction).
                 for (int i = 0; i < values.size(); i++) {
-                    env.entries().put(txn, EntryCodec.key(first + i), values.get(i));
+                    env.entries().put(txn, EntryCodec.key(first + i), values.get(i), PutFlags.MDB_APPEND);
                 }
             }
             if (hardStateValue != null) {
