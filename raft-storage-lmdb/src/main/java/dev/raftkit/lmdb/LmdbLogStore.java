@@ -289,15 +289,18 @@ public final class LmdbLogStore implements LogStore {
         if (misfit != null) {
             throw new IllegalArgumentException("persist: " + misfit + " of " + dataFile);
         }
-        byte[] payload = journal == null ? null : new PersistRecord(hardState, entries).encode();
-        if (payload == null || Journal.recordBytes(payload.length) > journal.recordCapacity() / 2) {
-            checkpointIfUsed();
-            View current = views.current();
-            long last = entries.isEmpty() ? current.last() : entries.get(entries.size() - 1).index();
-            commit(current.written(current.start(), last), logWrite(hardState, entries));
+        if (journal == null) {
+            writeToLmdb(hardState, entries);
             return;
         }
-        if (journal.usedBytes() > journal.recordCapacity() / 2) {
+        byte[] payload = new PersistRecord(hardState, entries).encode();
+        long half = journal.recordCapacity() / 2;
+        if (Journal.recordBytes(payload.length) > half) {
+            checkpointIfUsed();
+            writeToLmdb(hardState, entries);
+            return;
+        }
+        if (journal.usedBytes() > half) {
             checkpoint();
         }
         guardWrite(() -> {
@@ -305,6 +308,13 @@ public final class LmdbLogStore implements LogStore {
             return null;
         });
         views = new Views(views.current().persisted(hardState, entries), null);
+    }
+
+    /** Persists {@code hardState} and {@code entries} in an LMDB transaction of their own. */
+    private void writeToLmdb(HardState hardState, List<LogEntry> entries) throws IOException {
+        View current = views.current();
+        long last = entries.isEmpty() ? current.last() : entries.get(entries.size() - 1).index();
+        commit(current.written(current.start(), last), logWrite(hardState, entries));
     }
 
     /** {@inheritDoc} Checkpoints the journal first, if it holds records. */

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged entry is present and intact, that entries and hard state were stored together, and
  * that the store accepts new writes. Run with the default journal, where most acknowledged writes
  * are recovered from the journal, and with a 1 MiB journal, where checkpoints into LMDB happen every
- * few dozen writes and so are often interrupted. Seeded: the seed is printed on failure, and
+ * few dozen writes, so recovery starts from many different journal epochs and some kills land inside
+ * a checkpoint. Seeded: the seed is printed on failure, and
  * {@code -Draftkit.crash.seed=N} replays it.
  */
 class LmdbCrashTest {
