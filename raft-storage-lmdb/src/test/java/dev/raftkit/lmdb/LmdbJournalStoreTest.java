@@ -16,7 +16,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -175,6 +182,87 @@ class LmdbJournalStoreTest {
             }
         }
         assertThat(journalBytes).as("enough written for many checkpoints").isGreaterThan(10L << 20);
+    }
+
+    /**
+     * Readers on other threads while the writer appends, replaces suffixes reaching back into LMDB,
+     * compacts and checkpoints many times: every read must be one state of the log, entries intact
+     * and contiguous, terms never decreasing, the hard state written with an entry visible with it.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void readsDuringCheckpointsSeeOneStateOfTheLog() throws Exception {
+        long seed = Long.getLong("raftkit.journal.seed", System.nanoTime());
+        ExecutorService readers = Executors.newFixedThreadPool(2);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            List<Future<Integer>> reads = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                reads.add(readers.submit(() -> readWhile(store, writing)));
+            }
+            try {
+                writeAcrossCheckpoints(store, new Random(seed));
+            } finally {
+                writing.set(false);
+            }
+            for (Future<Integer> read : reads) {
+                assertThat(read.get(60, TimeUnit.SECONDS)).isPositive();
+            }
+        } catch (AssertionError | ExecutionException e) {
+            throw new AssertionError("failed; replay with -Draftkit.journal.seed=" + seed, e);
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
+    private static void writeAcrossCheckpoints(LmdbLogStore store, Random random) throws IOException {
+        long term = 1;
+        for (int op = 0; op < 1500; op++) {
+            long first = store.lastIndex() + 1;
+            if (random.nextInt(4) == 0) {
+                term++;
+                first = Math.max(store.firstIndex(), first - 1 - random.nextInt(40));
+            }
+            List<LogEntry> batch = new ArrayList<>();
+            int count = (int) (store.lastIndex() + 1 - first) + 1 + random.nextInt(8);
+            for (int k = 0; k < count; k++) {
+                batch.add(marked(first + k, term, 100 + random.nextInt(2000)));
+            }
+            store.persist(new HardState(term, null, first + count - 1), batch);
+            if (random.nextInt(50) == 0) {
+                store.compact(store.lastIndex() - 50);
+            }
+        }
+    }
+
+    private static int readWhile(LmdbLogStore store, AtomicBoolean writing) throws IOException {
+        int reads = 0;
+        while (writing.get() || reads == 0) {
+            long first = store.firstIndex();
+            long last = store.lastIndex();
+            if (last - first < 60) {
+                continue;
+            }
+            long from = last - 60;
+            List<LogEntry> read;
+            long previousTerm;
+            try {
+                previousTerm = store.term(from - 1);
+                read = store.entries(from, last + 1, Long.MAX_VALUE);
+            } catch (IllegalArgumentException e) {
+                continue; // compacted past from, or a suffix replaced, between the calls
+            }
+            for (int k = 0; k < read.size(); k++) {
+                LogEntry entry = read.get(k);
+                assertThat(entry.index()).isEqualTo(from + k);
+                assertThat(entry).isEqualTo(marked(entry.index(), entry.term(), entry.payload().length));
+                assertThat(entry.term()).as("term at %d", entry.index()).isGreaterThanOrEqualTo(previousTerm);
+                previousTerm = entry.term();
+            }
+            assertThat(store.hardState().commitIndex()).isGreaterThanOrEqualTo(read.get(read.size() - 1).index());
+            reads++;
+        }
+        return reads;
     }
 
     @Test
