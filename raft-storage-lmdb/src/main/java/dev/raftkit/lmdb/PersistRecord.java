@@ -53,8 +53,8 @@ record PersistRecord(HardState hardState, List<LogEntry> entries) {
             HardState state = payload.get() == 0 ? null : MetaRecords.decodeHardState(bytes(payload), file);
             int count = payload.getInt();
             long first = payload.getLong();
-            if (count < 0) {
-                throw new IOException("negative entry count " + count);
+            if (count < 0 || count > payload.remaining() / Integer.BYTES) {
+                throw new IOException("entry count " + count + " does not fit in the payload");
             }
             List<LogEntry> entries = new ArrayList<>(count);
             for (int k = 0; k < count; k++) {
