@@ -34,12 +34,28 @@ final class EntryCodec {
 
     /** Returns the stored value of {@code entry}, checksum included. */
     static byte[] encode(LogEntry entry) {
-        byte[] value = new byte[HEADER + entry.payload().length];
-        ByteBuffer buffer = ByteBuffer.wrap(value);
-        buffer.position(Integer.BYTES);
-        buffer.putLong(entry.term()).put((byte) entry.kind().code()).put(entry.payload());
-        buffer.putInt(0, checksum(entry.index(), value));
+        byte[] value = new byte[encodedSize(entry)];
+        encode(entry, ByteBuffer.wrap(value));
         return value;
+    }
+
+    /** Returns the length of {@code entry}'s stored value. */
+    static int encodedSize(LogEntry entry) {
+        return HEADER + entry.payload().length;
+    }
+
+    /**
+     * Writes {@code entry}'s stored value, checksum included, at {@code target}'s position and
+     * advances it by {@link #encodedSize}.
+     *
+     * @param target a buffer backed by an array, with that much room left
+     */
+    static void encode(LogEntry entry, ByteBuffer target) {
+        int start = target.position();
+        target.position(start + Integer.BYTES);
+        target.putLong(entry.term()).put((byte) entry.kind().code()).put(entry.payload());
+        target.putInt(start, checksum(entry.index(), target.array(), target.arrayOffset() + start,
+                encodedSize(entry)));
     }
 
     /**
@@ -81,17 +97,18 @@ final class EntryCodec {
                     + " bytes, fewer than the " + HEADER + "-byte header");
         }
         int stored = ByteBuffer.wrap(value).getInt(0);
-        int computed = checksum(index, value);
+        int computed = checksum(index, value, 0, value.length);
         if (stored != computed) {
             throw new IOException("entry " + index + " in " + file + " failed its CRC32C check (stored "
                     + Integer.toHexString(stored) + ", computed " + Integer.toHexString(computed) + ")");
         }
     }
 
-    private static int checksum(long index, byte[] value) {
+    /** The CRC32C of the index and of the {@code length}-byte value at {@code offset}, after its checksum field. */
+    private static int checksum(long index, byte[] array, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(ByteBuffer.allocate(Long.BYTES).putLong(0, index));
-        crc.update(value, Integer.BYTES, value.length - Integer.BYTES);
+        crc.update(array, offset + Integer.BYTES, length - Integer.BYTES);
         return (int) crc.getValue();
     }
 }

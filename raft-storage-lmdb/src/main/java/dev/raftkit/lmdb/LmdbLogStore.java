@@ -25,31 +25,59 @@ import java.util.Objects;
 import java.util.Optional;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.GetOp;
+import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 
 /**
  * A durable {@link LogStore} on LMDB. Layout under the node's data directory:
  * <pre>
  *   lmdb/data.mdb, lmdb/lock.mdb   the environment: databases "entries" and "meta"
+ *   lmdb/journal                   the write-ahead journal (with lmdb.sync=full)
  *   snapshots/*.snap               snapshot data; the latest is named in "meta"
  *   lmdb-store.lock                held while the store is open, so no second store opens it
  * </pre>
  * Entries are keyed by big-endian index and carry a CRC32C (see {@code EntryCodec}); the hard state,
- * the log start position, the latest snapshot and a format version live in "meta". Each
- * {@link #persist} is one write transaction, so a batch of entries, its suffix truncation and the
- * hard state cost one sync and are atomic.
+ * the log start position, the latest snapshot, a log generation and a format version live in "meta".
+ *
+ * <h2>The journal ({@code lmdb.sync=full})</h2>
+ * An LMDB commit with full sync costs two flushes (the data pages, then the meta page). So
+ * {@link #persist} instead appends one record (its hard state and entries) to a preallocated
+ * {@link Journal} and syncs it: one flush, no metadata. The records not yet in LMDB are kept in
+ * memory as an {@link Overlay} that reads consult before LMDB. A checkpoint moves them into LMDB in
+ * one fully synced write transaction (delete the entries from the overlay's first index on, put its
+ * entries and hard state), then starts a new journal epoch, which makes the old records obsolete.
+ * It runs when the journal is more than half full, before a record larger than half the journal
+ * (which is then written to LMDB directly), and before every other change to the log
+ * ({@link #compact}, {@link #reset}), so the journal only ever holds persist records. At open, the
+ * current epoch's records are checkpointed into LMDB. Applying a record means "delete the entries
+ * from its first index on, put its entries, set its hard state if any": applying a sequence of
+ * records twice gives the same result as once, so a crash between a checkpoint's LMDB commit and its
+ * new epoch only makes the next open apply records LMDB already holds. Durability is unchanged: a
+ * persist returns once its record is synced. With {@code nometasync} or {@code nosync} each persist
+ * is an LMDB transaction of its own, as that mode syncs it; a journal left by a full-sync run is
+ * applied and removed at open.
  *
  * <p>Threading and durability as {@link LogStore} states. Reads use LMDB read transactions and never
- * wait for the writer's sync. After a write fails with an {@link IOException} the store refuses
- * further writes (fail-stop: a failed sync must not be retried as if nothing happened); reopen it.
- * Corruption found on read is an {@link IOException} naming the index or record and the file.
+ * wait for the writer's sync. Each write of the log to LMDB raises the log generation stored with it,
+ * and the writer publishes, through a volatile, the in-memory view (bounds and overlay) of each
+ * generation, including, while an LMDB write runs, the view it will produce; a read uses the view of
+ * its transaction's generation, so it sees one state, before or after any write. After a write
+ * fails with an {@link IOException} the store refuses further writes (fail-stop: a failed sync must
+ * not be retried as if nothing happened); reopen it. Corruption found on read is an
+ * {@link IOException} naming the index or record and the file.
  *
  * <p>Options: see {@link LmdbLogStoreProvider}.
  */
 public final class LmdbLogStore implements LogStore {
 
-    /** The format version this code writes, and the newest it reads. */
-    static final int FORMAT_VERSION = 1;
+    /**
+     * The format version this code writes, and the newest it reads. Version 2 added the journal and
+     * the generation record; a version 1 store is stamped 2 when opened, so older code, which would
+     * ignore the journal, refuses it.
+     */
+    static final int FORMAT_VERSION = 2;
+    /** The journal's file name in the LMDB environment's directory. */
+    static final String JOURNAL_FILE = "journal";
 
     private static final System.Logger LOG = System.getLogger(LmdbLogStore.class.getName());
 
@@ -57,24 +85,80 @@ public final class LmdbLogStore implements LogStore {
     private final SnapshotFiles snapshots;
     private final FileChannel lockChannel;
     private final Path dataFile;
-    /** The writer's view of the log's bounds; replaced, never modified, after each committed write. */
-    private volatile Bounds bounds;
+    /** The journal, or null unless {@code lmdb.sync=full}. */
+    private final Journal journal;
+    /** What readers see; replaced, never modified, by the writer. */
+    private volatile Views views;
     private volatile IOException failure;
     private volatile boolean closed;
 
-    /** The log holds entries {@code [start.index + 1, last]}. */
-    private record Bounds(LogStart start, long last) {
+    /**
+     * The log as of LMDB generation {@code generation} plus the overlay: entries
+     * {@code [start.index + 1, last]}, those from {@code overlay.first()} on in the overlay.
+     */
+    private record View(long generation, LogStart start, long last, Overlay overlay) {
         long first() {
             return start.index() + 1;
         }
+
+        /** Returns this view after a persist of {@code state} and {@code entries} to the journal. */
+        View persisted(HardState state, List<LogEntry> entries) {
+            long newLast = entries.isEmpty() ? last : entries.get(entries.size() - 1).index();
+            return new View(generation, start, newLast, overlay.with(state, entries));
+        }
+
+        /** Returns the view after an LMDB write of the log that leaves it with {@code start} and {@code last}. */
+        View written(LogStart newStart, long newLast) {
+            return new View(generation + 1, newStart, newLast, Overlay.EMPTY);
+        }
+
+        /** Returns why {@code entries} cannot be persisted onto this log, or null if they can. */
+        String misfit(List<LogEntry> entries) {
+            if (entries.isEmpty()) {
+                return null;
+            }
+            long firstIndex = entries.get(0).index();
+            if (firstIndex < first() || firstIndex > last + 1) {
+                return "first entry index " + firstIndex + " must be in [" + first() + ", " + (last + 1) + "]";
+            }
+            for (int i = 1; i < entries.size(); i++) {
+                if (entries.get(i).index() != firstIndex + i) {
+                    return "entries are not contiguous: index " + entries.get(i).index() + " follows "
+                            + entries.get(i - 1).index();
+                }
+            }
+            return null;
+        }
     }
 
-    private LmdbLogStore(LmdbEnvironment env, SnapshotFiles snapshots, FileChannel lockChannel, Bounds bounds) {
+    /**
+     * The latest view, and while an LMDB write of the log is running, the view it will produce
+     * (else null): a reader's transaction may see that write before the writer publishes its view.
+     */
+    private record Views(View current, View next) {
+        /** Returns the view of LMDB generation {@code generation}, or null if neither is. */
+        View of(long generation) {
+            if (current.generation() == generation) {
+                return current;
+            }
+            return next != null && next.generation() == generation ? next : null;
+        }
+    }
+
+    /** Work on a read transaction with the view that matches it. */
+    @FunctionalInterface
+    private interface ViewWork<R> {
+        R run(Txn<byte[]> txn, View view) throws IOException;
+    }
+
+    private LmdbLogStore(LmdbEnvironment env, SnapshotFiles snapshots, FileChannel lockChannel, View view,
+            Journal journal) {
         this.env = env;
         this.snapshots = snapshots;
         this.lockChannel = lockChannel;
         this.dataFile = env.dataFile();
-        this.bounds = bounds;
+        this.views = new Views(view, null);
+        this.journal = journal;
     }
 
     /**
@@ -85,7 +169,8 @@ public final class LmdbLogStore implements LogStore {
      * @return the store
      * @throws IllegalArgumentException naming the option if an {@code lmdb.*} option is invalid
      * @throws IOException if the directory is in use by another open store, the store was written by
-     *     a newer format version, is damaged, or cannot be opened
+     *     a newer format version, is damaged (including acknowledged records in its journal), or
+     *     cannot be opened
      */
     public static LmdbLogStore open(Path dataDir, Map<String, String> options) throws IOException {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -103,12 +188,21 @@ public final class LmdbLogStore implements LogStore {
             lockChannel.close();
             throw e;
         }
+        Journal journal = null;
         try {
             SnapshotFiles snapshots = new SnapshotFiles(dataDir.resolve("snapshots"));
-            Bounds bounds = recover(env);
+            View view = recover(env);
+            Path journalFile = envDir.resolve(JOURNAL_FILE);
+            if (parsed.sync() == LmdbOptions.SyncMode.FULL || Files.exists(journalFile)) {
+                journal = openJournal(env, view, journalFile, parsed);
+                view = env.read(txn -> readView(env, txn));
+            }
             snapshots.removeAllBut(env.read(txn -> readSnapshot(env, txn)).map(SnapshotRecord::fileName).orElse(null));
-            return new LmdbLogStore(env, snapshots, lockChannel, bounds);
+            return new LmdbLogStore(env, snapshots, lockChannel, view, journal);
         } catch (IOException | RuntimeException e) {
+            if (journal != null) {
+                journal.close();
+            }
             env.close();
             lockChannel.close();
             throw e;
@@ -118,7 +212,10 @@ public final class LmdbLogStore implements LogStore {
     @Override
     public HardState hardState() throws IOException {
         checkOpen();
-        return env.read(txn -> {
+        return read((txn, view) -> {
+            if (view.overlay().hardState() != null) {
+                return view.overlay().hardState();
+            }
             byte[] value = env.meta().get(txn, MetaRecords.HARD_STATE);
             return value == null ? HardState.INITIAL : MetaRecords.decodeHardState(value, dataFile);
         });
@@ -127,26 +224,28 @@ public final class LmdbLogStore implements LogStore {
     @Override
     public long firstIndex() {
         checkOpen();
-        return bounds.first();
+        return views.current().first();
     }
 
     @Override
     public long lastIndex() {
         checkOpen();
-        return bounds.last();
+        return views.current().last();
     }
 
     @Override
     public long term(long index) throws IOException {
         checkOpen();
-        return env.read(txn -> {
-            Bounds current = readBounds(env, txn);
-            if (index < current.start().index() || index > current.last()) {
-                throw new IllegalArgumentException("term(" + index + ") is outside [" + current.start().index()
-                        + ", " + current.last() + "] of " + dataFile);
+        return read((txn, view) -> {
+            if (index < view.start().index() || index > view.last()) {
+                throw new IllegalArgumentException("term(" + index + ") is outside [" + view.start().index()
+                        + ", " + view.last() + "] of " + dataFile);
             }
-            if (index == current.start().index()) {
-                return current.start().term();
+            if (index == view.start().index()) {
+                return view.start().term();
+            }
+            if (index >= view.overlay().first()) {
+                return view.overlay().get(index).term();
             }
             return EntryCodec.term(index, requireEntry(txn, index), dataFile);
         });
@@ -155,100 +254,93 @@ public final class LmdbLogStore implements LogStore {
     @Override
     public List<LogEntry> entries(long from, long to, long maxBytes) throws IOException {
         checkOpen();
-        return env.read(txn -> {
-            Bounds current = readBounds(env, txn);
-            if (from < current.first() || to > current.last() + 1 || to < from || maxBytes < 1) {
+        return read((txn, view) -> {
+            if (from < view.first() || to > view.last() + 1 || to < from || maxBytes < 1) {
                 throw new IllegalArgumentException("entries(" + from + ", " + to + ", " + maxBytes
-                        + ") is outside the log [" + current.first() + ", " + current.last() + "] of " + dataFile
+                        + ") is outside the log [" + view.first() + ", " + view.last() + "] of " + dataFile
                         + " (needs first <= from <= to <= last + 1, maxBytes >= 1)");
             }
-            List<LogEntry> result = new ArrayList<>();
-            if (from == to) {
-                return result;
+            Batch batch = new Batch(maxBytes);
+            long lmdbTo = Math.min(to, view.overlay().first());
+            if (from < lmdbTo) {
+                readFromLmdb(txn, from, lmdbTo, batch);
             }
-            long bytes = 0;
-            try (Cursor<byte[]> cursor = env.entries().openCursor(txn)) {
-                boolean found = cursor.get(EntryCodec.key(from), GetOp.MDB_SET_KEY);
-                for (long index = from; index < to; index++) {
-                    if (!found || EntryCodec.index(cursor.key()) != index) {
-                        throw missing(index);
-                    }
-                    LogEntry entry = EntryCodec.decode(index, cursor.val(), dataFile);
-                    bytes += entry.sizeBytes();
-                    if (!result.isEmpty() && bytes > maxBytes) {
-                        break;
-                    }
-                    result.add(entry);
-                    found = index + 1 < to && cursor.next();
+            for (long index = Math.max(from, view.overlay().first()); index < to; index++) {
+                if (!batch.add(view.overlay().get(index))) {
+                    break;
                 }
             }
-            return result;
+            return batch.entries();
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With {@code lmdb.sync=full}: one record appended to the journal and synced (after a
+     * checkpoint if the journal is more than half full); a batch whose record would take more than
+     * half the journal is checkpointed and written to LMDB directly.
+     */
     @Override
     public void persist(HardState hardState, List<LogEntry> entries) throws IOException {
         Objects.requireNonNull(entries, "entries");
         checkWritable();
-        Bounds current = bounds;
-        if (!entries.isEmpty()) {
-            long first = entries.get(0).index();
-            if (first < current.first() || first > current.last() + 1) {
-                throw new IllegalArgumentException("persist: first entry index " + first + " must be in ["
-                        + current.first() + ", " + (current.last() + 1) + "] of " + dataFile);
-            }
-            for (int i = 1; i < entries.size(); i++) {
-                if (entries.get(i).index() != first + i) {
-                    throw new IllegalArgumentException("persist: entries are not contiguous: index "
-                            + entries.get(i).index() + " follows " + entries.get(i - 1).index());
-                }
-            }
+        String misfit = views.current().misfit(entries);
+        if (misfit != null) {
+            throw new IllegalArgumentException("persist: " + misfit + " of " + dataFile);
         }
-        List<byte[]> values = new ArrayList<>(entries.size());
-        for (LogEntry entry : entries) {
-            values.add(EntryCodec.encode(entry));
+        if (journal == null) {
+            writeToLmdb(hardState, entries);
+            return;
         }
-        byte[] hardStateValue = hardState == null ? null : MetaRecords.encodeHardState(hardState);
-        long last = entries.isEmpty() ? current.last() : entries.get(entries.size() - 1).index();
-        guardWrite(() -> env.write(txn -> {
-            if (!entries.isEmpty()) {
-                for (long index = entries.get(0).index(); index <= current.last(); index++) {
-                    env.entries().delete(txn, EntryCodec.key(index));
-                }
-                for (int i = 0; i < values.size(); i++) {
-                    env.entries().put(txn, EntryCodec.key(entries.get(i).index()), values.get(i));
-                }
-            }
-            if (hardStateValue != null) {
-                env.meta().put(txn, MetaRecords.HARD_STATE, hardStateValue);
-            }
+        byte[] payload = new PersistRecord(hardState, entries).encode();
+        long half = journal.recordCapacity() / 2;
+        if (Journal.recordBytes(payload.length) > half) {
+            checkpointIfUsed();
+            writeToLmdb(hardState, entries);
+            return;
+        }
+        if (journal.usedBytes() > half) {
+            checkpoint();
+        }
+        guardWrite(() -> {
+            journal.append(payload);
             return null;
-        }));
-        bounds = new Bounds(current.start(), last);
+        });
+        views = new Views(views.current().persisted(hardState, entries), null);
     }
 
+    /** Persists {@code hardState} and {@code entries} in an LMDB transaction of their own. */
+    private void writeToLmdb(HardState hardState, List<LogEntry> entries) throws IOException {
+        View current = views.current();
+        long last = entries.isEmpty() ? current.last() : entries.get(entries.size() - 1).index();
+        commit(current.written(current.start(), last), logWrite(hardState, entries));
+    }
+
+    /** {@inheritDoc} Checkpoints the journal first, if it holds records. */
     @Override
     public void compact(long throughIndex) throws IOException {
         checkWritable();
-        Bounds current = bounds;
-        if (throughIndex > current.last()) {
+        View before = views.current();
+        if (throughIndex > before.last()) {
             throw new IllegalArgumentException("compact(" + throughIndex + ") is beyond the last index "
-                    + current.last() + " of " + dataFile);
+                    + before.last() + " of " + dataFile);
         }
-        if (throughIndex < current.first()) {
+        if (throughIndex < before.first()) {
             return;
         }
         LogStart start = new LogStart(throughIndex, term(throughIndex));
-        guardWrite(() -> env.write(txn -> {
+        checkpointIfUsed();
+        View current = views.current();
+        commit(current.written(start, current.last()), txn -> {
             for (long index = current.first(); index <= throughIndex; index++) {
                 env.entries().delete(txn, EntryCodec.key(index));
             }
             env.meta().put(txn, MetaRecords.LOG_START, MetaRecords.encodeLogStart(start));
-            return null;
-        }));
-        bounds = new Bounds(start, current.last());
+        });
     }
 
+    /** {@inheritDoc} Checkpoints the journal first, if it holds records. */
     @Override
     public void reset(long index, long term) throws IOException {
         if (index < 0 || term < 0 || (index == 0) != (term == 0)) {
@@ -256,13 +348,12 @@ public final class LmdbLogStore implements LogStore {
                     + "): index and term must be >= 0, and term is 0 exactly when index is 0");
         }
         checkWritable();
+        checkpointIfUsed();
         LogStart start = new LogStart(index, term);
-        guardWrite(() -> env.write(txn -> {
+        commit(views.current().written(start, index), txn -> {
             env.entries().drop(txn);
             env.meta().put(txn, MetaRecords.LOG_START, MetaRecords.encodeLogStart(start));
-            return null;
-        }));
-        bounds = new Bounds(start, index);
+        });
     }
 
     @Override
@@ -300,7 +391,7 @@ public final class LmdbLogStore implements LogStore {
                 snapshots.path(fileName));
     }
 
-    /** Closes the environment (waiting for running reads) and releases the directory. Idempotent. */
+    /** Closes the environment (waiting for running reads) and the journal, and releases the directory. Idempotent. */
     @Override
     public void close() throws IOException {
         if (closed) {
@@ -308,6 +399,9 @@ public final class LmdbLogStore implements LogStore {
         }
         closed = true;
         env.close();
+        if (journal != null) {
+            journal.close();
+        }
         lockChannel.close();
     }
 
@@ -324,11 +418,136 @@ public final class LmdbLogStore implements LogStore {
         R run() throws IOException;
     }
 
+    /** Work on a write transaction. */
+    @FunctionalInterface
+    private interface LogWrite {
+        void run(Txn<byte[]> txn) throws IOException;
+    }
+
     private <R> R guardWrite(Write<R> write) throws IOException {
         try {
             return write.run();
         } catch (IOException e) {
             failure = e;
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the log to LMDB in one transaction that also raises the generation to {@code next}'s,
+     * publishing {@code next} as the view that transaction produces while it runs, and as the
+     * current view once it committed.
+     */
+    private void commit(View next, LogWrite write) throws IOException {
+        views = new Views(views.current(), next);
+        guardWrite(() -> env.write(raisingGeneration(env, write, next.generation())));
+        views = new Views(next, null);
+    }
+
+    /** Returns the transaction work of {@code write} that also stores {@code generation}. */
+    private static LmdbEnvironment.TxnWork<Void> raisingGeneration(LmdbEnvironment env, LogWrite write,
+            long generation) {
+        return txn -> {
+            write.run(txn);
+            env.meta().put(txn, MetaRecords.GENERATION, MetaRecords.encodeGeneration(generation));
+            return null;
+        };
+    }
+
+    /** Checkpoints the journal if it holds records. */
+    private void checkpointIfUsed() throws IOException {
+        if (journal != null && journal.usedBytes() > 0) {
+            checkpoint();
+        }
+    }
+
+    /** Moves the overlay into LMDB and starts a new journal epoch; see the class comment. */
+    private void checkpoint() throws IOException {
+        View current = views.current();
+        Overlay overlay = current.overlay();
+        commit(current.written(current.start(), current.last()), logWrite(overlay.hardState(), overlay.entries()));
+        guardWrite(() -> {
+            journal.beginEpoch();
+            return null;
+        });
+    }
+
+    /** Returns the work of storing a persist's hard state (if not null) and entries in LMDB. */
+    private LogWrite logWrite(HardState hardState, List<LogEntry> entries) {
+        return logWrite(env, hardState, entries);
+    }
+
+    /**
+     * Returns the work of storing {@code hardState} (if not null) and {@code entries} in LMDB:
+     * entries from the first one's index on are replaced.
+     */
+    private static LogWrite logWrite(LmdbEnvironment env, HardState hardState, List<LogEntry> entries) {
+        List<byte[]> values = new ArrayList<>(entries.size());
+        for (LogEntry entry : entries) {
+            values.add(EntryCodec.encode(entry));
+        }
+        byte[] hardStateValue = hardState == null ? null : MetaRecords.encodeHardState(hardState);
+        return txn -> {
+            if (!entries.isEmpty()) {
+                long first = entries.get(0).index();
+                try (Cursor<byte[]> cursor = env.entries().openCursor(txn)) {
+                    long last = cursor.last() ? EntryCodec.index(cursor.key()) : first - 1;
+                    for (long index = first; index <= last; index++) {
+                        env.entries().delete(txn, EntryCodec.key(index));
+                    }
+                }
+                // Every key from first on was just deleted, so each put appends: MDB_APPEND skips the
+                // tree search (a checkpoint puts up to half a journal of entries in one transaction).
+                for (int i = 0; i < values.size(); i++) {
+                    env.entries().put(txn, EntryCodec.key(first + i), values.get(i), PutFlags.MDB_APPEND);
+                }
+            }
+            if (hardStateValue != null) {
+                env.meta().put(txn, MetaRecords.HARD_STATE, hardStateValue);
+            }
+        };
+    }
+
+    /**
+     * Opens (creating if needed) the journal and moves its records into LMDB. With
+     * {@code lmdb.sync=full} it returns the journal, in a new epoch and of the configured size;
+     * otherwise it deletes the journal and returns null.
+     */
+    private static Journal openJournal(LmdbEnvironment env, View view, Path file, LmdbOptions options)
+            throws IOException {
+        boolean full = options.sync() == LmdbOptions.SyncMode.FULL;
+        if (full && !Files.exists(file)) {
+            return Journal.create(file, options.journalSize());
+        }
+        View[] replayed = {view};
+        Journal journal = Journal.open(file, (offset, payload) -> {
+            PersistRecord record = PersistRecord.decode(payload, file, offset);
+            String misfit = replayed[0].misfit(record.entries());
+            if (misfit != null) {
+                throw new IOException("the journal record at offset " + offset + " of " + file
+                        + " does not continue the log: " + misfit);
+            }
+            replayed[0] = replayed[0].persisted(record.hardState(), record.entries());
+        });
+        try {
+            Overlay overlay = replayed[0].overlay();
+            if (!overlay.isEmpty()) {
+                env.write(raisingGeneration(env, logWrite(env, overlay.hardState(), overlay.entries()),
+                        view.generation() + 1));
+            }
+            if (!full) {
+                journal.close();
+                Journal.delete(file);
+                return null;
+            }
+            if (journal.sizeBytes() != options.journalSize()) {
+                journal.close();
+                return Journal.create(file, options.journalSize());
+            }
+            journal.beginEpoch();
+            return journal;
+        } catch (IOException | RuntimeException e) {
+            journal.close();
             throw e;
         }
     }
@@ -362,6 +581,71 @@ public final class LmdbLogStore implements LogStore {
 
     // ---- Reading helpers ------------------------------------------------------------------------
 
+    /**
+     * Runs {@code work} in a read transaction with the view of the transaction's generation. If an
+     * LMDB write of the log committed between reading the views and starting the transaction, and
+     * another started since, no published view matches: it tries again.
+     */
+    private <R> R read(ViewWork<R> work) throws IOException {
+        while (true) {
+            Views seen = views;
+            Optional<R> result = env.read(txn -> {
+                View view = seen.of(readGeneration(env, txn));
+                return view == null ? Optional.empty() : Optional.of(work.run(txn, view));
+            });
+            if (result.isPresent()) {
+                return result.get();
+            }
+        }
+    }
+
+    /** Adds the entries {@code [from, to)} from LMDB to {@code batch}, until it is full. */
+    private void readFromLmdb(Txn<byte[]> txn, long from, long to, Batch batch) throws IOException {
+        try (Cursor<byte[]> cursor = env.entries().openCursor(txn)) {
+            boolean found = cursor.get(EntryCodec.key(from), GetOp.MDB_SET_KEY);
+            for (long index = from; index < to; index++) {
+                if (!found || EntryCodec.index(cursor.key()) != index) {
+                    throw missing(index);
+                }
+                if (!batch.add(EntryCodec.decode(index, cursor.val(), dataFile))) {
+                    return;
+                }
+                found = index + 1 < to && cursor.next();
+            }
+        }
+    }
+
+    /** The entries one read returns: as many as fit in its byte budget, but at least one. */
+    private static final class Batch {
+        private final long maxBytes;
+        private final List<LogEntry> entries = new ArrayList<>();
+        private long bytes;
+        private boolean full;
+
+        Batch(long maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        /** Adds {@code entry} if it fits; once one did not, adds nothing more. */
+        boolean add(LogEntry entry) {
+            bytes += entry.sizeBytes();
+            full = full || (!entries.isEmpty() && bytes > maxBytes);
+            if (!full) {
+                entries.add(entry);
+            }
+            return !full;
+        }
+
+        List<LogEntry> entries() {
+            return entries;
+        }
+    }
+
+    private static long readGeneration(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
+        byte[] value = env.meta().get(txn, MetaRecords.GENERATION);
+        return value == null ? 0 : MetaRecords.decodeGeneration(value, env.dataFile());
+    }
+
     private byte[] requireEntry(Txn<byte[]> txn, long index) throws IOException {
         byte[] value = env.entries().get(txn, EntryCodec.key(index));
         if (value == null) {
@@ -374,7 +658,8 @@ public final class LmdbLogStore implements LogStore {
         return new IOException("entry " + index + " is missing from " + dataFile + " though the log should hold it");
     }
 
-    private static Bounds readBounds(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
+    /** Reads the view of LMDB's log, with an empty overlay. */
+    private static View readView(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
         byte[] startValue = env.meta().get(txn, MetaRecords.LOG_START);
         LogStart start = startValue == null ? LogStart.EMPTY : MetaRecords.decodeLogStart(startValue, env.dataFile());
         try (Cursor<byte[]> cursor = env.entries().openCursor(txn)) {
@@ -383,7 +668,7 @@ public final class LmdbLogStore implements LogStore {
                 throw new IOException("the last entry " + last + " in " + env.dataFile()
                         + " lies before the log start " + start.index() + ": the store is damaged");
             }
-            return new Bounds(start, last);
+            return new View(readGeneration(env, txn), start, last, Overlay.EMPTY);
         }
     }
 
@@ -392,10 +677,10 @@ public final class LmdbLogStore implements LogStore {
         return value == null ? Optional.empty() : Optional.of(MetaRecords.decodeSnapshot(value, env.dataFile()));
     }
 
-    /** Checks the format version, writing it into a new store, and reads the log's bounds. */
-    private static Bounds recover(LmdbEnvironment env) throws IOException {
+    /** Checks the format version, writing the current one into a new or older store, and reads the log's view. */
+    private static View recover(LmdbEnvironment env) throws IOException {
         Path file = env.dataFile();
-        boolean stamped = env.read(txn -> {
+        int stamped = env.read(txn -> {
             byte[] format = env.meta().get(txn, MetaRecords.FORMAT);
             if (format != null) {
                 int version = MetaRecords.decodeFormat(format, file);
@@ -407,21 +692,21 @@ public final class LmdbLogStore implements LogStore {
                 if (version < 1) {
                     throw new IOException("the format version record in " + file + " is damaged: version " + version);
                 }
-                return true;
+                return version;
             }
             if (env.entries().stat(txn).entries > 0 || env.meta().stat(txn).entries > 0) {
                 throw new IOException(file + " holds data but no format version record: it is not a raftkit"
                         + " log store, or it is damaged");
             }
-            return false;
+            return 0;
         });
-        if (!stamped) {
+        if (stamped < FORMAT_VERSION) {
             env.write(txn -> {
                 env.meta().put(txn, MetaRecords.FORMAT, MetaRecords.encodeFormat(FORMAT_VERSION));
                 return null;
             });
         }
-        return env.read(txn -> readBounds(env, txn));
+        return env.read(txn -> readView(env, txn));
     }
 
     private static FileChannel lock(Path lockFile) throws IOException {

@@ -1,5 +1,6 @@
 package dev.raftkit.lmdb;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,21 +18,34 @@ import java.util.regex.Pattern;
  *       defers the meta page sync and {@code nosync} skips syncing: both are faster and <b>can lose
  *       acknowledged writes</b> (and, for {@code nosync}, corrupt the store) on power loss or an
  *       operating system crash; use them only for throwaway data.</li>
+ *   <li>{@code lmdb.journalSize}: the size of the write-ahead journal that {@code full} uses, written
+ *       like {@code lmdb.mapSize}; default {@code 64MiB}, from {@code 1MiB} to {@code 1GiB}. Each
+ *       write is one record appended to this preallocated file and one fdatasync; when half of it
+ *       is used, its records are moved into LMDB in one transaction. A larger journal moves less
+ *       often but holds more in memory (the records not yet moved) and takes longer to scan at
+ *       open. A journal of another size is replaced when the store opens.</li>
  * </ul>
  *
  * @param mapSize the initial map size in bytes, a multiple of 4096
  * @param sync the sync mode
+ * @param journalSize the journal's size in bytes, a multiple of 4096
  */
-record LmdbOptions(long mapSize, SyncMode sync) {
+record LmdbOptions(long mapSize, SyncMode sync, long journalSize) {
 
     /** Option key of the initial map size. */
     static final String MAP_SIZE = "lmdb.mapSize";
     /** Option key of the sync mode. */
     static final String SYNC = "lmdb.sync";
+    /** Option key of the journal size. */
+    static final String JOURNAL_SIZE = "lmdb.journalSize";
     /** Default initial map size: 256 MiB. */
     static final long DEFAULT_MAP_SIZE = 256L << 20;
+    /** Default journal size: 64 MiB. */
+    static final long DEFAULT_JOURNAL_SIZE = 64L << 20;
 
     private static final long MIN_MAP_SIZE = 64L << 10;
+    private static final long MIN_JOURNAL_SIZE = 1L << 20;
+    private static final long MAX_JOURNAL_SIZE = 1L << 30;
     private static final String PREFIX = "lmdb.";
     private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*(|KiB|MiB|GiB|TiB)");
 
@@ -55,6 +69,7 @@ record LmdbOptions(long mapSize, SyncMode sync) {
     static LmdbOptions parse(Map<String, String> options) {
         long mapSize = DEFAULT_MAP_SIZE;
         SyncMode sync = SyncMode.FULL;
+        long journalSize = DEFAULT_JOURNAL_SIZE;
         for (Map.Entry<String, String> option : options.entrySet()) {
             String key = option.getKey();
             if (!key.startsWith(PREFIX)) {
@@ -62,19 +77,21 @@ record LmdbOptions(long mapSize, SyncMode sync) {
             }
             String value = option.getValue().trim();
             switch (key) {
-                case MAP_SIZE -> mapSize = parseSize(value);
+                case MAP_SIZE -> mapSize = parseSize(MAP_SIZE, value, MIN_MAP_SIZE, Long.MAX_VALUE);
                 case SYNC -> sync = parseSync(value);
+                case JOURNAL_SIZE -> journalSize = parseSize(JOURNAL_SIZE, value, MIN_JOURNAL_SIZE, MAX_JOURNAL_SIZE);
                 default -> throw new IllegalArgumentException("unknown option " + key + "; the lmdb log store knows "
-                        + MAP_SIZE + " and " + SYNC);
+                        + MAP_SIZE + ", " + SYNC + " and " + JOURNAL_SIZE);
             }
         }
-        return new LmdbOptions(mapSize, sync);
+        return new LmdbOptions(mapSize, sync, journalSize);
     }
 
-    private static long parseSize(String value) {
+    /** Parses the size option {@code key}, rounded up to a multiple of 4096, within {@code [min, max]}. */
+    private static long parseSize(String key, String value, long min, long max) {
         Matcher m = SIZE.matcher(value);
         if (!m.matches()) {
-            throw new IllegalArgumentException(MAP_SIZE + " must be a byte count, optionally with KiB, MiB, GiB or TiB"
+            throw new IllegalArgumentException(key + " must be a byte count, optionally with KiB, MiB, GiB or TiB"
                     + " (e.g. 268435456 or 256MiB), was '" + value + "'");
         }
         int shift = switch (m.group(2)) {
@@ -86,13 +103,22 @@ record LmdbOptions(long mapSize, SyncMode sync) {
         };
         long number = Long.parseLong(m.group(1));
         if (number > (Long.MAX_VALUE >> (shift + 1))) {
-            throw new IllegalArgumentException(MAP_SIZE + " is too large: '" + value + "'");
+            throw new IllegalArgumentException(key + " is too large: '" + value + "'");
         }
         long bytes = number << shift;
-        if (bytes < MIN_MAP_SIZE) {
-            throw new IllegalArgumentException(MAP_SIZE + " must be at least 64KiB, was '" + value + "'");
+        if (bytes < min) {
+            throw new IllegalArgumentException(key + " must be at least " + binary(min) + ", was '" + value + "'");
+        }
+        if (bytes > max) {
+            throw new IllegalArgumentException(key + " must be at most " + binary(max) + ", was '" + value + "'");
         }
         return (bytes + 4095) & ~4095L;
+    }
+
+    /** Writes a power of two of at least 1 KiB with its binary suffix, as the messages quote sizes. */
+    private static String binary(long bytes) {
+        int shift = 63 - Long.numberOfLeadingZeros(bytes);
+        return (bytes >> (shift / 10 * 10)) + List.of("", "KiB", "MiB", "GiB").get(shift / 10);
     }
 
     private static SyncMode parseSync(String value) {

@@ -36,6 +36,11 @@ final class MetaRecords {
     static final byte[] LOG_START = key("logStart");
     /** Key of the latest snapshot record. */
     static final byte[] SNAPSHOT = key("snapshot");
+    /**
+     * Key of the log generation record: a counter every write of the log's entries, log start or
+     * hard state raises, so a reader can tell which in-memory view matches its transaction.
+     */
+    static final byte[] GENERATION = key("generation");
 
     private MetaRecords() {
     }
@@ -61,6 +66,14 @@ final class MetaRecords {
 
     static int decodeFormat(byte[] value, Path file) throws IOException {
         return open(value, "format version", file).readInt();
+    }
+
+    static byte[] encodeGeneration(long generation) {
+        return seal(out -> out.writeLong(generation));
+    }
+
+    static long decodeGeneration(byte[] value, Path file) throws IOException {
+        return open(value, "generation", file).readLong();
     }
 
     static byte[] encodeHardState(HardState state) {

@@ -61,7 +61,7 @@ final class SnapshotFiles {
         String tempName = temp.getFileName().toString();
         String finalName = tempName.substring(0, tempName.length() - TEMP_SUFFIX.length()) + FINAL_SUFFIX;
         Files.move(temp, dir.resolve(finalName), StandardCopyOption.ATOMIC_MOVE);
-        syncDirectory();
+        DirectorySync.sync(dir);
         return finalName;
     }
 
@@ -95,12 +95,6 @@ final class SnapshotFiles {
                     Files.deleteIfExists(file);
                 }
             }
-        }
-    }
-
-    private void syncDirectory() throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
         }
     }
 }

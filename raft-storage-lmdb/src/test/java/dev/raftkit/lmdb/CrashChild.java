@@ -14,7 +14,7 @@ import java.util.Random;
  * The process {@link LmdbCrashTest} kills: appends batches of entries of one term to the store in a
  * loop and prints {@code ACK <lastIndex>} after each persist returns, until killed or a minute passed.
  *
- * <p>Arguments: the data directory, the term to write, a seed for the batch sizes.
+ * <p>Arguments: the data directory, the term to write, a seed for the batch sizes, the journal size.
  */
 public final class CrashChild {
 
@@ -27,7 +27,7 @@ public final class CrashChild {
         long term = Long.parseLong(args[1]);
         Random random = new Random(Long.parseLong(args[2]));
         long deadline = System.nanoTime() + 60_000_000_000L;
-        try (LmdbLogStore store = LmdbLogStore.open(dir, Map.of("lmdb.mapSize", "1MiB"))) {
+        try (LmdbLogStore store = LmdbLogStore.open(dir, options(args[3]))) {
             while (System.nanoTime() < deadline) {
                 long first = store.lastIndex() + 1;
                 int count = 1 + random.nextInt(32);
@@ -41,6 +41,11 @@ public final class CrashChild {
                 System.out.flush();
             }
         }
+    }
+
+    /** The store's options: a small map, so it grows, and the journal size given. */
+    static Map<String, String> options(String journalSize) {
+        return Map.of("lmdb.mapSize", "1MiB", "lmdb.journalSize", journalSize);
     }
 
     /** The entry at {@code index} of {@code term}: its payload is determined by both, 16 to 1039 bytes. */

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Damages the files of a closed store and checks that reading reports the damage, naming the index
- * or record and the file, and never hands out wrong data.
+ * or record and the file, and never hands out wrong data. Writes reach {@code data.mdb} from the
+ * journal when the store is opened again, so each test reopens once before damaging it.
  */
 class LmdbCorruptionTest {
 
@@ -42,6 +43,7 @@ class LmdbCorruptionTest {
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
             store.persist(new HardState(1, null, 20), written);
         }
+        LmdbLogStore.open(dir, OPTIONS).close();
 
         Path dataFile = dir.resolve("lmdb").resolve("data.mdb");
         flipByteInside(dataFile, marked(7));
@@ -64,6 +66,7 @@ class LmdbCorruptionTest {
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
             store.persist(new HardState(5, NodeId.of(voter), 0), List.of());
         }
+        LmdbLogStore.open(dir, OPTIONS).close();
         flipByteInside(dir.resolve("lmdb").resolve("data.mdb"), voter.getBytes(StandardCharsets.UTF_8));
 
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
@@ -122,24 +125,12 @@ class LmdbCorruptionTest {
     private static void flipByteInside(Path file, byte[] content) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         int found = 0;
-        for (int at = indexOf(bytes, content, 0); at >= 0; at = indexOf(bytes, content, at + 1)) {
+        for (int at = FileContent.indexOf(bytes, content, 0); at >= 0;
+                at = FileContent.indexOf(bytes, content, at + 1)) {
             bytes[at + content.length / 2] ^= 0x5A;
             found++;
         }
         assertThat(found).as("occurrences of the content in %s", file).isPositive();
         Files.write(file, bytes);
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

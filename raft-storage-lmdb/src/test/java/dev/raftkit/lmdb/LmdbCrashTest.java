@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills a writing child JVM with SIGKILL at random moments and checks after each kill that every
  * acknowledged entry is present and intact, that entries and hard state were stored together, and
- * that the store accepts new writes. Seeded: the seed is printed on failure, and
+ * that the store accepts new writes. Run with the default journal, where most acknowledged writes
+ * are recovered from the journal, and with a 1 MiB journal, where checkpoints into LMDB happen every
+ * few dozen writes, so recovery starts from many different journal epochs and some kills land inside
+ * a checkpoint. Seeded: the seed is printed on failure, and
  * {@code -Draftkit.crash.seed=N} replays it.
  */
 class LmdbCrashTest {
@@ -36,22 +38,33 @@ class LmdbCrashTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void acknowledgedWritesSurviveSigkill() throws Exception {
+        killRepeatedly("64MiB");
+    }
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void acknowledgedWritesSurviveSigkillDuringCheckpoints() throws Exception {
+        killRepeatedly("1MiB");
+    }
+
+    private void killRepeatedly(String journalSize) throws Exception {
         long seed = Long.getLong("raftkit.crash.seed", System.nanoTime());
         try {
-            killRepeatedly(new Random(seed));
+            killRepeatedly(new Random(seed), journalSize);
         } catch (AssertionError | Exception e) {
-            throw new AssertionError("crash test failed; replay with -Draftkit.crash.seed=" + seed, e);
+            throw new AssertionError("crash test (journal " + journalSize + ") failed; replay with"
+                    + " -Draftkit.crash.seed=" + seed, e);
         }
     }
 
-    private void killRepeatedly(Random random) throws Exception {
+    private void killRepeatedly(Random random, String journalSize) throws Exception {
         long expectedLast = 0;
         for (int run = 1; run <= KILLS; run++) {
             long term = 2L * run - 1;
-            long acked = runAndKill(term, random);
+            long acked = runAndKill(term, random, journalSize);
             assertThat(acked).as("run %d acknowledged something", run).isGreaterThan(expectedLast);
 
-            try (LmdbLogStore store = LmdbLogStore.open(dir, Map.of("lmdb.mapSize", "1MiB"))) {
+            try (LmdbLogStore store = LmdbLogStore.open(dir, CrashChild.options(journalSize))) {
                 long last = store.lastIndex();
                 assertThat(last).as("run %d: last index covers every acknowledged entry", run)
                         .isGreaterThanOrEqualTo(acked);
@@ -70,12 +83,13 @@ class LmdbCrashTest {
     }
 
     /** Starts a child writing entries of {@code term}, kills it at a random moment, returns its last ack. */
-    private long runAndKill(long term, Random random) throws Exception {
+    private long runAndKill(long term, Random random, String journalSize) throws Exception {
         Path log = dir.resolve("child-stderr.log");
         Process child = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
-                CrashChild.class.getName(), dir.toString(), Long.toString(term), Long.toString(random.nextLong()))
+                CrashChild.class.getName(), dir.toString(), Long.toString(term), Long.toString(random.nextLong()),
+                journalSize)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         AtomicLong lastAck = new AtomicLong();

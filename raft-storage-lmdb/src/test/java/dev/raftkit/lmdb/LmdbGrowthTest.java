@@ -15,10 +15,14 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Writes several times the initial map size, in small batches and in one large one, then reopens. */
+/**
+ * Writes several times the initial map size, in small batches and in one large one, then reopens.
+ * The journal is small, so the batches reach LMDB through many checkpoints and the large one, bigger
+ * than half the journal, is written to LMDB directly.
+ */
 class LmdbGrowthTest {
 
-    private static final Map<String, String> ONE_MIB = Map.of("lmdb.mapSize", "1MiB");
+    private static final Map<String, String> ONE_MIB = Map.of("lmdb.mapSize", "1MiB", "lmdb.journalSize", "1MiB");
 
     @TempDir
     Path dir;

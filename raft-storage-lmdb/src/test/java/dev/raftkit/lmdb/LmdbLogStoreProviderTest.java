@@ -67,6 +67,22 @@ class LmdbLogStoreProviderTest {
     }
 
     @Test
+    void badJournalSizesAreRejectedByName() {
+        assertThatThrownBy(() -> LmdbOptions.parse(Map.of("lmdb.journalSize", "64 megabytes")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lmdb.journalSize must be a byte count").hasMessageContaining("'64 megabytes'");
+        assertThatThrownBy(() -> LmdbOptions.parse(Map.of("lmdb.journalSize", "512KiB")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("lmdb.journalSize must be at least 1MiB, was '512KiB'");
+        assertThatThrownBy(() -> LmdbOptions.parse(Map.of("lmdb.journalSize", "2GiB")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("lmdb.journalSize must be at most 1GiB, was '2GiB'");
+        assertThatThrownBy(() -> LmdbOptions.parse(Map.of("lmdb.mapSize", "1KiB")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("lmdb.mapSize must be at least 64KiB, was '1KiB'");
+    }
+
+    @Test
     void optionsParseSizesAndModes() {
         assertThat(LmdbOptions.parse(Map.of()).mapSize()).isEqualTo(LmdbOptions.DEFAULT_MAP_SIZE);
         assertThat(LmdbOptions.parse(Map.of("lmdb.mapSize", "2GiB")).mapSize()).isEqualTo(2L << 30);
@@ -74,6 +90,9 @@ class LmdbLogStoreProviderTest {
         assertThat(LmdbOptions.parse(Map.of("lmdb.sync", "NoMetaSync")).sync())
                 .isEqualTo(LmdbOptions.SyncMode.NOMETASYNC);
         assertThat(LmdbOptions.parse(Map.of("grpc.port", "1")).sync()).isEqualTo(LmdbOptions.SyncMode.FULL);
+        assertThat(LmdbOptions.parse(Map.of()).journalSize()).isEqualTo(LmdbOptions.DEFAULT_JOURNAL_SIZE);
+        assertThat(LmdbOptions.parse(Map.of("lmdb.journalSize", "8MiB")).journalSize()).isEqualTo(8L << 20);
+        assertThat(LmdbOptions.parse(Map.of("lmdb.journalSize", "1100000")).journalSize()).isEqualTo(1_101_824);
     }
 
     @Test

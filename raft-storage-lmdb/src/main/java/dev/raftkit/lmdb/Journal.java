@@ -1,0 +1,340 @@
+package dev.raftkit.lmdb;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.zip.CRC32C;
+
+/**
+ * The write-ahead journal file in front of LMDB: its format and its I/O. A write appends one record
+ * to a preallocated file and makes it durable with one {@code fdatasync}, which, since the file's
+ * size never changes, flushes no metadata. What the records mean is the caller's business.
+ *
+ * <h2>Format</h2>
+ * <pre>
+ *   offset 0 and 2048   two header slots: magic:long version:int epoch:long salt:long crc32c:int
+ *   offset 4096         records, each starting at a multiple of 8:
+ *                       crc32c:int length:int epoch:long seq:long payload[length], zero padding to 8
+ * </pre>
+ * A record belongs to an epoch; the header names the current one. {@link #beginEpoch} makes the
+ * records written so far obsolete at once: it writes epoch + 1, with a new random salt, into the
+ * slot the current epoch does not use, syncs it, and writes again from offset 4096. A torn header
+ * write therefore leaves the previous slot intact. On open the valid slot with the higher epoch
+ * wins. A slot's CRC32C covers its other fields. A record's CRC32C covers the epoch's salt, its
+ * length, epoch, sequence number (0, 1, ... within the epoch) and payload. The salt is never
+ * written into records, so no payload can hold bytes that pass for a record of the current epoch.
+ *
+ * <h2>Which records count, and what is damage</h2>
+ * Records are written one at a time, each synced before the next is written. So, after a crash, the
+ * file holds the records of the current epoch contiguously from offset 4096, then possibly one torn
+ * record (written but not acknowledged), then bytes no record of this epoch wrote: zeros or older
+ * epochs' records. {@link #open} hands over the records of the current epoch that pass their CRC
+ * and carry the next sequence number, contiguously from offset 4096; the first position that does
+ * not hold one ends them (a torn tail, never acknowledged, is ignored). Then it checks every later
+ * 8-byte-aligned position: if any holds a record of the current epoch that passes its CRC, the
+ * record at the end position was complete once and was damaged afterwards, so acknowledged data is
+ * lost: open fails with an {@link IOException} naming the file and offset. Damage to the very last
+ * record cannot be told from a torn write and is treated as one. Likewise, if the newest header slot
+ * is unreadable but the first record claims the epoch after the readable one, that newer header
+ * was durable once (records follow its sync) and was damaged: open fails.
+ *
+ * <p>Used by one thread at a time (the store's writer); not thread-safe.
+ */
+final class Journal implements AutoCloseable {
+
+    /** The offset of the first record: the header takes the first 4 KiB. */
+    static final int RECORDS_START = 4096;
+
+    /** Reads the payloads of replayed records, in order. */
+    @FunctionalInterface
+    interface Replay {
+        /**
+         * Takes one record's payload.
+         *
+         * @param offset the record's offset in the file, for error messages
+         * @param payload the payload, positioned at its start; valid only during the call
+         * @throws IOException if the payload is not what the caller wrote
+         */
+        void record(long offset, ByteBuffer payload) throws IOException;
+    }
+
+    private static final long MAGIC = 0x524B_4A4F_5552_4E4CL; // "RKJOURNL"
+    private static final int VERSION = 1;
+    private static final int SLOT_SPACING = 2048;
+    private static final int SLOT_BYTES = Long.BYTES + Integer.BYTES + 2 * Long.BYTES + Integer.BYTES;
+    private static final int RECORD_HEADER = 2 * Integer.BYTES + 2 * Long.BYTES;
+    private static final int LENGTH_FIELD = Integer.BYTES;
+    private static final int EPOCH_FIELD = LENGTH_FIELD + Integer.BYTES;
+    private static final int SEQ_FIELD = EPOCH_FIELD + Long.BYTES;
+    private static final int ALIGNMENT = 8;
+    private static final int ZERO_CHUNK = 1 << 20;
+    private static final SecureRandom SALTS = new SecureRandom();
+
+    private final Path file;
+    private final FileChannel channel;
+    private final long size;
+    private long epoch;
+    private long salt;
+    private long nextSeq;
+    private long writeOffset;
+
+    private Journal(Path file, FileChannel channel, long size, long epoch, long salt) {
+        this.file = file;
+        this.channel = channel;
+        this.size = size;
+        this.epoch = epoch;
+        this.salt = salt;
+        this.writeOffset = RECORDS_START;
+    }
+
+    /**
+     * Creates {@code file} as an empty journal of {@code size} bytes, replacing any file there:
+     * zeros written in full (not a sparse file, whose first writes would allocate blocks and so
+     * flush metadata), synced, renamed into place from a temp file, and the directory synced. A
+     * crash meanwhile leaves either no journal or the complete one.
+     *
+     * @param size at least 1 MiB, at most 1 GiB
+     * @return the open journal
+     * @throws IOException if the file cannot be written
+     */
+    static Journal create(Path file, long size) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        long salt = SALTS.nextLong();
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
+            for (long position = 0; position < size; position += zeros.limit()) {
+                zeros.clear().limit((int) Math.min(ZERO_CHUNK, size - position));
+                writeFully(channel, zeros, position);
+            }
+            writeFully(channel, slot(1, salt), slotOffset(1));
+            channel.force(true);
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DirectorySync.sync(file.getParent());
+        return new Journal(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                size, 1, salt);
+    }
+
+    /**
+     * Opens the journal {@code file} and hands the records of its current epoch to {@code replay}.
+     * Writing continues after them, in the same epoch.
+     *
+     * @return the open journal
+     * @throws IOException if the file cannot be read, its header is damaged or of an unknown
+     *     version, acknowledged records are damaged (see the class comment), or {@code replay} fails
+     */
+    static Journal open(Path file, Replay replay) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            long size = channel.size();
+            if (size < RECORDS_START + RECORD_HEADER || size > Integer.MAX_VALUE) {
+                throw new IOException("journal " + file + " has " + size + " bytes: it is damaged or not a journal");
+            }
+            MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            long[] header = readHeader(bytes, file);
+            Journal journal = new Journal(file, channel, size, header[0], header[1]);
+            journal.replay(bytes, replay);
+            return journal;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the journal {@code file} and a leftover temp file beside it, durably.
+     *
+     * @throws IOException if they cannot be deleted
+     */
+    static void delete(Path file) throws IOException {
+        Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
+        Files.deleteIfExists(file);
+        DirectorySync.sync(file.getParent());
+    }
+
+    /** Returns the bytes a record of {@code payloadLength} bytes takes, header and padding included. */
+    static long recordBytes(int payloadLength) {
+        return align(RECORD_HEADER + (long) payloadLength);
+    }
+
+    /** Returns the file this journal is kept in. */
+    Path file() {
+        return file;
+    }
+
+    /** Returns the file's size in bytes. */
+    long sizeBytes() {
+        return size;
+    }
+
+    /** Returns the bytes the records may take in all: the file less its header. */
+    long recordCapacity() {
+        return size - RECORDS_START;
+    }
+
+    /** Returns the bytes the records of the current epoch take. */
+    long usedBytes() {
+        return writeOffset - RECORDS_START;
+    }
+
+    /**
+     * Appends a record holding {@code payload} and syncs it: when this returns, the record survives
+     * power loss.
+     *
+     * @throws IllegalArgumentException if the record does not fit in the space left
+     * @throws IOException if it cannot be written or synced; it may then be partly written
+     */
+    void append(byte[] payload) throws IOException {
+        long bytes = recordBytes(payload.length);
+        if (writeOffset + bytes > size) {
+            throw new IllegalArgumentException("a record of " + bytes + " bytes does not fit in journal " + file
+                    + ": " + (size - writeOffset) + " bytes are left");
+        }
+        ByteBuffer record = ByteBuffer.allocate((int) bytes);
+        record.putInt(LENGTH_FIELD, payload.length).putLong(EPOCH_FIELD, epoch).putLong(SEQ_FIELD, nextSeq)
+                .put(RECORD_HEADER, payload);
+        record.putInt(0, checksum(salt, record, 0, payload.length));
+        writeFully(channel, record, writeOffset);
+        channel.force(false);
+        writeOffset += bytes;
+        nextSeq++;
+    }
+
+    /**
+     * Starts a new epoch: every record written so far is obsolete from now on, and writing starts
+     * again at the beginning. Durable when it returns.
+     *
+     * @throws IOException if the header cannot be written or synced; the journal must not be
+     *     written again
+     */
+    void beginEpoch() throws IOException {
+        long next = epoch + 1;
+        long nextSalt = SALTS.nextLong();
+        writeFully(channel, slot(next, nextSalt), slotOffset(next));
+        channel.force(false);
+        epoch = next;
+        salt = nextSalt;
+        nextSeq = 0;
+        writeOffset = RECORDS_START;
+    }
+
+    /** Closes the file. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    // ---- Reading ---------------------------------------------------------------------------------
+
+    /** Returns {epoch, salt} of the header slot to use; see the class comment. */
+    private static long[] readHeader(ByteBuffer bytes, Path file) throws IOException {
+        long[] best = null;
+        for (int slot = 0; slot < 2; slot++) {
+            long[] read = readSlot(bytes, slot * SLOT_SPACING, file);
+            if (read != null && (best == null || read[0] > best[0])) {
+                best = read;
+            }
+        }
+        if (best == null) {
+            throw new IOException("journal " + file + " has no valid header (magic or CRC32C wrong in both copies):"
+                    + " it is damaged or not a raftkit journal");
+        }
+        if (bytes.getLong(RECORDS_START + EPOCH_FIELD) == best[0] + 1) {
+            throw new IOException("journal " + file + ": the header of epoch " + (best[0] + 1) + " is damaged, though"
+                    + " records of that epoch were written after it was synced; acknowledged writes are lost");
+        }
+        return best;
+    }
+
+    /** Returns {epoch, salt} of the slot at {@code offset}, or null if it is not a valid slot. */
+    private static long[] readSlot(ByteBuffer bytes, int offset, Path file) throws IOException {
+        int crcAt = offset + SLOT_BYTES - Integer.BYTES;
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.slice(offset, crcAt - offset));
+        if (bytes.getLong(offset) != MAGIC || bytes.getInt(crcAt) != (int) crc.getValue()) {
+            return null;
+        }
+        int version = bytes.getInt(offset + Long.BYTES);
+        if (version != VERSION) {
+            throw new IOException("journal " + file + " has format version " + version + "; this version of raftkit"
+                    + " reads version " + VERSION + ": upgrade raftkit to open it");
+        }
+        int fields = offset + Long.BYTES + Integer.BYTES;
+        return new long[] {bytes.getLong(fields), bytes.getLong(fields + Long.BYTES)};
+    }
+
+    private void replay(ByteBuffer bytes, Replay replay) throws IOException {
+        long offset = RECORDS_START;
+        int length;
+        while ((length = validRecordAt(bytes, offset, nextSeq)) >= 0) {
+            replay.record(offset, bytes.slice((int) offset + RECORD_HEADER, length));
+            offset += recordBytes(length);
+            nextSeq++;
+        }
+        writeOffset = offset;
+        for (long later = offset; later + RECORD_HEADER <= size; later += ALIGNMENT) {
+            if (bytes.getLong((int) later + EPOCH_FIELD) == epoch && validRecordAt(bytes, later, -1) >= 0) {
+                throw new IOException("journal " + file + " is damaged at offset " + offset + ": no valid record "
+                        + nextSeq + " of epoch " + epoch + " is there, yet a valid record of that epoch follows at"
+                        + " offset " + later + ", so acknowledged writes were damaged");
+            }
+        }
+    }
+
+    /**
+     * Returns the payload length of the record at {@code offset} if it is a record of the current
+     * epoch that passes its CRC and has sequence number {@code seq} (any, if negative), else -1.
+     */
+    private int validRecordAt(ByteBuffer bytes, long offset, long seq) {
+        if (offset + RECORD_HEADER > size) {
+            return -1;
+        }
+        int at = (int) offset;
+        int length = bytes.getInt(at + LENGTH_FIELD);
+        boolean plausible = length >= 0 && length <= size - offset - RECORD_HEADER
+                && bytes.getLong(at + EPOCH_FIELD) == epoch
+                && (seq < 0 || bytes.getLong(at + SEQ_FIELD) == seq);
+        return plausible && bytes.getInt(at) == checksum(salt, bytes, at, length) ? length : -1;
+    }
+
+    // ---- Writing helpers -------------------------------------------------------------------------
+
+    /** The CRC32C of a record at {@code offset} of {@code bytes} with a payload of {@code length}. */
+    private static int checksum(long salt, ByteBuffer bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(Long.BYTES).putLong(0, salt));
+        crc.update(bytes.slice(offset + LENGTH_FIELD, RECORD_HEADER - LENGTH_FIELD + length));
+        return (int) crc.getValue();
+    }
+
+    private static ByteBuffer slot(long epoch, long salt) {
+        ByteBuffer slot = ByteBuffer.allocate(SLOT_BYTES);
+        slot.putLong(MAGIC).putInt(VERSION).putLong(epoch).putLong(salt);
+        CRC32C crc = new CRC32C();
+        crc.update(slot.array(), 0, slot.position());
+        slot.putInt((int) crc.getValue());
+        return slot.flip();
+    }
+
+    private static long slotOffset(long epoch) {
+        return (epoch & 1) * SLOT_SPACING;
+    }
+
+    private static long align(long bytes) {
+        return (bytes + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            at += channel.write(buffer, at);
+        }
+    }
+}

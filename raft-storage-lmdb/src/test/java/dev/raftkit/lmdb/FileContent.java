@@ -1,0 +1,31 @@
+package dev.raftkit.lmdb;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Finds bytes in files, for tests that check where data was written or damage it in place. */
+final class FileContent {
+
+    private FileContent() {
+    }
+
+    /** Returns whether {@code file} contains {@code content}. */
+    static boolean contains(Path file, byte[] content) throws IOException {
+        return indexOf(Files.readAllBytes(file), content, 0) >= 0;
+    }
+
+    /** Returns the first position at or after {@code from} where {@code needle} stands in {@code haystack}, or -1. */
+    static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
