@@ -21,7 +21,7 @@ import java.nio.file.Path;
  *       an operating system crash, which breaks Raft's safety: use them only for throwaway data.</li>
  *   <li>{@code lmdb.journalSize}: size of the write-ahead journal that {@code full} writes through
  *       (one fdatasync of a preallocated file per write, moved into LMDB when half full), written
- *       like {@code lmdb.mapSize}. Default {@code 64MiB}, from {@code 1MiB} to {@code 1GiB}; up to
+ *       like {@code lmdb.mapSize}. Default {@code 16MiB}, from {@code 1MiB} to {@code 1GiB}; up to
  *       half of it is also held in memory.</li>
  * </ul>
  * Unknown {@code lmdb.*} keys are rejected, so a misspelt option is not silently ignored.

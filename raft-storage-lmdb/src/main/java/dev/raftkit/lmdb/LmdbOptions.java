@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  *       acknowledged writes</b> (and, for {@code nosync}, corrupt the store) on power loss or an
  *       operating system crash; use them only for throwaway data.</li>
  *   <li>{@code lmdb.journalSize}: the size of the write-ahead journal that {@code full} uses, written
- *       like {@code lmdb.mapSize}; default {@code 64MiB}, from {@code 1MiB} to {@code 1GiB}. Each
+ *       like {@code lmdb.mapSize}; default {@code 16MiB}, from {@code 1MiB} to {@code 1GiB}. Each
  *       write is one record appended to this preallocated file and one fdatasync; when half of it
  *       is used, its records are moved into LMDB in one transaction. A larger journal moves less
  *       often but holds more in memory (the records not yet moved) and takes longer to scan at
@@ -40,8 +40,8 @@ record LmdbOptions(long mapSize, SyncMode sync, long journalSize) {
     static final String JOURNAL_SIZE = "lmdb.journalSize";
     /** Default initial map size: 256 MiB. */
     static final long DEFAULT_MAP_SIZE = 256L << 20;
-    /** Default journal size: 64 MiB. */
-    static final long DEFAULT_JOURNAL_SIZE = 64L << 20;
+    /** Default journal size: 16 MiB: moving half of it into LMDB takes tens of milliseconds, a stall short enough for the one write it delays. */
+    static final long DEFAULT_JOURNAL_SIZE = 16L << 20;
 
     private static final long MIN_MAP_SIZE = 64L << 10;
     private static final long MIN_JOURNAL_SIZE = 1L << 20;
