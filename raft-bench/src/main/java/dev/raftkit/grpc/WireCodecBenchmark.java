@@ -48,13 +48,13 @@ public class WireCodecBenchmark {
             batch.add(new LogEntry(1000 + i, 7, EntryKind.COMMAND, new byte[100]));
         }
         message = new AppendEntries(NodeId.of("n1"), NodeId.of("n2"), 7, 999, 7, batch, 990);
-        encoded = WireCodec.encode("bench", message).toByteArray();
+        encoded = WireCodec.encode("bench", "127.0.0.1:7001", message).toByteArray();
     }
 
     /** Message to protobuf bytes. */
     @Benchmark
     public byte[] encode() {
-        return WireCodec.encode("bench", message).toByteArray();
+        return WireCodec.encode("bench", "127.0.0.1:7001", message).toByteArray();
     }
 
     /** Protobuf bytes to a validated message. */
