@@ -18,6 +18,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -68,7 +69,22 @@ final class InboundService {
         @Override
         public byte[] parse(InputStream stream) {
             try {
-                return stream.readAllBytes();
+                // gRPC's message streams know their length: read into one exact array, with no
+                // growing buffers; a stream that does not still gets read to its end.
+                int known = stream.available();
+                byte[] bytes = new byte[known];
+                int read = stream.readNBytes(bytes, 0, known);
+                int next = stream.read();
+                if (read == known && next == -1) {
+                    return bytes;
+                }
+                ByteArrayOutputStream all = new ByteArrayOutputStream(known + 1024);
+                all.write(bytes, 0, read);
+                if (next != -1) {
+                    all.write(next);
+                    stream.transferTo(all);
+                }
+                return all.toByteArray();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
