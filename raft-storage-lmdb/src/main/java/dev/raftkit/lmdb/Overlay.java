@@ -130,7 +130,7 @@ final class Overlay {
         int size = keep + entries.size();
         LogEntry[] target = slots;
         if (keep < count || size > slots.length || base != first) {
-            target = new LogEntry[Math.max(size, Math.max(MIN_CAPACITY, 2 * slots.length))];
+            target = new LogEntry[capacityFor(size)];
             System.arraycopy(slots, 0, target, 0, keep);
         }
         for (int k = 0; k < entries.size(); k++) {
@@ -154,8 +154,17 @@ final class Overlay {
             return new Overlay(slots, first, count, hardState, newStart);
         }
         int drop = (int) (newStart.index() - first + 1);
-        LogEntry[] target = new LogEntry[slots.length];
+        LogEntry[] target = new LogEntry[capacityFor(count - drop)];
         System.arraycopy(slots, drop, target, 0, count - drop);
         return new Overlay(target, newStart.index() + 1, count - drop, hardState, newStart);
+    }
+
+    /**
+     * Returns the length of a fresh array for {@code size} entries: twice that, so appends that
+     * follow copy amortized O(1) per entry, and sized by what it holds, never by the array it
+     * replaces, so that repeated suffix replacements do not grow it without bound.
+     */
+    private static int capacityFor(int size) {
+        return Math.max(MIN_CAPACITY, 2 * size);
     }
 }

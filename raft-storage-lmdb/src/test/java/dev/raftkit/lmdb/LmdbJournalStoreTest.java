@@ -219,6 +219,23 @@ class LmdbJournalStoreTest {
         }
     }
 
+    /**
+     * Suffix replacements within one journal epoch (compactions no longer end one): the in-memory
+     * overlay must size its array by what it holds (it once doubled it on every replacement, so a
+     * few dozen ran out of memory).
+     */
+    @Test
+    void manySuffixReplacementsWithinOneEpochKeepTheOverlaySmall() throws IOException {
+        try (LmdbLogStore store = LmdbLogStore.open(dir, Map.of())) {
+            store.persist(null, entries(1, 2, 1));
+            store.compact(1);
+            for (long term = 2; term < 200; term++) {
+                store.persist(new HardState(term, null, 0), entries(2, 2, term));
+            }
+            assertLog(store, 2, 1, entries(2, 2, 199));
+        }
+    }
+
     @Test
     void compactAndResetSurviveReopen() throws IOException {
         try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
