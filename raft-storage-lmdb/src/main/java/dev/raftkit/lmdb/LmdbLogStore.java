@@ -42,20 +42,31 @@ import org.lmdbjava.Txn;
  * <h2>The journal ({@code lmdb.sync=full})</h2>
  * An LMDB commit with full sync costs two flushes (the data pages, then the meta page). So
  * {@link #persist} instead appends one record (its hard state and entries) to a preallocated
- * {@link Journal} and syncs it: one flush, no metadata. The records not yet in LMDB are kept in
- * memory as an {@link Overlay} that reads consult before LMDB. A checkpoint moves them into LMDB in
- * one fully synced write transaction (delete the entries from the overlay's first index on, put its
- * entries and hard state), then starts a new journal epoch, which makes the old records obsolete.
- * It runs when the journal is more than half full, before a record larger than half the journal
- * (which is then written to LMDB directly), and before every other change to the log
- * ({@link #compact}, {@link #reset}), so the journal only ever holds persist records. At open, the
- * current epoch's records are checkpointed into LMDB. Applying a record means "delete the entries
- * from its first index on, put its entries, set its hard state if any": applying a sequence of
- * records twice gives the same result as once, so a crash between a checkpoint's LMDB commit and its
- * new epoch only makes the next open apply records LMDB already holds. Durability is unchanged: a
- * persist returns once its record is synced. With {@code nometasync} or {@code nosync} each persist
- * is an LMDB transaction of its own, as that mode syncs it; a journal left by a full-sync run is
- * applied and removed at open.
+ * {@link Journal} and syncs it: one flush, no metadata; {@link #compact} likewise appends a record
+ * of the new log start (a {@link JournalRecord}). What the records say and LMDB does not yet is kept
+ * in memory as an {@link Overlay} that reads consult before LMDB: entries that replace LMDB's from
+ * its first index on, a hard state, and a log start (LMDB still holds the entries up to it, which no
+ * read asks for). A checkpoint moves the overlay into LMDB in one fully synced write transaction
+ * (delete the entries from the overlay's first index on and those up to its log start, put its
+ * entries, hard state and log start), then starts a new journal epoch, which makes the old records
+ * obsolete. So a checkpoint moves only the entries still in the log, and compacted ones are deleted
+ * without ever being put. It runs when the journal is more than half full, before a record larger
+ * than half the journal (which is then written to LMDB directly), and before {@link #reset}. At
+ * open, the current epoch's records are composed into an overlay, in order, independently of LMDB
+ * (a compaction raises the overlay's log start, never lowers it, and drops its entries up to it; a
+ * persist never reaches back to the log start in force when it was written, which persist checks),
+ * and that overlay is checkpointed into LMDB.
+ *
+ * <p>Why replay is safe when a crash came between a checkpoint's LMDB commit and its new epoch, so
+ * that the next open applies records LMDB already holds: the composed overlay replaces every LMDB
+ * entry from its first index on and deletes every one up to its log start, so the result depends on
+ * LMDB's state only through the entries between those two bounds, which applying the overlay does
+ * not change; and the log start stored is the higher of LMDB's and the overlay's, so a log start
+ * LMDB already holds, even one above the overlay's, stays, and entries at or below it are never
+ * stored. Applying the overlay twice therefore gives the same state as once. Durability is
+ * unchanged: a persist or compact returns once its record is synced. With {@code nometasync} or
+ * {@code nosync} each persist or compact is an LMDB transaction of its own, as that mode syncs it;
+ * a journal left by a full-sync run is applied and removed at open.
  *
  * <p>Threading and durability as {@link LogStore} states. Reads use LMDB read transactions and never
  * wait for the writer's sync. Each write of the log to LMDB raises the log generation stored with it,
@@ -72,10 +83,11 @@ public final class LmdbLogStore implements LogStore {
 
     /**
      * The format version this code writes, and the newest it reads. Version 2 added the journal and
-     * the generation record; a version 1 store is stamped 2 when opened, so older code, which would
-     * ignore the journal, refuses it.
+     * the generation record; version 3 added compaction records to the journal. An older store is
+     * stamped 3 when opened (its journal reads unchanged), so older code, which would ignore the
+     * journal (version 1) or take a compaction record for damage (version 2), refuses it.
      */
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
     /** The journal's file name in the LMDB environment's directory. */
     static final String JOURNAL_FILE = "journal";
 
@@ -105,6 +117,11 @@ public final class LmdbLogStore implements LogStore {
         View persisted(HardState state, List<LogEntry> entries) {
             long newLast = entries.isEmpty() ? last : entries.get(entries.size() - 1).index();
             return new View(generation, start, newLast, overlay.with(state, entries));
+        }
+
+        /** Returns this view after a compaction to {@code newStart} recorded in the journal. */
+        View compacted(LogStart newStart) {
+            return new View(generation, newStart, last, overlay.compacted(newStart));
         }
 
         /** Returns the view after an LMDB write of the log that leaves it with {@code start} and {@code last}. */
@@ -300,24 +317,34 @@ public final class LmdbLogStore implements LogStore {
             writeToLmdb(hardState, entries);
             return;
         }
-        if (journal.usedBytes() > half) {
+        appendToJournal(payload);
+        views = new Views(views.current().persisted(hardState, entries), null);
+    }
+
+    /** Appends a record to the journal and syncs it, after a checkpoint if the journal is more than half full. */
+    private void appendToJournal(byte[] payload) throws IOException {
+        if (journal.usedBytes() > journal.recordCapacity() / 2) {
             checkpoint();
         }
         guardWrite(() -> {
             journal.append(payload);
             return null;
         });
-        views = new Views(views.current().persisted(hardState, entries), null);
     }
 
     /** Persists {@code hardState} and {@code entries} in an LMDB transaction of their own. */
     private void writeToLmdb(HardState hardState, List<LogEntry> entries) throws IOException {
         View current = views.current();
         long last = entries.isEmpty() ? current.last() : entries.get(entries.size() - 1).index();
-        commit(current.written(current.start(), last), logWrite(hardState, entries));
+        commit(current.written(current.start(), last), logWrite(Overlay.EMPTY.with(hardState, entries)));
     }
 
-    /** {@inheritDoc} Checkpoints the journal first, if it holds records. */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With {@code lmdb.sync=full}: one small record appended to the journal and synced; the
+     * compacted entries stay in LMDB, unseen, until the next checkpoint deletes them.
+     */
     @Override
     public void compact(long throughIndex) throws IOException {
         checkWritable();
@@ -330,14 +357,12 @@ public final class LmdbLogStore implements LogStore {
             return;
         }
         LogStart start = new LogStart(throughIndex, term(throughIndex));
-        checkpointIfUsed();
-        View current = views.current();
-        commit(current.written(start, current.last()), txn -> {
-            for (long index = current.first(); index <= throughIndex; index++) {
-                env.entries().delete(txn, EntryCodec.key(index));
-            }
-            env.meta().put(txn, MetaRecords.LOG_START, MetaRecords.encodeLogStart(start));
-        });
+        if (journal == null) {
+            commit(before.written(start, before.last()), logWrite(Overlay.EMPTY.compacted(start)));
+            return;
+        }
+        appendToJournal(new CompactRecord(start).encode());
+        views = new Views(views.current().compacted(start), null);
     }
 
     /** {@inheritDoc} Checkpoints the journal first, if it holds records. */
@@ -465,47 +490,60 @@ public final class LmdbLogStore implements LogStore {
     private void checkpoint() throws IOException {
         View current = views.current();
         Overlay overlay = current.overlay();
-        commit(current.written(current.start(), current.last()), logWrite(overlay.hardState(), overlay.entries()));
+        commit(current.written(current.start(), current.last()), logWrite(overlay));
         guardWrite(() -> {
             journal.beginEpoch();
             return null;
         });
     }
 
-    /** Returns the work of storing a persist's hard state (if not null) and entries in LMDB. */
-    private LogWrite logWrite(HardState hardState, List<LogEntry> entries) {
-        return logWrite(env, hardState, entries);
+    /** Returns the work of moving {@code overlay} into LMDB. */
+    private LogWrite logWrite(Overlay overlay) {
+        return logWrite(env, overlay);
     }
 
     /**
-     * Returns the work of storing {@code hardState} (if not null) and {@code entries} in LMDB:
-     * entries from the first one's index on are replaced.
+     * Returns the work of moving {@code overlay} into LMDB: LMDB's entries from its first index on
+     * are replaced by its entries; if it has a log start above LMDB's, that start is stored and the
+     * entries up to it are deleted (a start not above LMDB's changes nothing); its hard state, if
+     * any, replaces LMDB's.
      */
-    private static LogWrite logWrite(LmdbEnvironment env, HardState hardState, List<LogEntry> entries) {
+    private static LogWrite logWrite(LmdbEnvironment env, Overlay overlay) {
+        List<LogEntry> entries = overlay.entries();
         List<byte[]> values = new ArrayList<>(entries.size());
         for (LogEntry entry : entries) {
             values.add(EntryCodec.encode(entry));
         }
-        byte[] hardStateValue = hardState == null ? null : MetaRecords.encodeHardState(hardState);
+        byte[] hardStateValue = overlay.hardState() == null ? null : MetaRecords.encodeHardState(overlay.hardState());
         return txn -> {
-            if (!entries.isEmpty()) {
-                long first = entries.get(0).index();
-                try (Cursor<byte[]> cursor = env.entries().openCursor(txn)) {
-                    long last = cursor.last() ? EntryCodec.index(cursor.key()) : first - 1;
-                    for (long index = first; index <= last; index++) {
-                        env.entries().delete(txn, EntryCodec.key(index));
-                    }
-                }
-                // Every key from first on was just deleted, so each put appends: MDB_APPEND skips the
-                // tree search (a checkpoint puts up to half a journal of entries in one transaction).
-                for (int i = 0; i < values.size(); i++) {
-                    env.entries().put(txn, EntryCodec.key(first + i), values.get(i), PutFlags.MDB_APPEND);
-                }
+            LogStart start = readLogStart(env, txn);
+            if (overlay.start() != null && overlay.start().index() > start.index()) {
+                start = overlay.start();
+                env.meta().put(txn, MetaRecords.LOG_START, MetaRecords.encodeLogStart(start));
+            }
+            try (Cursor<byte[]> cursor = env.entries().openCursor(txn)) {
+                long first = cursor.first() ? EntryCodec.index(cursor.key()) : Long.MAX_VALUE;
+                long last = cursor.last() ? EntryCodec.index(cursor.key()) : Long.MIN_VALUE;
+                deleteEntries(env, txn, Math.max(first, overlay.first()), last);
+                deleteEntries(env, txn, first, Math.min(start.index(), last));
+            }
+            // Every key from the overlay's first index on was just deleted, so each put appends:
+            // MDB_APPEND skips the tree search (a checkpoint puts up to half a journal of entries in
+            // one transaction). Entries at or below the log start are not stored.
+            for (int i = (int) Math.max(0, start.index() + 1 - overlay.first()); i < values.size(); i++) {
+                env.entries().put(txn, EntryCodec.key(overlay.first() + i), values.get(i), PutFlags.MDB_APPEND);
             }
             if (hardStateValue != null) {
                 env.meta().put(txn, MetaRecords.HARD_STATE, hardStateValue);
             }
         };
+    }
+
+    /** Deletes LMDB's entries {@code [from, to]}, which it holds (none if {@code to < from}). */
+    private static void deleteEntries(LmdbEnvironment env, Txn<byte[]> txn, long from, long to) {
+        for (long index = from; index <= to; index++) {
+            env.entries().delete(txn, EntryCodec.key(index));
+        }
     }
 
     /**
@@ -519,21 +557,25 @@ public final class LmdbLogStore implements LogStore {
         if (full && !Files.exists(file)) {
             return Journal.create(file, options.journalSize());
         }
-        View[] replayed = {view};
+        Overlay[] replayed = {Overlay.EMPTY};
         Journal journal = Journal.open(file, (offset, payload) -> {
-            PersistRecord record = PersistRecord.decode(payload, file, offset);
-            String misfit = replayed[0].misfit(record.entries());
+            JournalRecord record = JournalRecord.decode(payload, file, offset);
+            String misfit = record.misfit(replayed[0]);
             if (misfit != null) {
                 throw new IOException("the journal record at offset " + offset + " of " + file
-                        + " does not continue the log: " + misfit);
+                        + " does not follow the records before it: " + misfit);
             }
-            replayed[0] = replayed[0].persisted(record.hardState(), record.entries());
+            replayed[0] = record.applyTo(replayed[0]);
         });
         try {
-            Overlay overlay = replayed[0].overlay();
-            if (!overlay.isEmpty()) {
-                env.write(raisingGeneration(env, logWrite(env, overlay.hardState(), overlay.entries()),
-                        view.generation() + 1));
+            if (journal.usedBytes() > 0) {
+                Overlay overlay = replayed[0];
+                String misfit = misfit(view, overlay);
+                if (misfit != null) {
+                    throw new IOException("the records in journal " + file + " do not continue the log in "
+                            + env.dataFile() + ": " + misfit);
+                }
+                env.write(raisingGeneration(env, logWrite(env, overlay), view.generation() + 1));
             }
             if (!full) {
                 journal.close();
@@ -550,6 +592,26 @@ public final class LmdbLogStore implements LogStore {
             journal.close();
             throw e;
         }
+    }
+
+    /**
+     * Returns why the records that compose to {@code overlay} cannot apply to LMDB's log
+     * {@code lmdb}, or null if they can: its entries must leave no gap after LMDB's or after its
+     * log start, and its log start must not lie beyond the log's last entry.
+     */
+    private static String misfit(View lmdb, Overlay overlay) {
+        LogStart start = overlay.start() != null && overlay.start().index() > lmdb.start().index()
+                ? overlay.start() : lmdb.start();
+        if (overlay.first() == Long.MAX_VALUE) {
+            return start.index() > lmdb.last() ? "the log start " + start.index() + " lies beyond the last entry "
+                    + lmdb.last() : null;
+        }
+        long continuesFrom = Math.max(lmdb.last(), start.index()) + 1;
+        if (overlay.first() > continuesFrom) {
+            return "their entries start at " + overlay.first() + ", after a gap from " + continuesFrom;
+        }
+        return start.index() >= overlay.end() ? "the log start " + start.index() + " lies beyond the last entry "
+                + (overlay.end() - 1) : null;
     }
 
     /**
@@ -660,8 +722,7 @@ public final class LmdbLogStore implements LogStore {
 
     /** Reads the view of LMDB's log, with an empty overlay. */
     private static View readView(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
-        byte[] startValue = env.meta().get(txn, MetaRecords.LOG_START);
-        LogStart start = startValue == null ? LogStart.EMPTY : MetaRecords.decodeLogStart(startValue, env.dataFile());
+        LogStart start = readLogStart(env, txn);
         try (Cursor<byte[]> cursor = env.entries().openCursor(txn)) {
             long last = cursor.last() ? EntryCodec.index(cursor.key()) : start.index();
             if (last < start.index()) {
@@ -670,6 +731,11 @@ public final class LmdbLogStore implements LogStore {
             }
             return new View(readGeneration(env, txn), start, last, Overlay.EMPTY);
         }
+    }
+
+    private static LogStart readLogStart(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
+        byte[] value = env.meta().get(txn, MetaRecords.LOG_START);
+        return value == null ? LogStart.EMPTY : MetaRecords.decodeLogStart(value, env.dataFile());
     }
 
     private static Optional<SnapshotRecord> readSnapshot(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {

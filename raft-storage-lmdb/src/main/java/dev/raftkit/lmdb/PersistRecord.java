@@ -3,7 +3,6 @@ package dev.raftkit.lmdb;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import java.io.IOException;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,24 +10,26 @@ import java.util.List;
 
 /**
  * One {@link LmdbLogStore#persist} call as a journal record's payload:
- * {@code hasHardState:byte [length:int hardState] count:int [firstIndex:long (length:int entry)*count]},
+ * {@code kind:byte [length:int hardState] count:int [firstIndex:long (length:int entry)*count]},
+ * the kind {@link JournalRecord#PERSIST_WITH_HARD_STATE} if the hard state follows, else
+ * {@link JournalRecord#PERSIST},
  * where {@code hardState} and each {@code entry} are the values LMDB stores ({@link MetaRecords},
  * {@link EntryCodec}), each with its own CRC32C.
  *
  * @param hardState the hard state, or null to keep the current one
  * @param entries contiguous entries, possibly none
  */
-record PersistRecord(HardState hardState, List<LogEntry> entries) {
+record PersistRecord(HardState hardState, List<LogEntry> entries) implements JournalRecord {
 
-    /** Returns the payload. */
-    byte[] encode() {
+    @Override
+    public byte[] encode() {
         byte[] state = hardState == null ? null : MetaRecords.encodeHardState(hardState);
         int length = 1 + (state == null ? 0 : Integer.BYTES + state.length) + Integer.BYTES + Long.BYTES;
         for (LogEntry entry : entries) {
             length += Integer.BYTES + EntryCodec.encodedSize(entry);
         }
         ByteBuffer payload = ByteBuffer.allocate(length);
-        payload.put((byte) (state == null ? 0 : 1));
+        payload.put(state == null ? PERSIST : PERSIST_WITH_HARD_STATE);
         if (state != null) {
             payload.putInt(state.length).put(state);
         }
@@ -40,34 +41,29 @@ record PersistRecord(HardState hardState, List<LogEntry> entries) {
         return payload.array();
     }
 
-    /**
-     * Decodes and verifies a payload {@link #encode} wrote.
-     *
-     * @param payload the payload
-     * @param file the journal, for error messages
-     * @param offset the record's offset in it, for error messages
-     * @throws IOException if the payload is malformed or an entry or the hard state fails its check
-     */
-    static PersistRecord decode(ByteBuffer payload, Path file, long offset) throws IOException {
-        try {
-            HardState state = payload.get() == 0 ? null : MetaRecords.decodeHardState(bytes(payload), file);
-            int count = payload.getInt();
-            long first = payload.getLong();
-            if (count < 0 || count > payload.remaining() / Integer.BYTES) {
-                throw new IOException("entry count " + count + " does not fit in the payload");
-            }
-            List<LogEntry> entries = new ArrayList<>(count);
-            for (int k = 0; k < count; k++) {
-                entries.add(EntryCodec.decode(first + k, bytes(payload), file));
-            }
-            if (payload.hasRemaining()) {
-                throw new IOException(payload.remaining() + " bytes follow the last entry");
-            }
-            return new PersistRecord(state, entries);
-        } catch (BufferUnderflowException | IllegalArgumentException | IOException e) {
-            throw new IOException("the journal record at offset " + offset + " of " + file + " is malformed: "
-                    + e.getMessage(), e);
+    @Override
+    public String misfit(Overlay overlay) {
+        return overlay.persistMisfit(entries);
+    }
+
+    @Override
+    public Overlay applyTo(Overlay overlay) {
+        return overlay.with(hardState, entries);
+    }
+
+    /** Reads the fields after the kind byte; the caller checks nothing follows and wraps errors. */
+    static PersistRecord decodeFields(boolean hasHardState, ByteBuffer payload, Path file) throws IOException {
+        HardState state = hasHardState ? MetaRecords.decodeHardState(bytes(payload), file) : null;
+        int count = payload.getInt();
+        long first = payload.getLong();
+        if (count < 0 || count > payload.remaining() / Integer.BYTES) {
+            throw new IOException("entry count " + count + " does not fit in the payload");
         }
+        List<LogEntry> entries = new ArrayList<>(count);
+        for (int k = 0; k < count; k++) {
+            entries.add(EntryCodec.decode(first + k, bytes(payload), file));
+        }
+        return new PersistRecord(state, entries);
     }
 
     private static byte[] bytes(ByteBuffer payload) {

@@ -12,7 +12,9 @@ import java.util.Random;
 
 /**
  * The process {@link LmdbCrashTest} kills: appends batches of entries of one term to the store in a
- * loop and prints {@code ACK <lastIndex>} after each persist returns, until killed or a minute passed.
+ * loop and prints {@code ACK <lastIndex>} after each persist returns, and after about one persist in
+ * eight compacts the log through a random index of its last few hundred and prints
+ * {@code COMPACTED <index>} when that returns, until killed or a minute passed.
  *
  * <p>Arguments: the data directory, the term to write, a seed for the batch sizes, the journal size.
  */
@@ -38,6 +40,11 @@ public final class CrashChild {
                 long last = first + count - 1;
                 store.persist(new HardState(term, null, last), batch);
                 System.out.println("ACK " + last);
+                long through = last - random.nextInt(300);
+                if (random.nextInt(8) == 0 && through >= store.firstIndex()) {
+                    store.compact(through);
+                    System.out.println("COMPACTED " + through);
+                }
                 System.out.flush();
             }
         }

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills a writing child JVM with SIGKILL at random moments and checks after each kill that every
- * acknowledged entry is present and intact, that entries and hard state were stored together, and
- * that the store accepts new writes. Run with the default journal, where most acknowledged writes
+ * Kills a writing (and compacting) child JVM with SIGKILL at random moments and checks after each
+ * kill that every acknowledged entry is present and intact, that entries and hard state were stored
+ * together, that every acknowledged compaction holds (with the term at the log start), and that the
+ * store accepts new writes. Run with the default journal, where most acknowledged writes
  * are recovered from the journal, and with a 1 MiB journal, where checkpoints into LMDB happen every
  * few dozen writes, so recovery starts from many different journal epochs and some kills land inside
  * a checkpoint. Seeded: the seed is printed on failure, and
@@ -59,10 +60,13 @@ class LmdbCrashTest {
 
     private void killRepeatedly(Random random, String journalSize) throws Exception {
         long expectedLast = 0;
+        long compacted = 0;
         for (int run = 1; run <= KILLS; run++) {
             long term = 2L * run - 1;
-            long acked = runAndKill(term, random, journalSize);
+            Acks acks = runAndKill(term, random, journalSize);
+            long acked = acks.last().get();
             assertThat(acked).as("run %d acknowledged something", run).isGreaterThan(expectedLast);
+            compacted = Math.max(compacted, acks.compacted().get());
 
             try (LmdbLogStore store = LmdbLogStore.open(dir, CrashChild.options(journalSize))) {
                 long last = store.lastIndex();
@@ -72,6 +76,11 @@ class LmdbCrashTest {
                 assertThat(hardState.commitIndex()).as("run %d: hard state persisted with its entries", run)
                         .isEqualTo(last);
                 checkEntries(store, last);
+                long start = store.firstIndex() - 1;
+                assertThat(start).as("run %d: every acknowledged compaction holds", run).isGreaterThanOrEqualTo(compacted);
+                long startTerm = store.term(start);
+                assertThat(startTerm).as("run %d: term at the log start %d", run, start)
+                        .isBetween(start == 0 ? 0L : 1L, last > start ? store.term(start + 1) : term);
 
                 long next = last + 1;
                 store.persist(new HardState(term + 1, null, next), List.of(CrashChild.entry(next, term + 1)));
@@ -80,10 +89,15 @@ class LmdbCrashTest {
                 expectedLast = next;
             }
         }
+        assertThat(compacted).as("the children compacted").isPositive();
     }
 
-    /** Starts a child writing entries of {@code term}, kills it at a random moment, returns its last ack. */
-    private long runAndKill(long term, Random random, String journalSize) throws Exception {
+    /** What a child acknowledged: its last persisted index and its highest compaction. */
+    private record Acks(AtomicLong last, AtomicLong compacted) {
+    }
+
+    /** Starts a child writing entries of {@code term}, kills it at a random moment, returns its acks. */
+    private Acks runAndKill(long term, Random random, String journalSize) throws Exception {
         Path log = dir.resolve("child-stderr.log");
         Process child = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -92,9 +106,9 @@ class LmdbCrashTest {
                 journalSize)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        AtomicLong lastAck = new AtomicLong();
+        Acks acks = new Acks(new AtomicLong(), new AtomicLong());
         CountDownLatch firstAck = new CountDownLatch(1);
-        Thread reader = new Thread(() -> readAcks(child, lastAck, firstAck), "crash-child-acks");
+        Thread reader = new Thread(() -> readAcks(child, acks, firstAck), "crash-child-acks");
         reader.start();
         try {
             boolean writing = firstAck.await(60, TimeUnit.SECONDS);
@@ -106,17 +120,19 @@ class LmdbCrashTest {
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("killed child exited").isTrue();
             reader.join(10_000);
         }
-        return lastAck.get();
+        return acks;
     }
 
-    private static void readAcks(Process child, AtomicLong lastAck, CountDownLatch firstAck) {
+    private static void readAcks(Process child, Acks acks, CountDownLatch firstAck) {
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("ACK ")) {
-                    lastAck.set(Long.parseLong(line.substring(4)));
+                    acks.last().set(Long.parseLong(line.substring(4)));
                     firstAck.countDown();
+                } else if (line.startsWith("COMPACTED ")) {
+                    acks.compacted().set(Long.parseLong(line.substring(10)));
                 }
             }
         } catch (IOException e) {

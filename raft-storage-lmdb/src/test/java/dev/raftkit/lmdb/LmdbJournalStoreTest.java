@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Cursor;
 
 /**
  * The store with its journal: what goes to the journal and what to LMDB, checkpoints, recovery after
@@ -107,8 +108,136 @@ class LmdbJournalStoreTest {
         }
     }
 
+    /**
+     * Compaction is a journal record: LMDB keeps the compacted entries until a checkpoint, yet the
+     * log reads as compacted at once, and after a reopen (whose checkpoint applies the record).
+     */
     @Test
-    void compactAndResetCheckpointFirstAndSurviveReopen() throws IOException {
+    void compactionRecordedOnlyInTheJournalSurvivesReopen() throws IOException {
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            store.persist(new HardState(1, null, 6), entries(1, 6, 1));
+        }
+        LmdbLogStore.open(dir, SMALL_JOURNAL).close(); // entries 1..6 now in LMDB, journal empty
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            store.persist(null, entries(5, 4, 2)); // replaces 5..6, in the journal only
+            store.compact(3); // in LMDB
+            List<LogEntry> expected = new ArrayList<>(entries(4, 1, 1));
+            expected.addAll(entries(5, 4, 2));
+            assertLog(store, 4, 1, expected);
+            store.compact(6); // in the journal's overlay
+            assertLog(store, 7, 2, entries(7, 2, 2));
+            store.compact(5); // behind the log start: nothing
+            assertLog(store, 7, 2, entries(7, 2, 2));
+            assertThat(contains(dataFile(), marked(2, 1, 64).payload())).as("no checkpoint: still in LMDB").isTrue();
+            assertThat(contains(journalFile(), marked(8, 2, 64).payload())).isTrue();
+        }
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            assertLog(store, 7, 2, entries(7, 2, 2));
+            assertThat(store.hardState()).isEqualTo(new HardState(1, null, 6));
+            store.persist(null, entries(9, 1, 2));
+            assertLog(store, 7, 2, entries(7, 3, 2));
+        }
+        assertThat(lmdbEntryKeys()).as("the checkpoint at open deleted the compacted entries").containsExactly(7L, 8L);
+    }
+
+    /** A compaction through every entry of the log, then more entries, a checkpoint, and a reopen. */
+    @Test
+    void compactionThenPersistsAcrossACheckpointSurviveReopen() throws IOException {
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            store.persist(null, entries(1, 3, 1));
+            store.compact(3);
+            assertLog(store, 4, 1, List.of());
+            for (long index = 4; index < 24; index++) { // 20 x 64 KiB: crosses a checkpoint of the 1 MiB journal
+                store.persist(new HardState(2, null, index), List.of(marked(index, 2, 64 << 10)));
+                if (index == 10) {
+                    store.compact(8);
+                }
+            }
+            store.compact(20);
+        }
+        assertThat(lmdbEntryKeys()).as("checkpointed while open, only the entries after 8").isNotEmpty()
+                .allSatisfy(key -> assertThat(key).isGreaterThan(8));
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            assertThat(store.firstIndex()).isEqualTo(21);
+            assertThat(store.term(20)).isEqualTo(2);
+            assertThat(store.entries(21, 24, Long.MAX_VALUE))
+                    .containsExactly(marked(21, 2, 64 << 10), marked(22, 2, 64 << 10), marked(23, 2, 64 << 10));
+            assertThat(store.hardState()).isEqualTo(new HardState(2, null, 23));
+        }
+        assertThat(lmdbEntryKeys()).containsExactly(21L, 22L, 23L);
+    }
+
+    /**
+     * As {@link #crashBetweenCheckpointCommitAndNewEpochReplaysToTheSameState}, with compactions in
+     * the journal: LMDB then holds a log start above the first records' entries and a last index
+     * below the first record's, which the records must be replayed onto unchanged.
+     */
+    @Test
+    void crashBetweenCheckpointCommitAndNewEpochWithCompactionsReplaysToTheSameState() throws IOException {
+        HardState state = new HardState(3, NodeId.of("c"), 6);
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            store.persist(null, entries(1, 4, 1));
+        }
+        LmdbLogStore.open(dir, SMALL_JOURNAL).close(); // 1..4 in LMDB
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            store.persist(new HardState(1, NodeId.of("a"), 0), entries(5, 10, 1)); // 5..14
+            store.compact(6);
+            store.persist(state, entries(8, 2, 3)); // replaces 8..14 with 8..9 of term 3
+            store.compact(7);
+        }
+        byte[] journalBeforeCheckpoint = Files.readAllBytes(journalFile());
+        LmdbLogStore.open(dir, SMALL_JOURNAL).close(); // checkpoints into LMDB, starts a new epoch
+        Files.write(journalFile(), journalBeforeCheckpoint);
+
+        for (int open = 0; open < 2; open++) {
+            try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+                assertLog(store, 8, 1, entries(8, 2, 3));
+                assertThat(store.hardState()).isEqualTo(state);
+            }
+            assertThat(lmdbEntryKeys()).containsExactly(8L, 9L);
+        }
+    }
+
+    @Test
+    void storeOfFormatTwoIsStampedThreeAndKeepsItsLog() throws IOException {
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            store.persist(new HardState(1, null, 2), entries(1, 2, 1));
+        }
+        try (LmdbEnvironment env = LmdbEnvironment.open(dir.resolve("lmdb"), LmdbOptions.parse(SMALL_JOURNAL))) {
+            env.write(txn -> env.meta().put(txn, MetaRecords.FORMAT, MetaRecords.encodeFormat(2)));
+        }
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            assertLog(store, 1, 0, entries(1, 2, 1));
+            store.compact(1);
+        }
+        try (LmdbEnvironment env = LmdbEnvironment.open(dir.resolve("lmdb"), LmdbOptions.parse(SMALL_JOURNAL))) {
+            int format = env.read(txn -> MetaRecords.decodeFormat(env.meta().get(txn, MetaRecords.FORMAT), dataFile()));
+            assertThat(format).isEqualTo(3);
+        }
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            assertLog(store, 2, 1, entries(2, 1, 1));
+        }
+    }
+
+    /**
+     * Suffix replacements within one journal epoch (compactions no longer end one): the in-memory
+     * overlay must size its array by what it holds (it once doubled it on every replacement, so a
+     * few dozen ran out of memory).
+     */
+    @Test
+    void manySuffixReplacementsWithinOneEpochKeepTheOverlaySmall() throws IOException {
+        try (LmdbLogStore store = LmdbLogStore.open(dir, Map.of())) {
+            store.persist(null, entries(1, 2, 1));
+            store.compact(1);
+            for (long term = 2; term < 200; term++) {
+                store.persist(new HardState(term, null, 0), entries(2, 2, term));
+            }
+            assertLog(store, 2, 1, entries(2, 2, 199));
+        }
+    }
+
+    @Test
+    void compactAndResetSurviveReopen() throws IOException {
         try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
             store.persist(new HardState(3, null, 9), entries(1, 10, 3));
             store.compact(4);
@@ -127,7 +256,9 @@ class LmdbJournalStoreTest {
 
     /**
      * Random appends, suffix replacements, hard states and compactions through many checkpoints of a
-     * 1 MiB journal, checked against a model after every reopen.
+     * 1 MiB journal, checked against a model after every operation and every reopen. Some reopens
+     * follow a crash between the checkpoint at open and its new epoch (rebuilt by putting the
+     * journal back), so the same records are replayed onto LMDB twice.
      */
     @Test
     void reopenAfterManyCheckpointsGivesTheExactLogAndHardState() throws IOException {
@@ -142,18 +273,16 @@ class LmdbJournalStoreTest {
     private void writeAndReopen(Random random) throws IOException {
         List<LogEntry> model = new ArrayList<>(); // entries [firstIndex, lastIndex]
         long firstIndex = 1;
+        long startTerm = 0; // the term at firstIndex - 1
         HardState state = HardState.INITIAL;
         long term = 1;
         long journalBytes = 0;
-        for (int session = 0; session < 4; session++) {
+        int compactions = 0;
+        for (int session = 0; session < 10; session++) {
             try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
-                assertThat(store.firstIndex()).isEqualTo(firstIndex);
-                assertThat(store.lastIndex()).isEqualTo(firstIndex + model.size() - 1);
+                assertLog(store, firstIndex, startTerm, model);
                 assertThat(store.hardState()).isEqualTo(state);
-                if (!model.isEmpty()) {
-                    assertThat(readAll(store)).isEqualTo(model);
-                }
-                for (int op = 0; op < 300; op++) {
+                for (int op = 0; op < 120; op++) {
                     long last = firstIndex + model.size() - 1;
                     long from = last + 1;
                     if (random.nextInt(5) == 0) {
@@ -171,17 +300,29 @@ class LmdbJournalStoreTest {
                     model.subList((int) (from - firstIndex), model.size()).clear();
                     model.addAll(batch);
                     state = next == null ? state : next;
-                    if (random.nextInt(40) == 0 && model.size() > 10) {
-                        long through = firstIndex + random.nextInt(model.size() - 5);
+                    if (random.nextInt(8) == 0) {
+                        // through any index of the log, its last included, or one before its start
+                        long through = firstIndex - 1 + random.nextInt(model.size() + 1);
                         store.compact(through);
-                        model.subList(0, (int) (through - firstIndex + 1)).clear();
-                        firstIndex = through + 1;
+                        if (through >= firstIndex) {
+                            startTerm = model.get((int) (through - firstIndex)).term();
+                            model.subList(0, (int) (through - firstIndex + 1)).clear();
+                            firstIndex = through + 1;
+                            compactions++;
+                        }
+                        assertLog(store, firstIndex, startTerm, model);
                     }
                 }
-                assertThat(readAll(store)).isEqualTo(model);
+                assertLog(store, firstIndex, startTerm, model);
+            }
+            if (random.nextInt(3) == 0) {
+                byte[] journalBeforeCheckpoint = Files.readAllBytes(journalFile());
+                LmdbLogStore.open(dir, SMALL_JOURNAL).close();
+                Files.write(journalFile(), journalBeforeCheckpoint);
             }
         }
         assertThat(journalBytes).as("enough written for many checkpoints").isGreaterThan(10L << 20);
+        assertThat(compactions).as("compacted often").isGreaterThan(50);
     }
 
     /**
@@ -320,6 +461,31 @@ class LmdbJournalStoreTest {
     }
 
     // ---- Helpers ---------------------------------------------------------------------------------
+
+    /** Asserts the log starts after {@code startTerm}'s position {@code first - 1} and holds {@code expected}. */
+    private static void assertLog(LmdbLogStore store, long first, long startTerm, List<LogEntry> expected)
+            throws IOException {
+        assertThat(store.firstIndex()).as("first index").isEqualTo(first);
+        assertThat(store.lastIndex()).as("last index").isEqualTo(first + expected.size() - 1);
+        assertThat(store.term(first - 1)).as("term at the log start").isEqualTo(startTerm);
+        assertThat(readAll(store)).isEqualTo(expected);
+        assertThatThrownBy(() -> store.term(first - 2)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Returns the indexes of the entries LMDB holds; the store must be closed. */
+    private List<Long> lmdbEntryKeys() throws IOException {
+        try (LmdbEnvironment env = LmdbEnvironment.open(dir.resolve("lmdb"), LmdbOptions.parse(SMALL_JOURNAL))) {
+            return env.read(txn -> {
+                List<Long> keys = new ArrayList<>();
+                try (Cursor<byte[]> cursor = env.entries().openCursor(txn)) {
+                    for (boolean found = cursor.first(); found; found = cursor.next()) {
+                        keys.add(EntryCodec.index(cursor.key()));
+                    }
+                }
+                return keys;
+            });
+        }
+    }
 
     private static List<LogEntry> readAll(LmdbLogStore store) throws IOException {
         List<LogEntry> read = new ArrayList<>();
