@@ -17,7 +17,8 @@ class NodeIdTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "a b", "n/1", "é", "01234567890123456789012345678901234567890123456789012345678901234"})
+    @ValueSource(strings = {"", "a b", "n/1", "é", "@", "[", "`", "{", ":", "+", "n\u0000",
+        "01234567890123456789012345678901234567890123456789012345678901234"})
     void rejectsInvalidIdsNamingTheValue(String value) {
         assertThatThrownBy(() -> NodeId.of(value))
                 .isInstanceOf(IllegalArgumentException.class)
