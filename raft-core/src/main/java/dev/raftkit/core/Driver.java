@@ -89,6 +89,9 @@ final class Driver<R> implements MessageHandler {
     private int persistsInFlight;
     private final Map<Long, PendingRead<?>> pendingReads = new HashMap<>();
     private long nextReadContext;
+    /** Reads submitted and not yet started; see {@link #submitRead}. */
+    private final ConcurrentLinkedQueue<PendingRead<?>> readInbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean readsScheduled = new AtomicBoolean();
     private boolean flushScheduled;
     private boolean stopped;
     private volatile boolean storageFailed;
@@ -185,16 +188,15 @@ final class Driver<R> implements MessageHandler {
         }));
     }
 
-    /** Submits a linearizable read. */
+    /**
+     * Submits a linearizable read. Reads wait in an inbox that one driver task empties, so reads
+     * arriving together cost one hand-off to the driver, not one each.
+     */
     <T> void submitRead(Supplier<? extends T> query, CompletableFuture<T> future) {
-        queue.execute(task(() -> {
-            long context = ++nextReadContext;
-            if (core.readIndex(context)) {
-                pendingReads.put(context, new PendingRead<>(query, future));
-            } else {
-                future.completeExceptionally(notLeader());
-            }
-        }));
+        readInbox.add(new PendingRead<>(query, future));
+        if (readsScheduled.compareAndSet(false, true)) {
+            queue.execute(task(this::takeReads));
+        }
     }
 
     /** Submits a configuration change, answered once it has committed. */
@@ -315,6 +317,19 @@ final class Driver<R> implements MessageHandler {
     }
 
     // ---------------------------------------------------------------- driver thread
+
+    /** Starts every read in the inbox; a read submitted meanwhile schedules the next run. */
+    private void takeReads() {
+        readsScheduled.set(false);
+        for (PendingRead<?> read = readInbox.poll(); read != null; read = readInbox.poll()) {
+            long context = ++nextReadContext;
+            if (core.readIndex(context)) {
+                pendingReads.put(context, read);
+            } else {
+                read.future.completeExceptionally(notLeader());
+            }
+        }
+    }
 
     /**
      * Steps leader traffic of the current or a newer term from a sender outside the configuration,
