@@ -11,10 +11,10 @@ import dev.raftkit.NotLeaderException;
 import dev.raftkit.Raft;
 import dev.raftkit.Role;
 import dev.raftkit.ShutdownException;
+import dev.raftkit.it.harness.Ports;
 import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.kv.KvStateMachine;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,9 +52,7 @@ class LmdbGrpcClusterTest {
 
     @Test
     void servesWritesReadsAndErrorsAndSurvivesLeaderLoss() throws Exception {
-        for (int i = 1; i <= 3; i++) {
-            members.put(NodeId.of("n" + i), new Address("127.0.0.1", freePort()));
-        }
+        members.putAll(Ports.nodeAddresses("127.0.0.1", 3));
         members.keySet().forEach(this::start);
         Node<KvCommand, String> leader = awaitLeader();
 
@@ -127,12 +125,6 @@ class LmdbGrpcClusterTest {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

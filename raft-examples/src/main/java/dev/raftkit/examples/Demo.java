@@ -7,7 +7,6 @@ import dev.raftkit.NodeId;
 import dev.raftkit.Raft;
 import dev.raftkit.Role;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,8 +54,9 @@ public final class Demo {
     }
 
     private void run() throws Exception {
+        List<Integer> ports = LoopbackPorts.distinct(3);
         for (int i = 1; i <= 3; i++) {
-            members.put(NodeId.of("node-" + i), new Address("127.0.0.1", freePort()));
+            members.put(NodeId.of("node-" + i), new Address("127.0.0.1", ports.get(i - 1)));
         }
         say("starting 3 nodes (LMDB in %s, gRPC on %s)", dataDir, members.values());
         members.keySet().forEach(this::start);
@@ -144,12 +144,6 @@ public final class Demo {
 
     private static void say(String format, Object... args) {
         System.out.println("[raftkit-demo] " + String.format(format, args));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,16 +18,33 @@ public final class Ports {
     }
 
     /**
-     * Returns {@code n1 .. n<count>}, each at a port of {@code host} that was free a moment ago.
+     * Returns {@code n1 .. n<count>}, each at a distinct port of {@code host} that was free a moment
+     * ago: all ports are bound at once before any is released, so none is handed out twice.
      *
      * @throws UncheckedIOException if no port can be bound on that host
      */
     public static Map<NodeId, Address> nodeAddresses(String host, int count) {
-        Map<NodeId, Address> addresses = new TreeMap<>();
-        for (int i = 1; i <= count; i++) {
-            addresses.put(NodeId.of("n" + i), new Address(host, freePort(host)));
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            Map<NodeId, Address> addresses = new TreeMap<>();
+            for (int i = 1; i <= count; i++) {
+                ServerSocket socket = new ServerSocket();
+                sockets.add(socket);
+                socket.bind(new InetSocketAddress(host, 0));
+                addresses.put(NodeId.of("n" + i), new Address(host, socket.getLocalPort()));
+            }
+            return addresses;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind " + count + " ports on " + host, e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    // closing a listening socket that accepted nothing does not fail in practice
+                }
+            }
         }
-        return addresses;
     }
 
     /** Returns a port of {@code host} that was free a moment ago. */

@@ -7,11 +7,12 @@ import dev.raftkit.NodeId;
 import dev.raftkit.Raft;
 import dev.raftkit.Role;
 import dev.raftkit.examples.CounterStateMachine;
+import dev.raftkit.examples.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
@@ -35,8 +36,9 @@ final class BenchCluster implements AutoCloseable {
     BenchCluster(Path root, UnaryOperator<Config.Builder> tuning) throws IOException {
         this.dataDir = Files.createTempDirectory(root, "cluster");
         this.tuning = tuning;
+        List<Integer> ports = LoopbackPorts.distinct(3);
         for (int i = 1; i <= 3; i++) {
-            members.put(NodeId.of("b" + i), new Address("127.0.0.1", freePort()));
+            members.put(NodeId.of("b" + i), new Address("127.0.0.1", ports.get(i - 1)));
         }
         members.keySet().forEach(this::start);
     }
@@ -83,12 +85,6 @@ final class BenchCluster implements AutoCloseable {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
