@@ -32,4 +32,14 @@ public record AppendEntries(NodeId from, NodeId to, long term, long prevLogIndex
     public AppendEntries {
         entries = List.copyOf(entries);
     }
+
+    /** {@return the fixed estimate plus every entry's size} */
+    @Override
+    public long sizeBytes() {
+        long bytes = RaftMessage.super.sizeBytes();
+        for (LogEntry entry : entries) {
+            bytes += entry.sizeBytes();
+        }
+        return bytes;
+    }
 }

@@ -35,4 +35,10 @@ public record InstallSnapshot(NodeId from, NodeId to, long term, SnapshotMeta me
         return "InstallSnapshot[" + from + "->" + to + " term=" + term + " snapshot=" + meta.index() + "@"
                 + meta.term() + " offset=" + offset + " len=" + data.length + " done=" + done + "]";
     }
+
+    /** {@return the fixed estimate plus the chunk's bytes} */
+    @Override
+    public long sizeBytes() {
+        return RaftMessage.super.sizeBytes() + data.length;
+    }
 }

@@ -20,4 +20,14 @@ public sealed interface RaftMessage permits RequestVote, RequestVoteResponse, Ap
 
     /** {@return the sender's current term} */
     long term();
+
+    /**
+     * Estimates the encoded size: 64 bytes for the ids, term and indexes, plus the entries' payloads
+     * or the snapshot chunk. Transports bound their queues and frames with it before encoding.
+     *
+     * @return the estimate in bytes
+     */
+    default long sizeBytes() {
+        return 64;
+    }
 }

@@ -6,9 +6,6 @@ import dev.raftkit.grpc.GrpcTransportStats.DropReason;
 import dev.raftkit.grpc.proto.Envelope;
 import dev.raftkit.grpc.proto.RaftTransportGrpc;
 import dev.raftkit.grpc.proto.Rejection;
-import dev.raftkit.spi.AppendEntries;
-import dev.raftkit.spi.InstallSnapshot;
-import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.RaftMessage;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -42,7 +39,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PeerLink {
 
     private static final System.Logger LOG = System.getLogger(PeerLink.class.getName());
-    private static final long HEADER_BYTES = 64;
 
     private final NodeId self;
     private final NodeId peer;
@@ -107,7 +103,7 @@ final class PeerLink {
             counters.dropped(DropReason.LINK_CLOSED, 1);
             return;
         }
-        long size = estimatedBytes(message);
+        long size = message.sizeBytes();
         int count = queuedMessages.incrementAndGet();
         long bytes = queuedBytes.addAndGet(size);
         if (count > options.maxQueuedMessages() || bytes > options.maxQueuedBytes()) {
@@ -184,7 +180,7 @@ final class PeerLink {
         RaftMessage message = queue.poll();
         if (message != null) {
             queuedMessages.decrementAndGet();
-            queuedBytes.addAndGet(-estimatedBytes(message));
+            queuedBytes.addAndGet(-message.sizeBytes());
         }
         return message;
     }
@@ -241,18 +237,6 @@ final class PeerLink {
             }
         }
         scheduleDrain();
-    }
-
-    private static long estimatedBytes(RaftMessage message) {
-        long bytes = HEADER_BYTES;
-        if (message instanceof AppendEntries append) {
-            for (LogEntry entry : append.entries()) {
-                bytes += entry.sizeBytes();
-            }
-        } else if (message instanceof InstallSnapshot chunk) {
-            bytes += chunk.data().length;
-        }
-        return bytes;
     }
 
     /** One stream to the peer: the request side we write to, and the peer's rejection notices. */

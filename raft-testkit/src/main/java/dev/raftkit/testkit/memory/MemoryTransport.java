@@ -3,9 +3,6 @@ package dev.raftkit.testkit.memory;
 import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.NodeId;
-import dev.raftkit.spi.AppendEntries;
-import dev.raftkit.spi.InstallSnapshot;
-import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.Transport;
@@ -29,7 +26,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * network's scheduler runs the deliveries.
  *
  * <p>Option {@code memory.maxMessageBytes} (default 16 MiB) bounds the estimated size of an inbound
- * message: its entries' {@link LogEntry#sizeBytes()} or its snapshot chunk, plus a fixed header.
+ * message, {@link dev.raftkit.spi.RaftMessage#sizeBytes()}.
  */
 public final class MemoryTransport implements Transport {
 
@@ -61,7 +58,6 @@ public final class MemoryTransport implements Transport {
         TOO_LARGE
     }
 
-    private static final long HEADER_BYTES = 64;
 
     private final MemoryNetwork network;
     private final NodeId self;
@@ -254,22 +250,10 @@ public final class MemoryTransport implements Transport {
         if (!message.to().equals(self)) {
             return RejectReason.WRONG_RECIPIENT;
         }
-        if (estimatedBytes(message) > maxMessageBytes) {
+        if (message.sizeBytes() > maxMessageBytes) {
             return RejectReason.TOO_LARGE;
         }
         return null;
-    }
-
-    private static long estimatedBytes(RaftMessage message) {
-        long bytes = HEADER_BYTES;
-        if (message instanceof AppendEntries append) {
-            for (LogEntry entry : append.entries()) {
-                bytes += entry.sizeBytes();
-            }
-        } else if (message instanceof InstallSnapshot snapshot) {
-            bytes += snapshot.data().length;
-        }
-        return bytes;
     }
 
     private static Map<NodeId, Address> peersOf(Config config) {
