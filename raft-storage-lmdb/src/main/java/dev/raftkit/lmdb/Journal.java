@@ -83,6 +83,8 @@ final class Journal implements AutoCloseable {
     private long salt;
     private long nextSeq;
     private long writeOffset;
+    /** Reused for every record written; see {@link #recordBuffer}. */
+    private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 << 10);
 
     private Journal(Path file, FileChannel channel, long size, long epoch, long salt) {
         this.file = file;
@@ -197,7 +199,7 @@ final class Journal implements AutoCloseable {
             throw new IllegalArgumentException("a record of " + bytes + " bytes does not fit in journal " + file
                     + ": " + (size - writeOffset) + " bytes are left");
         }
-        ByteBuffer record = ByteBuffer.allocate((int) bytes);
+        ByteBuffer record = recordBuffer((int) bytes);
         record.putInt(LENGTH_FIELD, payload.length).putLong(EPOCH_FIELD, epoch).putLong(SEQ_FIELD, nextSeq)
                 .put(RECORD_HEADER, payload);
         record.putInt(0, checksum(salt, record, 0, payload.length));
@@ -205,6 +207,21 @@ final class Journal implements AutoCloseable {
         channel.force(false);
         writeOffset += bytes;
         nextSeq++;
+    }
+
+    /**
+     * Returns the reused direct buffer, cleared and limited to {@code bytes} (zeroed, so padding is
+     * zeros): a heap buffer would be copied into a temporary direct one by every write.
+     */
+    private ByteBuffer recordBuffer(int bytes) {
+        if (writeBuffer.capacity() < bytes) {
+            writeBuffer = ByteBuffer.allocateDirect(Math.max(bytes, 2 * writeBuffer.capacity()));
+        }
+        ByteBuffer record = writeBuffer.clear().limit(bytes);
+        for (int i = bytes - ALIGNMENT; i < bytes; i++) {
+            record.put(i, (byte) 0); // the padding after the payload (at most the last 8 bytes)
+        }
+        return record;
     }
 
     /**
