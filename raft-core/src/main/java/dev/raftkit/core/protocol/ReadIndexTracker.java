@@ -23,8 +23,6 @@ final class ReadIndexTracker {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Number of the latest round sent. */
     private long sentRound;
-    /** Whether reads are waiting for a round not yet sent. */
-    private boolean nextRoundWanted;
 
     /** Returns the number of the latest round sent, carried by every heartbeat. */
     long currentRound() {
@@ -34,17 +32,15 @@ final class ReadIndexTracker {
     /** Queues a read at commit index {@code index}; it joins the next round. */
     void add(long context, long index) {
         pending.add(new Pending(context, index, sentRound + 1));
-        nextRoundWanted = true;
     }
 
     /** {@return whether reads wait for a round that {@link #startRound} would send} */
     boolean roundWanted() {
-        return nextRoundWanted;
+        return !pending.isEmpty() && pending.peekLast().round > sentRound;
     }
 
     /** Starts the round the waiting reads joined; {@return its number, to carry in heartbeats} */
     long startRound() {
-        nextRoundWanted = false;
         return ++sentRound;
     }
 
@@ -68,7 +64,6 @@ final class ReadIndexTracker {
             contexts.add(p.context);
         }
         pending.clear();
-        nextRoundWanted = false;
         return contexts;
     }
 }
