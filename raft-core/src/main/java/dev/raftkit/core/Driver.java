@@ -451,6 +451,9 @@ final class Driver<R> implements MessageHandler {
         progressTransfer();
         if (core.hasReady()) {
             Ready ready = core.ready(MAX_APPLY_BYTES);
+            // Published before any message tells another node of this state: a node that learns
+            // that this one leads finds role() here saying so too.
+            publish();
             ready.messages().forEach(this::send);
             if (ready.needsPersistStep()) {
                 if (!ready.entries().isEmpty()) {
@@ -466,8 +469,9 @@ final class Driver<R> implements MessageHandler {
             if (core.hasReady()) {
                 scheduleFlush();
             }
+        } else {
+            publish();
         }
-        publish();
     }
 
     /**
