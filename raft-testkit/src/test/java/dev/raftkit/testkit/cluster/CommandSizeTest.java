@@ -47,6 +47,12 @@ class CommandSizeTest extends ClusterTestBase {
         }
     }
 
+    /** Starts three nodes with maxCommandBytes {@link #LIMIT}; returns the leader. */
+    private int startWithLimit() {
+        cluster = TestCluster.create(3, b -> b.maxCommandBytes(LIMIT)).startAll();
+        return cluster.awaitLeader();
+    }
+
     /** Writes a marker and returns the log index it applied at. */
     private long indexOfNextWrite(int l, String key) {
         Await.value(cluster.node(l).write(KvCommand.put(key, "v")));
@@ -56,8 +62,7 @@ class CommandSizeTest extends ClusterTestBase {
 
     @Test
     void aCommandOverTheLimitFailsAtOnceAndAppendsNothing() {
-        cluster = TestCluster.create(3, b -> b.maxCommandBytes(LIMIT)).startAll();
-        int l = cluster.awaitLeader();
+        int l = startWithLimit();
         Node<KvCommand, String> leader = cluster.node(l);
         long before = indexOfNextWrite(l, "before");
 
@@ -72,8 +77,7 @@ class CommandSizeTest extends ClusterTestBase {
 
     @Test
     void aBatchIsMeasuredByTheSumOfItsCommands() {
-        cluster = TestCluster.create(3, b -> b.maxCommandBytes(LIMIT)).startAll();
-        int l = cluster.awaitLeader();
+        int l = startWithLimit();
         Node<KvCommand, String> leader = cluster.node(l);
         long before = indexOfNextWrite(l, "before");
         int third = LIMIT / 3;
