@@ -35,6 +35,8 @@ public final class Config {
     public static final int DEFAULT_MAX_INFLIGHT_WRITES = 4096;
     /** Default {@link #snapshotThreshold()}: 10,000 applied entries. */
     public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
+    /** Default {@link #maxCommandBytes()}: 4 MiB. */
+    public static final int DEFAULT_MAX_COMMAND_BYTES = 4 << 20;
     /** Default {@link #clusterId()}: {@code "raftkit"}. */
     public static final String DEFAULT_CLUSTER_ID = "raftkit";
 
@@ -47,6 +49,7 @@ public final class Config {
     private final int maxBatchDelayTicks;
     private final int maxBatchEntries;
     private final int maxInflightWrites;
+    private final int maxCommandBytes;
     private final boolean preVote;
     private final boolean checkQuorum;
     private final long snapshotThreshold;
@@ -67,6 +70,7 @@ public final class Config {
         this.maxBatchDelayTicks = b.maxBatchDelayTicks;
         this.maxBatchEntries = b.maxBatchEntries;
         this.maxInflightWrites = b.maxInflightWrites;
+        this.maxCommandBytes = b.maxCommandBytes;
         this.preVote = b.preVote;
         this.checkQuorum = b.checkQuorum;
         this.snapshotThreshold = b.snapshotThreshold;
@@ -100,6 +104,7 @@ public final class Config {
         b.maxBatchDelayTicks = maxBatchDelayTicks;
         b.maxBatchEntries = maxBatchEntries;
         b.maxInflightWrites = maxInflightWrites;
+        b.maxCommandBytes = maxCommandBytes;
         b.preVote = preVote;
         b.checkQuorum = checkQuorum;
         b.snapshotThreshold = snapshotThreshold;
@@ -162,6 +167,11 @@ public final class Config {
         return maxInflightWrites;
     }
 
+    /** {@return the largest encoded command, or sum of a batch's encoded commands, a write accepts} */
+    public int maxCommandBytes() {
+        return maxCommandBytes;
+    }
+
     /** {@return whether elections start with a pre-vote round} */
     public boolean preVote() {
         return preVote;
@@ -222,6 +232,7 @@ public final class Config {
                 + ", electionTimeoutTicks=" + electionTimeoutTicksMin + ".." + electionTimeoutTicksMax
                 + ", heartbeatIntervalTicks=" + heartbeatIntervalTicks + ", maxBatchDelayTicks=" + maxBatchDelayTicks
                 + ", maxBatchEntries=" + maxBatchEntries + ", maxInflightWrites=" + maxInflightWrites
+                + ", maxCommandBytes=" + maxCommandBytes
                 + ", preVote=" + preVote + ", checkQuorum=" + checkQuorum + ", snapshotThreshold=" + snapshotThreshold
                 + ", clusterId=" + clusterId + ", dataDir=" + dataDir + ", logStore=" + logStore
                 + ", transport=" + transport + ", options=" + options.keySet() + ", joinExisting=" + joinExisting + "}";
@@ -241,6 +252,7 @@ public final class Config {
         private int maxBatchDelayTicks = DEFAULT_MAX_BATCH_DELAY_TICKS;
         private int maxBatchEntries = DEFAULT_MAX_BATCH_ENTRIES;
         private int maxInflightWrites = DEFAULT_MAX_INFLIGHT_WRITES;
+        private int maxCommandBytes = DEFAULT_MAX_COMMAND_BYTES;
         private boolean preVote = true;
         private boolean checkQuorum = true;
         private long snapshotThreshold = DEFAULT_SNAPSHOT_THRESHOLD;
@@ -349,6 +361,22 @@ public final class Config {
          */
         public Builder maxInflightWrites(int writes) {
             this.maxInflightWrites = positive("maxInflightWrites", writes);
+            return this;
+        }
+
+        /**
+         * Sets the largest command a write accepts, in encoded bytes (what the {@link Codec} returns);
+         * for {@link Node#writeBatch} the sum over its commands. Default 4 MiB. A larger write fails
+         * at once with {@link IllegalArgumentException} and nothing is appended, so one oversized
+         * command can never stall replication. At start the engine checks that a command of this
+         * size fits in one message of the transport (its {@code maxMessageBytes()}, e.g.
+         * {@code grpc.maxMessageBytes}), and refuses to start otherwise.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
+        public Builder maxCommandBytes(int bytes) {
+            this.maxCommandBytes = positive("maxCommandBytes", bytes);
             return this;
         }
 

@@ -37,6 +37,10 @@ public interface Node<C, R> extends AutoCloseable {
      * leadership fails with {@link NotLeaderException} although its entry may still commit.
      * {@link NoLeaderException} and {@link BusyException} mean nothing was appended.
      *
+     * <p>A command whose encoded size (what the codec returns) exceeds
+     * {@link Config#maxCommandBytes()} is refused: the returned future is already failed with
+     * {@link IllegalArgumentException} naming the limit, and nothing is appended.
+     *
      * @param command the command, not null
      * @return the response of {@code apply}
      */
@@ -57,6 +61,10 @@ public interface Node<C, R> extends AutoCloseable {
     /**
      * Submits several commands as one contiguous run of log entries: all are appended, or none and
      * the future fails. Completes with every response, in order, once the last one has applied.
+     *
+     * <p>A batch whose commands' encoded sizes sum to more than {@link Config#maxCommandBytes()} is
+     * refused as {@link #write} refuses one large command: the returned future is already failed
+     * with {@link IllegalArgumentException} naming the limit, and nothing is appended.
      *
      * @param commands the commands, not null and not empty
      * @return the responses, in command order
@@ -84,13 +92,19 @@ public interface Node<C, R> extends AutoCloseable {
      */
     <T> CompletableFuture<T> readLocal(Supplier<? extends T> query);
 
-    /** {@return the leader this node currently knows, if any} */
+    /** {@return the leader this node currently knows, if any; none once it is closed or failed} */
     Optional<NodeId> leader();
 
-    /** {@return this node's current role} */
+    /**
+     * {@return this node's current role; once it is closed or failed, {@link Role#FOLLOWER} (or
+     * {@link Role#LEARNER} if it was one), never a live role: see {@link NodeStatus#state()}}
+     */
     Role role();
 
-    /** {@return a consistent snapshot of this node's state} */
+    /**
+     * {@return a consistent snapshot of this node's state; {@link NodeStatus#state()} tells a running
+     * node from a closed or failed one, which reports no live role and no leader}
+     */
     NodeStatus status();
 
     /**

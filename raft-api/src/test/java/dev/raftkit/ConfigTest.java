@@ -29,6 +29,7 @@ class ConfigTest {
         assertThat(config.maxBatchDelayTicks()).isZero();
         assertThat(config.maxBatchEntries()).isEqualTo(64);
         assertThat(config.maxInflightWrites()).isEqualTo(Config.DEFAULT_MAX_INFLIGHT_WRITES);
+        assertThat(config.maxCommandBytes()).isEqualTo(Config.DEFAULT_MAX_COMMAND_BYTES).isEqualTo(4 << 20);
         assertThat(config.preVote()).isTrue();
         assertThat(config.checkQuorum()).isTrue();
         assertThat(config.snapshotThreshold()).isEqualTo(Config.DEFAULT_SNAPSHOT_THRESHOLD);
@@ -45,7 +46,7 @@ class ConfigTest {
         Config config = Config.builder(N1, MEMBERS)
                 .tickInterval(Duration.ofMillis(5)).electionTimeoutTicks(20, 40).heartbeatIntervalTicks(4)
                 .maxBatchDelayTicks(2).maxBatchEntries(128).maxInflightWrites(10).preVote(false).checkQuorum(false)
-                .snapshotThreshold(0).clusterId("prod-1").dataDir(Path.of("/tmp/x")).logStore("lmdb")
+                .maxCommandBytes(1000).snapshotThreshold(0).clusterId("prod-1").dataDir(Path.of("/tmp/x")).logStore("lmdb")
                 .transport("grpc").option("lmdb.mapSize", "64MiB").joinExisting(true).build();
         Config copy = config.toBuilder().build();
         for (Config c : new Config[] {config, copy}) {
@@ -56,6 +57,7 @@ class ConfigTest {
             assertThat(c.maxBatchDelayTicks()).isEqualTo(2);
             assertThat(c.maxBatchEntries()).isEqualTo(128);
             assertThat(c.maxInflightWrites()).isEqualTo(10);
+            assertThat(c.maxCommandBytes()).isEqualTo(1000);
             assertThat(c.preVote()).isFalse();
             assertThat(c.checkQuorum()).isFalse();
             assertThat(c.snapshotThreshold()).isZero();
@@ -82,6 +84,7 @@ class ConfigTest {
         assertThatThrownBy(() -> b.heartbeatIntervalTicks(0)).hasMessageContaining("heartbeatIntervalTicks must be >= 1");
         assertThatThrownBy(() -> b.maxBatchEntries(0)).hasMessageContaining("maxBatchEntries must be >= 1");
         assertThatThrownBy(() -> b.maxInflightWrites(-1)).hasMessageContaining("maxInflightWrites must be >= 1");
+        assertThatThrownBy(() -> b.maxCommandBytes(0)).hasMessageContaining("maxCommandBytes must be >= 1, was 0");
         assertThatThrownBy(() -> b.maxBatchDelayTicks(-1)).hasMessageContaining("maxBatchDelayTicks must be >= 0");
         assertThatThrownBy(() -> b.snapshotThreshold(-1)).hasMessageContaining("snapshotThreshold must be >= 0");
         assertThatThrownBy(() -> b.electionTimeoutTicks(1, 5)).hasMessageContaining("min must be >= 2");

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,9 +106,81 @@ class LmdbGrpcClusterTest {
         }
     }
 
+    /**
+     * Issue 15: a 17 MiB command, over the transport's 16 MiB frame, used to be appended and then
+     * stall every later write. Now it fails at once, naming maxCommandBytes, and appends nothing.
+     */
+    @Test
+    void aCommandOverMaxCommandBytesFailsAtOnceAndLaterWritesGoOn() throws Exception {
+        members.putAll(Ports.nodeAddresses("127.0.0.1", 3));
+        members.keySet().forEach(this::start);
+        Node<KvCommand, String> leader = awaitLeader();
+        assertThat(leader.write(KvCommand.put("before", "v")).get(10, TimeUnit.SECONDS)).isEqualTo("OK");
+        long lastIndex = leader.status().lastLogIndex();
+
+        CompletableFuture<String> refused = leader.write(putOfEncodedSize(17 << 20));
+
+        assertThat(refused).isCompletedExceptionally();
+        assertThatThrownBy(refused::get).cause().isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("over maxCommandBytes (" + Config.DEFAULT_MAX_COMMAND_BYTES + ")");
+        assertThat(leader.status().lastLogIndex()).isEqualTo(lastIndex);
+        for (int i = 0; i < 20; i++) {
+            assertThat(leader.write(KvCommand.put("after" + i, "v")).get(10, TimeUnit.SECONDS)).isEqualTo("OK");
+        }
+        assertThat(leader.status().lastLogIndex()).as("only the later writes were appended").isEqualTo(lastIndex + 20);
+    }
+
+    /**
+     * A command of 15 MiB, the limit raised close to gRPC's 16 MiB frame, replicates to every node.
+     * Heartbeats queue behind such a message, so the election timeout is raised well above the
+     * time a shared test machine may take to carry and persist it.
+     */
+    @Test
+    void aCommandAtARaisedLimitNearTheTransportsReplicates() throws Exception {
+        int limit = 15 << 20;
+        members.putAll(Ports.nodeAddresses("127.0.0.1", 3));
+        members.keySet().forEach(id -> start(id, b -> b.maxCommandBytes(limit).electionTimeoutTicks(300, 600)));
+        Node<KvCommand, String> leader = awaitLeader();
+
+        assertThat(leader.write(putOfEncodedSize(limit)).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("OK");
+        long applied = leader.status().appliedIndex();
+        for (Node<KvCommand, String> node : nodes.values()) {
+            await(() -> node.status().appliedIndex() >= applied);
+            assertThat(node.readLocal(() -> states.get(node.id()).get("big").map(String::length)).join())
+                    .contains(limit - encodedOverhead());
+        }
+        assertThat(leader.write(putOfEncodedSize(limit + 1))).isCompletedExceptionally();
+    }
+
+    /** A maxCommandBytes that gRPC's frame cannot carry in one message stops the node at start. */
+    @Test
+    void aMaxCommandBytesOverTheTransportsLimitFailsAtStart() {
+        members.putAll(Ports.nodeAddresses("127.0.0.1", 1));
+        NodeId id = members.keySet().iterator().next();
+        assertThatThrownBy(() -> start(id, b -> b.maxCommandBytes(16 << 20)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxCommandBytes (" + (16 << 20) + ") does not fit")
+                .hasMessageContaining("maxMessageBytes (" + (16 << 20) + ", e.g. grpc.maxMessageBytes)");
+    }
+
+    /** {@return a put of key "big" whose encoded size is exactly {@code bytes}} */
+    private static KvCommand putOfEncodedSize(int bytes) {
+        KvCommand command = KvCommand.put("big", "x".repeat(bytes - encodedOverhead()));
+        assertThat(KvCommand.CODEC.encode(command)).hasSize(bytes);
+        return command;
+    }
+
+    private static int encodedOverhead() {
+        return KvCommand.CODEC.encode(KvCommand.put("big", "")).length;
+    }
+
     private void start(NodeId id) {
-        Config config = Config.builder(id, members).dataDir(dataRoot.resolve(id.value())).logStore("lmdb")
-                .transport("grpc").clusterId("it-lmdb-grpc").build();
+        start(id, UnaryOperator.identity());
+    }
+
+    private void start(NodeId id, UnaryOperator<Config.Builder> tuning) {
+        Config config = tuning.apply(Config.builder(id, members).dataDir(dataRoot.resolve(id.value())).logStore("lmdb")
+                .transport("grpc").clusterId("it-lmdb-grpc")).build();
         KvStateMachine state = new KvStateMachine();
         states.put(id, state);
         nodes.put(id, Raft.builder(config).stateMachine(state).codec(KvCommand.CODEC).start());

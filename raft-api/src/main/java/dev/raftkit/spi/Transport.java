@@ -19,6 +19,14 @@ import java.util.Map;
  * {@link MessageHandler#onMessageFromUnknownSender} (never to {@link MessageHandler#onMessage}),
  * because during a membership change a new leader may be unknown to a node that was cut off.
  *
+ * <h2>Size</h2>
+ * A transport states the largest encoded message it carries, {@link #maxMessageBytes()}, and must
+ * carry every message whose {@link RaftMessage#sizeBytes()} is at most that limit minus
+ * {@link #ENVELOPE_RESERVE_BYTES}; a larger one it refuses and counts (never throws). The engine
+ * keeps to that bound: it cuts AppendEntries and InstallSnapshot chunks by bytes, refuses a write
+ * larger than {@code Config.maxCommandBytes()}, and refuses to start when such a write would not
+ * fit in one message.
+ *
  * <h2>Threading</h2>
  * {@link #send} may be called from any thread, never blocks and never throws for delivery
  * problems (an unreachable peer, a full queue): it drops and counts instead. {@link #start},
@@ -32,6 +40,28 @@ import java.util.Map;
  * obligations.
  */
 public interface Transport extends AutoCloseable {
+
+    /** The limit of a transport that does not state its own: 16 MiB. */
+    long DEFAULT_MAX_MESSAGE_BYTES = 16L << 20;
+
+    /**
+     * Bytes of every message's limit the engine leaves to the transport's own framing: the
+     * envelope (cluster id, sender and receiver ids, the sender's address) and whatever its encoding
+     * adds beyond {@link RaftMessage#sizeBytes()}. 4 KiB.
+     */
+    long ENVELOPE_RESERVE_BYTES = 4096;
+
+    /**
+     * States how large a message this transport carries. The engine sizes every message it sends to
+     * at most this minus {@link #ENVELOPE_RESERVE_BYTES}, by {@link RaftMessage#sizeBytes()}; the
+     * transport must carry every such message, and may refuse (and count) larger ones.
+     *
+     * @return the largest encoded message, in bytes; {@link #DEFAULT_MAX_MESSAGE_BYTES} unless
+     *     overridden
+     */
+    default long maxMessageBytes() {
+        return DEFAULT_MAX_MESSAGE_BYTES;
+    }
 
     /**
      * Starts receiving (for a network transport: binds this node's own address) and delivering

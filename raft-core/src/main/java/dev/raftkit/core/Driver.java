@@ -14,6 +14,7 @@ import dev.raftkit.core.protocol.ReadState;
 import dev.raftkit.core.protocol.Ready;
 import dev.raftkit.core.protocol.SnapshotChunk;
 import dev.raftkit.core.protocol.StorageFault;
+import dev.raftkit.spi.AppendEntries;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
@@ -32,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +81,10 @@ final class Driver<R> implements MessageHandler {
     private final Outstanding outstanding;
     private final EngineMetrics metrics;
     private final long tickNanos;
+    /** The largest message, by {@code sizeBytes()}, the transport must carry. */
+    private final long maxMessageBytes;
+    /** The first entry of the last AppendEntries refused as too large, so each is logged once. */
+    private final AtomicLong oversizedEntryLogged = new AtomicLong(-1);
 
     /** Writes proposed but not yet handed to the applier, in index order. */
     private final ArrayDeque<PendingWrite<R>> pendingWrites = new ArrayDeque<>();
@@ -125,6 +131,7 @@ final class Driver<R> implements MessageHandler {
         this.outstanding = outstanding;
         this.metrics = metrics;
         this.tickNanos = config.tickInterval().toNanos();
+        this.maxMessageBytes = transport.maxMessageBytes() - Transport.ENVELOPE_RESERVE_BYTES;
         this.view = DriverView.of(core);
         this.receiver = new SnapshotReceiver(nodeId, store, applier.snapshotCommitLock(), this::snapshotReceived);
         this.membershipChanges = new MembershipChanges(core, this::notLeader,
@@ -695,11 +702,34 @@ final class Driver<R> implements MessageHandler {
     }
 
     private void send(RaftMessage message) {
+        if (message.sizeBytes() > maxMessageBytes) {
+            refuseOversized(message);
+            return;
+        }
         try {
             transport.send(message);
         } catch (RuntimeException e) {
             // The Transport contract forbids throwing; treat it as a lost message.
             LOG.warn("[{}] transport threw on send to {}; message dropped", nodeId, message.to(), e);
+        }
+    }
+
+    /**
+     * Drops a message the transport need not carry instead of handing it on. Only an entry appended
+     * before the transport's limit was lowered can cause one (writes over {@code maxCommandBytes}
+     * are refused, and {@code maxCommandBytes} fits the limit): that entry cannot reach a follower
+     * until every node's transport carries it again, so the problem is logged once per entry, with
+     * the fix; the protocol retries at its normal pace meanwhile, no faster.
+     */
+    private void refuseOversized(RaftMessage message) {
+        long entry = message instanceof AppendEntries append && !append.entries().isEmpty()
+                ? append.entries().get(0).index() : 0;
+        if (oversizedEntryLogged.getAndSet(entry) != entry) {
+            LOG.error("[{}] cannot send a {} of {} bytes to {}: the transport carries at most {} ({} minus {} for its "
+                    + "envelope){}; raise the transport's limit (e.g. grpc.maxMessageBytes) on every node", nodeId,
+                    message.getClass().getSimpleName(), message.sizeBytes(), message.to(), maxMessageBytes,
+                    transport.maxMessageBytes(), Transport.ENVELOPE_RESERVE_BYTES,
+                    entry > 0 ? "; entry " + entry + " alone is that large" : "");
         }
     }
 

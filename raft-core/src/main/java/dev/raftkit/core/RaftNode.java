@@ -8,7 +8,9 @@ import dev.raftkit.Membership;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.NodeListener;
+import dev.raftkit.NodeState;
 import dev.raftkit.NodeStatus;
+import dev.raftkit.RaftException;
 import dev.raftkit.Role;
 import dev.raftkit.ShutdownException;
 import dev.raftkit.SnapshotInfo;
@@ -79,6 +81,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         LogStore store = setup.logStore();
         Transport transport = setup.transport();
         String id = config.self().value();
+        CoreOptions options = CoreOptions.of(config, transport.maxMessageBytes());
         EngineMetrics metrics = EngineMetrics.of(config, runtime::nanoTime);
         HardState hardState;
         SnapshotMeta snapshot;
@@ -89,7 +92,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             throw new IllegalStateException("[" + id + "] cannot recover from the log store: " + e.getMessage(), e);
         }
         Membership membership = snapshot != null ? snapshot.membership() : bootstrapMembership(config);
-        RaftCore core = new RaftCore(config.self(), CoreOptions.of(config), store, hardState, membership, snapshot,
+        RaftCore core = new RaftCore(config.self(), options, store, hardState, membership, snapshot,
                 runtime.newRandom());
         List<TaskQueue> queues = new ArrayList<>();
         TaskQueue driverQueue = add(queues, runtime.newTaskQueue("raft-driver-" + id));
@@ -189,6 +192,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         byte[] payload;
         try {
             payload = codec.encode(command);
+            checkCommandBytes(payload.length, "command");
         } catch (RuntimeException e) {
             future.completeExceptionally(e);
             return future;
@@ -211,15 +215,30 @@ final class RaftNode<C, R> implements Node<C, R> {
         outstanding.track(future, commands.size());
         List<byte[]> payloads = new ArrayList<>(commands.size());
         try {
+            long bytes = 0;
             for (C command : commands) {
-                payloads.add(codec.encode(Objects.requireNonNull(command, "command in batch")));
+                byte[] payload = codec.encode(Objects.requireNonNull(command, "command in batch"));
+                bytes += payload.length;
+                payloads.add(payload);
             }
+            checkCommandBytes(bytes, "batch of " + commands.size() + " commands");
         } catch (RuntimeException e) {
             future.completeExceptionally(e);
             return future;
         }
         driver.submitWrite(payloads, PendingWrite.batch(future, commands.size()));
         return future;
+    }
+
+    /**
+     * Refuses a write larger than {@code maxCommandBytes}, which the transport may not carry: once
+     * appended, it would hold up every later entry.
+     */
+    private void checkCommandBytes(long encodedBytes, String what) {
+        if (encodedBytes > config.maxCommandBytes()) {
+            throw new IllegalArgumentException("[" + config.self() + "] " + what + " encodes to " + encodedBytes
+                    + " bytes, over maxCommandBytes (" + config.maxCommandBytes() + "); nothing was appended");
+        }
     }
 
     private boolean reserve(int writes, CompletableFuture<?> future) {
@@ -253,21 +272,41 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     @Override
     public Optional<NodeId> leader() {
-        return driver.view().leader();
+        return reportedLeader(driver.view(), state());
     }
 
     @Override
     public Role role() {
-        return driver.view().role();
+        return reportedRole(driver.view(), state());
     }
 
     @Override
     public NodeStatus status() {
         long applied = applier.applied();
         Driver.DriverView v = driver.view();
-        return new NodeStatus(config.self(), v.role(), v.term(), v.leader(), Math.max(v.commitIndex(), applied),
-                applied, v.lastLogIndex(), Math.min(v.snapshotIndex(), applied), v.membership().voters().keySet(),
-                v.membership().learners().keySet());
+        NodeState state = state();
+        return new NodeStatus(config.self(), reportedRole(v, state), v.term(), reportedLeader(v, state),
+                Math.max(v.commitIndex(), applied), applied, v.lastLogIndex(), Math.min(v.snapshotIndex(), applied),
+                v.membership().voters().keySet(), v.membership().learners().keySet(), state);
+    }
+
+    /** {@return whether this node runs, was closed, or failed: what stopped it first decides} */
+    private NodeState state() {
+        RaftException terminal = outstanding.terminal();
+        if (terminal == null) {
+            return NodeState.RUNNING;
+        }
+        return terminal instanceof ShutdownException ? NodeState.CLOSED : NodeState.FAILED;
+    }
+
+    /** {@return the role to report: the live one while running, never a live one once stopped} */
+    private static Role reportedRole(Driver.DriverView view, NodeState state) {
+        return state == NodeState.RUNNING || view.role() == Role.LEARNER ? view.role() : Role.FOLLOWER;
+    }
+
+    /** {@return the leader to report: none once stopped} */
+    private static Optional<NodeId> reportedLeader(Driver.DriverView view, NodeState state) {
+        return state == NodeState.RUNNING ? view.leader() : Optional.empty();
     }
 
     @Override

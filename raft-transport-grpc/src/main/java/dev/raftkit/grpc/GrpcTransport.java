@@ -170,6 +170,12 @@ public final class GrpcTransport implements Transport {
         link.enqueue(message);
     }
 
+    /** {@return {@code grpc.maxMessageBytes}: the largest encoded envelope sent or accepted} */
+    @Override
+    public long maxMessageBytes() {
+        return options.maxMessageBytes();
+    }
+
     /** Stops delivering, closes every connection and ends every thread, waiting for them. Idempotent. */
     @Override
     public synchronized void close() {

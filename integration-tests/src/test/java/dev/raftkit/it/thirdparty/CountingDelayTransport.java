@@ -109,6 +109,11 @@ public final class CountingDelayTransport implements Transport {
     }
 
     @Override
+    public long maxMessageBytes() {
+        return delegate.maxMessageBytes();
+    }
+
+    @Override
     public void close() {
         scheduler.shutdownNow();
         delegate.close();

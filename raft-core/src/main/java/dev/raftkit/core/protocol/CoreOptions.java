@@ -1,6 +1,12 @@
 package dev.raftkit.core.protocol;
 
 import dev.raftkit.Config;
+import dev.raftkit.NodeId;
+import dev.raftkit.spi.AppendEntries;
+import dev.raftkit.spi.EntryKind;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.Transport;
+import java.util.List;
 
 /**
  * The settings the pure core uses, in ticks and bytes.
@@ -10,7 +16,8 @@ import dev.raftkit.Config;
  * @param heartbeatInterval ticks between heartbeats
  * @param preVote whether to pre-vote before campaigning
  * @param checkQuorum whether a leader without an active quorum steps down
- * @param maxAppendBytes the byte budget of one AppendEntries message
+ * @param maxAppendBytes the byte budget of the entries of one AppendEntries message; a single entry
+ *     larger than it still goes, alone
  * @param snapshotTrailingEntries how many entries before a snapshot's index stay in the log after
  *     compaction, so slightly lagging followers catch up from the log instead of a snapshot
  * @param snapshotChunkBytes the size of one InstallSnapshot chunk
@@ -29,26 +36,55 @@ public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int he
     /** Option key of {@link #unsafeAckBeforeDurable()}. */
     public static final String UNSAFE_ACK_BEFORE_DURABLE = "raftkit.unsafe.ackBeforeDurable";
 
-    /** The byte budget of one AppendEntries message. */
+    /**
+     * The byte budget of the entries of one AppendEntries message, when the transport carries at
+     * least twice as much; otherwise half of what it carries, which leaves the other half for the
+     * framing of many small entries (an encoding may spend more per entry than
+     * {@link LogEntry#sizeBytes()} counts).
+     */
     public static final long DEFAULT_MAX_APPEND_BYTES = 1 << 20;
+    /** The default of {@link #SNAPSHOT_CHUNK_BYTES}, likewise capped at half the transport's limit. */
+    public static final int DEFAULT_SNAPSHOT_CHUNK_BYTES = 1 << 20;
     /** Option key of {@link #snapshotTrailingEntries()}; default 1024. */
     public static final String SNAPSHOT_TRAILING_ENTRIES = "raftkit.snapshot.trailingEntries";
-    /** Option key of {@link #snapshotChunkBytes()}; default 1 MiB. */
+    /** Option key of {@link #snapshotChunkBytes()}; default 1 MiB, capped at half the transport's limit. */
     public static final String SNAPSHOT_CHUNK_BYTES = "raftkit.snapshot.chunkBytes";
 
     /**
-     * Derives the core's settings from a node's configuration.
+     * Derives the core's settings from a node's configuration and its transport's size limit.
      *
      * @param config the node's configuration
+     * @param transportMaxMessageBytes the transport's {@link Transport#maxMessageBytes()}
      * @return the settings
-     * @throws IllegalArgumentException naming the option when a {@code raftkit.snapshot.*} value is invalid
+     * @throws IllegalArgumentException naming the option when a {@code raftkit.snapshot.*} value is
+     *     invalid, or naming {@code maxCommandBytes} and the transport's limit when a command of
+     *     {@code maxCommandBytes} would not fit in one message
      */
-    public static CoreOptions of(Config config) {
+    public static CoreOptions of(Config config, long transportMaxMessageBytes) {
+        long maxMessageBytes = transportMaxMessageBytes - Transport.ENVELOPE_RESERVE_BYTES;
+        long oneCommand = oneCommandMessageBytes(config.maxCommandBytes());
+        if (oneCommand > maxMessageBytes) {
+            throw new IllegalArgumentException("maxCommandBytes (" + config.maxCommandBytes() + ") does not fit in one "
+                    + "message of the transport (" + config.transport().orElse("default") + "): an AppendEntries of "
+                    + "one such command takes " + oneCommand + " bytes, but the transport's maxMessageBytes ("
+                    + transportMaxMessageBytes + ", e.g. grpc.maxMessageBytes) leaves " + maxMessageBytes
+                    + " after " + Transport.ENVELOPE_RESERVE_BYTES + " reserved for its envelope; lower "
+                    + "maxCommandBytes or raise the transport's limit");
+        }
+        long half = maxMessageBytes / 2;
+        long chunkBytes = number(config, SNAPSHOT_CHUNK_BYTES, DEFAULT_SNAPSHOT_CHUNK_BYTES, 1);
         return new CoreOptions(config.electionTimeoutTicksMin(), config.electionTimeoutTicksMax(),
-                config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(), DEFAULT_MAX_APPEND_BYTES,
-                number(config, SNAPSHOT_TRAILING_ENTRIES, 1024, 0),
-                (int) number(config, SNAPSHOT_CHUNK_BYTES, 1 << 20, 1), flag(config, UNSAFE_COMMIT_PREVIOUS_TERM),
+                config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
+                Math.min(DEFAULT_MAX_APPEND_BYTES, half), number(config, SNAPSHOT_TRAILING_ENTRIES, 1024, 0),
+                (int) Math.min(chunkBytes, half), flag(config, UNSAFE_COMMIT_PREVIOUS_TERM),
                 flag(config, UNSAFE_ACK_BEFORE_DURABLE));
+    }
+
+    /** {@return the {@code sizeBytes()} of an AppendEntries carrying one command of {@code commandBytes}} */
+    private static long oneCommandMessageBytes(int commandBytes) {
+        NodeId anyone = NodeId.of("x");
+        LogEntry empty = new LogEntry(1, 1, EntryKind.COMMAND, new byte[0]);
+        return new AppendEntries(anyone, anyone, 1, 0, 0, List.of(empty), 0).sizeBytes() + commandBytes;
     }
 
     private static long number(Config config, String key, long defaultValue, long min) {

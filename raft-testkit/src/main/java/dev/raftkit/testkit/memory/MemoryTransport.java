@@ -175,7 +175,8 @@ public final class MemoryTransport implements Transport {
         network.detach(selfAddress, this);
     }
 
-    /** {@return the inbound size bound in bytes} */
+    /** {@return the inbound size bound in bytes, {@code memory.maxMessageBytes}} */
+    @Override
     public long maxMessageBytes() {
         return maxMessageBytes;
     }

@@ -62,6 +62,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>What it checks: every message type arrives with every field intact; messages to one peer
  * arrive in the order sent; messages close to the stated size limit arrive and larger ones do not;
+ * every message within what {@link Transport#maxMessageBytes()} obliges the transport to carry arrives;
  * a peer that goes down and comes back at the same address is reached again; {@link Transport#send}
  * never blocks, even toward an unreachable peer; messages of another cluster id are never handed
  * on; a message from a sender that is not a peer never reaches {@link MessageHandler#onMessage} but
@@ -177,6 +178,30 @@ public abstract class TransportTck {
         pair.a.transport.send(append);
         pair.a.transport.send(chunk);
         assertEquals(List.of(append, chunk), pair.b.awaitMessages(2), seedNote("large messages"));
+    }
+
+    /**
+     * Messages exactly as large as the transport must carry by its own statement,
+     * {@link Transport#maxMessageBytes()} minus {@link Transport#ENVELOPE_RESERVE_BYTES} by
+     * {@link RaftMessage#sizeBytes()}, arrive intact, even with indexes and terms as long as they get.
+     */
+    @Test
+    void carriesEveryMessageWithinItsStatedLimit() throws IOException {
+        Pair pair = startPair();
+        long room = pair.a.transport.maxMessageBytes() - Transport.ENVELOPE_RESERVE_BYTES;
+        long index = Long.MAX_VALUE / 2;
+        long emptyAppend = new AppendEntries(A, B, index, index - 1, index,
+                List.of(entry(index, index, EntryKind.COMMAND, 0)), index).sizeBytes();
+        RaftMessage append = new AppendEntries(A, B, index, index - 1, index,
+                List.of(entry(index, index, EntryKind.COMMAND, (int) (room - emptyAppend))), index);
+        long emptyChunk = new InstallSnapshot(A, B, index, snapshotMeta(room), index, new byte[0], true).sizeBytes();
+        RaftMessage chunk = new InstallSnapshot(A, B, index, snapshotMeta(index + room), index,
+                bytes((int) (room - emptyChunk)), true);
+        assertEquals(room, append.sizeBytes(), "the append fills the stated limit");
+        assertEquals(room, chunk.sizeBytes(), "the chunk fills the stated limit");
+        pair.a.transport.send(append);
+        pair.a.transport.send(chunk);
+        assertEquals(List.of(append, chunk), pair.b.awaitMessages(2), seedNote("messages at the stated limit"));
     }
 
     /** Messages over {@link #maxMessageBytes()} are not delivered, and the link keeps working. */

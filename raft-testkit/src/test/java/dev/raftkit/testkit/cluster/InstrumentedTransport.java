@@ -77,6 +77,11 @@ final class InstrumentedTransport implements Transport {
     }
 
     @Override
+    public long maxMessageBytes() {
+        return delegate.maxMessageBytes();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

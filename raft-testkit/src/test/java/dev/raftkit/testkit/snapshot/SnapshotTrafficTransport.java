@@ -74,6 +74,11 @@ final class SnapshotTrafficTransport implements Transport {
     }
 
     @Override
+    public long maxMessageBytes() {
+        return delegate.maxMessageBytes();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }
