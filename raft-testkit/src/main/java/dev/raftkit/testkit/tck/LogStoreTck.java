@@ -18,10 +18,10 @@ import dev.raftkit.spi.SnapshotWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,7 +107,8 @@ public abstract class LogStoreTck {
      * @throws IOException if the files cannot be read or written
      */
     protected void damageSnapshot(Path dir, SnapshotMeta meta, byte[] data, int offset) throws IOException {
-        byte[] probe = Arrays.copyOfRange(data, offset, offset + DAMAGE_PROBE_BYTES);
+        // ISO-8859-1 maps each byte to one char, so String.indexOf finds byte sequences.
+        String probe = new String(data, offset, DAMAGE_PROBE_BYTES, StandardCharsets.ISO_8859_1);
         int flipped = 0;
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
@@ -115,8 +116,9 @@ public abstract class LogStoreTck {
         }
         for (Path file : files) {
             byte[] content = Files.readAllBytes(file);
+            String text = new String(content, StandardCharsets.ISO_8859_1);
             boolean changed = false;
-            for (int at = indexOf(content, probe, 0); at >= 0; at = indexOf(content, probe, at + 1)) {
+            for (int at = text.indexOf(probe); at >= 0; at = text.indexOf(probe, at + 1)) {
                 content[at] ^= 0x5A;
                 changed = true;
                 flipped++;
@@ -634,20 +636,6 @@ public abstract class LogStoreTck {
         try (InputStream in = target.openSnapshot(meta)) {
             return in.readAllBytes();
         }
-    }
-
-    /** Returns the first position at or after {@code from} where {@code needle} stands in {@code haystack}, or -1. */
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** Returns {@code count} COMMAND entries from {@code first}, all of {@code term}, 100-byte payloads. */
