@@ -140,9 +140,17 @@ public interface LogStore extends AutoCloseable {
      * Opens the data of the latest snapshot for reading; the caller closes the stream. A snapshot
      * being read stays readable even if a newer one commits meanwhile.
      *
+     * <p>The data is verified whole before this method returns: a snapshot that is damaged,
+     * truncated or missing fails here, with an {@link IOException} naming the file (or whatever
+     * holds it) and the offset of the damage, before the caller sees a byte. The engine hands the
+     * stream to {@link dev.raftkit.StateMachine#restoreSnapshot}, which may read no further than
+     * what it wrote, so a check at the end of the stream alone is not enough. Damage that appears
+     * after this check must still fail the stream's read at the damage, never return wrong bytes.
+     *
      * @param meta the metadata {@link #latestSnapshot()} returned
-     * @return the data, {@code meta.sizeBytes()} bytes long
-     * @throws IOException if it cannot be opened, or {@code meta} is no longer stored
+     * @return the verified data, {@code meta.sizeBytes()} bytes long
+     * @throws IOException if it cannot be opened, fails verification, or {@code meta} is no longer
+     *     stored
      */
     InputStream openSnapshot(SnapshotMeta meta) throws IOException;
 

@@ -173,7 +173,14 @@ final class Applier<C, R> {
             if (meta.index() <= applied) {
                 return;
             }
-            try (InputStream in = store.openSnapshot(meta)) {
+            InputStream in;
+            try {
+                in = store.openSnapshot(meta); // verified whole before the state machine sees a byte
+            } catch (IOException e) {
+                fatal.accept(DamagedSnapshot.unreadable(meta, e));
+                return;
+            }
+            try (in) {
                 stateMachine.restoreSnapshot(in);
             } catch (IOException | RuntimeException e) {
                 fatal.accept(new IOException("restoring snapshot " + meta.index() + " into the state machine failed: "

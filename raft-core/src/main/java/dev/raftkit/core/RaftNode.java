@@ -24,6 +24,7 @@ import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.TaskQueue;
 import dev.raftkit.spi.Transport;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +143,13 @@ final class RaftNode<C, R> implements Node<C, R> {
             return latest;
         }
         SnapshotMeta meta = latest.get();
-        try (var in = store.openSnapshot(meta)) {
+        InputStream in;
+        try {
+            in = store.openSnapshot(meta); // verified whole before the state machine sees a byte
+        } catch (IOException e) {
+            throw DamagedSnapshot.unreadable(meta, e);
+        }
+        try (in) {
             stateMachine.restoreSnapshot(in);
         }
         boolean reachesSnapshot = meta.index() >= store.firstIndex() - 1 && meta.index() <= store.lastIndex();

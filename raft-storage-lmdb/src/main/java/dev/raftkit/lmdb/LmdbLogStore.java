@@ -412,8 +412,7 @@ public final class LmdbLogStore implements LogStore {
                     + latest.map(r -> " (latest is " + r.meta() + ")").orElse(" (there is none)"));
         }
         String fileName = latest.get().fileName();
-        return new VerifyingInputStream(snapshots.open(fileName), meta.sizeBytes(), meta.crc32c(),
-                snapshots.path(fileName));
+        return snapshots.open(fileName, meta.sizeBytes(), meta.crc32c());
     }
 
     /** Closes the environment (waiting for running reads) and the journal, and releases the directory. Idempotent. */

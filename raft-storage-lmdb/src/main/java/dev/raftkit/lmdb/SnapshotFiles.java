@@ -2,7 +2,6 @@ package dev.raftkit.lmdb;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -66,18 +65,24 @@ final class SnapshotFiles {
     }
 
     /**
-     * Opens the snapshot file {@code fileName}; the stream stays readable if the file is removed
+     * Opens the snapshot file {@code fileName} after checking all of it against the recorded size
+     * and CRC32C ({@link SnapshotFileReader}); the stream stays readable if the file is removed
      * meanwhile.
      *
-     * @throws IOException if the file is missing or cannot be opened
+     * @param sizeBytes the recorded data size
+     * @param crc32c the recorded data CRC32C
+     * @throws IOException if the file is missing, cannot be read, or is damaged (naming the file
+     *     and the offset)
      */
-    InputStream open(String fileName) throws IOException {
+    InputStream open(String fileName, long sizeBytes, long crc32c) throws IOException {
         Path file = dir.resolve(fileName);
+        FileChannel channel;
         try {
-            return Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ));
+            channel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new IOException("snapshot file " + file + " is missing", e);
         }
+        return SnapshotFileReader.open(channel, file, sizeBytes, crc32c);
     }
 
     /**

@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
 /**
- * Reads a snapshot file and checks, when the end is reached, that it had the recorded size and
- * CRC32C; a damaged file ends in an {@link IOException} naming it instead of a clean end of stream.
- * A reader that stops early gets no check. Used by one thread at a time.
+ * Reads a format-1 snapshot file (raw data, see {@link SnapshotFileFormat}) and checks, when the
+ * end is reached, that it had the recorded size and CRC32C; a damaged file ends in an
+ * {@link IOException} naming it instead of a clean end of stream. A reader that stops early gets no
+ * check, which is why {@link SnapshotFileReader} reads the file to the end once before handing it
+ * out. Used by one thread at a time.
  */
 final class VerifyingInputStream extends FilterInputStream {
 
@@ -72,7 +74,8 @@ final class VerifyingInputStream extends FilterInputStream {
 
     private void verify() throws IOException {
         if (size != expectedSize || crc.getValue() != expectedCrc) {
-            throw new IOException("snapshot file " + file + " is damaged: read " + size + " bytes with CRC32C "
+            throw new IOException("snapshot file " + file + " is damaged somewhere in file offsets [0, " + size
+                    + ") (format 1 has one CRC32C for the whole file): read " + size + " bytes with CRC32C "
                     + Long.toHexString(crc.getValue()) + ", expected " + expectedSize + " bytes with CRC32C "
                     + Long.toHexString(expectedCrc));
         }

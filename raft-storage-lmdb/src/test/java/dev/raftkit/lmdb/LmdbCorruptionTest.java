@@ -3,16 +3,11 @@ package dev.raftkit.lmdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.raftkit.Address;
-import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
-import dev.raftkit.spi.SnapshotMeta;
-import dev.raftkit.spi.SnapshotWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Damages the files of a closed store and checks that reading reports the damage, naming the index
- * or record and the file, and never hands out wrong data. Writes reach {@code data.mdb} from the
- * journal when the store is opened again, so each test reopens once before damaging it.
+ * or record and the file, and never hands out wrong data (snapshot files: {@link LmdbSnapshotDamageTest}).
+ * Writes reach {@code data.mdb} from the journal when the store is opened again, so each test
+ * reopens once before damaging it.
  */
 class LmdbCorruptionTest {
 
@@ -72,28 +68,6 @@ class LmdbCorruptionTest {
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
             assertThatThrownBy(store::hardState).isInstanceOf(IOException.class)
                     .hasMessageContaining("hard state").hasMessageContaining("data.mdb");
-        }
-    }
-
-    @Test
-    void damagedSnapshotFileFailsAtTheEndOfReading() throws IOException {
-        byte[] data = marked(99);
-        SnapshotMeta meta;
-        Membership membership = new Membership(0, Map.of(NodeId.of("a"), new Address("127.0.0.1", 7000)), Map.of());
-        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS);
-                SnapshotWriter writer = store.beginSnapshot(10, 2, membership)) {
-            writer.output().write(data);
-            meta = writer.commit();
-        }
-        Path file;
-        try (var files = Files.list(dir.resolve("snapshots"))) {
-            file = files.filter(p -> p.toString().endsWith(".snap")).findFirst().orElseThrow();
-        }
-        flipByteInside(file, data);
-
-        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS); InputStream in = store.openSnapshot(meta)) {
-            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class)
-                    .hasMessageContaining(file.toString()).hasMessageContaining("damaged");
         }
     }
 

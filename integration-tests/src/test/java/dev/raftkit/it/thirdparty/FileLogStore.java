@@ -150,7 +150,18 @@ public final class FileLogStore implements LogStore {
             }
             file = latestSnapshotFile;
         }
-        return Files.newInputStream(dir.resolve(file));
+        // Read and checked whole before a byte is handed out; one CRC32C covers the file, so damage
+        // is located only as somewhere in it.
+        Path path = dir.resolve(file);
+        byte[] data = Files.readAllBytes(path);
+        CRC32C crc = new CRC32C();
+        crc.update(data);
+        if (data.length != meta.sizeBytes() || crc.getValue() != meta.crc32c()) {
+            throw new IOException("snapshot file " + path + " is damaged somewhere in offsets [0, " + data.length
+                    + "): " + data.length + " bytes with CRC32C " + Long.toHexString(crc.getValue()) + ", expected "
+                    + meta.sizeBytes() + " bytes with CRC32C " + Long.toHexString(meta.crc32c()));
+        }
+        return new ByteArrayInputStream(data);
     }
 
     // ---- changes ----

@@ -21,8 +21,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * writes fail with an {@link IOException}, as a process that was killed cannot write any more.
  *
  * <p>For fault tests the disk can fail writes ({@link #failNextWrite}, {@link #failWritesFrom}) and
- * mark entries as corrupt ({@link #corruptEntry}); a failed write has no effect and a read of a
- * corrupt entry throws an {@link IOException} naming the index and this disk.
+ * mark entries or the snapshot as corrupt ({@link #corruptEntry}, {@link #corruptSnapshot}); a
+ * failed write has no effect, a read of a corrupt entry throws an {@link IOException} naming the
+ * index and this disk, and opening a corrupt snapshot one naming the offset and this disk.
  *
  * <p>Thread-safe: every operation is atomic under a read-write lock, so readers see the state before
  * or after a write, never a mix. No operation waits for I/O, so readers are never held up long.
@@ -102,6 +103,26 @@ public final class MemoryDisk {
                         + ": it holds entries [" + (startIndex + 1) + ", " + lastIndexLocked() + "]");
             }
             corrupt.add(index);
+        });
+    }
+
+    /**
+     * Marks the byte at {@code offset} of the latest snapshot as corrupt: opening that snapshot
+     * throws an {@link IOException} naming the offset and this disk, as a store that checks the
+     * whole snapshot before handing out a byte does, until a newer snapshot replaces it. Streams
+     * opened before keep reading.
+     *
+     * @param offset an offset inside the snapshot's data
+     * @throws IllegalArgumentException if there is no snapshot or {@code offset} is outside its data
+     */
+    public void corruptSnapshot(long offset) {
+        withWriteLock(() -> {
+            if (snapshot == null || offset < 0 || offset >= snapshot.data().length) {
+                throw new IllegalArgumentException("cannot corrupt offset " + offset + " of the snapshot on memory disk "
+                        + name + ": " + (snapshot == null ? "it holds none" : "its data is "
+                        + snapshot.data().length + " bytes long"));
+            }
+            snapshot = new StoredSnapshot(snapshot.meta(), snapshot.data(), offset);
         });
     }
 
@@ -266,7 +287,7 @@ public final class MemoryDisk {
         lock.writeLock().lock();
         try {
             beforeWriteLocked(writer, "snapshot commit");
-            snapshot = new StoredSnapshot(meta, data);
+            snapshot = new StoredSnapshot(meta, data, StoredSnapshot.INTACT);
         } finally {
             lock.writeLock().unlock();
         }
@@ -282,8 +303,14 @@ public final class MemoryDisk {
         }
     }
 
-    /** A committed snapshot: its metadata and its data, never modified after commit. */
-    record StoredSnapshot(SnapshotMeta meta, byte[] data) {
+    /**
+     * A committed snapshot: its metadata, its data (never modified after commit), and the offset
+     * {@link #corruptSnapshot} marked, or {@link #INTACT}.
+     */
+    record StoredSnapshot(SnapshotMeta meta, byte[] data, long corruptAt) {
+
+        /** The {@code corruptAt} of a snapshot with no corrupt byte. */
+        static final long INTACT = -1;
     }
 
     private long lastIndexLocked() {

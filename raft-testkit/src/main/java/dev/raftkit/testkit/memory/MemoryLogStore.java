@@ -128,6 +128,10 @@ public final class MemoryLogStore implements LogStore {
             throw new IOException("snapshot " + meta + " is no longer stored on memory disk " + disk.name()
                     + (stored == null ? " (it holds none)" : " (latest is " + stored.meta() + ")"));
         }
+        if (stored.corruptAt() != MemoryDisk.StoredSnapshot.INTACT) {
+            throw new IOException("snapshot " + meta.index() + " failed its integrity check at offset "
+                    + stored.corruptAt() + " on memory disk " + disk.name());
+        }
         // The stored array is never modified, so the stream stays valid after a newer commit.
         return new ByteArrayInputStream(stored.data());
     }

@@ -18,6 +18,8 @@ import dev.raftkit.spi.SnapshotWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +68,8 @@ public abstract class LogStoreTck {
     public static final String SEED_PROPERTY = "raftkit.tck.seed";
 
     private static final long ALL = Long.MAX_VALUE;
+    /** How many data bytes the default {@link #damageSnapshot} looks for to find where to damage. */
+    private static final int DAMAGE_PROBE_BYTES = 64;
     private static final Membership MEMBERSHIP = new Membership(3,
             Map.of(NodeId.of("a"), new Address("10.0.0.1", 7000), NodeId.of("b"), new Address("10.0.0.2", 7000)),
             Map.of(NodeId.of("c"), new Address("10.0.0.3", 7000)));
@@ -84,6 +89,47 @@ public abstract class LogStoreTck {
      * @throws IOException if it cannot be opened
      */
     protected abstract LogStore openStore(Path dir) throws IOException;
+
+    /**
+     * Damages the byte at {@code offset} of snapshot {@code meta}'s data where the closed store in
+     * {@code dir} keeps it, for the test that a damaged snapshot is never handed out.
+     *
+     * <p>The default finds the {@value #DAMAGE_PROBE_BYTES} data bytes from {@code offset} in the
+     * files under {@code dir} and flips the first of them wherever they stand; the test's snapshot
+     * is small and random, so a store that keeps data as written (in blocks of at least that size)
+     * needs nothing more. A store that compresses or encrypts its data, or keeps it outside
+     * {@code dir}, overrides this.
+     *
+     * @param dir the directory of the closed store
+     * @param meta the snapshot, its data as the test wrote it
+     * @param data the snapshot's data
+     * @param offset the offset in {@code data} to damage
+     * @throws IOException if the files cannot be read or written
+     */
+    protected void damageSnapshot(Path dir, SnapshotMeta meta, byte[] data, int offset) throws IOException {
+        // ISO-8859-1 maps each byte to one char, so String.indexOf finds byte sequences.
+        String probe = new String(data, offset, DAMAGE_PROBE_BYTES, StandardCharsets.ISO_8859_1);
+        int flipped = 0;
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        for (Path file : files) {
+            byte[] content = Files.readAllBytes(file);
+            String text = new String(content, StandardCharsets.ISO_8859_1);
+            boolean changed = false;
+            for (int at = text.indexOf(probe); at >= 0; at = text.indexOf(probe, at + 1)) {
+                content[at] ^= 0x5A;
+                changed = true;
+                flipped++;
+            }
+            if (changed) {
+                Files.write(file, content);
+            }
+        }
+        assertTrue(flipped > 0, "the snapshot's data at offset " + offset + " was not found in the files under " + dir
+                + "; override LogStoreTck.damageSnapshot to damage it where the store keeps it");
+    }
 
     @BeforeEach
     void openFreshStore() throws IOException {
@@ -395,6 +441,21 @@ public abstract class LogStoreTck {
         LogStore reopened = reopen();
         assertEquals(Optional.of(meta), reopened.latestSnapshot());
         assertArrayEquals(data, read(reopened, meta));
+    }
+
+    @Test
+    void damagedSnapshotFailsAtOpenBeforeAByteIsRead() throws IOException {
+        byte[] data = payload(12, 3, 3000);
+        SnapshotMeta meta = writeSnapshot(store, 12, 3, data);
+        store.close();
+        damageSnapshot(dir, meta, data, 1500);
+
+        LogStore reopened = reopen();
+        assertEquals(Optional.of(meta), reopened.latestSnapshot(), "the damaged snapshot is still the latest");
+        IOException error = assertThrows(IOException.class, () -> reopened.openSnapshot(meta).close(),
+                "openSnapshot of a damaged snapshot must fail before the caller reads a byte: a state machine "
+                        + "reads only what it wrote, so a check at the end of the stream comes too late");
+        assertTrue(error.getMessage() != null && !error.getMessage().isBlank(), "the error says what is damaged");
     }
 
     // ---- Reopen ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.raftkit.testkit.memory;
 
 import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.testkit.tck.LogStoreTck;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,5 +15,10 @@ class MemoryLogStoreTckTest extends LogStoreTck {
     @Override
     protected LogStore openStore(Path dir) {
         return new MemoryLogStore(disks.computeIfAbsent(dir, d -> new MemoryDisk(d.toString())));
+    }
+
+    @Override
+    protected void damageSnapshot(Path dir, SnapshotMeta meta, byte[] data, int offset) {
+        disks.get(dir).corruptSnapshot(offset);
     }
 }
