@@ -28,6 +28,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Raft protocol as a pure, single-threaded state machine: no threads, clocks or writes.
@@ -54,6 +56,8 @@ import java.util.random.RandomGenerator;
  * committed entry is never truncated ({@link RaftLog#maybeAppend}).
  */
 public final class RaftCore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RaftCore.class);
 
     private final NodeId self;
     private final CoreOptions options;
@@ -109,6 +113,10 @@ public final class RaftCore {
     private long compactThrough;
     /** Leader only: entries were appended since the last broadcast. */
     private boolean appendsPending;
+    /** Messages dropped because their term exceeds {@link RaftMessage#MAX_TERM}. */
+    private long invalidTermMessages;
+    /** Whether this node already reported that its term reached {@link RaftMessage#MAX_TERM}. */
+    private boolean termExhaustedReported;
 
     /**
      * Recovers the core from durable state.
@@ -120,9 +128,15 @@ public final class RaftCore {
      * @param membership the configuration at the log's start: the snapshot's, else the bootstrap one
      * @param snapshot the latest durable snapshot, which the state machine already reflects, or null
      * @param random the source of election jitter
+     * @throws IllegalStateException if the persisted term exceeds {@link RaftMessage#MAX_TERM}
      */
     public RaftCore(NodeId self, CoreOptions options, LogStore store, HardState hardState, Membership membership,
             SnapshotMeta snapshot, RandomGenerator random) {
+        if (hardState.term() > RaftMessage.MAX_TERM) {
+            throw new IllegalStateException("the persisted term " + hardState.term() + " of " + self
+                    + " exceeds the highest valid term " + RaftMessage.MAX_TERM + " (a forged message raised it in"
+                    + " a version without the bound); remove this member's data and add it again through membership");
+        }
         this.self = self;
         this.options = options;
         this.random = random;
@@ -184,6 +198,10 @@ public final class RaftCore {
      * @param m the message; its {@code to()} is this node
      */
     public void step(RaftMessage m) {
+        if (m.term() > RaftMessage.MAX_TERM) {
+            dropInvalidTerm(m);
+            return;
+        }
         if (m.term() > term) {
             if (!acceptHigherTerm(m)) {
                 return;
@@ -221,6 +239,20 @@ public final class RaftCore {
             if (role == Role.LEADER) {
                 handleInstallSnapshotResponse(r);
             }
+        }
+    }
+
+    /**
+     * Drops a message whose term no valid message carries: it must not move this node's term,
+     * which is durable and would leave no room for campaigns. Logged at the first drop and then
+     * whenever the count doubles, so a flood of them cannot flood the log.
+     */
+    private void dropInvalidTerm(RaftMessage m) {
+        invalidTermMessages++;
+        if (Long.bitCount(invalidTermMessages) == 1) {
+            LOG.warn("{} dropped {} from {} with term {}, above the highest valid term {} ({} such messages so far)",
+                    self, m.getClass().getSimpleName(), m.from(), m.term(), RaftMessage.MAX_TERM,
+                    invalidTermMessages);
         }
     }
 
@@ -423,6 +455,11 @@ public final class RaftCore {
         return self;
     }
 
+    /** {@return how many messages were dropped because their term exceeds {@link RaftMessage#MAX_TERM}} */
+    public long invalidTermMessages() {
+        return invalidTermMessages;
+    }
+
     // ---------------------------------------------------------------- elections
 
     private boolean promotable() {
@@ -445,6 +482,14 @@ public final class RaftCore {
     }
 
     private void startElection(boolean transfer) {
+        if (term >= RaftMessage.MAX_TERM) {
+            // A campaign needs term + 1, which no peer would accept.
+            if (!termExhaustedReported) {
+                termExhaustedReported = true;
+                LOG.warn("{} cannot campaign: its term {} reached the highest valid term", self, term);
+            }
+            return;
+        }
         leadershipTransferCampaign = transfer;
         if (options.preVote() && !transfer) {
             becomePreCandidate();
