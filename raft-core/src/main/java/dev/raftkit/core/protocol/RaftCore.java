@@ -771,8 +771,19 @@ public final class RaftCore {
         }
         long hintNext = r.hintTerm() > 0
                 ? lastIndexAtOrBelowTermLeader(r.hintIndex(), r.hintTerm()) + 1 : r.hintIndex() + 1;
-        if (p.reject(r.index(), hintNext)) {
-            sendAppend(r.from());
+        long acknowledged = p.match;
+        switch (p.reject(r.index(), hintNext)) {
+            case PROBE_AGAIN -> sendAppend(r.from());
+            case LOST_ACKNOWLEDGED -> {
+                if (acknowledged > 0) { // once per loss: after the reset nothing is acknowledged
+                    LOG.warn("{} (leader, term {}): follower {} no longer holds the entries up to index {} it"
+                            + " acknowledged (its log ends or differs at index {}): it lost durable data. Its"
+                            + " progress is reset; it gets the missing entries, or a snapshot if they are compacted",
+                            self, term, r.from(), acknowledged, r.hintIndex());
+                }
+            }
+            case STALE -> {
+            }
         }
     }
 
@@ -796,7 +807,8 @@ public final class RaftCore {
         }
         p.recentActive = true;
         p.heartbeatAnswered(r.lastLogIndex(), r.readSeq());
-        if (p.match < log.lastIndex()) {
+        // A follower whose log ends below its match index lost entries: a probe finds out, even when idle.
+        if (p.match < log.lastIndex() || r.lastLogIndex() < p.match) {
             sendAppend(r.from());
         }
         if (voters().contains(r.from()) && r.readSeq() > p.readAck) {
