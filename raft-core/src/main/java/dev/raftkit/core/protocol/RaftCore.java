@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * {@link Ready#afterPersist()}); followers acknowledge entries only after they are durable; the
  * leader counts its own log only up to what is durable ({@link #onPersisted}); an entry commits by
  * counting replicas only if it is of the leader's current term (Raft §5.4.2, Figure 8); a
- * committed entry is never truncated ({@link RaftLog#maybeAppend}).
+ * committed entry is never truncated ({@link RaftLog#maybeAppend}). A message whose term exceeds
+ * {@link RaftMessage#MAX_TERM} is dropped before any of this ({@link #invalidTermMessages()}), so
+ * the term, which only grows and is durable, never leaves the range where campaigns can follow.
  */
 public final class RaftCore {
 
@@ -250,9 +252,9 @@ public final class RaftCore {
     private void dropInvalidTerm(RaftMessage m) {
         invalidTermMessages++;
         if (Long.bitCount(invalidTermMessages) == 1) {
-            LOG.warn("{} dropped {} from {} with term {}, above the highest valid term {} ({} such messages so far)",
-                    self, m.getClass().getSimpleName(), m.from(), m.term(), RaftMessage.MAX_TERM,
-                    invalidTermMessages);
+            LOG.warn("[{}] term {}: dropped {} from {} with term {}, above the highest valid term {} ({} so"
+                    + " far)", self, term, m.getClass().getSimpleName(), m.from(), m.term(),
+                    RaftMessage.MAX_TERM, invalidTermMessages);
         }
     }
 
@@ -486,7 +488,7 @@ public final class RaftCore {
             // A campaign needs term + 1, which no peer would accept.
             if (!termExhaustedReported) {
                 termExhaustedReported = true;
-                LOG.warn("{} cannot campaign: its term {} reached the highest valid term", self, term);
+                LOG.warn("[{}] term {}: cannot campaign, the term reached the highest valid term", self, term);
             }
             return;
         }
@@ -776,9 +778,9 @@ public final class RaftCore {
             case PROBE_AGAIN -> sendAppend(r.from());
             case LOST_ACKNOWLEDGED -> {
                 if (acknowledged > 0) { // once per loss: after the reset nothing is acknowledged
-                    LOG.warn("{} (leader, term {}): follower {} no longer holds the entries up to index {} it"
-                            + " acknowledged (its log ends or differs at index {}): it lost durable data. Its"
-                            + " progress is reset; it gets the missing entries, or a snapshot if they are compacted",
+                    LOG.warn("[{}] term {}: follower {} no longer holds the entries up to index {} it acknowledged"
+                            + " (its log ends or differs at index {}): it lost durable data. Its progress is reset;"
+                            + " it gets the missing entries, or a snapshot if they are compacted",
                             self, term, r.from(), acknowledged, r.hintIndex());
                 }
             }
