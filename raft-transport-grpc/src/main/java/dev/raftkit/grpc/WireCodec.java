@@ -41,12 +41,13 @@ import java.util.TreeMap;
  * Converts {@link RaftMessage}s to their protobuf {@link Envelope} and back.
  *
  * <p>Decoding validates what no valid message can carry and throws {@link InvalidMessageException}
- * naming it: ids that are not valid {@link NodeId}s, a missing body, a negative term, index,
- * offset or sequence number, an unknown entry kind, entries that are not contiguous from
+ * naming it: ids that are not valid {@link NodeId}s, a missing body, a negative index, offset or
+ * sequence number, a term (of the message, an entry, a snapshot, the last or previous log) outside
+ * {@code [0, }{@link RaftMessage#MAX_TERM}{@code ]}, an unknown entry kind, entries that are not contiguous from
  * {@code prevLogIndex + 1}, snapshot metadata the {@code SnapshotMeta} and {@code Membership}
  * constructors refuse, a CRC outside 32 bits, or a chunk reaching past the snapshot's size. Values
- * that are well-formed but implausible for the receiver's state (a term far ahead, an index beyond
- * its log) are the engine's to judge, because only the engine knows its state.
+ * that are well-formed but implausible for the receiver's state (a valid term far ahead, an index
+ * beyond its log) are the engine's to judge, because only the engine knows its state.
  *
  * <p>Payloads are wrapped, not copied, when encoding (entries and chunks are immutable by the SPI's
  * contract); decoding copies them out of the received buffer. Stateless and thread-safe.
@@ -172,7 +173,7 @@ final class WireCodec {
                 throw new InvalidMessageException("entries must be contiguous from prevLogIndex + 1 = "
                         + (prevLogIndex + 1) + ", entry " + i + " has index " + entry.getIndex());
             }
-            entries.add(new LogEntry(entry.getIndex(), entry.getTerm(), EntryKind.ofCode(entry.getKind()),
+            entries.add(new LogEntry(entry.getIndex(), term(entry.getTerm()), EntryKind.ofCode(entry.getKind()),
                     entry.getPayload().toByteArray()));
         }
         return new AppendEntries(from, to, term(m.getTerm()), prevLogIndex, term(m.getPrevLogTerm()), entries,
@@ -216,7 +217,7 @@ final class WireCodec {
         MembershipProto members = m.getMembership();
         Membership membership = new Membership(members.getIndex(), decodeMembers("voter", members.getVotersList()),
                 decodeMembers("learner", members.getLearnersList()));
-        return new SnapshotMeta(m.getIndex(), m.getTerm(), membership, m.getSizeBytes(), m.getCrc32C());
+        return new SnapshotMeta(m.getIndex(), term(m.getTerm()), membership, m.getSizeBytes(), m.getCrc32C());
     }
 
     private static Map<NodeId, Address> decodeMembers(String role, List<MemberProto> members)
@@ -240,8 +241,8 @@ final class WireCodec {
     }
 
     private static long term(long value) throws InvalidMessageException {
-        if (value < 0) {
-            throw new InvalidMessageException("term must be >= 0, was " + value);
+        if (value < 0 || value > RaftMessage.MAX_TERM) {
+            throw new InvalidMessageException("term must be in [0, " + RaftMessage.MAX_TERM + "], was " + value);
         }
         return value;
     }

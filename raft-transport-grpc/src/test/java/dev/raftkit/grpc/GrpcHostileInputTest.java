@@ -195,7 +195,7 @@ class GrpcHostileInputTest {
     /** A valid message from a known peer, with values no engine state would expect. */
     private static Envelope implausibleButWellFormed() {
         return Envelope.newBuilder().setClusterId(TestNode.CLUSTER).setFrom("m").setTo("b")
-                .setHeartbeat(HeartbeatProto.newBuilder().setTerm(Long.MAX_VALUE).setCommitIndex(Long.MAX_VALUE)
+                .setHeartbeat(HeartbeatProto.newBuilder().setTerm(RaftMessage.MAX_TERM).setCommitIndex(Long.MAX_VALUE)
                         .setReadSeq(Long.MAX_VALUE))
                 .build();
     }

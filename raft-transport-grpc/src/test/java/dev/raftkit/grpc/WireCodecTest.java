@@ -15,6 +15,7 @@ import dev.raftkit.grpc.proto.MembershipProto;
 import dev.raftkit.grpc.proto.RequestVoteProto;
 import dev.raftkit.grpc.proto.SnapshotMetaProto;
 import dev.raftkit.spi.Heartbeat;
+import dev.raftkit.spi.RaftMessage;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +37,18 @@ class WireCodecTest {
                 Arguments.of("to", BASE.clone().setTo("").setHeartbeat(HeartbeatProto.getDefaultInstance())),
                 Arguments.of("no body", BASE.clone()),
                 Arguments.of("term", BASE.clone().setRequestVote(RequestVoteProto.newBuilder().setTerm(-1))),
+                Arguments.of("term must be in [0, 281474976710656], was 9223372036854775807",
+                        BASE.clone().setHeartbeat(HeartbeatProto.newBuilder().setTerm(Long.MAX_VALUE))),
+                Arguments.of("term must be in [0, 281474976710656], was 281474976710657",
+                        BASE.clone().setRequestVote(RequestVoteProto.newBuilder().setTerm(1)
+                                .setLastLogTerm(RaftMessage.MAX_TERM + 1))),
+                Arguments.of("term must be in [0, 281474976710656]", BASE.clone().setAppendEntries(
+                        AppendEntriesProto.newBuilder().setTerm(1).setPrevLogTerm(Long.MAX_VALUE))),
+                Arguments.of("term must be in [0, 281474976710656]", BASE.clone().setAppendEntries(
+                        AppendEntriesProto.newBuilder().setTerm(1)
+                                .addEntries(EntryProto.newBuilder().setIndex(1).setTerm(Long.MAX_VALUE)))),
+                Arguments.of("term must be in [0, 281474976710656]", BASE.clone().setInstallSnapshot(
+                        InstallSnapshotProto.newBuilder().setTerm(1).setMeta(META.toBuilder().setTerm(Long.MAX_VALUE)))),
                 Arguments.of("lastLogIndex", BASE.clone().setRequestVote(RequestVoteProto.newBuilder().setLastLogIndex(-3))),
                 Arguments.of("commitIndex", BASE.clone().setHeartbeat(HeartbeatProto.newBuilder().setCommitIndex(-1))),
                 Arguments.of("readSeq", BASE.clone().setHeartbeat(HeartbeatProto.newBuilder().setReadSeq(Long.MIN_VALUE))),
@@ -71,10 +84,10 @@ class WireCodecTest {
 
     @Test
     void passesImplausibleButWellFormedValuesToTheEngine() throws InvalidMessageException {
-        Envelope envelope = BASE.clone().setHeartbeat(HeartbeatProto.newBuilder().setTerm(Long.MAX_VALUE)
+        Envelope envelope = BASE.clone().setHeartbeat(HeartbeatProto.newBuilder().setTerm(RaftMessage.MAX_TERM)
                 .setCommitIndex(Long.MAX_VALUE).setReadSeq(0)).build();
         assertThat(WireCodec.decode(envelope))
-                .isEqualTo(new Heartbeat(NodeId.of("a"), NodeId.of("b"), Long.MAX_VALUE, Long.MAX_VALUE, 0));
+                .isEqualTo(new Heartbeat(NodeId.of("a"), NodeId.of("b"), RaftMessage.MAX_TERM, Long.MAX_VALUE, 0));
     }
 
     @Test

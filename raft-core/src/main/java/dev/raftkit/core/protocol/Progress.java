@@ -132,30 +132,57 @@ final class Progress {
         return advanced;
     }
 
+    /** What a rejected append means for the follower's progress; see {@link #reject}. */
+    enum Rejection {
+        /** An answer to an append superseded since: nothing changes. */
+        STALE,
+        /** The probe moved back towards where the logs match: probe again at once. */
+        PROBE_AGAIN,
+        /**
+         * The follower no longer holds an entry it acknowledged (it lost durable data): the match
+         * index was reset and probing pauses until the next heartbeat answer.
+         */
+        LOST_ACKNOWLEDGED
+    }
+
     /**
      * Handles a rejected append whose {@code prevLogIndex} was {@code rejected}; {@code hintNext}
      * is where the leader computed the logs may match.
      *
-     * @return whether the rejection was current (stale ones are ignored)
+     * <p>A current rejection at the match index itself means the follower no longer holds entries
+     * it acknowledged, which a correct follower never does. Probing cannot go below the match index
+     * (its invariant), so without a reset the leader would probe the same index again and again at
+     * network speed. Instead nothing is taken as matching any more ({@code match = 0}), the next
+     * probe goes where the follower's hint points (entries, or a snapshot if the leader's log no
+     * longer has them), and it waits for the next heartbeat answer, so even a follower that keeps
+     * denying its log costs one probe per heartbeat.
+     *
+     * @return what the rejection means
      */
-    boolean reject(long rejected, long hintNext) {
+    Rejection reject(long rejected, long hintNext) {
         if (state == State.SNAPSHOT) {
-            return false;
+            return Rejection.STALE;
         }
         if (state == State.REPLICATE) {
             if (rejected <= match) {
-                return false;
+                return Rejection.STALE;
             }
             becomeProbe();
             next = match + 1;
-            return true;
+            return Rejection.PROBE_AGAIN;
         }
         if (rejected != next - 1) {
-            return false;
+            return Rejection.STALE;
+        }
+        if (rejected <= match) {
+            match = 0;
+            next = Math.max(1, Math.min(rejected, hintNext));
+            probeSent = true; // cleared by the next heartbeat answer
+            return Rejection.LOST_ACKNOWLEDGED;
         }
         next = Math.max(match + 1, Math.min(rejected, hintNext));
         probeSent = false;
-        return true;
+        return Rejection.PROBE_AGAIN;
     }
 
     /**

@@ -28,6 +28,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Raft protocol as a pure, single-threaded state machine: no threads, clocks or writes.
@@ -51,9 +53,13 @@ import java.util.random.RandomGenerator;
  * {@link Ready#afterPersist()}); followers acknowledge entries only after they are durable; the
  * leader counts its own log only up to what is durable ({@link #onPersisted}); an entry commits by
  * counting replicas only if it is of the leader's current term (Raft §5.4.2, Figure 8); a
- * committed entry is never truncated ({@link RaftLog#maybeAppend}).
+ * committed entry is never truncated ({@link RaftLog#maybeAppend}). A message whose term exceeds
+ * {@link RaftMessage#MAX_TERM} is dropped before any of this ({@link #invalidTermMessages()}), so
+ * the term, which only grows and is durable, never leaves the range where campaigns can follow.
  */
 public final class RaftCore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RaftCore.class);
 
     private final NodeId self;
     private final CoreOptions options;
@@ -109,6 +115,10 @@ public final class RaftCore {
     private long compactThrough;
     /** Leader only: entries were appended since the last broadcast. */
     private boolean appendsPending;
+    /** Messages dropped because their term exceeds {@link RaftMessage#MAX_TERM}. */
+    private long invalidTermMessages;
+    /** Whether this node already reported that its term reached {@link RaftMessage#MAX_TERM}. */
+    private boolean termExhaustedReported;
 
     /**
      * Recovers the core from durable state.
@@ -120,9 +130,15 @@ public final class RaftCore {
      * @param membership the configuration at the log's start: the snapshot's, else the bootstrap one
      * @param snapshot the latest durable snapshot, which the state machine already reflects, or null
      * @param random the source of election jitter
+     * @throws IllegalStateException if the persisted term exceeds {@link RaftMessage#MAX_TERM}
      */
     public RaftCore(NodeId self, CoreOptions options, LogStore store, HardState hardState, Membership membership,
             SnapshotMeta snapshot, RandomGenerator random) {
+        if (hardState.term() > RaftMessage.MAX_TERM) {
+            throw new IllegalStateException("the persisted term " + hardState.term() + " of " + self
+                    + " exceeds the highest valid term " + RaftMessage.MAX_TERM + " (a forged message raised it in"
+                    + " a version without the bound); remove this member's data and add it again through membership");
+        }
         this.self = self;
         this.options = options;
         this.random = random;
@@ -184,6 +200,10 @@ public final class RaftCore {
      * @param m the message; its {@code to()} is this node
      */
     public void step(RaftMessage m) {
+        if (m.term() > RaftMessage.MAX_TERM) {
+            dropInvalidTerm(m);
+            return;
+        }
         if (m.term() > term) {
             if (!acceptHigherTerm(m)) {
                 return;
@@ -221,6 +241,20 @@ public final class RaftCore {
             if (role == Role.LEADER) {
                 handleInstallSnapshotResponse(r);
             }
+        }
+    }
+
+    /**
+     * Drops a message whose term no valid message carries: it must not move this node's term,
+     * which is durable and would leave no room for campaigns. Logged at the first drop and then
+     * whenever the count doubles, so a flood of them cannot flood the log.
+     */
+    private void dropInvalidTerm(RaftMessage m) {
+        invalidTermMessages++;
+        if (Long.bitCount(invalidTermMessages) == 1) {
+            LOG.warn("[{}] term {}: dropped {} from {} with term {}, above the highest valid term {} ({} so"
+                    + " far)", self, term, m.getClass().getSimpleName(), m.from(), m.term(),
+                    RaftMessage.MAX_TERM, invalidTermMessages);
         }
     }
 
@@ -423,6 +457,11 @@ public final class RaftCore {
         return self;
     }
 
+    /** {@return how many messages were dropped because their term exceeds {@link RaftMessage#MAX_TERM}} */
+    public long invalidTermMessages() {
+        return invalidTermMessages;
+    }
+
     // ---------------------------------------------------------------- elections
 
     private boolean promotable() {
@@ -445,6 +484,14 @@ public final class RaftCore {
     }
 
     private void startElection(boolean transfer) {
+        if (term >= RaftMessage.MAX_TERM) {
+            // A campaign needs term + 1, which no peer would accept.
+            if (!termExhaustedReported) {
+                termExhaustedReported = true;
+                LOG.warn("[{}] term {}: cannot campaign, the term reached the highest valid term", self, term);
+            }
+            return;
+        }
         leadershipTransferCampaign = transfer;
         if (options.preVote() && !transfer) {
             becomePreCandidate();
@@ -726,8 +773,19 @@ public final class RaftCore {
         }
         long hintNext = r.hintTerm() > 0
                 ? lastIndexAtOrBelowTermLeader(r.hintIndex(), r.hintTerm()) + 1 : r.hintIndex() + 1;
-        if (p.reject(r.index(), hintNext)) {
-            sendAppend(r.from());
+        long acknowledged = p.match;
+        switch (p.reject(r.index(), hintNext)) {
+            case PROBE_AGAIN -> sendAppend(r.from());
+            case LOST_ACKNOWLEDGED -> {
+                if (acknowledged > 0) { // once per loss: after the reset nothing is acknowledged
+                    LOG.warn("[{}] term {}: follower {} no longer holds the entries up to index {} it acknowledged"
+                            + " (its log ends or differs at index {}): it lost durable data. Its progress is reset;"
+                            + " it gets the missing entries, or a snapshot if they are compacted",
+                            self, term, r.from(), acknowledged, r.hintIndex());
+                }
+            }
+            case STALE -> {
+            }
         }
     }
 
@@ -751,7 +809,8 @@ public final class RaftCore {
         }
         p.recentActive = true;
         p.heartbeatAnswered(r.lastLogIndex(), r.readSeq());
-        if (p.match < log.lastIndex()) {
+        // A follower whose log ends below its match index lost entries: a probe finds out, even when idle.
+        if (p.match < log.lastIndex() || r.lastLogIndex() < p.match) {
             sendAppend(r.from());
         }
         if (voters().contains(r.from()) && r.readSeq() > p.readAck) {

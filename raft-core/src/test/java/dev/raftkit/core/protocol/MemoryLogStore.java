@@ -95,6 +95,16 @@ final class MemoryLogStore implements LogStore {
         }
     }
 
+    /**
+     * Loses the last {@code count} durable entries, as a disk that broke its promise would (the
+     * commit index of the hard state is clamped to what is left).
+     */
+    void loseLast(int count) {
+        entries.subList(entries.size() - count, entries.size()).clear();
+        hardState = new HardState(hardState.term(), hardState.votedFor(),
+                Math.min(hardState.commitIndex(), lastIndex()));
+    }
+
     /** Returns the durable log, in index order. */
     List<LogEntry> log() {
         return List.copyOf(entries);

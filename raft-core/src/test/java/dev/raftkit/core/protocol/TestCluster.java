@@ -218,6 +218,17 @@ final class TestCluster {
         drain(n);
     }
 
+    /**
+     * Crashes {@code id} and restarts it with its last {@code count} durable entries gone: a fault
+     * outside Raft's model (durable data lost), for testing how a leader copes with it.
+     */
+    void crashLosingLastEntries(String id, int count) {
+        TestNode n = node(id);
+        n.store.loseLast(count);
+        n.restart();
+        drain(n);
+    }
+
     // ---------------------------------------------------------------- inputs
 
     /** Ticks {@code id} once. */

@@ -126,6 +126,32 @@ public final class MemoryDisk {
         });
     }
 
+    /**
+     * Loses the last {@code count} durable entries (fewer if fewer are stored after the compacted
+     * prefix), as a disk that broke its durability promise would; the hard state's commit index is
+     * clamped to what is left. This is outside Raft's fault model: only for testing how a cluster
+     * copes with a member that lost acknowledged entries. Call it while no store is open on the disk.
+     *
+     * @param count how many entries to lose, at least 0
+     * @return how many were lost
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    public int loseLastEntries(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must be >= 0, was " + count);
+        }
+        int[] lost = new int[1];
+        withWriteLock(() -> {
+            lost[0] = Math.min(count, entries.size());
+            if (lost[0] > 0) {
+                truncateFromLocked(lastIndexLocked() - lost[0] + 1);
+                hardState = new HardState(hardState.term(), hardState.votedFor(),
+                        Math.min(hardState.commitIndex(), lastIndexLocked()));
+            }
+        });
+        return lost[0];
+    }
+
     @Override
     public String toString() {
         return "MemoryDisk[" + name + "]";

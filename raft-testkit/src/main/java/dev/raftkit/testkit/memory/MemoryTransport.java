@@ -18,7 +18,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A {@link Transport} that exchanges messages through a {@link MemoryNetwork}, with no sockets.
  *
  * <p>It keeps the SPI's obligations: inbound messages of another cluster id, addressed to another
- * node, or larger than {@link #maxMessageBytes()} are rejected and counted, never handed on; a
+ * node, larger than {@link #maxMessageBytes()}, or whose term is outside {@code [0, }
+ * {@link RaftMessage#MAX_TERM}{@code ]} are rejected and counted, never handed on; a
  * message from a sender that is not a current peer is counted and handed, with the sender's
  * address (every message carries it), to {@link MessageHandler#onMessageFromUnknownSender};
  * {@link #send} never blocks or throws for delivery problems; after {@link #close} nothing more
@@ -55,7 +56,9 @@ public final class MemoryTransport implements Transport {
         /** It was addressed to another node. */
         WRONG_RECIPIENT,
         /** It was larger than {@link #maxMessageBytes()}. */
-        TOO_LARGE
+        TOO_LARGE,
+        /** Its term was negative or above {@link RaftMessage#MAX_TERM}: no valid message carries it. */
+        INVALID_TERM
     }
 
 
@@ -253,6 +256,9 @@ public final class MemoryTransport implements Transport {
         }
         if (message.sizeBytes() > maxMessageBytes) {
             return RejectReason.TOO_LARGE;
+        }
+        if (message.term() < 0 || message.term() > RaftMessage.MAX_TERM) {
+            return RejectReason.INVALID_TERM;
         }
         return null;
     }

@@ -183,6 +183,25 @@ final class Nemesis {
         });
     }
 
+    /**
+     * Crashes {@code victim}, makes its disk lose its last {@code count} durable entries, and
+     * restarts it after {@code downtimeNanos}. Losing durable data is outside Raft's fault model
+     * (an acknowledged entry may be on no other disk), so {@link #strike()} never does it; only runs
+     * that check how a leader repairs such a node use it.
+     *
+     * @return how many entries the disk lost (fewer than {@code count} if it held fewer)
+     */
+    int crashLosingLastEntries(NodeId victim, int count, long downtimeNanos) {
+        cluster.crash(victim);
+        int lost = cluster.disks(List.of(victim)).get(victim).loseLastEntries(count);
+        log.accept("crash " + victim + " losing its last " + lost + " durable entries");
+        scheduler.after(downtimeNanos, () -> {
+            cluster.start(victim);
+            log.accept("restart " + victim);
+        });
+        return lost;
+    }
+
     /** Removes every fault and restarts every crashed node. */
     void healAll() {
         healed = true;

@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A {@link Transport} wrapper that counts the appends a node sends and can make one {@code send}
- * throw an {@link Error}, to kill the engine thread that sends it at a moment the test chooses.
+ * A {@link Transport} wrapper that counts the appends a node sends, can make one {@code send}
+ * throw an {@link Error}, to kill the engine thread that sends it at a moment the test chooses,
+ * and can hand the engine a message no transport would pass on, to test the engine's own checks.
  *
  * <p>Thread-safe: the engine sends from its driver and storage threads.
  */
@@ -29,6 +30,7 @@ final class InstrumentedTransport implements Transport {
     private final Map<NodeId, LongAdder> appendsWithEntries = new ConcurrentHashMap<>();
     private final AtomicInteger mostEntriesInOneAppend = new AtomicInteger();
     private final AtomicReference<Fault> fault = new AtomicReference<>();
+    private volatile MessageHandler handler;
 
     InstrumentedTransport(Transport delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -53,9 +55,19 @@ final class InstrumentedTransport implements Transport {
         return mostEntriesInOneAppend.get();
     }
 
+    /** Hands {@code message} straight to the engine, as if the transport had received and passed it on. */
+    void inject(RaftMessage message) {
+        MessageHandler target = handler;
+        if (target == null) {
+            throw new IllegalStateException("the transport of " + message.to() + " was not started");
+        }
+        target.onMessage(message);
+    }
+
     @Override
     public void start(MessageHandler handler) throws IOException {
         delegate.start(handler);
+        this.handler = handler;
     }
 
     @Override

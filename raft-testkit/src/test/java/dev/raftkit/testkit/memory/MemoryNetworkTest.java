@@ -176,7 +176,7 @@ class MemoryNetworkTest {
     }
 
     @Test
-    void transportRejectsOtherClustersUnknownSendersAndOversizedMessages() throws IOException {
+    void transportRejectsOtherClustersUnknownSendersOversizedMessagesAndInvalidTerms() throws IOException {
         MemoryNetwork network = new MemoryNetwork(time, new SplittableRandom(1));
         MemoryTransport b = new MemoryTransport(network, B, ADDRESSES.get(B), "c1", Map.of(A, ADDRESSES.get(A)), 1024);
         b.start(m -> log.add(m.toString()));
@@ -199,6 +199,14 @@ class MemoryNetworkTest {
         time.runAll();
         assertThat(log).hasSize(1);
         assertThat(b.rejected(MemoryTransport.RejectReason.TOO_LARGE)).isEqualTo(1);
+
+        stranger.send(new Heartbeat(C, B, Long.MAX_VALUE, 0, 4));
+        stranger.send(new Heartbeat(C, B, RaftMessage.MAX_TERM + 1, 0, 4));
+        stranger.send(new Heartbeat(C, B, -1, 0, 4));
+        stranger.send(new Heartbeat(C, B, RaftMessage.MAX_TERM, 0, 4));
+        time.runAll();
+        assertThat(b.rejected(MemoryTransport.RejectReason.INVALID_TERM)).isEqualTo(3);
+        assertThat(log).as("the message at the bound got through").hasSize(2);
     }
 
     @Test
