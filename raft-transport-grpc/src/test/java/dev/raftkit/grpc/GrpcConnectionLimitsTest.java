@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Hostile connections against a real server on loopback: a second concurrent stream on one
  * connection, more connections than the caps allow (from one address and in total), connections
- * and streams that stay idle. Each is refused or closed while the legitimate peer is still served.
+ * and streams that stay idle. Each is refused or closed while the legitimate peer is still served,
+ * and a refused sender learns nothing of the receiver's configuration.
  */
 class GrpcConnectionLimitsTest {
 
@@ -147,6 +148,19 @@ class GrpcConnectionLimitsTest {
         a.sendUntilDelivered(b, 4, TIMEOUT);
     }
 
+    @Test
+    void aRejectedSenderIsToldOnlyThatItWasRejected() throws Exception {
+        startNodes(Map.of());
+        RecordingObserver responses = new RecordingObserver();
+        StreamObserver<Envelope> stream = RaftTransportGrpc.newStub(attackerChannel()).stream(responses);
+        stream.onNext(heartbeatFromM(1).toBuilder().setClusterId("guess").build());
+        Rejection rejection = responses.rejection.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(rejection.getReason()).isEqualTo("rejected");
+        assertThat(rejection.toString()).as("the expected cluster id stays local").doesNotContain(TestNode.CLUSTER);
+        assertThat(rejection.getDetail()).isEmpty();
+        assertThat(b.transport.stats().rejected(RejectReason.WRONG_CLUSTER)).isEqualTo(1);
+    }
+
     private ManagedChannel attackerChannel() {
         Address target = members.get(B);
         ManagedChannel channel = NettyChannelBuilder.forAddress(target.host(), target.port()).usePlaintext().build();
@@ -207,12 +221,14 @@ class GrpcConnectionLimitsTest {
                 .setHeartbeat(HeartbeatProto.newBuilder().setTerm(1).setReadSeq(readSeq)).build();
     }
 
-    /** Records how a stream ended. */
+    /** Records the first rejection notice and how a stream ended. */
     private static final class RecordingObserver implements StreamObserver<Rejection> {
+        final CompletableFuture<Rejection> rejection = new CompletableFuture<>();
         final CompletableFuture<Status> ended = new CompletableFuture<>();
 
         @Override
-        public void onNext(Rejection rejection) {
+        public void onNext(Rejection notice) {
+            rejection.complete(notice);
         }
 
         @Override
