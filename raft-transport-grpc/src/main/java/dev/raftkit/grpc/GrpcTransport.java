@@ -12,6 +12,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -19,9 +20,9 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.logging.Logger;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,6 +47,19 @@ public final class GrpcTransport implements Transport {
 
     private static final System.Logger LOG = System.getLogger(GrpcTransport.class.getName());
     private static final long TERMINATION_MILLIS = 5_000;
+    /**
+     * gRPC's log of failed connections: a stack trace at INFO for each junk connection, and the
+     * direct-memory {@code OutOfMemoryError} at INFO too. Quieted to WARNING unless configured;
+     * {@link ConnectionLimiter} logs one rate-limited line per kind instead. Held here so the level
+     * set on it is not lost when {@code java.util.logging} drops an unreferenced logger.
+     */
+    /**
+     * A peer's {@link PeerLink} keeps one stream open on its connection at a time (a new one only
+     * after the old one ended); a sender that opens more is refused ({@code REFUSED_STREAM}).
+     */
+    private static final int PEER_STREAMS_PER_CONNECTION = 1;
+    private static final Logger GRPC_CONNECTION_LOG = Logger.getLogger(
+            "io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections");
 
     private final NodeId self;
     private final Address selfAddress;
@@ -92,26 +106,38 @@ public final class GrpcTransport implements Transport {
         }
         ServerCredentials serverCredentials = serverCredentials();
         channelCredentials = channelCredentials();
+        boolean verifyNodeId = options.tls().map(GrpcTransportOptions.Tls::verifyNodeId).orElse(false);
+        if (verifyNodeId) {
+            PeerIdentity.requireOwnId(options.tls().get().certChain(), self);
+        }
+        quietGrpcConnectionLog();
         eventLoops = new MultiThreadIoEventLoopGroup(options.ioThreads(), new NamedThreadFactory(self.value(), "io"),
                 NioIoHandler.newFactory());
         workers = new ScheduledThreadPoolExecutor(options.workerThreads(), new NamedThreadFactory(self.value(), "worker"));
         workers.setRemoveOnCancelPolicy(true);
         workers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // pending reconnects die with close()
+        RejectionLog rejections = new RejectionLog(self, counters);
+        ConnectionLimiter connections = new ConnectionLimiter(options.maxConnections(),
+                options.maxConnectionsPerAddress(), rejections);
         InboundService inbound = new InboundService(self, clusterId, id -> peers.containsKey(id), () -> running,
-                handler, counters);
+                handler, counters, rejections, connections, options.idleTimeout());
+        inbound.startIdleCheck(workers);
         Address bind = options.bindAddress();
         server = NettyServerBuilder.forAddress(new InetSocketAddress(bind.host(), bind.port()), serverCredentials)
                 .bossEventLoopGroup(eventLoops)
                 .workerEventLoopGroup(eventLoops)
-                .channelType(NioServerSocketChannel.class)
+                .channelFactory(connections)
                 .withOption(ChannelOption.SO_REUSEADDR, true)
                 .directExecutor() // the handler only queues: no hop to another thread
                 .maxInboundMessageSize(options.maxMessageBytes())
-                .maxConcurrentCallsPerConnection(16)
-                .handshakeTimeout(10, TimeUnit.SECONDS)
+                .maxConcurrentCallsPerConnection(PEER_STREAMS_PER_CONNECTION)
+                .flowControlWindow(options.flowControlWindowBytes())
+                .handshakeTimeout(options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionIdle(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                .addStreamTracerFactory(inbound.oversizeCounter())
-                .addService(inbound.definition())
+                .addStreamTracerFactory(inbound.streamTracer())
+                .addService(verifyNodeId ? ServerInterceptors.intercept(inbound.definition(), new PeerIdentity())
+                        : inbound.definition())
                 .build();
         running = true;
         try {
@@ -218,6 +244,15 @@ public final class GrpcTransport implements Transport {
     /** {@return a snapshot of the counters: sent, delivered, dropped and rejected by reason} */
     public GrpcTransportStats stats() {
         return counters.snapshot();
+    }
+
+    /** Lowers gRPC's per-connection failure log to WARNING unless the application configured its level. */
+    private static void quietGrpcConnectionLog() {
+        synchronized (GRPC_CONNECTION_LOG) {
+            if (GRPC_CONNECTION_LOG.getLevel() == null) {
+                GRPC_CONNECTION_LOG.setLevel(java.util.logging.Level.WARNING);
+            }
+        }
     }
 
     /** {@return the options this transport was created with} */

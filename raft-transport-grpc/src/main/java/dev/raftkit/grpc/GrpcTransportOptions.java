@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The {@code grpc.*} options of the gRPC transport, read from {@link Config#options()} and checked
@@ -31,16 +33,40 @@ import java.util.Optional;
  * <tr><td>{@code grpc.bindAddress}</td><td>the node's own address</td><td>{@code host:port} to
  *     listen on, when it differs from the address peers use (e.g. {@code 0.0.0.0:7000} behind
  *     NAT or a proxy)</td></tr>
+ * <tr><td>{@code grpc.maxConnections}</td><td>32</td><td>inbound connections open at once; more are
+ *     closed as soon as they are accepted, counted ({@code TOO_MANY_CONNECTIONS}) and logged</td></tr>
+ * <tr><td>{@code grpc.maxConnectionsPerAddress}</td><td>8</td><td>inbound connections open at once from
+ *     one remote IP address; same rule. A peer needs one (two briefly while it reconnects); raise it
+ *     when many members share one address (NAT)</td></tr>
+ * <tr><td>{@code grpc.flowControlWindowBytes}</td><td>1048576 (1 MiB)</td><td>HTTP/2 flow-control window
+ *     of each inbound stream and connection: bytes a sender may have in flight unread</td></tr>
+ * <tr><td>{@code grpc.handshakeTimeoutMillis}</td><td>10000</td><td>time a new connection has to
+ *     complete its TLS and HTTP/2 handshake before it is closed</td></tr>
+ * <tr><td>{@code grpc.idleTimeoutMillis}</td><td>120000</td><td>an inbound connection without a stream,
+ *     and an inbound stream that completes no message, for this long is closed (a quiet peer's link
+ *     reopens on its next message)</td></tr>
  * <tr><td>{@code grpc.tls.certChain}</td><td>none</td><td>PEM file: this node's certificate chain,
  *     presented both as server and as client</td></tr>
  * <tr><td>{@code grpc.tls.privateKey}</td><td>none</td><td>PEM file: the PKCS#8 private key of that
  *     certificate</td></tr>
  * <tr><td>{@code grpc.tls.trustCerts}</td><td>none</td><td>PEM file: the CA certificates a peer's
  *     certificate must chain to</td></tr>
+ * <tr><td>{@code grpc.tls.verifyNodeId}</td><td>true</td><td>with TLS, accept a message only if the
+ *     sender's certificate names its node id as URI subject alternative name
+ *     {@code urn:raftkit:node:<id>} (see {@link PeerIdentity}); this node's own certificate must name
+ *     its id too. {@code false} lets any trusted certificate speak for any node</td></tr>
  * </table>
  *
- * <p>TLS is off unless one of the {@code grpc.tls.*} options is set; then all three are required
- * and peers authenticate each other (mutual TLS).
+ * <p>TLS is off unless one of the files {@code grpc.tls.certChain}, {@code grpc.tls.privateKey} or
+ * {@code grpc.tls.trustCerts} is set; then all three are required and peers authenticate each other
+ * (mutual TLS). Any other {@code grpc.*} key is refused, so a misspelt option (a TLS one above all)
+ * fails at start instead of being ignored.
+ *
+ * <p>Memory held by unfinished inbound messages is bounded: each connection carries one stream at a
+ * time, which holds at most one partial message of up to {@code grpc.maxMessageBytes} plus one
+ * flow-control window, so in all at most {@code grpc.maxConnections x (grpc.maxMessageBytes +
+ * grpc.flowControlWindowBytes)} (about 544 MiB with the defaults), and {@code
+ * grpc.maxConnectionsPerAddress} times that per connection from one address.
  *
  * @param maxMessageBytes see {@code grpc.maxMessageBytes}
  * @param maxQueuedMessages see {@code grpc.maxQueuedMessages}
@@ -50,11 +76,17 @@ import java.util.Optional;
  * @param ioThreads see {@code grpc.ioThreads}
  * @param workerThreads see {@code grpc.workerThreads}
  * @param bindAddress see {@code grpc.bindAddress}
+ * @param maxConnections see {@code grpc.maxConnections}
+ * @param maxConnectionsPerAddress see {@code grpc.maxConnectionsPerAddress}
+ * @param flowControlWindowBytes see {@code grpc.flowControlWindowBytes}
+ * @param handshakeTimeout see {@code grpc.handshakeTimeoutMillis}
+ * @param idleTimeout see {@code grpc.idleTimeoutMillis}
  * @param tls the TLS files, if TLS is on
  */
 public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, long maxQueuedBytes,
         Duration reconnectInitialBackoff, Duration reconnectMaxBackoff, int ioThreads, int workerThreads,
-        Address bindAddress, Optional<Tls> tls) {
+        Address bindAddress, int maxConnections, int maxConnectionsPerAddress, int flowControlWindowBytes,
+        Duration handshakeTimeout, Duration idleTimeout, Optional<Tls> tls) {
 
     /** Key of the inbound and outbound message size bound. */
     public static final String MAX_MESSAGE_BYTES = "grpc.maxMessageBytes";
@@ -72,12 +104,32 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
     public static final String WORKER_THREADS = "grpc.workerThreads";
     /** Key of the listen address override. */
     public static final String BIND_ADDRESS = "grpc.bindAddress";
+    /** Key of the bound on inbound connections in total. */
+    public static final String MAX_CONNECTIONS = "grpc.maxConnections";
+    /** Key of the bound on inbound connections from one remote IP address. */
+    public static final String MAX_CONNECTIONS_PER_ADDRESS = "grpc.maxConnectionsPerAddress";
+    /** Key of the HTTP/2 flow-control window of inbound streams and connections. */
+    public static final String FLOW_CONTROL_WINDOW_BYTES = "grpc.flowControlWindowBytes";
+    /** Key of the time a new connection has to complete its handshake. */
+    public static final String HANDSHAKE_TIMEOUT_MILLIS = "grpc.handshakeTimeoutMillis";
+    /** Key of the time after which an inbound connection without a stream, or a stream without a message, is closed. */
+    public static final String IDLE_TIMEOUT_MILLIS = "grpc.idleTimeoutMillis";
     /** Key of this node's PEM certificate chain. */
     public static final String TLS_CERT_CHAIN = "grpc.tls.certChain";
     /** Key of this node's PEM PKCS#8 private key. */
     public static final String TLS_PRIVATE_KEY = "grpc.tls.privateKey";
     /** Key of the PEM file of trusted CA certificates. */
     public static final String TLS_TRUST_CERTS = "grpc.tls.trustCerts";
+    /** Key of the switch that binds a sender's node id to its certificate. */
+    public static final String TLS_VERIFY_NODE_ID = "grpc.tls.verifyNodeId";
+
+    /** Every key this transport reads; any other {@code grpc.*} key is refused. */
+    private static final Set<String> KEYS = new TreeSet<>(Set.of(MAX_MESSAGE_BYTES, MAX_QUEUED_MESSAGES,
+            MAX_QUEUED_BYTES, RECONNECT_INITIAL_BACKOFF_MILLIS, RECONNECT_MAX_BACKOFF_MILLIS, IO_THREADS,
+            WORKER_THREADS, BIND_ADDRESS, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, FLOW_CONTROL_WINDOW_BYTES,
+            HANDSHAKE_TIMEOUT_MILLIS, IDLE_TIMEOUT_MILLIS, TLS_CERT_CHAIN, TLS_PRIVATE_KEY, TLS_TRUST_CERTS,
+            TLS_VERIFY_NODE_ID));
+    private static final String PREFIX = "grpc.";
 
     /**
      * The files of mutual TLS.
@@ -85,8 +137,9 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
      * @param certChain this node's certificate chain (PEM)
      * @param privateKey its private key (PEM, PKCS#8)
      * @param trustCerts the trusted CA certificates (PEM)
+     * @param verifyNodeId whether a sender's certificate must name the node id it sends as
      */
-    public record Tls(Path certChain, Path privateKey, Path trustCerts) {
+    public record Tls(Path certChain, Path privateKey, Path trustCerts, boolean verifyNodeId) {
     }
 
     /**
@@ -94,10 +147,17 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
      *
      * @param config the node's configuration
      * @return the options
-     * @throws IllegalArgumentException naming the option when a value is invalid, a TLS file is
-     *     missing or unreadable, or only some of the TLS options are set
+     * @throws IllegalArgumentException naming the option when a {@code grpc.*} key is unknown (the
+     *     message lists the valid ones), a value is invalid, a TLS file is missing or unreadable, or
+     *     only some of the TLS options are set
      */
     public static GrpcTransportOptions from(Config config) {
+        for (String key : config.options().keySet()) {
+            if (key.startsWith(PREFIX) && !KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown option " + key + "; the grpc transport knows "
+                        + String.join(", ", KEYS));
+            }
+        }
         int maxMessageBytes = (int) number(config, MAX_MESSAGE_BYTES, 16L << 20, 1024, Integer.MAX_VALUE);
         int maxQueuedMessages = (int) number(config, MAX_QUEUED_MESSAGES, 1024, 1, Integer.MAX_VALUE);
         long maxQueuedBytes = number(config, MAX_QUEUED_BYTES, 64L << 20, 1, Long.MAX_VALUE);
@@ -116,9 +176,15 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
                 throw new IllegalArgumentException(BIND_ADDRESS + ": " + e.getMessage(), e);
             }
         }).orElse(config.selfAddress());
+        int maxConnections = (int) number(config, MAX_CONNECTIONS, 32, 1, 65_536);
+        int maxConnectionsPerAddress = (int) number(config, MAX_CONNECTIONS_PER_ADDRESS, 8, 1, 65_536);
+        int flowControlWindow = (int) number(config, FLOW_CONTROL_WINDOW_BYTES, 1L << 20, 64L << 10, 64L << 20);
+        long handshakeTimeout = number(config, HANDSHAKE_TIMEOUT_MILLIS, 10_000, 1, 3_600_000);
+        long idleTimeout = number(config, IDLE_TIMEOUT_MILLIS, 120_000, 1, 86_400_000);
         return new GrpcTransportOptions(maxMessageBytes, maxQueuedMessages, maxQueuedBytes,
                 Duration.ofMillis(initialBackoff), Duration.ofMillis(maxBackoff), ioThreads, workerThreads,
-                bindAddress, tls(config));
+                bindAddress, maxConnections, maxConnectionsPerAddress, flowControlWindow,
+                Duration.ofMillis(handshakeTimeout), Duration.ofMillis(idleTimeout), tls(config));
     }
 
     private static Optional<Tls> tls(Config config) {
@@ -129,7 +195,15 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
             return Optional.empty();
         }
         return Optional.of(new Tls(file(TLS_CERT_CHAIN, cert), file(TLS_PRIVATE_KEY, key),
-                file(TLS_TRUST_CERTS, trust)));
+                file(TLS_TRUST_CERTS, trust), bool(config, TLS_VERIFY_NODE_ID, true)));
+    }
+
+    private static boolean bool(Config config, String key, boolean defaultValue) {
+        return config.option(key).map(text -> switch (text.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, was \"" + text + "\"");
+        }).orElse(defaultValue);
     }
 
     private static Path file(String key, Optional<String> value) {

@@ -43,7 +43,24 @@ public record GrpcTransportStats(long sent, long delivered, Map<DropReason, Long
          */
         UNKNOWN_SENDER,
         /** The message was addressed to another node. */
-        WRONG_RECIPIENT
+        WRONG_RECIPIENT,
+        /**
+         * The sender's TLS certificate does not name the node id the message claims to come from
+         * ({@code grpc.tls.verifyNodeId}).
+         */
+        WRONG_IDENTITY,
+        /**
+         * A connection was closed as soon as it was accepted: {@code grpc.maxConnections} or
+         * {@code grpc.maxConnectionsPerAddress} connections were already open.
+         */
+        TOO_MANY_CONNECTIONS,
+        /**
+         * A connection ended without ever carrying a stream: it did not complete the TLS or HTTP/2
+         * handshake (garbage, a port scan, an untrusted certificate) or stayed idle.
+         */
+        NO_GRPC,
+        /** An inbound stream completed no message within {@code grpc.idleTimeoutMillis} and was ended. */
+        IDLE_STREAM
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.raftkit.grpc.proto.RaftTransportGrpc;
 import dev.raftkit.grpc.proto.Rejection;
 import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.RaftMessage;
+import io.grpc.Grpc;
 import io.grpc.MethodDescriptor;
 import io.grpc.Metadata;
 import io.grpc.ServerServiceDefinition;
@@ -23,12 +24,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.util.EnumMap;
-import java.util.EnumSet;
-import java.util.Map;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -45,19 +45,24 @@ import java.util.function.Predicate;
  * {@code UNKNOWN_SENDER} too, yet handed to {@link MessageHandler#onMessageFromUnknownSender}:
  * during a membership change it may come from a leader this node has not heard of yet. Frames
  * larger than {@code grpc.maxMessageBytes} never reach the service: gRPC ends their stream with
- * {@code RESOURCE_EXHAUSTED}, which {@link #oversizeCounter()} counts.
+ * {@code RESOURCE_EXHAUSTED}, which {@link #streamTracer()} counts.
  *
- * <p>Per stream, the first rejection of each reason is reported back to the sender as a
- * {@link Rejection}, so a misconfigured peer logs why it is refused; not so for an unknown sender
- * that gives its address, which is legitimate during membership changes. Rejections are logged at
- * WARNING at most once per reason every 10 seconds and otherwise at DEBUG, so hostile input cannot
- * flood the log; the counters count every one. Thread-safe: gRPC calls each stream's observer
- * serially, streams concurrently.
+ * <p>With {@code grpc.tls.verifyNodeId}, an envelope whose sender is not a node id the client
+ * certificate speaks for ({@link PeerIdentity}) is rejected as {@code WRONG_IDENTITY}. A stream that
+ * completes no message for {@code grpc.idleTimeoutMillis} is ended ({@code IDLE_STREAM}), so a
+ * sender cannot hold a connection's only stream, and the partial message on it, forever.
+ *
+ * <p>The first rejection on a stream is reported back to the sender as a {@link Rejection} that
+ * says only "rejected", so a misconfigured peer logs that it is refused, while the reason and
+ * details (the expected cluster id above all) stay in this node's log and counters: a stranger
+ * learns nothing about this cluster. Not so for an unknown sender that gives its address, which is
+ * legitimate during membership changes. Rejections are counted and logged through
+ * {@link RejectionLog}. Thread-safe: gRPC calls each stream's observer serially, streams
+ * concurrently; the idle check synchronizes with them.
  */
 final class InboundService {
 
     private static final System.Logger LOG = System.getLogger(InboundService.class.getName());
-    private static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** Hands the request bytes over unparsed; gRPC has already bounded their size. */
     static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
@@ -97,25 +102,43 @@ final class InboundService {
     private final BooleanSupplier running;
     private final MessageHandler handler;
     private final Counters counters;
-    private final Map<RejectReason, AtomicLong> lastWarning = new EnumMap<>(RejectReason.class);
+    private final RejectionLog rejections;
+    private final ConnectionLimiter connections;
+    private final long idleTimeoutNanos;
+    private final Set<InboundStream> streams = ConcurrentHashMap.newKeySet();
 
     /**
      * Creates the service of node {@code self}.
      *
      * @param isPeer whether a sender is a current peer (read per message: peers change)
      * @param running whether the transport still delivers (false once closing)
+     * @param connections told of every stream opened, so it knows which connections carried one
+     * @param idleTimeout how long a stream may complete no message before it is ended
      */
     InboundService(NodeId self, String clusterId, Predicate<NodeId> isPeer, BooleanSupplier running,
-            MessageHandler handler, Counters counters) {
+            MessageHandler handler, Counters counters, RejectionLog rejections, ConnectionLimiter connections,
+            Duration idleTimeout) {
         this.self = self;
         this.clusterId = clusterId;
         this.isPeer = isPeer;
         this.running = running;
         this.handler = handler;
         this.counters = counters;
-        long longAgo = System.nanoTime() - WARNING_INTERVAL_NANOS;
-        for (RejectReason reason : RejectReason.values()) {
-            lastWarning.put(reason, new AtomicLong(longAgo));
+        this.rejections = rejections;
+        this.connections = connections;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+    }
+
+    /** Checks for idle streams on {@code timer} twice per idle timeout, until the timer shuts down. */
+    void startIdleCheck(ScheduledExecutorService timer) {
+        long period = Math.max(1, idleTimeoutNanos / 2);
+        timer.scheduleWithFixedDelay(this::endIdleStreams, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    private void endIdleStreams() {
+        long now = System.nanoTime();
+        for (InboundStream stream : streams) {
+            stream.endIfIdle(now);
         }
     }
 
@@ -129,17 +152,24 @@ final class InboundService {
                 .build();
     }
 
-    /** Returns a tracer factory that counts streams gRPC ended for an oversized frame. */
-    ServerStreamTracer.Factory oversizeCounter() {
+    /**
+     * Returns a tracer factory that tells the connection limiter of every stream and counts streams
+     * gRPC ended for an oversized frame.
+     */
+    ServerStreamTracer.Factory streamTracer() {
         return new ServerStreamTracer.Factory() {
             @Override
             public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
                 return new ServerStreamTracer() {
                     @Override
+                    public void serverCallStarted(ServerCallInfo<?, ?> callInfo) {
+                        connections.streamOpened(callInfo.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+                    }
+
+                    @Override
                     public void streamClosed(Status status) {
                         if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-                            counters.rejected(RejectReason.TOO_LARGE);
-                            logRejection(RejectReason.TOO_LARGE, String.valueOf(status.getDescription()));
+                            rejections.rejected(RejectReason.TOO_LARGE, String.valueOf(status.getDescription()));
                         }
                     }
                 };
@@ -147,28 +177,35 @@ final class InboundService {
         };
     }
 
+    /** All a sender is told of a rejection. */
+    private static final Rejection REJECTED = Rejection.newBuilder().setReason("rejected").build();
+
     /** One inbound stream from one remote sender. */
     private final class InboundStream implements StreamObserver<byte[]> {
         private final StreamObserver<Rejection> responses;
-        private final Set<RejectReason> reported = EnumSet.noneOf(RejectReason.class);
+        /** The node ids the client certificate speaks for, or null if identities are not checked. */
+        private final Set<NodeId> certifiedIds = PeerIdentity.certifiedIds();
         private boolean ended;
+        private boolean toldRejected;
+        private long lastMessageNanos = System.nanoTime();
 
         InboundStream(StreamObserver<Rejection> responses) {
             this.responses = responses;
+            streams.add(this);
         }
 
         @Override
-        public void onNext(byte[] bytes) {
+        public synchronized void onNext(byte[] bytes) {
             if (ended) {
                 return;
             }
+            lastMessageNanos = System.nanoTime();
             Envelope envelope;
             try {
                 envelope = Envelope.parseFrom(bytes);
             } catch (InvalidProtocolBufferException e) {
                 reject(RejectReason.MALFORMED, "not a message envelope: " + e.getMessage());
-                ended = true;
-                responses.onError(Status.INVALID_ARGUMENT.withDescription("malformed envelope").asRuntimeException());
+                end(Status.INVALID_ARGUMENT.withDescription("malformed envelope"));
                 return;
             }
             if (!envelope.getClusterId().equals(clusterId)) {
@@ -181,6 +218,11 @@ final class InboundService {
                 message = WireCodec.decode(envelope);
             } catch (InvalidMessageException e) {
                 reject(RejectReason.INVALID_FIELD, e.getMessage());
+                return;
+            }
+            if (certifiedIds != null && !certifiedIds.contains(message.from())) {
+                reject(RejectReason.WRONG_IDENTITY, "sender " + message.from() + " but the client certificate speaks for "
+                        + (certifiedIds.isEmpty() ? "no node" : certifiedIds));
                 return;
             }
             boolean fromPeer = isPeer.test(message.from());
@@ -210,8 +252,7 @@ final class InboundService {
                     counters.delivered();
                     handler.onMessage(message);
                 } else {
-                    counters.rejected(RejectReason.UNKNOWN_SENDER);
-                    logRejection(RejectReason.UNKNOWN_SENDER, "sender " + message.from() + " at " + senderAddress
+                    rejections.rejected(RejectReason.UNKNOWN_SENDER, "sender " + message.from() + " at " + senderAddress
                             + " is not a peer of " + self + "; handed to the engine, which hears it only as a leader");
                     handler.onMessageFromUnknownSender(message, senderAddress);
                 }
@@ -221,37 +262,43 @@ final class InboundService {
         }
 
         @Override
-        public void onError(Throwable error) {
+        public synchronized void onError(Throwable error) {
             ended = true; // the sender went away or gRPC ended the stream; nothing to answer
+            streams.remove(this);
         }
 
         @Override
-        public void onCompleted() {
+        public synchronized void onCompleted() {
             if (!ended) {
                 ended = true;
+                streams.remove(this);
                 responses.onCompleted();
             }
         }
 
-        private void reject(RejectReason reason, String detail) {
-            counters.rejected(reason);
-            logRejection(reason, detail);
-            if (reported.add(reason) && reason != RejectReason.MALFORMED) {
-                responses.onNext(Rejection.newBuilder().setReason(reason.name()).setDetail(detail).build());
+        /** Ends this stream if it completed no message for the idle timeout; called by the idle check. */
+        synchronized void endIfIdle(long now) {
+            if (!ended && now - lastMessageNanos >= idleTimeoutNanos) {
+                rejections.rejected(RejectReason.IDLE_STREAM, "ended an inbound stream that completed no message for "
+                        + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms ("
+                        + GrpcTransportOptions.IDLE_TIMEOUT_MILLIS + ")");
+                end(Status.UNAVAILABLE.withDescription("idle"));
             }
         }
-    }
 
-    /** Logs at WARNING at most once per reason per {@link #WARNING_INTERVAL_NANOS}, else at DEBUG. */
-    private void logRejection(RejectReason reason, String detail) {
-        AtomicLong last = lastWarning.get(reason);
-        long now = System.nanoTime();
-        long previous = last.get();
-        if (now - previous >= WARNING_INTERVAL_NANOS && last.compareAndSet(previous, now)) {
-            LOG.log(Level.WARNING, "{0}: rejected an inbound message ({1}): {2} (counted in stats(); similar "
-                    + "rejections in the next 10 s are logged at DEBUG)", self, reason, detail);
-        } else {
-            LOG.log(Level.DEBUG, () -> self + ": rejected an inbound message (" + reason + "): " + detail);
+        private void end(Status status) {
+            ended = true;
+            streams.remove(this);
+            responses.onError(status.asRuntimeException());
+        }
+
+        /** Counts and logs the rejection; tells the sender "rejected" once per stream, nothing more. */
+        private void reject(RejectReason reason, String detail) {
+            rejections.rejected(reason, detail);
+            if (!toldRejected && reason != RejectReason.MALFORMED) {
+                toldRejected = true;
+                responses.onNext(REJECTED);
+            }
         }
     }
 }

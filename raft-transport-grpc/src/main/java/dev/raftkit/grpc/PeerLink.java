@@ -251,8 +251,8 @@ final class PeerLink {
 
         @Override
         public void onNext(Rejection rejection) {
-            LOG.log(Level.WARNING, "{0}: peer {1} at {2} rejects our messages: {3} ({4})", self, peer, address,
-                    rejection.getReason(), rejection.getDetail());
+            LOG.log(Level.WARNING, "{0}: peer {1} at {2} rejects our messages ({3}); its log says why", self, peer,
+                    address, rejection.getReason());
         }
 
         @Override

@@ -33,6 +33,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -127,7 +128,9 @@ class GrpcHostileInputTest {
 
         GrpcTransportStats stats = b.transport.stats();
         System.out.println("after " + ATTACK + " of hostile input, b's counters: " + stats);
-        for (RejectReason reason : RejectReason.values()) {
+        // this attack uses one connection and plaintext, and keeps its stream busy
+        for (RejectReason reason : EnumSet.complementOf(EnumSet.of(RejectReason.TOO_MANY_CONNECTIONS,
+                RejectReason.WRONG_IDENTITY, RejectReason.IDLE_STREAM))) {
             assertThat(stats.rejected(reason)).as("rejections for %s in %s %s", reason, stats, note()).isPositive();
         }
     }

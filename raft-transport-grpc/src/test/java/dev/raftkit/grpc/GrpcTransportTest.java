@@ -149,4 +149,27 @@ class GrpcTransportTest {
                 .option(GrpcTransportOptions.BIND_ADDRESS, "nohost").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(GrpcTransportOptions.BIND_ADDRESS);
     }
+
+    @Test
+    void aMisspeltOptionFailsListingTheValidOnes() {
+        // a typo in a TLS option must not start the node in plaintext
+        assertThatThrownBy(() -> new GrpcTransport(Config.builder(A, members)
+                .option("grpc.tls.certChian", "/etc/raftkit/a.crt").build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("grpc.tls.certChian")
+                .hasMessageContaining(GrpcTransportOptions.TLS_CERT_CHAIN)
+                .hasMessageContaining(GrpcTransportOptions.MAX_CONNECTIONS)
+                .hasMessageContaining(GrpcTransportOptions.TLS_VERIFY_NODE_ID);
+        assertThatThrownBy(() -> new GrpcTransport(Config.builder(A, members)
+                .option("grpc.maxMesageBytes", "1024").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grpc.maxMesageBytes");
+    }
+
+    @Test
+    void optionsOfOtherProvidersAreLeftToThem() {
+        GrpcTransport transport = new GrpcTransport(Config.builder(A, members).option("lmdb.mapSize", "64MiB")
+                .option("grpcx.other", "1").build());
+        assertThat(transport.options().maxConnections()).isPositive();
+        transport.close();
+    }
 }

@@ -32,7 +32,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A throw-away certificate authority for tests: issues node certificates for 127.0.0.1 and
- * localhost, written as PEM files. Nothing is committed; every run makes fresh keys.
+ * localhost that speak for their node id (URI name {@code urn:raftkit:node:<id>}), written as PEM files. Nothing is committed; every run makes fresh keys.
  */
 final class TestCertificates {
 
@@ -72,7 +72,8 @@ final class TestCertificates {
         try {
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                     new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                    new GeneralName(GeneralName.dNSName, "localhost")}));
+                    new GeneralName(GeneralName.dNSName, "localhost"),
+                    new GeneralName(GeneralName.uniformResourceIdentifier, PeerIdentity.URI_PREFIX + node)}));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
                     KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
         } catch (IOException e) {

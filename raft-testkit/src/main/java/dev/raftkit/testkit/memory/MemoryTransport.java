@@ -27,12 +27,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * network's scheduler runs the deliveries.
  *
  * <p>Option {@code memory.maxMessageBytes} (default 16 MiB) bounds the estimated size of an inbound
- * message, {@link dev.raftkit.spi.RaftMessage#sizeBytes()}.
+ * message, {@link dev.raftkit.spi.RaftMessage#sizeBytes()}; any other {@code memory.*} key is refused.
  */
 public final class MemoryTransport implements Transport {
 
     /** Option key of the inbound size bound, in bytes. */
     public static final String MAX_MESSAGE_BYTES_OPTION = "memory.maxMessageBytes";
+    /** The prefix of the options of the {@code memory} providers; the log store takes none. */
+    private static final String OPTION_PREFIX = "memory.";
     /** Default inbound size bound: 16 MiB. */
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 16L << 20;
 
@@ -83,7 +85,8 @@ public final class MemoryTransport implements Transport {
      *
      * @param network the network to attach to at {@link #start}
      * @param config the node's configuration
-     * @throws IllegalArgumentException if {@code memory.maxMessageBytes} is not a positive number
+     * @throws IllegalArgumentException if {@code memory.maxMessageBytes} is not a positive number, or
+     *     another {@code memory.*} option is set (a misspelt one would otherwise be ignored)
      */
     public MemoryTransport(MemoryNetwork network, Config config) {
         this(network, config.self(), config.selfAddress(), config.clusterId(), peersOf(config),
@@ -270,6 +273,12 @@ public final class MemoryTransport implements Transport {
     }
 
     private static long maxMessageBytes(Config config) {
+        for (String key : config.options().keySet()) {
+            if (key.startsWith(OPTION_PREFIX) && !key.equals(MAX_MESSAGE_BYTES_OPTION)) {
+                throw new IllegalArgumentException("unknown option " + key + "; the memory providers know only "
+                        + MAX_MESSAGE_BYTES_OPTION);
+            }
+        }
         String value = config.option(MAX_MESSAGE_BYTES_OPTION).orElse(null);
         if (value == null) {
             return DEFAULT_MAX_MESSAGE_BYTES;

@@ -25,7 +25,8 @@ public final class MemoryTransportProvider implements TransportProvider {
     /**
      * Creates a {@link MemoryTransport} on the shared network.
      *
-     * @throws IllegalArgumentException if {@code memory.maxMessageBytes} is invalid
+     * @throws IllegalArgumentException if {@code memory.maxMessageBytes} is invalid or another
+     *     {@code memory.*} option is set
      */
     @Override
     public Transport open(Config config) {
