@@ -31,8 +31,10 @@ import org.lmdbjava.Txn;
  */
 final class LmdbEnvironment implements AutoCloseable {
 
+    /** LMDB's data file's name in the environment's directory. */
+    static final String DATA_FILE = "data.mdb";
+
     private static final System.Logger LOG = System.getLogger(LmdbEnvironment.class.getName());
-    private static final int ENOSPC = 28;
     private static final long MAX_MAP_SIZE = 1L << 42;
 
     /** Work done inside a transaction. */
@@ -72,7 +74,7 @@ final class LmdbEnvironment implements AutoCloseable {
             case NOSYNC -> flags.add(EnvFlags.MDB_NOSYNC);
             case FULL -> { }
         }
-        Path dataFile = dir.resolve("data.mdb");
+        Path dataFile = dir.resolve(DATA_FILE);
         try {
             PinningByteArrayProxy proxy = new PinningByteArrayProxy();
             Env<byte[]> env = Env.create(proxy)
@@ -198,9 +200,8 @@ final class LmdbEnvironment implements AutoCloseable {
     }
 
     private static IOException failure(String action, Path dataFile, LmdbException e) {
-        if (e instanceof LmdbNativeException nativeError && nativeError.getResultCode() == ENOSPC) {
-            return new IOException("disk full: cannot " + action + " " + dataFile
-                    + "; nothing of this call was stored", e);
+        if (e instanceof LmdbNativeException nativeError && DiskSpace.isFull(nativeError.getResultCode(), dataFile)) {
+            return DiskSpace.diskFull(action, dataFile, e);
         }
         return new IOException("LMDB failed to " + action + " " + dataFile + ": " + e.getMessage(), e);
     }
