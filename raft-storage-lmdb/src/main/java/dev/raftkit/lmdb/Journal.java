@@ -223,6 +223,11 @@ final class Journal implements AutoCloseable {
         return id;
     }
 
+    /** Returns what its header says now. */
+    Header header() {
+        return new Header(version, id, epoch, salt, size);
+    }
+
     /** Returns the current epoch. */
     long epoch() {
         return epoch;

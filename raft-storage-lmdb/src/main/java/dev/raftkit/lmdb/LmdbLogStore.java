@@ -94,6 +94,10 @@ public final class LmdbLogStore implements LogStore {
     static final int FORMAT_VERSION = 4;
     /** The journal's file name in the LMDB environment's directory. */
     static final String JOURNAL_FILE = "journal";
+    /** The LMDB environment's directory's name in the data directory. */
+    static final String ENV_DIR = "lmdb";
+    /** The name of the file in the data directory that an open store holds a lock on. */
+    static final String LOCK_FILE = "lmdb-store.lock";
     /** The snapshot directory's name in the data directory. */
     static final String SNAPSHOT_DIR = "snapshots";
     /** How to recover a store that refuses to open because acknowledged data is lost or foreign. */
@@ -206,9 +210,9 @@ public final class LmdbLogStore implements LogStore {
             LOG.log(Level.WARNING, "lmdb.sync={0} for {1}: acknowledged writes can be lost on power loss",
                     parsed.sync().name().toLowerCase(Locale.ROOT), dataDir);
         }
-        Path envDir = Files.createDirectories(dataDir.resolve("lmdb"));
+        Path envDir = Files.createDirectories(dataDir.resolve(ENV_DIR));
         Path journalFile = envDir.resolve(JOURNAL_FILE);
-        FileChannel lockChannel = lock(dataDir.resolve("lmdb-store.lock"));
+        FileChannel lockChannel = lock(dataDir);
         LmdbEnvironment env;
         try {
             refuseLostEnvironment(envDir.resolve(LmdbEnvironment.DATA_FILE), journalFile, dataDir.resolve(SNAPSHOT_DIR));
@@ -662,7 +666,7 @@ public final class LmdbLogStore implements LogStore {
             throw new IOException(e.getMessage() + "; " + dataFile + " expects " + describe(mark) + "; "
                     + RECOVERY, e);
         }
-        String problem = mark == null ? null : mismatch(journal, mark, dataFile);
+        String problem = mark == null ? null : mismatch(file, journal.header(), mark, dataFile);
         if (problem != null) {
             journal.close();
             throw new IOException(problem + "; " + RECOVERY);
@@ -670,9 +674,8 @@ public final class LmdbLogStore implements LogStore {
         return journal;
     }
 
-    /** Returns why {@code journal} is not the one {@code mark} names, or null if it is. */
-    private static String mismatch(Journal journal, JournalMark mark, Path dataFile) {
-        Path file = journal.file();
+    /** Returns why the journal {@code file} with header {@code journal} is not the one {@code mark} names, or null. */
+    static String mismatch(Path file, Journal.Header journal, JournalMark mark, Path dataFile) {
         if (journal.id() != mark.id()) {
             return "journal " + file + " is not this store's: its id is " + Long.toHexString(journal.id()) + ", but "
                     + dataFile + " expects " + describe(mark) + " (another store's journal, or data.mdb, was put here)";
@@ -695,7 +698,7 @@ public final class LmdbLogStore implements LogStore {
     }
 
     /** Hands the journal's records to a new overlay, checking each follows the ones before. */
-    private static Overlay replay(Journal journal) throws IOException {
+    static Overlay replay(Journal journal) throws IOException {
         Path file = journal.file();
         Overlay[] replayed = {Overlay.EMPTY};
         journal.replay((offset, payload) -> {
@@ -890,17 +893,18 @@ public final class LmdbLogStore implements LogStore {
         }
     }
 
-    private static LogStart readLogStart(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
+    static LogStart readLogStart(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
         byte[] value = env.meta().get(txn, MetaRecords.LOG_START);
         return value == null ? LogStart.EMPTY : MetaRecords.decodeLogStart(value, env.dataFile());
     }
 
-    private static JournalMark readJournalMark(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
+    /** Reads the journal mark, or null if there is none. */
+    static JournalMark readJournalMark(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
         byte[] value = env.meta().get(txn, MetaRecords.JOURNAL);
         return value == null ? null : MetaRecords.decodeJournalMark(value, env.dataFile());
     }
 
-    private static Optional<SnapshotRecord> readSnapshot(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
+    static Optional<SnapshotRecord> readSnapshot(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
         byte[] value = env.meta().get(txn, MetaRecords.SNAPSHOT);
         return value == null ? Optional.empty() : Optional.of(MetaRecords.decodeSnapshot(value, env.dataFile()));
     }
@@ -937,7 +941,14 @@ public final class LmdbLogStore implements LogStore {
         return env.read(txn -> readView(env, txn));
     }
 
-    private static FileChannel lock(Path lockFile) throws IOException {
+    /**
+     * Locks the store in {@code dataDir} against every other store and verifier, in this JVM or
+     * another, until the returned channel is closed.
+     *
+     * @throws IOException if it is in use
+     */
+    static FileChannel lock(Path dataDir) throws IOException {
+        Path lockFile = dataDir.resolve(LOCK_FILE);
         FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             FileLock lock = channel.tryLock();
