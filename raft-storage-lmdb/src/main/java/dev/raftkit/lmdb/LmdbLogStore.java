@@ -200,8 +200,10 @@ public final class LmdbLogStore implements LogStore {
      * @return the store
      * @throws IllegalArgumentException naming the option if an {@code lmdb.*} option is invalid
      * @throws IOException if the directory is in use by another open store, the store was written by
-     *     a newer format version, is damaged (including acknowledged records in its journal), or
-     *     cannot be opened
+     *     a newer format version, is damaged (including acknowledged records in its journal), its
+     *     journal is missing, truncated, another store's or an older copy, its {@code data.mdb} is
+     *     missing beside a journal or snapshot files or is an older copy (each naming the file, what
+     *     was expected and {@link #RECOVERY}), or it cannot be opened
      */
     public static LmdbLogStore open(Path dataDir, Map<String, String> options) throws IOException {
         Objects.requireNonNull(dataDir, "dataDir");

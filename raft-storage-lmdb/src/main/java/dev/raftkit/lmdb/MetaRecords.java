@@ -87,15 +87,12 @@ final class MetaRecords {
     }
 
     static byte[] encodeJournalMark(JournalMark mark) {
-        return seal(out -> {
-            out.writeLong(mark.id());
-            out.writeLong(mark.epoch());
-        });
+        return sealPair(mark.id(), mark.epoch());
     }
 
     static JournalMark decodeJournalMark(byte[] value, Path file) throws IOException {
-        DataInputStream in = open(value, "journal mark", file);
-        return new JournalMark(in.readLong(), in.readLong());
+        long[] pair = openPair(value, "journal mark", file);
+        return new JournalMark(pair[0], pair[1]);
     }
 
     static byte[] encodeHardState(HardState state) {
@@ -119,15 +116,12 @@ final class MetaRecords {
     }
 
     static byte[] encodeLogStart(LogStart start) {
-        return seal(out -> {
-            out.writeLong(start.index());
-            out.writeLong(start.term());
-        });
+        return sealPair(start.index(), start.term());
     }
 
     static LogStart decodeLogStart(byte[] value, Path file) throws IOException {
-        DataInputStream in = open(value, "log start", file);
-        return new LogStart(in.readLong(), in.readLong());
+        long[] pair = openPair(value, "log start", file);
+        return new LogStart(pair[0], pair[1]);
     }
 
     static byte[] encodeSnapshot(SnapshotRecord record) {
@@ -177,6 +171,20 @@ final class MetaRecords {
         byte[] value = bytes.toByteArray();
         ByteBuffer.wrap(value).putInt(0, checksum(value));
         return value;
+    }
+
+    /** Seals a record of two longs. */
+    private static byte[] sealPair(long first, long second) {
+        return seal(out -> {
+            out.writeLong(first);
+            out.writeLong(second);
+        });
+    }
+
+    /** Opens a record {@link #sealPair} sealed; returns its two longs. */
+    private static long[] openPair(byte[] value, String what, Path file) throws IOException {
+        DataInputStream in = open(value, what, file);
+        return new long[] {in.readLong(), in.readLong()};
     }
 
     private static DataInputStream open(byte[] value, String what, Path file) throws IOException {

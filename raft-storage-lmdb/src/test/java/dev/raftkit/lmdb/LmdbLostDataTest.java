@@ -52,11 +52,9 @@ class LmdbLostDataTest {
         writeAcknowledged(dir);
         Files.delete(journalFile(dir));
 
-        assertThatThrownBy(() -> LmdbLogStore.open(dir, OPTIONS)).isInstanceOf(IOException.class)
-                .hasMessageContaining("journal " + journalFile(dir) + " is missing, but " + dataFile(dir)
-                        + " expects journal id ")
-                .hasMessageContaining(" at epoch 0 or 1")
-                .hasMessageContaining(RECOVERY);
+        assertRefused("journal " + journalFile(dir) + " is missing, but " + dataFile(dir)
+                + " expects journal id ",
+                " at epoch 0 or 1");
         assertThat(journalFile(dir)).as("nothing created in its place").doesNotExist();
     }
 
@@ -67,11 +65,9 @@ class LmdbLostDataTest {
             journal.truncate(Journal.RECORDS_START); // the header stays, every record is cut off
         }
 
-        assertThatThrownBy(() -> LmdbLogStore.open(dir, OPTIONS)).isInstanceOf(IOException.class)
-                .hasMessageContaining("journal " + journalFile(dir) + " has " + Journal.RECORDS_START
-                        + " bytes, but its header says " + (1 << 20) + ": it was truncated")
-                .hasMessageContaining(dataFile(dir) + " expects journal id ")
-                .hasMessageContaining(RECOVERY);
+        assertRefused("journal " + journalFile(dir) + " has " + Journal.RECORDS_START
+                + " bytes, but its header says " + (1 << 20) + ": it was truncated",
+                dataFile(dir) + " expects journal id ");
     }
 
     @Test
@@ -79,10 +75,8 @@ class LmdbLostDataTest {
         writeAcknowledged(dir);
         Files.write(journalFile(dir), new byte[0]);
 
-        assertThatThrownBy(() -> LmdbLogStore.open(dir, OPTIONS)).isInstanceOf(IOException.class)
-                .hasMessageContaining("journal " + journalFile(dir) + " has no valid header (0 bytes")
-                .hasMessageContaining(dataFile(dir) + " expects journal id ")
-                .hasMessageContaining(RECOVERY);
+        assertRefused("journal " + journalFile(dir) + " has no valid header (0 bytes",
+                dataFile(dir) + " expects journal id ");
     }
 
     @Test
@@ -91,10 +85,8 @@ class LmdbLostDataTest {
         writeAcknowledged(other);
         Files.copy(journalFile(other), journalFile(dir), StandardCopyOption.REPLACE_EXISTING);
 
-        assertThatThrownBy(() -> LmdbLogStore.open(dir, OPTIONS)).isInstanceOf(IOException.class)
-                .hasMessageContaining("journal " + journalFile(dir) + " is not this store's: its id is ")
-                .hasMessageContaining("but " + dataFile(dir) + " expects journal id ")
-                .hasMessageContaining(RECOVERY);
+        assertRefused("journal " + journalFile(dir) + " is not this store's: its id is ",
+                "but " + dataFile(dir) + " expects journal id ");
     }
 
     @Test
@@ -107,11 +99,9 @@ class LmdbLostDataTest {
         }
         Files.write(journalFile(dir), epochOne);
 
-        assertThatThrownBy(() -> LmdbLogStore.open(dir, OPTIONS)).isInstanceOf(IOException.class)
-                .hasMessageContaining("journal " + journalFile(dir) + " is at epoch 1, but " + dataFile(dir)
-                        + " expects journal id ")
-                .hasMessageContaining(" at epoch 2 or 3: the journal is an older copy")
-                .hasMessageContaining(RECOVERY);
+        assertRefused("journal " + journalFile(dir) + " is at epoch 1, but " + dataFile(dir)
+                + " expects journal id ",
+                " at epoch 2 or 3: the journal is an older copy");
     }
 
     @Test
@@ -122,11 +112,9 @@ class LmdbLostDataTest {
         LmdbLogStore.open(dir, OPTIONS).close(); // checkpoints epoch 2, starts 3
         Files.write(dataFile(dir), markedEpochZero);
 
-        assertThatThrownBy(() -> LmdbLogStore.open(dir, OPTIONS)).isInstanceOf(IOException.class)
-                .hasMessageContaining("journal " + journalFile(dir) + " is at epoch 3, but " + dataFile(dir)
-                        + " expects journal id ")
-                .hasMessageContaining(" at epoch 0 or 1: " + dataFile(dir) + " is an older copy")
-                .hasMessageContaining(RECOVERY);
+        assertRefused("journal " + journalFile(dir) + " is at epoch 3, but " + dataFile(dir)
+                + " expects journal id ",
+                " at epoch 0 or 1: " + dataFile(dir) + " is an older copy");
     }
 
     @Test
@@ -145,10 +133,8 @@ class LmdbLostDataTest {
         assertThat(snapshots).hasSize(1);
         Files.delete(dataFile(dir));
 
-        assertThatThrownBy(() -> LmdbLogStore.open(dir, OPTIONS)).isInstanceOf(IOException.class)
-                .hasMessageContaining(dataFile(dir) + " is missing, but [" + journalFile(dir) + ", " + snapshots.get(0)
-                        + "] exist: this is not a new store")
-                .hasMessageContaining(RECOVERY);
+        assertRefused(dataFile(dir) + " is missing, but [" + journalFile(dir) + ", " + snapshots.get(0)
+                + "] exist: this is not a new store");
         assertThat(snapshotFiles()).isEqualTo(snapshots);
         assertThat(dataFile(dir)).as("no empty environment created").doesNotExist();
     }
@@ -162,6 +148,13 @@ class LmdbLostDataTest {
                 assertThat(store.entries(1, 21, Long.MAX_VALUE)).isEqualTo(written);
             }
         }
+    }
+
+    /** Asserts opening the store fails with every one of {@code fragments} and the recovery in its message. */
+    private void assertRefused(String... fragments) {
+        assertThatThrownBy(() -> LmdbLogStore.open(dir, OPTIONS)).isInstanceOf(IOException.class)
+                .hasMessageContainingAll(fragments)
+                .hasMessageContaining(RECOVERY);
     }
 
     /** Writes 20 entries, acknowledged but still only in the journal, and closes the store. */
