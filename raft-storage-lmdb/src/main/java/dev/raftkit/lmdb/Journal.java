@@ -18,10 +18,15 @@ import java.util.zip.CRC32C;
  *
  * <h2>Format</h2>
  * <pre>
- *   offset 0 and 2048   two header slots: magic:long version:int epoch:long salt:long crc32c:int
+ *   offset 0 and 2048   two header slots:
+ *                       magic:long version:int(2) id:long epoch:long salt:long size:long crc32c:int
  *   offset 4096         records, each starting at a multiple of 8:
  *                       crc32c:int length:int epoch:long seq:long payload[length], zero padding to 8
  * </pre>
+ * The id is random, chosen when the store first creates its journal and kept when it replaces the
+ * file, so the store can tell its own journal from another's; the size is the file's, which never
+ * changes, so a shorter file is known to be truncated. Version 1 slots ({@code magic version(1)
+ * epoch salt crc32c}) had neither; they are still read, with id {@link #NO_ID} and no size check.
  * A record belongs to an epoch; the header names the current one. {@link #beginEpoch} makes the
  * records written so far obsolete at once: it writes epoch + 1, with a new random salt, into the
  * slot the current epoch does not use, syncs it, and writes again from offset 4096. A torn header
@@ -50,6 +55,20 @@ final class Journal implements AutoCloseable {
 
     /** The offset of the first record: the header takes the first 4 KiB. */
     static final int RECORDS_START = 4096;
+    /** The id of a version 1 journal, whose header had none. */
+    static final long NO_ID = 0;
+
+    /**
+     * What the valid header slot says.
+     *
+     * @param version the header's format version
+     * @param id the journal's id, {@link #NO_ID} for version 1
+     * @param epoch the current epoch
+     * @param salt the current epoch's salt
+     * @param size the file's size when written, -1 for version 1
+     */
+    record Header(int version, long id, long epoch, long salt, long size) {
+    }
 
     /** Reads the payloads of replayed records, in order. */
     @FunctionalInterface
@@ -65,9 +84,11 @@ final class Journal implements AutoCloseable {
     }
 
     private static final long MAGIC = 0x524B_4A4F_5552_4E4CL; // "RKJOURNL"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final int LEGACY_VERSION = 1;
     private static final int SLOT_SPACING = 2048;
-    private static final int SLOT_BYTES = Long.BYTES + Integer.BYTES + 2 * Long.BYTES + Integer.BYTES;
+    private static final int SLOT_BYTES = Long.BYTES + Integer.BYTES + 4 * Long.BYTES + Integer.BYTES;
+    private static final int LEGACY_SLOT_BYTES = Long.BYTES + Integer.BYTES + 2 * Long.BYTES + Integer.BYTES;
     private static final int RECORD_HEADER = 2 * Integer.BYTES + 2 * Long.BYTES;
     private static final int LENGTH_FIELD = Integer.BYTES;
     private static final int EPOCH_FIELD = LENGTH_FIELD + Integer.BYTES;
@@ -79,35 +100,52 @@ final class Journal implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final long size;
+    private final int version;
+    private final long id;
     private long epoch;
     private long salt;
     private long nextSeq;
     private long writeOffset;
+    /** The file's bytes until {@link #replay} read them, then null. */
+    private ByteBuffer unreplayed;
     /** Reused for every record written; see {@link #recordBuffer}. */
     private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 << 10);
 
-    private Journal(Path file, FileChannel channel, long size, long epoch, long salt) {
+    private Journal(Path file, FileChannel channel, long size, Header header) {
         this.file = file;
         this.channel = channel;
         this.size = size;
-        this.epoch = epoch;
-        this.salt = salt;
+        this.version = header.version();
+        this.id = header.id();
+        this.epoch = header.epoch();
+        this.salt = header.salt();
         this.writeOffset = RECORDS_START;
+    }
+
+    /** Returns a new random journal id, never {@link #NO_ID}. */
+    static long newId() {
+        long id;
+        do {
+            id = SALTS.nextLong();
+        } while (id == NO_ID);
+        return id;
     }
 
     /**
      * Creates {@code file} as an empty journal of {@code size} bytes, replacing any file there:
      * zeros written in full (not a sparse file, whose first writes would allocate blocks and so
      * flush metadata), synced, renamed into place from a temp file, and the directory synced. A
-     * crash meanwhile leaves either no journal or the complete one.
+     * crash meanwhile leaves either the previous file or the complete new one.
      *
      * @param size at least 1 MiB, at most 1 GiB
-     * @return the open journal
-     * @throws IOException if the file cannot be written
+     * @param id the journal's id ({@link #newId}, or the id of the journal it replaces)
+     * @param epoch the epoch to start in, at least 1
+     * @return the open journal, ready to append
+     * @throws IOException if the file cannot be written ("disk full" if there is no space)
      */
-    static Journal create(Path file, long size) throws IOException {
+    static Journal create(Path file, long size, long id, long epoch) throws IOException {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        long salt = SALTS.nextLong();
+        Header header = new Header(VERSION, id, epoch, SALTS.nextLong(), size);
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
@@ -115,34 +153,43 @@ final class Journal implements AutoCloseable {
                 zeros.clear().limit((int) Math.min(ZERO_CHUNK, size - position));
                 writeFully(channel, zeros, position);
             }
-            writeFully(channel, slot(1, salt), slotOffset(1));
+            writeFully(channel, slot(header), slotOffset(epoch));
             channel.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw DiskSpace.explain(e, "create journal", file);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         DirectorySync.sync(file.getParent());
         return new Journal(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                size, 1, salt);
+                size, header);
     }
 
     /**
-     * Opens the journal {@code file} and hands the records of its current epoch to {@code replay}.
-     * Writing continues after them, in the same epoch.
+     * Opens the journal {@code file} and reads its header; {@link #replay} then reads its records.
      *
      * @return the open journal
      * @throws IOException if the file cannot be read, its header is damaged or of an unknown
-     *     version, acknowledged records are damaged (see the class comment), or {@code replay} fails
+     *     version, or it is shorter or longer than its header says
      */
-    static Journal open(Path file, Replay replay) throws IOException {
+    static Journal open(Path file) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             long size = channel.size();
-            if (size < RECORDS_START + RECORD_HEADER || size > Integer.MAX_VALUE) {
+            if (size > Integer.MAX_VALUE) {
                 throw new IOException("journal " + file + " has " + size + " bytes: it is damaged or not a journal");
             }
             MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            long[] header = readHeader(bytes, file);
-            Journal journal = new Journal(file, channel, size, header[0], header[1]);
-            journal.replay(bytes, replay);
+            Header header = readHeader(bytes, file);
+            if (header.size() >= 0 && header.size() != size) {
+                throw new IOException("journal " + file + " has " + size + " bytes, but its header says "
+                        + header.size() + ": it was truncated or overwritten, so acknowledged writes may be lost");
+            }
+            if (size < RECORDS_START + RECORD_HEADER) {
+                throw new IOException("journal " + file + " has " + size + " bytes: it is damaged or not a journal");
+            }
+            Journal journal = new Journal(file, channel, size, header);
+            journal.unreplayed = bytes;
             return journal;
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -171,6 +218,26 @@ final class Journal implements AutoCloseable {
         return file;
     }
 
+    /** Returns its id, {@link #NO_ID} if it is of version 1. */
+    long id() {
+        return id;
+    }
+
+    /** Returns what its header says now. */
+    Header header() {
+        return new Header(version, id, epoch, salt, size);
+    }
+
+    /** Returns the current epoch. */
+    long epoch() {
+        return epoch;
+    }
+
+    /** Returns whether its header is of version 1, which the store replaces after replaying it. */
+    boolean legacy() {
+        return version == LEGACY_VERSION;
+    }
+
     /** Returns the file's size in bytes. */
     long sizeBytes() {
         return size;
@@ -191,9 +258,11 @@ final class Journal implements AutoCloseable {
      * power loss.
      *
      * @throws IllegalArgumentException if the record does not fit in the space left
+     * @throws IllegalStateException if the journal was opened and not yet replayed
      * @throws IOException if it cannot be written or synced; it may then be partly written
      */
     void append(byte[] payload) throws IOException {
+        checkReplayed();
         long bytes = recordBytes(payload.length);
         if (writeOffset + bytes > size) {
             throw new IllegalArgumentException("a record of " + bytes + " bytes does not fit in journal " + file
@@ -203,8 +272,12 @@ final class Journal implements AutoCloseable {
         record.putInt(LENGTH_FIELD, payload.length).putLong(EPOCH_FIELD, epoch).putLong(SEQ_FIELD, nextSeq)
                 .put(RECORD_HEADER, payload);
         record.putInt(0, checksum(salt, record, 0, payload.length));
-        writeFully(channel, record, writeOffset);
-        channel.force(false);
+        try {
+            writeFully(channel, record, writeOffset);
+            channel.force(false);
+        } catch (IOException e) {
+            throw DiskSpace.explain(e, "append to journal", file);
+        }
         writeOffset += bytes;
         nextSeq++;
     }
@@ -232,10 +305,18 @@ final class Journal implements AutoCloseable {
      *     written again
      */
     void beginEpoch() throws IOException {
+        checkReplayed();
+        if (legacy()) {
+            throw new IllegalStateException("journal " + file + " is of version 1: replace it, do not write it");
+        }
         long next = epoch + 1;
         long nextSalt = SALTS.nextLong();
-        writeFully(channel, slot(next, nextSalt), slotOffset(next));
-        channel.force(false);
+        try {
+            writeFully(channel, slot(new Header(VERSION, id, next, nextSalt, size)), slotOffset(next));
+            channel.force(false);
+        } catch (IOException e) {
+            throw DiskSpace.explain(e, "write the header of journal", file);
+        }
         epoch = next;
         salt = nextSalt;
         nextSeq = 0;
@@ -250,44 +331,70 @@ final class Journal implements AutoCloseable {
 
     // ---- Reading ---------------------------------------------------------------------------------
 
-    /** Returns {epoch, salt} of the header slot to use; see the class comment. */
-    private static long[] readHeader(ByteBuffer bytes, Path file) throws IOException {
-        long[] best = null;
+    /** Returns the header slot to use; see the class comment. */
+    private static Header readHeader(ByteBuffer bytes, Path file) throws IOException {
+        Header best = null;
         for (int slot = 0; slot < 2; slot++) {
-            long[] read = readSlot(bytes, slot * SLOT_SPACING, file);
-            if (read != null && (best == null || read[0] > best[0])) {
+            Header read = readSlot(bytes, slot * SLOT_SPACING, file);
+            if (read != null && (best == null || read.epoch() > best.epoch())) {
                 best = read;
             }
         }
         if (best == null) {
-            throw new IOException("journal " + file + " has no valid header (magic or CRC32C wrong in both copies):"
-                    + " it is damaged or not a raftkit journal");
+            throw new IOException("journal " + file + " has no valid header (" + bytes.limit() + " bytes; magic or"
+                    + " CRC32C wrong in both copies): it is damaged, truncated or not a raftkit journal");
         }
-        if (bytes.getLong(RECORDS_START + EPOCH_FIELD) == best[0] + 1) {
-            throw new IOException("journal " + file + ": the header of epoch " + (best[0] + 1) + " is damaged, though"
-                    + " records of that epoch were written after it was synced; acknowledged writes are lost");
+        if (bytes.limit() >= RECORDS_START + RECORD_HEADER
+                && bytes.getLong(RECORDS_START + EPOCH_FIELD) == best.epoch() + 1) {
+            throw new IOException("journal " + file + ": the header of epoch " + (best.epoch() + 1) + " is damaged,"
+                    + " though records of that epoch were written after it was synced; acknowledged writes are lost");
         }
         return best;
     }
 
-    /** Returns {epoch, salt} of the slot at {@code offset}, or null if it is not a valid slot. */
-    private static long[] readSlot(ByteBuffer bytes, int offset, Path file) throws IOException {
-        int crcAt = offset + SLOT_BYTES - Integer.BYTES;
-        CRC32C crc = new CRC32C();
-        crc.update(bytes.slice(offset, crcAt - offset));
-        if (bytes.getLong(offset) != MAGIC || bytes.getInt(crcAt) != (int) crc.getValue()) {
+    /** Returns the slot at {@code offset}, or null if it is not a valid slot (or not in the file). */
+    private static Header readSlot(ByteBuffer bytes, int offset, Path file) throws IOException {
+        if (offset + SLOT_BYTES > bytes.limit() || bytes.getLong(offset) != MAGIC) {
             return null;
         }
         int version = bytes.getInt(offset + Long.BYTES);
-        if (version != VERSION) {
-            throw new IOException("journal " + file + " has format version " + version + "; this version of raftkit"
-                    + " reads version " + VERSION + ": upgrade raftkit to open it");
-        }
         int fields = offset + Long.BYTES + Integer.BYTES;
-        return new long[] {bytes.getLong(fields), bytes.getLong(fields + Long.BYTES)};
+        if (version == VERSION && slotCrcHolds(bytes, offset, SLOT_BYTES)) {
+            return new Header(version, bytes.getLong(fields), bytes.getLong(fields + Long.BYTES),
+                    bytes.getLong(fields + 2 * Long.BYTES), bytes.getLong(fields + 3 * Long.BYTES));
+        }
+        if (version == LEGACY_VERSION && slotCrcHolds(bytes, offset, LEGACY_SLOT_BYTES)) {
+            return new Header(version, NO_ID, bytes.getLong(fields), bytes.getLong(fields + Long.BYTES), -1);
+        }
+        if (version != VERSION && version != LEGACY_VERSION
+                && (slotCrcHolds(bytes, offset, SLOT_BYTES) || slotCrcHolds(bytes, offset, LEGACY_SLOT_BYTES))) {
+            throw new IOException("journal " + file + " has format version " + version + "; this version of raftkit"
+                    + " reads versions up to " + VERSION + ": upgrade raftkit to open it");
+        }
+        return null;
     }
 
-    private void replay(ByteBuffer bytes, Replay replay) throws IOException {
+    /** Returns whether the CRC32C at the end of the {@code length}-byte slot at {@code offset} holds. */
+    private static boolean slotCrcHolds(ByteBuffer bytes, int offset, int length) {
+        int crcAt = offset + length - Integer.BYTES;
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.slice(offset, crcAt - offset));
+        return bytes.getInt(crcAt) == (int) crc.getValue();
+    }
+
+    /**
+     * Hands the records of the current epoch to {@code replay}; writing continues after them, in
+     * the same epoch. Called once, after {@link #open}, before anything is written.
+     *
+     * @throws IOException if acknowledged records are damaged (see the class comment) or
+     *     {@code replay} fails
+     */
+    void replay(Replay replay) throws IOException {
+        if (unreplayed == null) {
+            throw new IllegalStateException("journal " + file + " was already replayed");
+        }
+        ByteBuffer bytes = unreplayed;
+        unreplayed = null;
         long offset = RECORDS_START;
         int length;
         while ((length = validRecordAt(bytes, offset, nextSeq)) >= 0) {
@@ -331,9 +438,16 @@ final class Journal implements AutoCloseable {
         return (int) crc.getValue();
     }
 
-    private static ByteBuffer slot(long epoch, long salt) {
+    private void checkReplayed() {
+        if (unreplayed != null) {
+            throw new IllegalStateException("journal " + file + " must be replayed before it is written");
+        }
+    }
+
+    private static ByteBuffer slot(Header header) {
         ByteBuffer slot = ByteBuffer.allocate(SLOT_BYTES);
-        slot.putLong(MAGIC).putInt(VERSION).putLong(epoch).putLong(salt);
+        slot.putLong(MAGIC).putInt(header.version()).putLong(header.id()).putLong(header.epoch())
+                .putLong(header.salt()).putLong(header.size());
         CRC32C crc = new CRC32C();
         crc.update(slot.array(), 0, slot.position());
         slot.putInt((int) crc.getValue());

@@ -2,6 +2,7 @@ package dev.raftkit.lmdb;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +32,12 @@ import org.lmdbjava.Txn;
  */
 final class LmdbEnvironment implements AutoCloseable {
 
+    /** LMDB's data file's name in the environment's directory. */
+    static final String DATA_FILE = "data.mdb";
+
     private static final System.Logger LOG = System.getLogger(LmdbEnvironment.class.getName());
-    private static final int ENOSPC = 28;
     private static final long MAX_MAP_SIZE = 1L << 42;
+    private static final long MIN_READ_ONLY_MAP_SIZE = 1L << 20;
 
     /** Work done inside a transaction. */
     @FunctionalInterface
@@ -49,12 +53,12 @@ final class LmdbEnvironment implements AutoCloseable {
     private final ReentrantReadWriteLock txnLock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private LmdbEnvironment(PinningByteArrayProxy proxy, Env<byte[]> env, Path dataFile) {
+    private LmdbEnvironment(PinningByteArrayProxy proxy, Env<byte[]> env, Path dataFile, DbiFlags... dbiFlags) {
         this.proxy = proxy;
         this.env = env;
         this.dataFile = dataFile;
-        this.entries = env.openDbi("entries", DbiFlags.MDB_CREATE);
-        this.meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
+        this.entries = env.openDbi("entries", dbiFlags);
+        this.meta = env.openDbi("meta", dbiFlags);
     }
 
     /**
@@ -72,15 +76,32 @@ final class LmdbEnvironment implements AutoCloseable {
             case NOSYNC -> flags.add(EnvFlags.MDB_NOSYNC);
             case FULL -> { }
         }
-        Path dataFile = dir.resolve("data.mdb");
+        return open(dir, options.mapSize(), flags, DbiFlags.MDB_CREATE);
+    }
+
+    /**
+     * Opens the existing environment in {@code dir} read-only, without LMDB's lock file, so it
+     * writes nothing: for inspecting a store no process has open.
+     *
+     * @throws IOException if LMDB cannot open it (missing, or damaged in a way LMDB detects)
+     */
+    static LmdbEnvironment openReadOnly(Path dir) throws IOException {
+        Path dataFile = dir.resolve(DATA_FILE);
+        long mapSize = Math.max(Files.size(dataFile), MIN_READ_ONLY_MAP_SIZE);
+        return open(dir, mapSize, List.of(EnvFlags.MDB_NOTLS, EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOLOCK));
+    }
+
+    private static LmdbEnvironment open(Path dir, long mapSize, List<EnvFlags> flags, DbiFlags... dbiFlags)
+            throws IOException {
+        Path dataFile = dir.resolve(DATA_FILE);
         try {
             PinningByteArrayProxy proxy = new PinningByteArrayProxy();
             Env<byte[]> env = Env.create(proxy)
-                    .setMapSize(options.mapSize())
+                    .setMapSize(mapSize)
                     .setMaxDbs(2)
                     .open(dir.toFile(), flags.toArray(EnvFlags[]::new));
             try {
-                return new LmdbEnvironment(proxy, env, dataFile);
+                return new LmdbEnvironment(proxy, env, dataFile, dbiFlags);
             } catch (LmdbException e) {
                 env.close();
                 throw e;
@@ -198,9 +219,8 @@ final class LmdbEnvironment implements AutoCloseable {
     }
 
     private static IOException failure(String action, Path dataFile, LmdbException e) {
-        if (e instanceof LmdbNativeException nativeError && nativeError.getResultCode() == ENOSPC) {
-            return new IOException("disk full: cannot " + action + " " + dataFile
-                    + "; nothing of this call was stored", e);
+        if (e instanceof LmdbNativeException nativeError && DiskSpace.isFull(nativeError.getResultCode(), dataFile)) {
+            return DiskSpace.diskFull(action, dataFile, e);
         }
         return new IOException("LMDB failed to " + action + " " + dataFile + ": " + e.getMessage(), e);
     }

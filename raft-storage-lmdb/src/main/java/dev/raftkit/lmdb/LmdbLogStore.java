@@ -1,6 +1,7 @@
 package dev.raftkit.lmdb;
 
 import dev.raftkit.Membership;
+import dev.raftkit.lmdb.MetaRecords.JournalMark;
 import dev.raftkit.lmdb.MetaRecords.LogStart;
 import dev.raftkit.lmdb.MetaRecords.SnapshotRecord;
 import dev.raftkit.spi.HardState;
@@ -23,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.GetOp;
 import org.lmdbjava.PutFlags;
@@ -83,13 +85,25 @@ public final class LmdbLogStore implements LogStore {
 
     /**
      * The format version this code writes, and the newest it reads. Version 2 added the journal and
-     * the generation record; version 3 added compaction records to the journal. An older store is
-     * stamped 3 when opened (its journal reads unchanged), so older code, which would ignore the
-     * journal (version 1) or take a compaction record for damage (version 2), refuses it.
+     * the generation record; version 3 added compaction records to the journal; version 4 added the
+     * journal mark and the journal's id and size in its header. An older store is stamped 4 when
+     * opened (its journal is replayed, then replaced by one with an id, which the mark records), so
+     * older code, which would ignore the journal (version 1), take a compaction record for damage
+     * (version 2) or not read the new header (version 3), refuses it.
      */
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
     /** The journal's file name in the LMDB environment's directory. */
     static final String JOURNAL_FILE = "journal";
+    /** The LMDB environment's directory's name in the data directory. */
+    static final String ENV_DIR = "lmdb";
+    /** The name of the file in the data directory that an open store holds a lock on. */
+    static final String LOCK_FILE = "lmdb-store.lock";
+    /** The snapshot directory's name in the data directory. */
+    static final String SNAPSHOT_DIR = "snapshots";
+    /** How to recover a store that refuses to open because acknowledged data is lost or foreign. */
+    static final String RECOVERY = "to recover, remove this member's data directory and add the member back through"
+            + " a membership change (remove it, then add it), so it receives the log or a snapshot from the leader;"
+            + " see \"Journal and data.mdb\" in docs/operations.md";
 
     private static final System.Logger LOG = System.getLogger(LmdbLogStore.class.getName());
 
@@ -186,8 +200,10 @@ public final class LmdbLogStore implements LogStore {
      * @return the store
      * @throws IllegalArgumentException naming the option if an {@code lmdb.*} option is invalid
      * @throws IOException if the directory is in use by another open store, the store was written by
-     *     a newer format version, is damaged (including acknowledged records in its journal), or
-     *     cannot be opened
+     *     a newer format version, is damaged (including acknowledged records in its journal), its
+     *     journal is missing, truncated, another store's or an older copy, its {@code data.mdb} is
+     *     missing beside a journal or snapshot files or is an older copy (each naming the file, what
+     *     was expected and {@link #RECOVERY}), or it cannot be opened
      */
     public static LmdbLogStore open(Path dataDir, Map<String, String> options) throws IOException {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -196,10 +212,12 @@ public final class LmdbLogStore implements LogStore {
             LOG.log(Level.WARNING, "lmdb.sync={0} for {1}: acknowledged writes can be lost on power loss",
                     parsed.sync().name().toLowerCase(Locale.ROOT), dataDir);
         }
-        Path envDir = Files.createDirectories(dataDir.resolve("lmdb"));
-        FileChannel lockChannel = lock(dataDir.resolve("lmdb-store.lock"));
+        Path envDir = Files.createDirectories(dataDir.resolve(ENV_DIR));
+        Path journalFile = envDir.resolve(JOURNAL_FILE);
+        FileChannel lockChannel = lock(dataDir);
         LmdbEnvironment env;
         try {
+            refuseLostEnvironment(envDir.resolve(LmdbEnvironment.DATA_FILE), journalFile, dataDir.resolve(SNAPSHOT_DIR));
             env = LmdbEnvironment.open(envDir, parsed);
         } catch (IOException | RuntimeException e) {
             lockChannel.close();
@@ -207,10 +225,10 @@ public final class LmdbLogStore implements LogStore {
         }
         Journal journal = null;
         try {
-            SnapshotFiles snapshots = new SnapshotFiles(dataDir.resolve("snapshots"));
+            SnapshotFiles snapshots = new SnapshotFiles(dataDir.resolve(SNAPSHOT_DIR));
             View view = recover(env);
-            Path journalFile = envDir.resolve(JOURNAL_FILE);
-            if (parsed.sync() == LmdbOptions.SyncMode.FULL || Files.exists(journalFile)) {
+            if (parsed.sync() == LmdbOptions.SyncMode.FULL || Files.exists(journalFile)
+                    || env.read(txn -> readJournalMark(env, txn)) != null) {
                 journal = openJournal(env, view, journalFile, parsed);
                 view = env.read(txn -> readView(env, txn));
             }
@@ -485,15 +503,31 @@ public final class LmdbLogStore implements LogStore {
         }
     }
 
-    /** Moves the overlay into LMDB and starts a new journal epoch; see the class comment. */
+    /**
+     * Moves the overlay into LMDB, marking the journal's current epoch as checkpointed, and starts a
+     * new journal epoch; see the class comment.
+     */
     private void checkpoint() throws IOException {
         View current = views.current();
         Overlay overlay = current.overlay();
-        commit(current.written(current.start(), current.last()), logWrite(overlay));
+        commit(current.written(current.start(), current.last()),
+                markingJournal(env, logWrite(overlay), new JournalMark(journal.id(), journal.epoch())));
         guardWrite(() -> {
             journal.beginEpoch();
             return null;
         });
+    }
+
+    /** Returns {@code write} followed by storing {@code mark} as the journal mark, if not null. */
+    private static LogWrite markingJournal(LmdbEnvironment env, LogWrite write, JournalMark mark) {
+        if (mark == null) {
+            return write;
+        }
+        byte[] value = MetaRecords.encodeJournalMark(mark);
+        return txn -> {
+            write.run(txn);
+            env.meta().put(txn, MetaRecords.JOURNAL, value);
+        };
     }
 
     /** Returns the work of moving {@code overlay} into LMDB. */
@@ -546,18 +580,129 @@ public final class LmdbLogStore implements LogStore {
     }
 
     /**
-     * Opens (creating if needed) the journal and moves its records into LMDB. With
-     * {@code lmdb.sync=full} it returns the journal, in a new epoch and of the configured size;
-     * otherwise it deletes the journal and returns null.
+     * Opens (creating if needed) the journal, checks it is the one LMDB's journal mark names, and
+     * moves its records into LMDB. With {@code lmdb.sync=full} it returns the journal, in a new
+     * epoch and of the configured size; otherwise it deletes the journal and returns null.
+     *
+     * <p>Every step leaves a state the next open accepts if a crash follows it: the mark is written
+     * before the journal moves to the next epoch, a new journal is created (empty) before the mark
+     * names it, and the mark is removed only after the journal was emptied by a new epoch. So an
+     * open finds either the journal the mark names at the marked epoch or the next, or no mark and
+     * a journal with no records (left by a crash while one was created or removed) or of version 1
+     * (a store of format 3 or older). Anything else means records are lost or the files are not
+     * this store's, and open refuses with {@link #RECOVERY}.
      */
     private static Journal openJournal(LmdbEnvironment env, View view, Path file, LmdbOptions options)
             throws IOException {
         boolean full = options.sync() == LmdbOptions.SyncMode.FULL;
-        if (full && !Files.exists(file)) {
-            return Journal.create(file, options.journalSize());
+        JournalMark mark = env.read(txn -> readJournalMark(env, txn));
+        if (!Files.exists(file)) {
+            if (mark != null) {
+                throw new IOException("journal " + file + " is missing, but " + env.dataFile() + " expects "
+                        + describe(mark) + ": the acknowledged writes recorded only in it are lost; " + RECOVERY);
+            }
+            return full ? createJournal(env, file, options.journalSize()) : null;
         }
+        Journal journal = openExpected(file, mark, env.dataFile());
+        try {
+            Overlay overlay = replay(journal);
+            if (mark == null && !journal.legacy() && journal.usedBytes() > 0) {
+                throw new IOException("journal " + file + " (id " + Long.toHexString(journal.id()) + ") holds records,"
+                        + " but " + env.dataFile() + " expects no journal: it is another store's journal, or "
+                        + env.dataFile() + " was replaced; " + RECOVERY);
+            }
+            if (journal.usedBytes() > 0) {
+                String misfit = misfit(view, overlay);
+                if (misfit != null) {
+                    throw new IOException("the records in journal " + file + " do not continue the log in "
+                            + env.dataFile() + ": " + misfit);
+                }
+            }
+            JournalMark applied = mark == null ? null : new JournalMark(journal.id(), journal.epoch());
+            if (journal.usedBytes() > 0 || (applied != null && !applied.equals(mark))) {
+                env.write(raisingGeneration(env, markingJournal(env, logWrite(env, overlay), applied),
+                        view.generation() + 1));
+            }
+            if (mark == null) {
+                journal.close();
+                if (!full) {
+                    Journal.delete(file);
+                    return null;
+                }
+                return createJournal(env, file, options.journalSize());
+            }
+            if (!full) {
+                journal.beginEpoch();
+                journal.close();
+                env.write(txn -> env.meta().delete(txn, MetaRecords.JOURNAL));
+                Journal.delete(file);
+                return null;
+            }
+            if (journal.sizeBytes() != options.journalSize()) {
+                journal.close();
+                return Journal.create(file, options.journalSize(), journal.id(), journal.epoch() + 1);
+            }
+            journal.beginEpoch();
+            return journal;
+        } catch (IOException | RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the journal {@code file} and checks it is the one {@code mark} names (if not null).
+     *
+     * @throws IOException if it cannot be opened or is not the expected journal, naming what LMDB
+     *     expects and how to recover
+     */
+    private static Journal openExpected(Path file, JournalMark mark, Path dataFile) throws IOException {
+        Journal journal;
+        try {
+            journal = Journal.open(file);
+        } catch (IOException e) {
+            if (mark == null) {
+                throw e;
+            }
+            throw new IOException(e.getMessage() + "; " + dataFile + " expects " + describe(mark) + "; "
+                    + RECOVERY, e);
+        }
+        String problem = mark == null ? null : mismatch(file, journal.header(), mark, dataFile);
+        if (problem != null) {
+            journal.close();
+            throw new IOException(problem + "; " + RECOVERY);
+        }
+        return journal;
+    }
+
+    /** Returns why the journal {@code file} with header {@code journal} is not the one {@code mark} names, or null. */
+    static String mismatch(Path file, Journal.Header journal, JournalMark mark, Path dataFile) {
+        if (journal.id() != mark.id()) {
+            return "journal " + file + " is not this store's: its id is " + Long.toHexString(journal.id()) + ", but "
+                    + dataFile + " expects " + describe(mark) + " (another store's journal, or data.mdb, was put here)";
+        }
+        if (journal.epoch() < mark.epoch()) {
+            return "journal " + file + " is at epoch " + journal.epoch() + ", but " + dataFile + " expects "
+                    + describe(mark) + ": the journal is an older copy, and the writes recorded in it since are lost";
+        }
+        if (journal.epoch() > mark.epoch() + 1) {
+            return "journal " + file + " is at epoch " + journal.epoch() + ", but " + dataFile + " expects "
+                    + describe(mark) + ": " + dataFile + " is an older copy, and the writes moved into it since are"
+                    + " lost";
+        }
+        return null;
+    }
+
+    /** Describes the journal {@code mark} names, for error messages. */
+    private static String describe(JournalMark mark) {
+        return "journal id " + Long.toHexString(mark.id()) + " at epoch " + mark.epoch() + " or " + (mark.epoch() + 1);
+    }
+
+    /** Hands the journal's records to a new overlay, checking each follows the ones before. */
+    static Overlay replay(Journal journal) throws IOException {
+        Path file = journal.file();
         Overlay[] replayed = {Overlay.EMPTY};
-        Journal journal = Journal.open(file, (offset, payload) -> {
+        journal.replay((offset, payload) -> {
             JournalRecord record = JournalRecord.decode(payload, file, offset);
             String misfit = record.misfit(replayed[0]);
             if (misfit != null) {
@@ -566,30 +711,47 @@ public final class LmdbLogStore implements LogStore {
             }
             replayed[0] = record.applyTo(replayed[0]);
         });
+        return replayed[0];
+    }
+
+    /**
+     * Creates a journal with a new id, then records it as the journal mark (a crash in between
+     * leaves an empty journal no mark names, which the next open replaces).
+     */
+    private static Journal createJournal(LmdbEnvironment env, Path file, long size) throws IOException {
+        Journal journal = Journal.create(file, size, Journal.newId(), 1);
         try {
-            if (journal.usedBytes() > 0) {
-                Overlay overlay = replayed[0];
-                String misfit = misfit(view, overlay);
-                if (misfit != null) {
-                    throw new IOException("the records in journal " + file + " do not continue the log in "
-                            + env.dataFile() + ": " + misfit);
-                }
-                env.write(raisingGeneration(env, logWrite(env, overlay), view.generation() + 1));
-            }
-            if (!full) {
-                journal.close();
-                Journal.delete(file);
-                return null;
-            }
-            if (journal.sizeBytes() != options.journalSize()) {
-                journal.close();
-                return Journal.create(file, options.journalSize());
-            }
-            journal.beginEpoch();
+            byte[] mark = MetaRecords.encodeJournalMark(new JournalMark(journal.id(), 0));
+            env.write(txn -> env.meta().put(txn, MetaRecords.JOURNAL, mark));
             return journal;
         } catch (IOException | RuntimeException e) {
             journal.close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses to open a store whose {@code data.mdb} is missing while its journal or snapshot files
+     * are there: LMDB would create an empty environment, and the store would start with an empty log
+     * beside them (and delete the snapshot files no record names).
+     */
+    private static void refuseLostEnvironment(Path dataFile, Path journalFile, Path snapshotDir) throws IOException {
+        if (Files.exists(dataFile)) {
+            return;
+        }
+        List<Path> left = new ArrayList<>();
+        if (Files.exists(journalFile)) {
+            left.add(journalFile);
+        }
+        if (Files.isDirectory(snapshotDir)) {
+            try (Stream<Path> files = Files.list(snapshotDir)) {
+                files.sorted().forEach(left::add);
+            }
+        }
+        if (!left.isEmpty()) {
+            throw new IOException(dataFile + " is missing, but " + left + " exist: this is not a new store but one"
+                    + " that lost its LMDB data (log, hard state and snapshot record); nothing was changed; "
+                    + RECOVERY);
         }
     }
 
@@ -732,12 +894,18 @@ public final class LmdbLogStore implements LogStore {
         }
     }
 
-    private static LogStart readLogStart(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
+    static LogStart readLogStart(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
         byte[] value = env.meta().get(txn, MetaRecords.LOG_START);
         return value == null ? LogStart.EMPTY : MetaRecords.decodeLogStart(value, env.dataFile());
     }
 
-    private static Optional<SnapshotRecord> readSnapshot(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
+    /** Reads the journal mark, or null if there is none. */
+    static JournalMark readJournalMark(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
+        byte[] value = env.meta().get(txn, MetaRecords.JOURNAL);
+        return value == null ? null : MetaRecords.decodeJournalMark(value, env.dataFile());
+    }
+
+    static Optional<SnapshotRecord> readSnapshot(LmdbEnvironment env, Txn<byte[]> txn) throws IOException {
         byte[] value = env.meta().get(txn, MetaRecords.SNAPSHOT);
         return value == null ? Optional.empty() : Optional.of(MetaRecords.decodeSnapshot(value, env.dataFile()));
     }
@@ -774,7 +942,14 @@ public final class LmdbLogStore implements LogStore {
         return env.read(txn -> readView(env, txn));
     }
 
-    private static FileChannel lock(Path lockFile) throws IOException {
+    /**
+     * Locks the store in {@code dataDir} against every other store and verifier, in this JVM or
+     * another, until the returned channel is closed.
+     *
+     * @throws IOException if it is in use
+     */
+    static FileChannel lock(Path dataDir) throws IOException {
+        Path lockFile = dataDir.resolve(LOCK_FILE);
         FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             FileLock lock = channel.tryLock();

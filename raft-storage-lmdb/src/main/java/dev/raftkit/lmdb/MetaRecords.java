@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
 
 /**
  * The records of the meta database: the format version, the hard state, the position the log
- * continues from, and the latest snapshot. Each value is {@code crc32c:int body}, checked on read,
+ * continues from, the latest snapshot, the log generation and the journal mark. Each value is {@code crc32c:int body}, checked on read,
  * so a damaged record is reported, never used.
  *
  * <p>Stateless and thread-safe.
@@ -41,6 +41,8 @@ final class MetaRecords {
      * hard state raises, so a reader can tell which in-memory view matches its transaction.
      */
     static final byte[] GENERATION = key("generation");
+    /** Key of the journal mark: which journal the store's records depend on; see {@link JournalMark}. */
+    static final byte[] JOURNAL = key("journal");
 
     private MetaRecords() {
     }
@@ -48,6 +50,14 @@ final class MetaRecords {
     /** The position the log continues from: entries start at {@code index + 1}. */
     record LogStart(long index, long term) {
         static final LogStart EMPTY = new LogStart(0, 0);
+    }
+
+    /**
+     * The journal the store expects beside LMDB: its id, and the epoch whose records the last
+     * checkpoint moved into LMDB. Written with every checkpoint, before the journal starts the next
+     * epoch, so the journal is at that epoch (a crash came before the next began) or the next one.
+     */
+    record JournalMark(long id, long epoch) {
     }
 
     /** The latest snapshot: its metadata and the name of its file in the snapshot directory. */
@@ -76,6 +86,15 @@ final class MetaRecords {
         return open(value, "generation", file).readLong();
     }
 
+    static byte[] encodeJournalMark(JournalMark mark) {
+        return sealPair(mark.id(), mark.epoch());
+    }
+
+    static JournalMark decodeJournalMark(byte[] value, Path file) throws IOException {
+        long[] pair = openPair(value, "journal mark", file);
+        return new JournalMark(pair[0], pair[1]);
+    }
+
     static byte[] encodeHardState(HardState state) {
         return seal(out -> {
             out.writeLong(state.term());
@@ -97,15 +116,12 @@ final class MetaRecords {
     }
 
     static byte[] encodeLogStart(LogStart start) {
-        return seal(out -> {
-            out.writeLong(start.index());
-            out.writeLong(start.term());
-        });
+        return sealPair(start.index(), start.term());
     }
 
     static LogStart decodeLogStart(byte[] value, Path file) throws IOException {
-        DataInputStream in = open(value, "log start", file);
-        return new LogStart(in.readLong(), in.readLong());
+        long[] pair = openPair(value, "log start", file);
+        return new LogStart(pair[0], pair[1]);
     }
 
     static byte[] encodeSnapshot(SnapshotRecord record) {
@@ -155,6 +171,20 @@ final class MetaRecords {
         byte[] value = bytes.toByteArray();
         ByteBuffer.wrap(value).putInt(0, checksum(value));
         return value;
+    }
+
+    /** Seals a record of two longs. */
+    private static byte[] sealPair(long first, long second) {
+        return seal(out -> {
+            out.writeLong(first);
+            out.writeLong(second);
+        });
+    }
+
+    /** Opens a record {@link #sealPair} sealed; returns its two longs. */
+    private static long[] openPair(byte[] value, String what, Path file) throws IOException {
+        DataInputStream in = open(value, what, file);
+        return new long[] {in.readLong(), in.readLong()};
     }
 
     private static DataInputStream open(byte[] value, String what, Path file) throws IOException {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JournalTest {
 
     private static final long SIZE = 1 << 20;
+    private static final long ID = 0x1D;
 
     @TempDir
     Path dir;
@@ -33,7 +34,7 @@ class JournalTest {
 
     @Test
     void createdJournalIsPreallocatedAndEmpty() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             assertThat(journal.usedBytes()).isZero();
             assertThat(journal.recordCapacity()).isEqualTo(SIZE - Journal.RECORDS_START);
         }
@@ -43,12 +44,13 @@ class JournalTest {
 
     @Test
     void appendedRecordsReplayInOrderAndWritingContinuesAfterThem() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             append(journal, "one", "two", "three");
             assertThat(journal.usedBytes()).isEqualTo(bytes("one", "two", "three"));
         }
         List<String> replayed = new ArrayList<>();
-        try (Journal journal = Journal.open(file(), (offset, payload) -> replayed.add(text(payload)))) {
+        try (Journal journal = Journal.open(file())) {
+            journal.replay((offset, payload) -> replayed.add(text(payload)));
             assertThat(replayed).containsExactly("one", "two", "three");
             append(journal, "four");
         }
@@ -57,7 +59,7 @@ class JournalTest {
 
     @Test
     void tornLastRecordIsIgnoredAndEverythingBeforeItKept() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             append(journal, "one", "two", "a longer third record, torn by a crash while it was being written");
         }
         long third = Journal.RECORDS_START + bytes("one", "two");
@@ -68,7 +70,7 @@ class JournalTest {
 
     @Test
     void recordsOfAnOlderEpochAfterTheCurrentOnesAreIgnored() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             append(journal, "old-1", "old-2", "old-3", "old-4", "old-5");
             journal.beginEpoch();
             append(journal, "new-1", "new-2");
@@ -78,7 +80,7 @@ class JournalTest {
 
     @Test
     void newEpochStartsEmpty() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             append(journal, "one", "two");
             journal.beginEpoch();
             assertThat(journal.usedBytes()).isZero();
@@ -88,7 +90,7 @@ class JournalTest {
 
     @Test
     void flippedBitInARecordFollowedByValidOnesFailsNamingFileAndOffset() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             append(journal, "one", "two", "three", "four");
         }
         long second = Journal.RECORDS_START + bytes("one");
@@ -102,7 +104,7 @@ class JournalTest {
 
     @Test
     void damagedLengthOfARecordFollowedByValidOnesFails() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             append(journal, "one", "two", "three");
         }
         long second = Journal.RECORDS_START + bytes("one");
@@ -114,7 +116,7 @@ class JournalTest {
 
     @Test
     void tornHeaderWriteFallsBackToThePreviousEpoch() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             append(journal, "one", "two");
         }
         overwrite(0, "garbage where epoch 2's header was being written".getBytes(StandardCharsets.US_ASCII));
@@ -124,7 +126,7 @@ class JournalTest {
 
     @Test
     void damagedHeaderOfAnEpochWithRecordsFails() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             append(journal, "one");
             journal.beginEpoch();
             append(journal, "two");
@@ -145,7 +147,7 @@ class JournalTest {
 
     @Test
     void headerOfAnUnknownVersionIsRefused() throws IOException {
-        Journal.create(file(), SIZE).close();
+        create().close();
         ByteBuffer slot = ByteBuffer.allocate(32).putLong(0x524B_4A4F_5552_4E4CL).putInt(99).putLong(5).putLong(7);
         CRC32C crc = new CRC32C();
         crc.update(slot.array(), 0, slot.position());
@@ -158,7 +160,7 @@ class JournalTest {
 
     @Test
     void recordThatDoesNotFitIsRejected() throws IOException {
-        try (Journal journal = Journal.create(file(), SIZE)) {
+        try (Journal journal = create()) {
             assertThatThrownBy(() -> journal.append(new byte[(int) SIZE]))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
         }
@@ -168,8 +170,14 @@ class JournalTest {
 
     private List<String> reopen() throws IOException {
         List<String> replayed = new ArrayList<>();
-        Journal.open(file(), (offset, payload) -> replayed.add(text(payload))).close();
+        try (Journal journal = Journal.open(file())) {
+            journal.replay((offset, payload) -> replayed.add(text(payload)));
+        }
         return replayed;
+    }
+
+    private Journal create() throws IOException {
+        return Journal.create(file(), SIZE, ID, 1);
     }
 
     private static void append(Journal journal, String... payloads) throws IOException {

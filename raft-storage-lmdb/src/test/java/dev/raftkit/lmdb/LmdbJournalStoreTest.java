@@ -8,9 +8,12 @@ import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -199,7 +203,7 @@ class LmdbJournalStoreTest {
     }
 
     @Test
-    void storeOfFormatTwoIsStampedThreeAndKeepsItsLog() throws IOException {
+    void storeOfFormatTwoIsStampedWithTheCurrentFormatAndKeepsItsLog() throws IOException {
         try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
             store.persist(new HardState(1, null, 2), entries(1, 2, 1));
         }
@@ -212,11 +216,51 @@ class LmdbJournalStoreTest {
         }
         try (LmdbEnvironment env = LmdbEnvironment.open(dir.resolve("lmdb"), LmdbOptions.parse(SMALL_JOURNAL))) {
             int format = env.read(txn -> MetaRecords.decodeFormat(env.meta().get(txn, MetaRecords.FORMAT), dataFile()));
-            assertThat(format).isEqualTo(3);
+            assertThat(format).isEqualTo(LmdbLogStore.FORMAT_VERSION);
         }
         try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
             assertLog(store, 2, 1, entries(2, 1, 1));
         }
+    }
+
+    /**
+     * A store of format 3 has a version 1 journal (no id, no size) and no journal mark: its records
+     * are replayed, the journal replaced by one with an id, and the mark written, so from then on a
+     * lost journal is refused. Rebuilt here by rewriting a new store's header and meta records as
+     * format 3 wrote them (the records themselves did not change).
+     */
+    @Test
+    void storeOfFormatThreeWithAVersionOneJournalIsUpgradedAndThenGuarded() throws IOException {
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            store.persist(new HardState(1, null, 2), entries(1, 2, 1));
+        }
+        ByteBuffer slot = ByteBuffer.wrap(Files.readAllBytes(journalFile()), 2048, 48).slice(); // epoch 1's slot
+        ByteBuffer legacy = ByteBuffer.allocate(32).putLong(slot.getLong(0)).putInt(1).putLong(slot.getLong(20))
+                .putLong(slot.getLong(28));
+        CRC32C crc = new CRC32C();
+        crc.update(legacy.array(), 0, legacy.position());
+        legacy.putInt((int) crc.getValue());
+        try (FileChannel channel = FileChannel.open(journalFile(), StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[48]), 2048);
+            channel.write(legacy.flip(), 2048);
+        }
+        try (LmdbEnvironment env = LmdbEnvironment.open(dir.resolve("lmdb"), LmdbOptions.parse(SMALL_JOURNAL))) {
+            env.write(txn -> {
+                env.meta().put(txn, MetaRecords.FORMAT, MetaRecords.encodeFormat(3));
+                return env.meta().delete(txn, MetaRecords.JOURNAL);
+            });
+        }
+
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            assertLog(store, 1, 0, entries(1, 2, 1));
+            assertThat(store.hardState()).isEqualTo(new HardState(1, null, 2));
+        }
+        try (Journal journal = Journal.open(journalFile())) {
+            assertThat(journal.legacy()).isFalse();
+        }
+        Files.delete(journalFile());
+        assertThatThrownBy(() -> LmdbLogStore.open(dir, SMALL_JOURNAL)).isInstanceOf(IOException.class)
+                .hasMessageContaining("is missing");
     }
 
     /**
