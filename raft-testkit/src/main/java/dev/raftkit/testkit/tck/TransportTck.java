@@ -183,19 +183,21 @@ public abstract class TransportTck {
     /**
      * Messages exactly as large as the transport must carry by its own statement,
      * {@link Transport#maxMessageBytes()} minus {@link Transport#ENVELOPE_RESERVE_BYTES} by
-     * {@link RaftMessage#sizeBytes()}, arrive intact, even with indexes and terms as long as they get.
+     * {@link RaftMessage#sizeBytes()}, arrive intact, even with indexes as long as they get and terms
+     * at {@link RaftMessage#MAX_TERM}.
      */
     @Test
     void carriesEveryMessageWithinItsStatedLimit() throws IOException {
         Pair pair = startPair();
         long room = pair.a.transport.maxMessageBytes() - Transport.ENVELOPE_RESERVE_BYTES;
         long index = Long.MAX_VALUE / 2;
-        long emptyAppend = new AppendEntries(A, B, index, index - 1, index,
-                List.of(entry(index, index, EntryKind.COMMAND, 0)), index).sizeBytes();
-        RaftMessage append = new AppendEntries(A, B, index, index - 1, index,
-                List.of(entry(index, index, EntryKind.COMMAND, (int) (room - emptyAppend))), index);
-        long emptyChunk = new InstallSnapshot(A, B, index, snapshotMeta(room), index, new byte[0], true).sizeBytes();
-        RaftMessage chunk = new InstallSnapshot(A, B, index, snapshotMeta(index + room), index,
+        long term = RaftMessage.MAX_TERM;
+        long emptyAppend = new AppendEntries(A, B, term, index - 1, term,
+                List.of(entry(index, term, EntryKind.COMMAND, 0)), index).sizeBytes();
+        RaftMessage append = new AppendEntries(A, B, term, index - 1, term,
+                List.of(entry(index, term, EntryKind.COMMAND, (int) (room - emptyAppend))), index);
+        long emptyChunk = new InstallSnapshot(A, B, term, snapshotMeta(room), index, new byte[0], true).sizeBytes();
+        RaftMessage chunk = new InstallSnapshot(A, B, term, snapshotMeta(index + room), index,
                 bytes((int) (room - emptyChunk)), true);
         assertEquals(room, append.sizeBytes(), "the append fills the stated limit");
         assertEquals(room, chunk.sizeBytes(), "the chunk fills the stated limit");
