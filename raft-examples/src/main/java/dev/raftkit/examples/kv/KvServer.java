@@ -80,12 +80,12 @@ public final class KvServer implements AutoCloseable {
         return server;
     }
 
-    /** Returns the Raft node, e.g. to watch its status or change the membership. */
+    /** {@return the Raft node}, e.g. to watch its status or change the membership. */
     public Node<KvCommand, KvResult> node() {
         return node;
     }
 
-    /** Returns the address clients connect to. */
+    /** {@return the address clients connect to} */
     public InetSocketAddress clientAddress() {
         return (InetSocketAddress) serverSocket.getLocalSocketAddress();
     }
