@@ -8,5 +8,8 @@ module dev.raftkit.core {
     requires org.slf4j;
     requires static micrometer.core;
 
+    // RaftkitMetrics, for applications that bind a node's metrics to their own Micrometer registry.
+    exports dev.raftkit.core;
+
     provides dev.raftkit.spi.RaftEngine with dev.raftkit.core.CoreEngine;
 }
