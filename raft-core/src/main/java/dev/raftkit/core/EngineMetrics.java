@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * every hook does nothing and reads no clock, so a node without metrics pays nothing. With the
  * option {@value #MICROMETER_OPTION}{@code =global} the hooks feed Micrometer's global registry;
  * with {@code =bind} they feed the registries the application binds with {@link RaftkitMetrics}
- * (see {@link MicrometerMetrics}).
+ * (see {@link MicrometerMetrics} and {@link BoundMetrics}).
  *
  * <p>Threading: {@link #trackWrite} runs on the caller's thread, {@link #proposed} and
  * {@link #sampleReplication} on the driver thread, {@link #persisted} on the storage thread,
@@ -53,7 +53,7 @@ interface EngineMetrics extends AutoCloseable {
                             + "io.micrometer:micrometer-core on the class path; add it or remove the option");
                 }
                 return target.equals("global") ? MicrometerMetrics.global(config, clock)
-                        : MicrometerMetrics.bindable(config, clock);
+                        : new BoundMetrics(config, clock);
             default:
                 throw new IllegalArgumentException("option " + MICROMETER_OPTION + " must be off, global or bind, "
                         + "was \"" + target + "\"");

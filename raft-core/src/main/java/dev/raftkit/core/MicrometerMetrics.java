@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -30,15 +29,12 @@ import java.util.function.ToDoubleFunction;
 /**
  * {@link EngineMetrics} in a Micrometer {@link MeterRegistry}. Every meter is named
  * {@code raftkit.*} and tagged with {@code cluster} and {@code node}; the guide's Operations chapter
- * lists them. The meters live in Micrometer's global registry, or in a registry of the node's own
- * that forwards to every registry the application binds ({@link #bindTo}). Loaded only after {@link EngineMetrics#of} has checked that Micrometer is on the
+ * lists them. Loaded only after {@link EngineMetrics#of} has checked that Micrometer is on the
  * class path, so raft-core runs without it.
  */
 final class MicrometerMetrics implements EngineMetrics {
 
     private final MeterRegistry registry;
-    /** The node's own registry, which application registries are added to; null for the global one. */
-    private final CompositeMeterRegistry bindable;
     private final Tags tags;
     private final NodeId self;
     private final LongSupplier clock;
@@ -56,10 +52,8 @@ final class MicrometerMetrics implements EngineMetrics {
     /** Driver thread only: followers that have a lag gauge. */
     private final Map<NodeId, Meter> lagGauges = new ConcurrentHashMap<>();
 
-    private MicrometerMetrics(MeterRegistry registry, CompositeMeterRegistry bindable, Config config,
-            LongSupplier clock) {
+    private MicrometerMetrics(MeterRegistry registry, Config config, LongSupplier clock) {
         this.registry = registry;
-        this.bindable = bindable;
         this.self = config.self();
         this.tags = Tags.of("cluster", config.clusterId(), "node", config.self().value());
         this.clock = clock;
@@ -82,29 +76,12 @@ final class MicrometerMetrics implements EngineMetrics {
 
     /** Metrics of the node configured by {@code config}, in {@link Metrics#globalRegistry}. */
     static MicrometerMetrics global(Config config, LongSupplier clock) {
-        return new MicrometerMetrics(Metrics.globalRegistry, null, config, clock);
+        return new MicrometerMetrics(Metrics.globalRegistry, config, clock);
     }
 
-    /** Metrics of the node configured by {@code config}, in registries bound later with {@link #bindTo}. */
-    static MicrometerMetrics bindable(Config config, LongSupplier clock) {
-        CompositeMeterRegistry own = new CompositeMeterRegistry();
-        return new MicrometerMetrics(own, own, config, clock);
-    }
-
-    /**
-     * Reports this node's meters, those already registered and those to come, in {@code target}
-     * too, until the node closes.
-     *
-     * @param target the application's registry
-     * @throws IllegalStateException if the node reports to the global registry instead
-     */
-    void bindTo(MeterRegistry target) {
-        if (bindable == null) {
-            throw new IllegalStateException("node " + self + " reports to Micrometer's global registry ("
-                    + EngineMetrics.MICROMETER_OPTION + "=global); start it with " + EngineMetrics.MICROMETER_OPTION
-                    + "=bind to bind its metrics to a registry of your own");
-        }
-        bindable.add(target);
+    /** Metrics of the node configured by {@code config}, in an application's {@code registry}. */
+    static MicrometerMetrics in(MeterRegistry registry, Config config, LongSupplier clock) {
+        return new MicrometerMetrics(registry, config, clock);
     }
 
     private <M extends Meter> M keep(M meter) {

@@ -17,9 +17,8 @@ import java.util.Objects;
  * new RaftkitMetrics(node).bindTo(registry);
  * }</pre>
  *
- * <p>The node registers its meters in a registry of its own from the start; binding forwards them,
- * and every meter it registers later, to {@code registry}, until the node closes. Binding several
- * registries, before or after the first writes, is allowed. Frameworks that collect
+ * <p>Binding registers the node's meters in {@code registry} itself, until the node closes.
+ * Binding several registries, before or after the first writes, is allowed. Frameworks that collect
  * {@code MeterBinder}s (for example as beans) can be handed a {@code RaftkitMetrics} directly.
  *
  * <p>Needs {@code dev.raftkit:raft-core} at compile scope and {@code io.micrometer:micrometer-core}
@@ -27,7 +26,7 @@ import java.util.Objects;
  */
 public final class RaftkitMetrics implements MeterBinder {
 
-    private final MicrometerMetrics metrics;
+    private final BoundMetrics metrics;
 
     /**
      * Selects the node whose metrics to bind.
@@ -43,19 +42,22 @@ public final class RaftkitMetrics implements MeterBinder {
             throw new IllegalArgumentException("node " + node.id() + " was not started by raft-core ("
                     + node.getClass().getName() + "); only raft-core nodes report metrics");
         }
-        if (!(raftNode.metrics() instanceof MicrometerMetrics micrometer)) {
-            throw new IllegalStateException("node " + node.id() + " reports no metrics: start it with the option "
-                    + EngineMetrics.MICROMETER_OPTION + "=bind to bind them to a registry of your own");
+        if (!(raftNode.metrics() instanceof BoundMetrics bound)) {
+            String now = raftNode.metrics() instanceof MicrometerMetrics
+                    ? "reports to Micrometer's global registry (" + EngineMetrics.MICROMETER_OPTION + "=global)"
+                    : "reports no metrics";
+            throw new IllegalStateException("node " + node.id() + " " + now + ": start it with the option "
+                    + EngineMetrics.MICROMETER_OPTION + "=bind to bind its metrics to a registry of your own");
         }
-        this.metrics = micrometer;
+        this.metrics = bound;
     }
 
     /**
-     * Reports the node's meters in {@code registry} too, until the node closes.
+     * Reports the node's meters in {@code registry}, until the node closes: gauges show its
+     * current state, timers and counters count from now.
      *
      * @param registry the application's registry
-     * @throws IllegalStateException if the node reports to Micrometer's global registry
-     *     ({@code raftkit.metrics.micrometer=global}) instead
+     * @throws IllegalStateException if the node is closed
      */
     @Override
     public void bindTo(MeterRegistry registry) {

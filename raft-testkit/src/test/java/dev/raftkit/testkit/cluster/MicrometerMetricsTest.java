@@ -133,8 +133,7 @@ class MicrometerMetricsTest {
     @Test
     void bindingNeedsANodeStartedWithBind() {
         cluster = TestCluster.create(1, c -> c.option("raftkit.metrics.micrometer", "global")).startAll();
-        RaftkitMetrics global = new RaftkitMetrics(cluster.node(0));
-        assertThatThrownBy(() -> global.bindTo(new SimpleMeterRegistry()))
+        assertThatThrownBy(() -> new RaftkitMetrics(cluster.node(0)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("reports to Micrometer's global registry")
                 .hasMessageContaining("raftkit.metrics.micrometer=bind");
