@@ -1,7 +1,8 @@
 /**
  * Raftkit's standard engine: a pure Raft core, one driver thread, one storage thread and one apply
  * thread per node. Users need nothing from it at compile time: {@code dev.raftkit.Raft} finds it
- * through {@link java.util.ServiceLoader}.
+ * through {@link java.util.ServiceLoader}. The one exception is {@code RaftkitMetrics}, which binds a
+ * node's metrics to an application's Micrometer registry.
  */
 module dev.raftkit.core {
     requires dev.raftkit.api;
