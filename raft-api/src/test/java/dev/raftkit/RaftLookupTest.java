@@ -147,7 +147,7 @@ class RaftLookupTest {
 
     @Test
     void missingStateMachineOrCodecIsNamed() {
-        assertThatThrownBy(() -> Raft.builder(config).codec(Codec.utf8()).start())
+        assertThatThrownBy(() -> Raft.<String, String>builder(config).codec(Codec.utf8()).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no state machine");
         assertThatThrownBy(() -> Raft.builder(config).stateMachine(ECHO).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no codec");

@@ -11,8 +11,9 @@ import java.util.function.Supplier;
 /**
  * The few points where the engine reports what it does, for metrics. The default is {@link #NONE}:
  * every hook does nothing and reads no clock, so a node without metrics pays nothing. With the
- * option {@value #MICROMETER_OPTION}{@code =global} the hooks feed Micrometer (see
- * {@link MicrometerMetrics}).
+ * option {@value #MICROMETER_OPTION}{@code =global} the hooks feed Micrometer's global registry;
+ * with {@code =bind} they feed the registries the application binds with {@link RaftkitMetrics}
+ * (see {@link MicrometerMetrics} and {@link BoundMetrics}).
  *
  * <p>Threading: {@link #trackWrite} runs on the caller's thread, {@link #proposed} and
  * {@link #sampleReplication} on the driver thread, {@link #persisted} on the storage thread,
@@ -20,7 +21,10 @@ import java.util.function.Supplier;
  */
 interface EngineMetrics extends AutoCloseable {
 
-    /** Option key: where metrics go. {@code off} (the default) or {@code global}. */
+    /**
+     * Option key: where metrics go. {@code off} (the default), {@code global} (Micrometer's global
+     * registry) or {@code bind} (the registries bound with {@link RaftkitMetrics}).
+     */
     String MICROMETER_OPTION = "raftkit.metrics.micrometer";
 
     /** Reports nothing. */
@@ -32,7 +36,9 @@ interface EngineMetrics extends AutoCloseable {
      *
      * @param config the node's configuration
      * @param clock the node runtime's monotonic clock, in nanoseconds
-     * @return {@link #NONE}, or metrics registered in Micrometer's global registry
+     * @return {@link #NONE}, or metrics registered in Micrometer's global registry or in the node's
+     *     own registry or in the node's
+     *     own registry
      * @throws IllegalArgumentException if the option has another value, or asks for Micrometer
      *     when {@code io.micrometer:micrometer-core} is not on the class path
      */
@@ -41,15 +47,16 @@ interface EngineMetrics extends AutoCloseable {
         switch (target) {
             case "off":
                 return NONE;
-            case "global":
+            case "global", "bind":
                 if (!micrometerPresent()) {
-                    throw new IllegalArgumentException("option " + MICROMETER_OPTION + "=global needs "
+                    throw new IllegalArgumentException("option " + MICROMETER_OPTION + "=" + target + " needs "
                             + "io.micrometer:micrometer-core on the class path; add it or remove the option");
                 }
-                return MicrometerMetrics.global(config, clock);
+                return target.equals("global") ? MicrometerMetrics.global(config, clock)
+                        : new BoundMetrics(config, clock);
             default:
-                throw new IllegalArgumentException("option " + MICROMETER_OPTION + " must be off or global, was \""
-                        + target + "\"");
+                throw new IllegalArgumentException("option " + MICROMETER_OPTION + " must be off, global or bind, "
+                        + "was \"" + target + "\"");
         }
     }
 

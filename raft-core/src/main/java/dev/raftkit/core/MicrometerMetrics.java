@@ -79,6 +79,11 @@ final class MicrometerMetrics implements EngineMetrics {
         return new MicrometerMetrics(Metrics.globalRegistry, config, clock);
     }
 
+    /** Metrics of the node configured by {@code config}, in an application's {@code registry}. */
+    static MicrometerMetrics in(MeterRegistry registry, Config config, LongSupplier clock) {
+        return new MicrometerMetrics(registry, config, clock);
+    }
+
     private <M extends Meter> M keep(M meter) {
         meters.add(meter);
         return meter;

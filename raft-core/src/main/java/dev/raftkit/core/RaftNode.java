@@ -386,4 +386,9 @@ final class RaftNode<C, R> implements Node<C, R> {
         metrics.close();
         LOG.info("[{}] closed", config.self());
     }
+
+    /** {@return where this node reports its metrics}, for {@link RaftkitMetrics} */
+    EngineMetrics metrics() {
+        return metrics;
+    }
 }

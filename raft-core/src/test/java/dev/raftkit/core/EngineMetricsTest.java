@@ -36,7 +36,7 @@ class EngineMetricsTest {
         assertThatThrownBy(() -> EngineMetrics.of(config().option(EngineMetrics.MICROMETER_OPTION, "jmx").build(),
                 () -> 0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("raftkit.metrics.micrometer must be off or global, was \"jmx\"");
+                .hasMessageContaining("raftkit.metrics.micrometer must be off, global or bind, was \"jmx\"");
     }
 
     @Test

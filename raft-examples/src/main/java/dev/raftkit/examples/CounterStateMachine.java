@@ -28,7 +28,7 @@ public final class CounterStateMachine implements StateMachine<Long, Long> {
         return total;
     }
 
-    /** Returns the current total; call it from a read query, which runs on the apply thread. */
+    /** {@return the current total}; call it from a read query, which runs on the apply thread. */
     public long total() {
         return total;
     }

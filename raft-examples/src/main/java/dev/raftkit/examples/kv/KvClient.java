@@ -102,12 +102,28 @@ public final class KvClient implements AutoCloseable {
     }
 
     /**
-     * Returns the status of the node the client talks to (a leader after any successful request).
+     * Asks one server for its node's status, once, without following the leader.
      *
-     * @return {@code Node.status()} of that node, as text
+     * @param server the server's id, one of those given to the constructor
+     * @return the node's role, term, leader, log indexes and members, as one line
+     * @throws KvException if the server is unreachable or does not answer
+     * @throws IllegalArgumentException if {@code server} is not one of this client's servers
      */
-    public String status() {
-        return request("STATUS").value();
+    public String status(String server) {
+        if (!servers.containsKey(server)) {
+            throw new IllegalArgumentException("unknown server " + server + "; known: " + ids);
+        }
+        moveTo(server);
+        try {
+            List<String> reply = LineProtocol.split(exchange(LineProtocol.line("STATUS")));
+            if (!"OK".equals(reply.get(0))) {
+                throw new KvException(server + " failed the request: " + LineProtocol.value(reply.get(1)));
+            }
+            return LineProtocol.value(reply.get(2));
+        } catch (IOException e) {
+            moveTo(server);
+            throw new KvException(server + " is unreachable: " + e.getMessage());
+        }
     }
 
     private KvResult request(String verb, String... fields) {

@@ -39,6 +39,12 @@ public record KvCommand(Op op, String clientId, long sequence, String key, Strin
     /**
      * Checks the command.
      *
+     * @param op what to do
+     * @param clientId who sent it; 1 to 64 characters
+     * @param sequence the client's number for this request, at least 1
+     * @param key the key
+     * @param value the value to store, null only for a delete
+     * @param expected the value a compare-and-set expects, null meaning "absent"
      * @throws IllegalArgumentException naming the field that is missing or out of range
      */
     public KvCommand {

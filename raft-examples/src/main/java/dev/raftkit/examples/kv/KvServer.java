@@ -5,6 +5,7 @@ import dev.raftkit.Config;
 import dev.raftkit.NoLeaderException;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.NodeStatus;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.Raft;
 import java.io.BufferedReader;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * One node of the replicated key-value store: a Raft node with a {@link KvStore}, plus a TCP
@@ -80,12 +82,12 @@ public final class KvServer implements AutoCloseable {
         return server;
     }
 
-    /** Returns the Raft node, e.g. to watch its status or change the membership. */
+    /** {@return the Raft node}, e.g. to watch its status or change the membership. */
     public Node<KvCommand, KvResult> node() {
         return node;
     }
 
-    /** Returns the address clients connect to. */
+    /** {@return the address clients connect to} */
     public InetSocketAddress clientAddress() {
         return (InetSocketAddress) serverSocket.getLocalSocketAddress();
     }
@@ -136,7 +138,7 @@ public final class KvServer implements AutoCloseable {
                     String key = LineProtocol.value(f.get(1));
                     yield ok(true, await(node.readLinearizable(() -> store.get(key))));
                 }
-                case "STATUS" -> ok(true, node.status().toString());
+                case "STATUS" -> ok(true, describe(node.status()));
                 default -> LineProtocol.line("ERROR", "unknown request " + f.get(0)
                         + "; expected PUT, DELETE, CAS, GET or STATUS");
             };
@@ -154,6 +156,19 @@ public final class KvServer implements AutoCloseable {
     private String write(KvCommand command) {
         KvResult result = await(node.write(command));
         return ok(result.applied(), result.value());
+    }
+
+    /** One line for people: role, term, leader, log indexes and members. */
+    static String describe(NodeStatus s) {
+        return s.role() + " term=" + s.term()
+                + " leader=" + s.leader().map(NodeId::value).orElse("none")
+                + " commit=" + s.commitIndex() + " applied=" + s.appliedIndex()
+                + " log=" + s.lastLogIndex() + " snapshot=" + s.snapshotIndex()
+                + " voters=" + names(s.voters()) + " learners=" + names(s.learners());
+    }
+
+    private static String names(Set<NodeId> ids) {
+        return ids.isEmpty() ? "none" : ids.stream().map(NodeId::value).sorted().collect(Collectors.joining(","));
     }
 
     private static String ok(boolean applied, String value) {

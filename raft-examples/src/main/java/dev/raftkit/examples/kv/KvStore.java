@@ -73,7 +73,7 @@ public final class KvStore implements StateMachine<KvCommand, KvResult> {
         return data.get(key);
     }
 
-    /** Returns the number of keys; call it from a read query. */
+    /** {@return the number of keys}; call it from a read query. */
     public int size() {
         return data.size();
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * DELETE client seq key             OK applied previous
  * CAS client seq key expected value OK applied previous-or-current
  * GET key                           OK true value          (linearizable, on the leader)
- * STATUS                            OK true status
+ * STATUS                            OK true status-line    (this node's, not the leader's)
  * any request                       REDIRECT leader-or-~   (not the leader: retry there, or elsewhere)
  * any request                       ERROR message
  * </pre>

@@ -2,18 +2,9 @@ package dev.raftkit.examples.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.raftkit.Address;
-import dev.raftkit.Config;
-import dev.raftkit.NodeId;
-import dev.raftkit.Role;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,30 +15,18 @@ import org.junit.jupiter.api.Test;
  */
 class KvClusterTest {
 
-    private final Map<String, KvServer> servers = new LinkedHashMap<>();
+    private MemoryKvCluster cluster;
 
     @AfterEach
     void stop() {
-        servers.values().forEach(KvServer::close);
+        cluster.close();
     }
 
     @Test
     void aClientWritesAndReadsThroughFailover() throws IOException {
-        Map<NodeId, Address> members = new LinkedHashMap<>();
-        for (int i = 1; i <= 3; i++) {
-            members.put(NodeId.of("kv" + i), new Address("127.0.0.1", 47_100 + i));
-        }
-        String root = "/mem/kv-cluster-test/" + UUID.randomUUID();
-        Map<String, InetSocketAddress> clientAddresses = new LinkedHashMap<>();
-        for (NodeId id : members.keySet()) {
-            Config config = Config.builder(id, members).logStore("memory").transport("memory")
-                    .dataDir(Path.of(root, id.value())).electionTimeoutTicks(40, 80).snapshotThreshold(20).build();
-            KvServer server = KvServer.start(config, new InetSocketAddress("127.0.0.1", 0));
-            servers.put(id.value(), server);
-            clientAddresses.put(id.value(), server.clientAddress());
-        }
+        cluster = new MemoryKvCluster(3, 20);
 
-        try (KvClient client = new KvClient(clientAddresses, Duration.ofSeconds(30))) {
+        try (KvClient client = new KvClient(cluster.clientAddresses(), Duration.ofSeconds(30))) {
             assertThat(client.put("colour", "blue")).isEmpty();
             assertThat(client.put("colour", "green")).contains("blue");
             assertThat(client.compareAndSet("colour", "blue", "red")).isFalse();
@@ -60,16 +39,14 @@ class KvClusterTest {
             assertThat(client.put("a key with spaces\nand a newline", "ünïcödé ~ value")).isEmpty();
             assertThat(client.get("a key with spaces\nand a newline")).contains("ünïcödé ~ value");
 
-            String leader = servers.entrySet().stream().filter(e -> e.getValue().node().role() == Role.LEADER)
-                    .map(Map.Entry::getKey).findFirst().orElseThrow();
-            servers.remove(leader).close();
+            cluster.stop(cluster.leader());
             for (int i = 0; i < 30; i++) {
                 client.put("counter", Integer.toString(i));
             }
             assertThat(client.get("counter")).contains("29");
             assertThat(client.get("colour")).as("written before the failover").contains("red");
         }
-        Optional<KvServer> any = servers.values().stream().findFirst();
+        Optional<KvServer> any = cluster.servers().values().stream().findFirst();
         assertThat(any.orElseThrow().node().status().snapshotIndex()).as("the store was snapshotted").isPositive();
     }
 }

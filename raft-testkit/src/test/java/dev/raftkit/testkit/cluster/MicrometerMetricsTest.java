@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.raftkit.BusyException;
 import dev.raftkit.Node;
 import dev.raftkit.NodeStatus;
+import dev.raftkit.core.RaftkitMetrics;
 import dev.raftkit.testkit.kv.KvCommand;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Metrics;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * 3-node cluster reports role, term, commit and applied index, write latency, append sizes,
  * in-flight and rejected writes, per-follower lag, persist and snapshot sizes and durations in a
  * {@link SimpleMeterRegistry} added to the global registry, and removes them when the node closes.
+ * With {@code =bind}, a node's meters go only to the registries bound with {@link RaftkitMetrics}.
  */
 class MicrometerMetricsTest {
 
@@ -104,7 +106,44 @@ class MicrometerMetricsTest {
         cluster = TestCluster.create(1, c -> c.option("raftkit.metrics.micrometer", "prometheus"));
         assertThatThrownBy(() -> cluster.start(0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("raftkit.metrics.micrometer must be off or global");
+                .hasMessageContaining("raftkit.metrics.micrometer must be off, global or bind");
+    }
+
+    @Test
+    void aNodeStartedWithBindReportsOnlyToTheRegistriesBoundToIt() {
+        cluster = TestCluster.create(1, c -> c.option("raftkit.metrics.micrometer", "bind")).startAll();
+        Node<KvCommand, String> node = cluster.node(cluster.awaitLeader());
+        Tags tags = Tags.of("node", node.id().value());
+        Await.value(node.write(KvCommand.put("k", "before binding")));
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+
+        new RaftkitMetrics(node).bindTo(own);
+        Await.value(node.write(KvCommand.put("k", "after binding")));
+
+        assertThat(own.get("raftkit.node.role").tags(tags.and("role", "leader")).gauge().value()).isEqualTo(1.0);
+        assertThat(own.get("raftkit.write.latency").tags(tags).timer().count()).as("writes since binding")
+                .isEqualTo(1);
+        assertThat(own.get("raftkit.persist.latency").tags(tags).timer().count()).isPositive();
+        assertThat(registry.getMeters()).as("nothing in the global registry").isEmpty();
+
+        cluster.stop(cluster.awaitLeader());
+        assertThat(own.getMeters()).as("meters of a closed node").isEmpty();
+    }
+
+    @Test
+    void bindingNeedsANodeStartedWithBind() {
+        cluster = TestCluster.create(1, c -> c.option("raftkit.metrics.micrometer", "global")).startAll();
+        assertThatThrownBy(() -> new RaftkitMetrics(cluster.node(0)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reports to Micrometer's global registry")
+                .hasMessageContaining("raftkit.metrics.micrometer=bind");
+        cluster.close();
+
+        cluster = TestCluster.create(1, c -> c).startAll();
+        assertThatThrownBy(() -> new RaftkitMetrics(cluster.node(0)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reports no metrics")
+                .hasMessageContaining("raftkit.metrics.micrometer=bind");
     }
 
     private double gauge(String name, Tags tags) {
