@@ -103,6 +103,56 @@ class RaftLookupTest {
     }
 
     @Test
+    void aProductionProviderWinsOverTestDoublesWithoutAName() throws Exception {
+        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, new Class<?>[] {TestProviders.DoubleStoreProvider.class, TestProviders.AlphaStoreProvider.class},
+                TRANSPORT, new Class<?>[] {TestProviders.DoubleTransportProvider.class,
+                        TestProviders.PipeTransportProvider.class}), config))
+                .hasMessage("refusing engine does not start nodes");
+        assertThat(TestProviders.RefusingEngine.lastSetup.logStore()).isEqualTo(new TestProviders.NoopStore("alpha"));
+        assertThat(TestProviders.RefusingEngine.lastSetup.transport()).isInstanceOf(TestProviders.NoopTransport.class);
+    }
+
+    @Test
+    void theHighestPriorityWinsAndATestDoubleAloneIsStillChosen() throws Exception {
+        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, new Class<?>[] {TestProviders.AlphaStoreProvider.class, TestProviders.PreferredStoreProvider.class,
+                        TestProviders.BetaStoreProvider.class},
+                TRANSPORT, TestProviders.PipeTransportProvider.class), config))
+                .hasMessage("refusing engine does not start nodes");
+        assertThat(TestProviders.RefusingEngine.lastSetup.logStore()).isEqualTo(new TestProviders.NoopStore("preferred"));
+
+        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, TestProviders.DoubleStoreProvider.class,
+                TRANSPORT, TestProviders.PipeTransportProvider.class), config))
+                .hasMessage("refusing engine does not start nodes");
+        assertThat(TestProviders.RefusingEngine.lastSetup.logStore()).isEqualTo(new TestProviders.NoopStore("double"));
+    }
+
+    @Test
+    void aTieAtTheHighestPriorityListsEveryProviderWithItsPriority() throws Exception {
+        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, new Class<?>[] {TestProviders.AlphaStoreProvider.class, TestProviders.DoubleStoreProvider.class,
+                        TestProviders.BetaStoreProvider.class}), config))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("several LogStore providers with the highest priority, 5, on the class path")
+                .hasMessageContaining("'alpha' " + TestProviders.AlphaStoreProvider.class.getName() + " priority 5")
+                .hasMessageContaining("'beta' " + TestProviders.BetaStoreProvider.class.getName() + " priority 5")
+                .hasMessageContaining("'double' " + TestProviders.DoubleStoreProvider.class.getName() + " priority 0")
+                .hasMessageContaining("choose one with Config.Builder.logStore(name)");
+    }
+
+    @Test
+    void aNamedProviderWinsWhateverItsPriority() throws Exception {
+        Config named = config.toBuilder().logStore("double").build();
+        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, new Class<?>[] {TestProviders.PreferredStoreProvider.class, TestProviders.DoubleStoreProvider.class},
+                TRANSPORT, TestProviders.PipeTransportProvider.class), named))
+                .hasMessage("refusing engine does not start nodes");
+        assertThat(TestProviders.RefusingEngine.lastSetup.logStore()).isEqualTo(new TestProviders.NoopStore("double"));
+    }
+
+    @Test
     void aNamedStoreIsChosenAmongSeveral() throws Exception {
         Config named = config.toBuilder().logStore("beta").build();
         assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,

@@ -9,6 +9,7 @@ import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.LogStoreProvider;
 import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.NodeSetup;
+import dev.raftkit.spi.ProviderPriority;
 import dev.raftkit.spi.RaftEngine;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.SnapshotMeta;
@@ -75,6 +76,42 @@ public final class TestProviders {
         }
     }
 
+    /** A store provider named "double" with the priority of a test double, as the test kit's memory store. */
+    public static final class DoubleStoreProvider implements LogStoreProvider {
+        @Override
+        public String name() {
+            return "double";
+        }
+
+        @Override
+        public int priority() {
+            return ProviderPriority.TEST_DOUBLE;
+        }
+
+        @Override
+        public LogStore open(Config config) {
+            return new NoopStore("double");
+        }
+    }
+
+    /** A store provider named "preferred" that ranks itself above other production providers. */
+    public static final class PreferredStoreProvider implements LogStoreProvider {
+        @Override
+        public String name() {
+            return "preferred";
+        }
+
+        @Override
+        public int priority() {
+            return ProviderPriority.DEFAULT + 1;
+        }
+
+        @Override
+        public LogStore open(Config config) {
+            return new NoopStore("preferred");
+        }
+    }
+
     /** A store provider whose construction fails, as a broken jar would. */
     public static final class BrokenStoreProvider implements LogStoreProvider {
         /** Always fails. */
@@ -103,6 +140,24 @@ public final class TestProviders {
         @Override
         public Transport open(Config config) {
             return new NoopTransport();
+        }
+    }
+
+    /** A transport provider with the priority of a test double, as the test kit's memory transport. */
+    public static final class DoubleTransportProvider implements TransportProvider {
+        @Override
+        public String name() {
+            return "double";
+        }
+
+        @Override
+        public int priority() {
+            return ProviderPriority.TEST_DOUBLE;
+        }
+
+        @Override
+        public Transport open(Config config) {
+            throw new UnsupportedOperationException("a test double transport must not be chosen here");
         }
     }
 
