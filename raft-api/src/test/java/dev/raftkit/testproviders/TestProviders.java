@@ -50,65 +50,61 @@ public final class TestProviders {
         }
     }
 
-    /** A store provider named "alpha". */
-    public static final class AlphaStoreProvider implements LogStoreProvider {
+    /** A store provider with a fixed name and priority; its stores carry the name. */
+    abstract static class FixedStoreProvider implements LogStoreProvider {
+        private final String name;
+        private final int priority;
+
+        FixedStoreProvider(String name, int priority) {
+            this.name = name;
+            this.priority = priority;
+        }
+
         @Override
         public String name() {
-            return "alpha";
+            return name;
+        }
+
+        @Override
+        public int priority() {
+            return priority;
         }
 
         @Override
         public LogStore open(Config config) {
-            return new NoopStore("alpha");
+            return new NoopStore(name);
         }
     }
 
-    /** A store provider named "beta". */
-    public static final class BetaStoreProvider implements LogStoreProvider {
-        @Override
-        public String name() {
-            return "beta";
+    /** A store provider named "alpha", with the default priority. */
+    public static final class AlphaStoreProvider extends FixedStoreProvider {
+        /** Creates it; ServiceLoader calls this. */
+        public AlphaStoreProvider() {
+            super("alpha", ProviderPriority.DEFAULT);
         }
+    }
 
-        @Override
-        public LogStore open(Config config) {
-            return new NoopStore("beta");
+    /** A store provider named "beta", with the default priority. */
+    public static final class BetaStoreProvider extends FixedStoreProvider {
+        /** Creates it; ServiceLoader calls this. */
+        public BetaStoreProvider() {
+            super("beta", ProviderPriority.DEFAULT);
         }
     }
 
     /** A store provider named "double" with the priority of a test double, as the test kit's memory store. */
-    public static final class DoubleStoreProvider implements LogStoreProvider {
-        @Override
-        public String name() {
-            return "double";
-        }
-
-        @Override
-        public int priority() {
-            return ProviderPriority.TEST_DOUBLE;
-        }
-
-        @Override
-        public LogStore open(Config config) {
-            return new NoopStore("double");
+    public static final class DoubleStoreProvider extends FixedStoreProvider {
+        /** Creates it; ServiceLoader calls this. */
+        public DoubleStoreProvider() {
+            super("double", ProviderPriority.TEST_DOUBLE);
         }
     }
 
     /** A store provider named "preferred" that ranks itself above other production providers. */
-    public static final class PreferredStoreProvider implements LogStoreProvider {
-        @Override
-        public String name() {
-            return "preferred";
-        }
-
-        @Override
-        public int priority() {
-            return ProviderPriority.DEFAULT + 1;
-        }
-
-        @Override
-        public LogStore open(Config config) {
-            return new NoopStore("preferred");
+    public static final class PreferredStoreProvider extends FixedStoreProvider {
+        /** Creates it; ServiceLoader calls this. */
+        public PreferredStoreProvider() {
+            super("preferred", ProviderPriority.DEFAULT + 1);
         }
     }
 
