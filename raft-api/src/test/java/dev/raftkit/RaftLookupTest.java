@@ -3,6 +3,7 @@ package dev.raftkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.raftkit.spi.NodeSetup;
 import dev.raftkit.testproviders.TestProviders;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,29 +105,25 @@ class RaftLookupTest {
 
     @Test
     void aProductionProviderWinsOverTestDoublesWithoutAName() throws Exception {
-        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+        NodeSetup<?, ?> setup = setupHandedToTheEngine(Map.of(ENGINE, TestProviders.RefusingEngine.class,
                 STORE, new Class<?>[] {TestProviders.DoubleStoreProvider.class, TestProviders.AlphaStoreProvider.class},
                 TRANSPORT, new Class<?>[] {TestProviders.DoubleTransportProvider.class,
-                        TestProviders.PipeTransportProvider.class}), config))
-                .hasMessage("refusing engine does not start nodes");
-        assertThat(TestProviders.RefusingEngine.lastSetup.logStore()).isEqualTo(new TestProviders.NoopStore("alpha"));
-        assertThat(TestProviders.RefusingEngine.lastSetup.transport()).isInstanceOf(TestProviders.NoopTransport.class);
+                        TestProviders.PipeTransportProvider.class}), config);
+        assertThat(setup.logStore()).isEqualTo(new TestProviders.NoopStore("alpha"));
+        assertThat(setup.transport()).isInstanceOf(TestProviders.NoopTransport.class);
     }
 
     @Test
     void theHighestPriorityWinsAndATestDoubleAloneIsStillChosen() throws Exception {
-        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+        assertThat(setupHandedToTheEngine(Map.of(ENGINE, TestProviders.RefusingEngine.class,
                 STORE, new Class<?>[] {TestProviders.AlphaStoreProvider.class, TestProviders.PreferredStoreProvider.class,
                         TestProviders.BetaStoreProvider.class},
-                TRANSPORT, TestProviders.PipeTransportProvider.class), config))
-                .hasMessage("refusing engine does not start nodes");
-        assertThat(TestProviders.RefusingEngine.lastSetup.logStore()).isEqualTo(new TestProviders.NoopStore("preferred"));
-
-        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                TRANSPORT, TestProviders.PipeTransportProvider.class), config).logStore())
+                .isEqualTo(new TestProviders.NoopStore("preferred"));
+        assertThat(setupHandedToTheEngine(Map.of(ENGINE, TestProviders.RefusingEngine.class,
                 STORE, TestProviders.DoubleStoreProvider.class,
-                TRANSPORT, TestProviders.PipeTransportProvider.class), config))
-                .hasMessage("refusing engine does not start nodes");
-        assertThat(TestProviders.RefusingEngine.lastSetup.logStore()).isEqualTo(new TestProviders.NoopStore("double"));
+                TRANSPORT, TestProviders.PipeTransportProvider.class), config).logStore())
+                .isEqualTo(new TestProviders.NoopStore("double"));
     }
 
     @Test
@@ -145,11 +142,10 @@ class RaftLookupTest {
     @Test
     void aNamedProviderWinsWhateverItsPriority() throws Exception {
         Config named = config.toBuilder().logStore("double").build();
-        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+        assertThat(setupHandedToTheEngine(Map.of(ENGINE, TestProviders.RefusingEngine.class,
                 STORE, new Class<?>[] {TestProviders.PreferredStoreProvider.class, TestProviders.DoubleStoreProvider.class},
-                TRANSPORT, TestProviders.PipeTransportProvider.class), named))
-                .hasMessage("refusing engine does not start nodes");
-        assertThat(TestProviders.RefusingEngine.lastSetup.logStore()).isEqualTo(new TestProviders.NoopStore("double"));
+                TRANSPORT, TestProviders.PipeTransportProvider.class), named).logStore())
+                .isEqualTo(new TestProviders.NoopStore("double"));
     }
 
     @Test
@@ -201,6 +197,12 @@ class RaftLookupTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no state machine");
         assertThatThrownBy(() -> Raft.builder(config).stateMachine(ECHO).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no codec");
+    }
+
+    /** Starts a node with these services; the refusing engine stops it and keeps what it was handed. */
+    private NodeSetup<?, ?> setupHandedToTheEngine(Map<String, Object> services, Config cfg) {
+        assertThatThrownBy(() -> startWith(services, cfg)).hasMessage("refusing engine does not start nodes");
+        return TestProviders.RefusingEngine.lastSetup;
     }
 
     private void startWith(Map<String, Object> services, Config cfg) throws Exception {
