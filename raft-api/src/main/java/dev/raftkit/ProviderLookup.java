@@ -15,9 +15,10 @@ import java.util.stream.Collectors;
 
 /**
  * Finds the providers of one SPI with {@link ServiceLoader} and chooses one: by name, else the one
- * with the highest priority (see {@link dev.raftkit.spi.ProviderPriority}) if the SPI has priorities, else fails with a message
- * that lists what was found, what failed to load and which artifact to add. A provider that fails to
- * load is reported in that message, never skipped silently.
+ * with the highest priority (see {@link dev.raftkit.spi.ProviderPriority}; an SPI without priorities
+ * needs a single provider), else fails with a message that lists what was found, what failed to load
+ * and which artifact to add. A provider that fails to load is reported in that message, never
+ * skipped silently.
  *
  * @param <P> the provider type
  */
