@@ -448,8 +448,9 @@ public final class Config {
         }
 
         /**
-         * Names the log store provider, e.g. {@code "lmdb"} or {@code "memory"}. Default: the only one
-         * on the class path.
+         * Names the log store provider, e.g. {@code "lmdb"} or {@code "memory"}. Default: the one on
+         * the class path with the highest {@link dev.raftkit.spi.LogStoreProvider#priority() priority}
+         * ({@code lmdb} over the test kit's {@code memory}).
          *
          * @param providerName the provider's {@code name()}
          * @return this builder
@@ -460,8 +461,9 @@ public final class Config {
         }
 
         /**
-         * Names the transport provider, e.g. {@code "grpc"} or {@code "memory"}. Default: the only one
-         * on the class path.
+         * Names the transport provider, e.g. {@code "grpc"} or {@code "memory"}. Default: the one on
+         * the class path with the highest {@link dev.raftkit.spi.TransportProvider#priority() priority}
+         * ({@code grpc} over the test kit's {@code memory}).
          *
          * @param providerName the provider's {@code name()}
          * @return this builder

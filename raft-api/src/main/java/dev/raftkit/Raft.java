@@ -26,19 +26,20 @@ import java.util.Optional;
  *
  * <p>The engine ({@link RaftEngine}, from {@code dev.raftkit:raft-core}), the log store
  * ({@link LogStoreProvider}) and the transport ({@link TransportProvider}) are found with
- * {@link java.util.ServiceLoader}: the provider named in {@link Config}, else the only one on the
- * class path, else an {@link IllegalStateException} listing what was found and which artifact to
- * add. A log store or transport passed to the builder is used as is, without lookup.
+ * {@link java.util.ServiceLoader}: the provider named in {@link Config}, else the one on the class
+ * path with the highest {@link LogStoreProvider#priority() priority} (test doubles have the lowest;
+ * the engine must be the only one), else an {@link IllegalStateException} listing what was found and
+ * which artifact to add. A log store or transport passed to the builder is used as is, without lookup.
  */
 public final class Raft {
 
     private static final ProviderLookup<RaftEngine> ENGINES = new ProviderLookup<>(RaftEngine.class, "Raft engine",
             RaftEngine::name, "add dev.raftkit:raft-core");
     private static final ProviderLookup<LogStoreProvider> LOG_STORES = new ProviderLookup<>(LogStoreProvider.class,
-            "LogStore", LogStoreProvider::name,
+            "LogStore", LogStoreProvider::name, LogStoreProvider::priority,
             "add dev.raftkit:raft-storage-lmdb, or dev.raftkit:raft-testkit for the in-memory store");
     private static final ProviderLookup<TransportProvider> TRANSPORTS = new ProviderLookup<>(TransportProvider.class,
-            "Transport", TransportProvider::name,
+            "Transport", TransportProvider::name, TransportProvider::priority,
             "add dev.raftkit:raft-transport-grpc, or dev.raftkit:raft-testkit for the in-memory transport");
 
     private Raft() {

@@ -3,6 +3,7 @@ package dev.raftkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.raftkit.spi.NodeSetup;
 import dev.raftkit.testproviders.TestProviders;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,6 +104,51 @@ class RaftLookupTest {
     }
 
     @Test
+    void aProductionProviderWinsOverTestDoublesWithoutAName() throws Exception {
+        NodeSetup<?, ?> setup = setupHandedToTheEngine(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, new Class<?>[] {TestProviders.DoubleStoreProvider.class, TestProviders.AlphaStoreProvider.class},
+                TRANSPORT, new Class<?>[] {TestProviders.DoubleTransportProvider.class,
+                        TestProviders.PipeTransportProvider.class}), config);
+        assertThat(setup.logStore()).isEqualTo(new TestProviders.NoopStore("alpha"));
+        assertThat(setup.transport()).isInstanceOf(TestProviders.NoopTransport.class);
+    }
+
+    @Test
+    void theHighestPriorityWinsAndATestDoubleAloneIsStillChosen() throws Exception {
+        assertThat(setupHandedToTheEngine(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, new Class<?>[] {TestProviders.AlphaStoreProvider.class, TestProviders.PreferredStoreProvider.class,
+                        TestProviders.BetaStoreProvider.class},
+                TRANSPORT, TestProviders.PipeTransportProvider.class), config).logStore())
+                .isEqualTo(new TestProviders.NoopStore("preferred"));
+        assertThat(setupHandedToTheEngine(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, TestProviders.DoubleStoreProvider.class,
+                TRANSPORT, TestProviders.PipeTransportProvider.class), config).logStore())
+                .isEqualTo(new TestProviders.NoopStore("double"));
+    }
+
+    @Test
+    void aTieAtTheHighestPriorityListsEveryProviderWithItsPriority() throws Exception {
+        assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, new Class<?>[] {TestProviders.AlphaStoreProvider.class, TestProviders.DoubleStoreProvider.class,
+                        TestProviders.BetaStoreProvider.class}), config))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("several LogStore providers with the highest priority, 5, on the class path")
+                .hasMessageContaining("'alpha' " + TestProviders.AlphaStoreProvider.class.getName() + " priority 5")
+                .hasMessageContaining("'beta' " + TestProviders.BetaStoreProvider.class.getName() + " priority 5")
+                .hasMessageContaining("'double' " + TestProviders.DoubleStoreProvider.class.getName() + " priority 0")
+                .hasMessageContaining("choose one with Config.Builder.logStore(name)");
+    }
+
+    @Test
+    void aNamedProviderWinsWhateverItsPriority() throws Exception {
+        Config named = config.toBuilder().logStore("double").build();
+        assertThat(setupHandedToTheEngine(Map.of(ENGINE, TestProviders.RefusingEngine.class,
+                STORE, new Class<?>[] {TestProviders.PreferredStoreProvider.class, TestProviders.DoubleStoreProvider.class},
+                TRANSPORT, TestProviders.PipeTransportProvider.class), named).logStore())
+                .isEqualTo(new TestProviders.NoopStore("double"));
+    }
+
+    @Test
     void aNamedStoreIsChosenAmongSeveral() throws Exception {
         Config named = config.toBuilder().logStore("beta").build();
         assertThatThrownBy(() -> startWith(Map.of(ENGINE, TestProviders.RefusingEngine.class,
@@ -151,6 +197,12 @@ class RaftLookupTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no state machine");
         assertThatThrownBy(() -> Raft.builder(config).stateMachine(ECHO).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no codec");
+    }
+
+    /** Starts a node with these services; the refusing engine stops it and keeps what it was handed. */
+    private NodeSetup<?, ?> setupHandedToTheEngine(Map<String, Object> services, Config cfg) {
+        assertThatThrownBy(() -> startWith(services, cfg)).hasMessage("refusing engine does not start nodes");
+        return TestProviders.RefusingEngine.lastSetup;
     }
 
     private void startWith(Map<String, Object> services, Config cfg) throws Exception {

@@ -39,13 +39,15 @@ class ALaCarteTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("memory store + memory transport", Set.of(LMDB, GRPC), "-", "-",
-                        "RESULT OK", ALL_THREE_APPLIED),
+                        "RESULT OK", ALL_THREE_APPLIED + " lmdb=false tcp=false"),
+                Arguments.of("no provider named: lmdb and grpc win over the test kit's memory providers", Set.of(),
+                        "-", "-", "RESULT OK", ALL_THREE_APPLIED + " lmdb=true tcp=true"),
                 Arguments.of("lmdb store + memory transport", Set.of(GRPC), "lmdb", "-",
-                        "RESULT OK", ALL_THREE_APPLIED),
-                Arguments.of("memory store + grpc transport", Set.of(LMDB), "-", "grpc",
-                        "RESULT OK", ALL_THREE_APPLIED),
+                        "RESULT OK", ALL_THREE_APPLIED + " lmdb=true tcp=false"),
+                Arguments.of("memory store + grpc transport", Set.of(LMDB), "-", "-",
+                        "RESULT OK", ALL_THREE_APPLIED + " lmdb=false tcp=true"),
                 Arguments.of("lmdb store + grpc transport", Set.of(TESTKIT), "-", "-",
-                        "RESULT OK", ALL_THREE_APPLIED),
+                        "RESULT OK", ALL_THREE_APPLIED + " lmdb=true tcp=true"),
                 Arguments.of("no log store module", Set.of(LMDB, TESTKIT), "-", "-", "RESULT ERROR "
                         + "java.lang.IllegalStateException: no LogStore provider on the class path: add "
                         + "dev.raftkit:raft-storage-lmdb, or dev.raftkit:raft-testkit for the in-memory store", ""),
@@ -57,7 +59,7 @@ class ALaCarteTest {
                         + "dev.raftkit:raft-core", ""),
                 Arguments.of("named store missing", Set.of(LMDB), "lmdb", "memory", "RESULT ERROR "
                         + "java.lang.IllegalStateException: no LogStore provider named 'lmdb' on the class path "
-                        + "(found: 'memory' dev.raftkit.testkit.memory.MemoryLogStoreProvider); add "
+                        + "(found: 'memory' dev.raftkit.testkit.memory.MemoryLogStoreProvider priority 0); add "
                         + "dev.raftkit:raft-storage-lmdb, or dev.raftkit:raft-testkit for the in-memory store", ""));
     }
 

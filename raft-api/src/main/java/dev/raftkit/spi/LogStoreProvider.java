@@ -17,6 +17,18 @@ public interface LogStoreProvider {
     String name();
 
     /**
+     * Returns how strongly this provider wants to be chosen when {@code Config.Builder.logStore(name)}
+     * names none: the highest priority on the class path wins; see {@link ProviderPriority} for the
+     * values and the rule for ties.
+     *
+     * @return {@link ProviderPriority#DEFAULT} unless overridden; test doubles return
+     *     {@link ProviderPriority#TEST_DOUBLE}
+     */
+    default int priority() {
+        return ProviderPriority.DEFAULT;
+    }
+
+    /**
      * Opens (creating if needed) the store of node {@code config.self()}, recovering whatever was
      * durable. Reads {@code config.dataDir()} and the provider's own {@code config.options()}.
      *

@@ -16,6 +16,18 @@ public interface TransportProvider {
     String name();
 
     /**
+     * Returns how strongly this provider wants to be chosen when {@code Config.Builder.transport(name)}
+     * names none: the highest priority on the class path wins; see {@link ProviderPriority} for the
+     * values and the rule for ties.
+     *
+     * @return {@link ProviderPriority#DEFAULT} unless overridden; test doubles return
+     *     {@link ProviderPriority#TEST_DOUBLE}
+     */
+    default int priority() {
+        return ProviderPriority.DEFAULT;
+    }
+
+    /**
      * Creates the transport of node {@code config.self()}, not yet started. Reads
      * {@code config.selfAddress()}, {@code config.clusterId()} and the provider's own options.
      *

@@ -9,6 +9,7 @@ import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.LogStoreProvider;
 import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.NodeSetup;
+import dev.raftkit.spi.ProviderPriority;
 import dev.raftkit.spi.RaftEngine;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.SnapshotMeta;
@@ -49,29 +50,61 @@ public final class TestProviders {
         }
     }
 
-    /** A store provider named "alpha". */
-    public static final class AlphaStoreProvider implements LogStoreProvider {
+    /** A store provider with a fixed name and priority; its stores carry the name. */
+    abstract static class FixedStoreProvider implements LogStoreProvider {
+        private final String name;
+        private final int priority;
+
+        FixedStoreProvider(String name, int priority) {
+            this.name = name;
+            this.priority = priority;
+        }
+
         @Override
         public String name() {
-            return "alpha";
+            return name;
+        }
+
+        @Override
+        public int priority() {
+            return priority;
         }
 
         @Override
         public LogStore open(Config config) {
-            return new NoopStore("alpha");
+            return new NoopStore(name);
         }
     }
 
-    /** A store provider named "beta". */
-    public static final class BetaStoreProvider implements LogStoreProvider {
-        @Override
-        public String name() {
-            return "beta";
+    /** A store provider named "alpha", with the default priority. */
+    public static final class AlphaStoreProvider extends FixedStoreProvider {
+        /** Creates it; ServiceLoader calls this. */
+        public AlphaStoreProvider() {
+            super("alpha", ProviderPriority.DEFAULT);
         }
+    }
 
-        @Override
-        public LogStore open(Config config) {
-            return new NoopStore("beta");
+    /** A store provider named "beta", with the default priority. */
+    public static final class BetaStoreProvider extends FixedStoreProvider {
+        /** Creates it; ServiceLoader calls this. */
+        public BetaStoreProvider() {
+            super("beta", ProviderPriority.DEFAULT);
+        }
+    }
+
+    /** A store provider named "double" with the priority of a test double, as the test kit's memory store. */
+    public static final class DoubleStoreProvider extends FixedStoreProvider {
+        /** Creates it; ServiceLoader calls this. */
+        public DoubleStoreProvider() {
+            super("double", ProviderPriority.TEST_DOUBLE);
+        }
+    }
+
+    /** A store provider named "preferred" that ranks itself above other production providers. */
+    public static final class PreferredStoreProvider extends FixedStoreProvider {
+        /** Creates it; ServiceLoader calls this. */
+        public PreferredStoreProvider() {
+            super("preferred", ProviderPriority.DEFAULT + 1);
         }
     }
 
@@ -103,6 +136,24 @@ public final class TestProviders {
         @Override
         public Transport open(Config config) {
             return new NoopTransport();
+        }
+    }
+
+    /** A transport provider with the priority of a test double, as the test kit's memory transport. */
+    public static final class DoubleTransportProvider implements TransportProvider {
+        @Override
+        public String name() {
+            return "double";
+        }
+
+        @Override
+        public int priority() {
+            return ProviderPriority.TEST_DOUBLE;
+        }
+
+        @Override
+        public Transport open(Config config) {
+            throw new UnsupportedOperationException("a test double transport must not be chosen here");
         }
     }
 

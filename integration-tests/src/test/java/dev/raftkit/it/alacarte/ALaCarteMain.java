@@ -15,6 +15,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +31,11 @@ import java.util.concurrent.TimeUnit;
  * any combination of modules. Run by {@code ALaCarteTest} in child JVMs with chosen class paths.
  *
  * <p>Arguments: {@code <logStore|-> <transport|-> <dataRoot>}; {@code -} leaves the provider
- * unnamed, so the only one on the class path is chosen. Prints {@code MODULES ...} (which modules
- * are loadable), then {@code RESULT OK ...} and exits 0, or {@code RESULT ERROR <class>: <message>}
- * and exits 2.
+ * unnamed, so the one on the class path with the highest priority is chosen. Prints {@code MODULES
+ * ...} (which modules are loadable), then {@code RESULT OK ...} with what the cluster answered and
+ * which providers it got ({@code lmdb=} whether LMDB files were written, {@code tcp=} whether the
+ * leader listens on its TCP address, as the gRPC transport does and the memory one does not) and
+ * exits 0, or {@code RESULT ERROR <class>: <message>} and exits 2.
  */
 public final class ALaCarteMain {
 
@@ -93,7 +97,18 @@ public final class ALaCarteMain {
         }
         Counter state = counters.get(leader.id());
         long read = leader.readLinearizable(state::value).get(10, TimeUnit.SECONDS);
-        return "leader=" + leader.id() + " answers=" + answers + " read=" + read;
+        return "leader=" + leader.id() + " answers=" + answers + " read=" + read
+                + " lmdb=" + Files.exists(dataRoot.resolve(leader.id().value()).resolve("lmdb").resolve("data.mdb"))
+                + " tcp=" + listens(members.get(leader.id()));
+    }
+
+    private static boolean listens(Address address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address.host(), address.port()), 5_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static Node<String, String> awaitLeader(List<Node<String, String>> nodes) throws InterruptedException {

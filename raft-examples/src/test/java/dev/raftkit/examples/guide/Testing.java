@@ -3,10 +3,10 @@ package dev.raftkit.examples.guide;
 import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.NodeId;
+import dev.raftkit.grpc.GrpcTransportProvider;
+import dev.raftkit.lmdb.LmdbLogStoreProvider;
 import dev.raftkit.spi.LogStore;
-import dev.raftkit.spi.LogStoreProvider;
 import dev.raftkit.spi.Transport;
-import dev.raftkit.spi.TransportProvider;
 import dev.raftkit.testkit.memory.MemoryNetwork;
 import dev.raftkit.testkit.sim.Simulation;
 import dev.raftkit.testkit.sim.SimulationReport;
@@ -15,7 +15,6 @@ import dev.raftkit.testkit.tck.TransportTck;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * Samples of docs/testing.md, docs/writing-a-logstore.md and docs/writing-a-transport.md. The
@@ -62,7 +61,7 @@ final class Testing {
             NodeId self = NodeId.of("tck");
             Config config = Config.builder(self, Map.of(self, Address.parse("127.0.0.1:7000")))
                     .dataDir(dir).build();
-            return provider(LogStoreProvider.class, "lmdb").open(config);   // your store here
+            return new LmdbLogStoreProvider().open(config);   // your store's provider here
         }
     }
     // end::logStoreTck[]
@@ -71,7 +70,7 @@ final class Testing {
     static class GrpcTransportConformance extends TransportTck {
         @Override
         protected Transport create(Config config) throws IOException {
-            return provider(TransportProvider.class, "grpc").open(config);  // your transport here
+            return new GrpcTransportProvider().open(config);  // your transport's provider here
         }
 
         @Override
@@ -80,10 +79,4 @@ final class Testing {
         }
     }
     // end::transportTck[]
-
-    private static <P> P provider(Class<P> kind, String name) {
-        return ServiceLoader.load(kind).stream().map(ServiceLoader.Provider::get)
-                .filter(p -> name.equals(p instanceof LogStoreProvider l ? l.name() : ((TransportProvider) p).name()))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no " + kind.getSimpleName() + " " + name));
-    }
 }

@@ -3,6 +3,7 @@ package dev.raftkit.testkit.memory;
 import dev.raftkit.Config;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.LogStoreProvider;
+import dev.raftkit.spi.ProviderPriority;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,12 @@ public final class MemoryLogStoreProvider implements LogStoreProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** {@return the lowest priority: a production provider on the class path is chosen over this one} */
+    @Override
+    public int priority() {
+        return ProviderPriority.TEST_DOUBLE;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.raftkit.testkit.memory;
 
 import dev.raftkit.Config;
+import dev.raftkit.spi.ProviderPriority;
 import dev.raftkit.spi.Transport;
 import dev.raftkit.spi.TransportProvider;
 
@@ -20,6 +21,12 @@ public final class MemoryTransportProvider implements TransportProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** {@return the lowest priority: a production provider on the class path is chosen over this one} */
+    @Override
+    public int priority() {
+        return ProviderPriority.TEST_DOUBLE;
     }
 
     /**

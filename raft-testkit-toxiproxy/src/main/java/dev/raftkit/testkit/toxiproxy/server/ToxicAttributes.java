@@ -1,6 +1,5 @@
 package dev.raftkit.testkit.toxiproxy.server;
 
-import java.math.BigDecimal;
 import java.util.Map;
 
 /** Reads integer toxic attributes from API JSON, with Toxiproxy's error for a bad value. */
@@ -19,12 +18,12 @@ final class ToxicAttributes {
             return current;
         }
         Object value = changes.get(key);
-        if (!(value instanceof BigDecimal number)) {
+        if (!(value instanceof Number number)) {
             throw ApiException.badRequestBody("attribute " + key + " must be a number, got " + value);
         }
         long result;
         try {
-            result = number.longValueExact();
+            result = Json.decimal(number).longValueExact();
         } catch (ArithmeticException e) {
             throw ApiException.badRequestBody("attribute " + key + " must be a whole number, got " + number);
         }

@@ -80,6 +80,24 @@ class ToxiproxyServerTest {
     }
 
     @Test
+    void toxicityIsWrittenAsToxiproxyWritesItAndMustFitAFloat() throws Exception {
+        createProxy("p");
+        assertThat(send("POST", "/proxies/p/toxics", "{\"name\":\"l\",\"type\":\"latency\"}").body())
+                .endsWith("\"toxicity\":1}");
+        assertThat(send("POST", "/proxies/p/toxics/l", "{\"toxicity\":0.25}").body()).endsWith("\"toxicity\":0.25}");
+        HttpResponse<String> huge = send("POST", "/proxies/p/toxics", "{\"type\":\"latency\",\"toxicity\":1e39}");
+        assertThat(huge.statusCode()).isEqualTo(400);
+        assertThat(object(huge).get("error")).asString().startsWith("bad request body").contains("toxicity");
+        assertThat(send("GET", "/proxies/p/toxics", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void malformedJsonIsABadRequestNamingWhereItWentWrong() throws Exception {
+        assertThat(object(send("POST", "/proxies", "{\"name\" 1}")).get("error")).asString()
+                .startsWith("bad request body: invalid JSON at offset 8");
+    }
+
+    @Test
     void wrongMethodIsNotAllowedAndEmptyBodyIsABadRequest() throws Exception {
         assertThat(send("DELETE", "/version", null).statusCode()).isEqualTo(405);
         assertThat(send("PUT", "/proxies", "{}").statusCode()).isEqualTo(405);

@@ -3,8 +3,9 @@ package dev.raftkit.testkit.toxiproxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.raftkit.Address;
-import dev.raftkit.testkit.toxiproxy.server.Json;
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import eu.rekawek.toxiproxy.model.ToxicDirection;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
 abstract class ToxiproxyContract {
 
     private static final Duration IO_TIMEOUT = Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(IO_TIMEOUT).build();
     private TcpTestServer echo;
@@ -113,9 +115,18 @@ abstract class ToxiproxyContract {
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Reads a response with Jackson, not with the server's own JSON code, so both sides are checked. */
+    private static Object parse(String json) {
+        try {
+            return JSON.readValue(json, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("the API answered with text that is not JSON: " + json, e);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> object(HttpResponse<String> response) {
-        return (Map<String, Object>) Json.parse(response.body());
+        return (Map<String, Object>) parse(response.body());
     }
 
     private static void assertError(HttpResponse<String> response, int status, String message) {
@@ -233,13 +244,13 @@ abstract class ToxiproxyContract {
                 + "\"attributes\":{\"rate\":1000}}");
         HttpResponse<String> list = request("GET", "/proxies/tox/toxics", null);
         assertThat(list.statusCode()).isEqualTo(200);
-        assertThat((List<?>) Json.parse(list.body())).hasSize(2);
+        assertThat((List<?>) parse(list.body())).hasSize(2);
         HttpResponse<String> shown = request("GET", "/proxies/tox/toxics/bw", null);
         assertThat(object(shown)).containsEntry("stream", "upstream").containsEntry("type", "bandwidth");
         assertThat((List<?>) object(request("GET", "/proxies/tox", null)).get("toxics")).hasSize(2);
 
         assertThat(request("DELETE", "/proxies/tox/toxics/bw", null).statusCode()).isEqualTo(204);
-        assertThat((List<?>) Json.parse(request("GET", "/proxies/tox/toxics", null).body())).hasSize(1);
+        assertThat((List<?>) parse(request("GET", "/proxies/tox/toxics", null).body())).hasSize(1);
     }
 
     @Test

@@ -1,6 +1,10 @@
 package dev.raftkit.testkit.toxiproxy;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.raftkit.testkit.toxiproxy.server.ToxiproxyServer;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,11 +33,12 @@ import java.util.stream.Stream;
 /**
  * Builds our Toxiproxy-compatible server ({@link ToxiproxyServer}) into a local Docker image from
  * nothing but local files: a {@code jlink}ed JRE with only the modules the server needs, the C
- * libraries that JRE links against (found with {@code ldd}, copied from this machine), and the
- * server's classes, in a {@code FROM scratch} image. No registry is contacted.
+ * libraries that JRE links against (found with {@code ldd}, copied from this machine), the server's
+ * classes and the jars of the libraries it uses (Jackson), in a {@code FROM scratch} image. No
+ * registry is contacted.
  *
- * <p>The tag ({@value #REPOSITORY}{@code :<hash>}) is a hash of the server classes and this JDK's
- * version, so an image is built once per change and reused after that. Needs a Linux machine with
+ * <p>The tag ({@value #REPOSITORY}{@code :<hash>}) is a hash of the server classes, the library jars
+ * and this JDK's version, so an image is built once per change and reused after that. Needs a Linux machine with
  * glibc, {@code ldd}, the {@code docker} command, and a JDK (with {@code jlink} and its jmods) running
  * the tests. Thread-safe: builds are serialized within the JVM.
  */
@@ -44,7 +49,16 @@ public final class LocalToxiproxyImage {
 
     private static final System.Logger LOG = System.getLogger(LocalToxiproxyImage.class.getName());
     private static final String SERVER_PACKAGE = ToxiproxyServer.class.getPackageName().replace('.', '/') + "/";
-    private static final String JRE_MODULES = "java.base,jdk.httpserver";
+    /** Where the image keeps the server's own classes, relative to its root. */
+    private static final String CLASSES = "opt/toxiproxy/classes/";
+    /** Where the image keeps the jars the server uses, relative to its root. */
+    private static final String LIBRARIES = "opt/toxiproxy/lib/";
+    /** One class from each jar the server needs at run time: Jackson's databind, core and annotations. */
+    private static final List<Class<?>> LIBRARY_CLASSES = List.of(JsonMapper.class, JsonFactory.class,
+            JsonAutoDetect.class);
+
+    /** The only JDK modules the image's JRE has. */
+    static final String JRE_MODULES = "java.base,jdk.httpserver";
     private static final Pattern LDD_PATH = Pattern.compile("(/\\S+)\\s+\\(0x");
     private static final long COMMAND_TIMEOUT_SECONDS = 300;
 
@@ -58,8 +72,8 @@ public final class LocalToxiproxyImage {
      * @throws IllegalStateException naming the failed step (jlink, ldd, docker build) and its output
      */
     public static synchronized String ensureBuilt() {
-        Map<String, byte[]> classes = serverClasses();
-        String tag = REPOSITORY + ":" + contentHash(classes);
+        Map<String, byte[]> application = applicationFiles();
+        String tag = REPOSITORY + ":" + contentHash(application);
         if (run(List.of("docker", "image", "inspect", tag)).exitCode() == 0) {
             return tag;
         }
@@ -68,7 +82,7 @@ public final class LocalToxiproxyImage {
         try {
             context = Files.createTempDirectory("raftkit-toxiproxy-image");
             Path rootfs = context.resolve("rootfs");
-            writeClasses(rootfs.resolve("opt/toxiproxy/classes"), classes);
+            writeFiles(rootfs, application);
             Path jre = rootfs.resolve("opt/jre");
             jlink(jre);
             copyLibraries(jre, rootfs);
@@ -98,21 +112,63 @@ public final class LocalToxiproxyImage {
                         + "/usr/lib/aarch64-linux-gnu:/lib64:/lib:/usr/lib",
                 "EXPOSE 8474",
                 "ENTRYPOINT [\"/opt/jre/bin/java\", \"-XX:-UsePerfData\", \"-XX:+UseSerialGC\", "
-                        + "\"-XX:TieredStopAtLevel=1\", \"-Xmx128m\", \"-cp\", \"/opt/toxiproxy/classes\", \""
+                        + "\"-XX:TieredStopAtLevel=1\", \"-Xmx128m\", \"-cp\", \"" + classPath(Path.of("/")) + "\", \""
                         + ToxiproxyServer.class.getName() + "\"]",
                 "CMD [\"-host=0.0.0.0\", \"-port=8474\"]",
                 "");
     }
 
+    /**
+     * Returns the class path that runs the server from the application files under {@code root}.
+     *
+     * @param root the directory {@link #writeApplication} wrote to, or {@code /} inside the image
+     * @return the class path, with a wildcard for the library jars
+     */
+    static String classPath(Path root) {
+        return root.resolve(CLASSES) + File.pathSeparator + root.resolve(LIBRARIES) + File.separator + "*";
+    }
+
+    /**
+     * Writes the server's classes and library jars under {@code root}, as the image holds them.
+     *
+     * @param root an existing directory
+     * @throws IOException if a file cannot be written
+     */
+    static void writeApplication(Path root) throws IOException {
+        writeFiles(root, applicationFiles());
+    }
+
+    /** The server's classes and library jars, keyed by their path relative to the image's root. */
+    private static Map<String, byte[]> applicationFiles() {
+        Map<String, byte[]> files = new TreeMap<>();
+        serverClasses().forEach((name, bytes) -> files.put(CLASSES + name, bytes));
+        for (Class<?> library : LIBRARY_CLASSES) {
+            Path jar = codeSource(library);
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException("the local Toxiproxy image needs " + library.getName()
+                        + " from a jar, but it was loaded from " + jar);
+            }
+            try {
+                files.put(LIBRARIES + jar.getFileName(), Files.readAllBytes(jar));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + jar, e);
+            }
+        }
+        return files;
+    }
+
+    private static Path codeSource(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | RuntimeException e) {
+            throw new IllegalStateException("cannot locate the classes of " + type.getName(), e);
+        }
+    }
+
     /** Reads the server package's class files from the directory or jar this class was loaded from. */
     private static Map<String, byte[]> serverClasses() {
         Map<String, byte[]> classes = new TreeMap<>();
-        Path location;
-        try {
-            location = Path.of(ToxiproxyServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException | RuntimeException e) {
-            throw new IllegalStateException("cannot locate the classes of " + ToxiproxyServer.class.getName(), e);
-        }
+        Path location = codeSource(ToxiproxyServer.class);
         try {
             if (Files.isDirectory(location)) {
                 Path dir = location.resolve(SERVER_PACKAGE);
@@ -145,12 +201,12 @@ public final class LocalToxiproxyImage {
         return classes;
     }
 
-    private static String contentHash(Map<String, byte[]> classes) {
+    private static String contentHash(Map<String, byte[]> files) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
             digest.update(dockerfile().getBytes(StandardCharsets.UTF_8));
-            for (Map.Entry<String, byte[]> e : classes.entrySet()) {
+            for (Map.Entry<String, byte[]> e : files.entrySet()) {
                 digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
                 digest.update(e.getValue());
             }
@@ -160,9 +216,9 @@ public final class LocalToxiproxyImage {
         }
     }
 
-    private static void writeClasses(Path target, Map<String, byte[]> classes) throws IOException {
-        for (Map.Entry<String, byte[]> e : classes.entrySet()) {
-            Path file = target.resolve(e.getKey());
+    private static void writeFiles(Path root, Map<String, byte[]> files) throws IOException {
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            Path file = root.resolve(e.getKey());
             Files.createDirectories(file.getParent());
             Files.write(file, e.getValue());
         }

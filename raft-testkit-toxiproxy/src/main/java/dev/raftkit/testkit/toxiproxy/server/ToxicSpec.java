@@ -21,7 +21,7 @@ record ToxicSpec(String name, String type, Direction stream, float toxicity, Tox
         m.put("name", name);
         m.put("type", type);
         m.put("stream", stream.apiName());
-        m.put("toxicity", toxicity);
+        m.put("toxicity", Json.compact(toxicity));
         return m;
     }
 }

@@ -1,6 +1,5 @@
 package dev.raftkit.testkit.toxiproxy.server;
 
-import java.math.BigDecimal;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -82,9 +81,13 @@ final class ToxicTypes {
         if (!body.containsKey("toxicity")) {
             return current;
         }
-        if (!(body.get("toxicity") instanceof BigDecimal value)) {
+        if (!(body.get("toxicity") instanceof Number value)) {
             throw ApiException.badRequestBody("toxicity must be a number, got " + body.get("toxicity"));
         }
-        return value.floatValue();
+        float toxicity = value.floatValue();
+        if (!Float.isFinite(toxicity)) {
+            throw ApiException.badRequestBody("toxicity must be a finite float, got " + value);
+        }
+        return toxicity;
     }
 }
