@@ -302,15 +302,14 @@ public final class RaftCore {
      * Appends commands as the leader.
      *
      * @param payloads the encoded commands, appended as one contiguous run
-     * @return the index of the first one; -1 if this node is not the leader; -2 if it is handing
-     *     leadership over (retry soon)
+     * @return where they were appended, or why not
      */
-    public long propose(List<byte[]> payloads) {
+    public Proposal propose(List<byte[]> payloads) {
         if (role != Role.LEADER) {
-            return -1;
+            return Proposal.Refused.NOT_LEADER;
         }
         if (transferTarget != null) {
-            return -2;
+            return Proposal.Refused.TRANSFERRING_LEADERSHIP;
         }
         long first = log.lastIndex() + 1;
         List<LogEntry> entries = new ArrayList<>(payloads.size());
@@ -319,7 +318,7 @@ public final class RaftCore {
             entries.add(new LogEntry(index++, term, EntryKind.COMMAND, payload));
         }
         appendAsLeader(entries);
-        return first;
+        return new Proposal.Appended(first);
     }
 
     /**
@@ -450,11 +449,6 @@ public final class RaftCore {
     /** {@return the configuration in force} */
     public Membership membership() {
         return membership;
-    }
-
-    /** {@return this node's id} */
-    public NodeId id() {
-        return self;
     }
 
     /** {@return how many messages were dropped because their term exceeds {@link RaftMessage#MAX_TERM}} */
@@ -681,23 +675,9 @@ public final class RaftCore {
             sendAfterPersist(new AppendEntriesResponse(self, a.from(), term, true, lastNew, 0, 0));
             return;
         }
-        long hintIndex = Math.min(a.prevLogIndex(), log.lastIndex());
-        hintIndex = lastIndexAtOrBelowTerm(hintIndex, a.prevLogTerm());
+        long hintIndex = log.lastIndexAtOrBelowTerm(a.prevLogIndex(), a.prevLogTerm(), log.committed());
         long hintTerm = Math.max(0, log.term(hintIndex));
         sendAfterPersist(new AppendEntriesResponse(self, a.from(), term, false, a.prevLogIndex(), hintIndex, hintTerm));
-    }
-
-    /** Walks back from {@code index} to the last index whose term is at most {@code maxTerm}. */
-    private long lastIndexAtOrBelowTerm(long index, long maxTerm) {
-        long i = index;
-        while (i > log.committed()) {
-            long t = log.term(i);
-            if (t < 0 || t <= maxTerm) {
-                break;
-            }
-            i--;
-        }
-        return i;
     }
 
     private void handleHeartbeat(Heartbeat h) {
@@ -772,7 +752,7 @@ public final class RaftCore {
             return;
         }
         long hintNext = r.hintTerm() > 0
-                ? lastIndexAtOrBelowTermLeader(r.hintIndex(), r.hintTerm()) + 1 : r.hintIndex() + 1;
+                ? log.lastIndexAtOrBelowTerm(r.hintIndex(), r.hintTerm(), 0) + 1 : r.hintIndex() + 1;
         long acknowledged = p.match;
         switch (p.reject(r.index(), hintNext)) {
             case PROBE_AGAIN -> sendAppend(r.from());
@@ -787,19 +767,6 @@ public final class RaftCore {
             case STALE -> {
             }
         }
-    }
-
-    /** On the leader: the last index at or below {@code index} whose term is at most {@code maxTerm}. */
-    private long lastIndexAtOrBelowTermLeader(long index, long maxTerm) {
-        long i = Math.min(index, log.lastIndex());
-        while (i > 0) {
-            long t = log.term(i);
-            if (t < 0 || t <= maxTerm) {
-                break;
-            }
-            i--;
-        }
-        return i;
     }
 
     private void handleHeartbeatResponse(HeartbeatResponse r) {
@@ -879,19 +846,21 @@ public final class RaftCore {
      * raft-dev errata). The new configuration takes effect at once.
      *
      * @param next the whole new configuration
-     * @return the entry's index; -1 if this node is not the leader; -2 if a change is in flight, no
-     *     entry of this term has committed yet, or leadership is being handed over (retry later)
+     * @return the entry's index, or why it was not appended (retry later unless not the leader)
      */
-    public long proposeMembership(Membership next) {
+    public Proposal proposeMembership(Membership next) {
         if (role != Role.LEADER) {
-            return -1;
+            return Proposal.Refused.NOT_LEADER;
+        }
+        if (transferTarget != null) {
+            return Proposal.Refused.TRANSFERRING_LEADERSHIP;
         }
         if (!canChangeMembership()) {
-            return -2;
+            return Proposal.Refused.MEMBERSHIP_CHANGE_PENDING;
         }
         long index = log.lastIndex() + 1;
         appendAsLeader(List.of(new LogEntry(index, term, EntryKind.MEMBERSHIP, MembershipCodec.encode(next))));
-        return index;
+        return new Proposal.Appended(index);
     }
 
     /** {@return whether the leader may propose a configuration change now} */
@@ -936,22 +905,20 @@ public final class RaftCore {
      * caught up and then told to campaign at once. Abandoned after an election timeout.
      *
      * @param target the voter to hand leadership to
-     * @return 1 if started (or already under way to that target); 0 if {@code target} is this
-     *     leader; -1 if this node is not the leader; -2 if a transfer to another node is under way;
-     *     -3 if {@code target} is not a voter
+     * @return whether it started, or why not
      */
-    public int transferLeadership(NodeId target) {
+    public TransferResult transferLeadership(NodeId target) {
         if (role != Role.LEADER) {
-            return -1;
+            return TransferResult.NOT_LEADER;
         }
         if (target.equals(self)) {
-            return 0;
+            return TransferResult.ALREADY_LEADER;
         }
         if (!membership.isVoter(target)) {
-            return -3;
+            return TransferResult.NOT_A_VOTER;
         }
         if (transferTarget != null) {
-            return transferTarget.equals(target) ? 1 : -2;
+            return transferTarget.equals(target) ? TransferResult.STARTED : TransferResult.OTHER_TRANSFER_UNDER_WAY;
         }
         transferTarget = target;
         transferElapsed = 0;
@@ -960,7 +927,7 @@ public final class RaftCore {
         } else {
             sendAppend(target);
         }
-        return 1;
+        return TransferResult.STARTED;
     }
 
     /** {@return the voter that leadership is being handed to, if any} */
