@@ -20,38 +20,47 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Raft protocol as a pure, single-threaded state machine: no threads, clocks or writes.
- * Inputs are {@link #tick()}, {@link #step(RaftMessage)}, {@link #propose(List)},
- * {@link #readIndex(long)} and the driver's reports {@link #onPersisted(long, long)}; the output
- * is a {@link Ready} taken with {@link #ready(long)}. The log store is only read.
+ * Inputs are {@link #tick()} (logical time: the driver's timer reaches the core as an input, as
+ * messages do), {@link #step(RaftMessage)}, {@link #propose(List)}, {@link #readIndex(long)} and
+ * the driver's reports {@link #onPersisted(long, long)}; the output is a {@link Ready} taken with
+ * {@link #ready(long)}. The log store is only read.
+ *
+ * <p>This class applies the term rules (Raft §5.1) and grants votes; everything a role keeps lives
+ * in that role's {@link RoleState} ({@link FollowerRole}, {@link CandidateRole},
+ * {@link LeaderRole}), created on entering the role and dropped on leaving it.
  *
  * <h2>Roles and transitions</h2>
- * This class alone changes roles:
+ * Only {@link #transition} changes the role, and it throws {@link IllegalStateException} on a move
+ * not listed here:
  * <ul>
- *   <li>follower or learner to pre-candidate: its election timeout passes (pre-vote on);</li>
+ *   <li>follower to pre-candidate: its election timeout passes (pre-vote on);</li>
  *   <li>follower or pre-candidate to candidate: the timeout passes (pre-vote off), a pre-vote is
  *       won, or the leader sends TimeoutNow;</li>
+ *   <li>pre-candidate to pre-candidate, candidate to candidate or pre-candidate: the campaign's
+ *       timeout passes and a new campaign starts;</li>
  *   <li>candidate to leader: a majority granted its votes;</li>
- *   <li>any role to follower: a message of a higher term, a leader's message of the current term,
- *       a lost election, or (leader) no active quorum within an election timeout.</li>
+ *   <li>follower to learner and back: the configuration in force makes it one or the other;</li>
+ *   <li>any role to follower or learner (as the configuration says): a message of a higher term, a
+ *       leader's message of the current term (also a follower that hears a new leader), a lost
+ *       election, or (leader) no active quorum within an election timeout or its own removal.</li>
  * </ul>
+ * A learner never campaigns (it is not a voter) and a leader never campaigns (it ignores TimeoutNow).
  *
  * <h2>Safety rules, and where they live</h2>
- * Term and vote are persisted before any message that depends on them leaves (they are put in
- * {@link Ready#afterPersist()}); followers acknowledge entries only after they are durable; the
- * leader counts its own log only up to what is durable ({@link #onPersisted}); an entry commits by
- * counting replicas only if it is of the leader's current term (Raft §5.4.2, Figure 8); a
- * committed entry is never truncated ({@link RaftLog#maybeAppend}). A message whose term exceeds
- * {@link RaftMessage#MAX_TERM} is dropped before any of this ({@link #invalidTermMessages()}), so
- * the term, which only grows and is durable, never leaves the range where campaigns can follow.
+ * Term and vote are persisted before any message that depends on them leaves ({@link #send} puts
+ * them in {@link Ready#afterPersist()}); followers acknowledge entries only after they are durable
+ * ({@link FollowerRole}); the leader counts its own log only up to what is durable
+ * ({@link #onPersisted}, {@link LeaderRole#maybeCommit}); an entry commits by counting replicas
+ * only if it is of the leader's current term (Raft §5.4.2, Figure 8, in
+ * {@link LeaderRole#maybeCommit}); a committed entry is never truncated
+ * ({@link RaftLog#maybeAppend}). A message whose term exceeds {@link RaftMessage#MAX_TERM} is
+ * dropped before any of this ({@link TermBound}), so the term, which only grows and is
+ * durable, never leaves the range where campaigns can follow.
  */
 public final class RaftCore {
-
-    private static final Logger LOG = LoggerFactory.getLogger(RaftCore.class);
 
     /** Every legal role change: from a role (key) to the roles it may become. */
     private static final Map<Role, Set<Role>> LEGAL_TRANSITIONS = Map.of(
@@ -78,10 +87,7 @@ public final class RaftCore {
     /** The state of the role this node holds; replaced only by {@link #transition}. */
     private RoleState role;
 
-    /** Messages dropped because their term exceeds {@link RaftMessage#MAX_TERM}. */
-    private long invalidTermMessages;
-    /** Whether this node already reported that its term reached {@link RaftMessage#MAX_TERM}. */
-    private boolean termExhaustedReported;
+    private final TermBound termBound;
 
     /**
      * Recovers the core from durable state.
@@ -103,6 +109,7 @@ public final class RaftCore {
                     + " a version without the bound); remove this member's data and add it again through membership");
         }
         this.self = self;
+        this.termBound = new TermBound(self);
         this.options = options;
         this.random = random;
         this.outbox = new Outbox(options.unsafeAckBeforeDurable());
@@ -135,8 +142,7 @@ public final class RaftCore {
      * @param m the message; its {@code to()} is this node
      */
     public void step(RaftMessage m) {
-        if (m.term() > RaftMessage.MAX_TERM) {
-            dropInvalidTerm(m);
+        if (!termBound.admits(m, term)) {
             return;
         }
         if (m.term() > term) {
@@ -158,20 +164,6 @@ public final class RaftCore {
             reception.chunk(s);
         } else {
             role.step(m);
-        }
-    }
-
-    /**
-     * Drops a message whose term no valid message carries: it must not move this node's term,
-     * which is durable and would leave no room for campaigns. Logged at the first drop and then
-     * whenever the count doubles, so a flood of them cannot flood the log.
-     */
-    private void dropInvalidTerm(RaftMessage m) {
-        invalidTermMessages++;
-        if (Long.bitCount(invalidTermMessages) == 1) {
-            LOG.warn("[{}] term {}: dropped {} from {} with term {}, above the highest valid term {} ({} so"
-                    + " far)", self, term, m.getClass().getSimpleName(), m.from(), m.term(),
-                    RaftMessage.MAX_TERM, invalidTermMessages);
         }
     }
 
@@ -335,7 +327,7 @@ public final class RaftCore {
 
     /** {@return how many messages were dropped because their term exceeds {@link RaftMessage#MAX_TERM}} */
     public long invalidTermMessages() {
-        return invalidTermMessages;
+        return termBound.invalidTermMessages();
     }
 
     // ---------------------------------------------------------------- role changes
@@ -381,12 +373,7 @@ public final class RaftCore {
      * @param transfer whether the leader handed leadership to this node (TimeoutNow)
      */
     void campaign(boolean transfer) {
-        if (term >= RaftMessage.MAX_TERM) {
-            // A campaign needs term + 1, which no peer would accept.
-            if (!termExhaustedReported) {
-                termExhaustedReported = true;
-                LOG.warn("[{}] term {}: cannot campaign, the term reached the highest valid term", self, term);
-            }
+        if (!termBound.allowsCampaign(term)) {
             return;
         }
         if (options.preVote() && !transfer) {
