@@ -67,9 +67,7 @@ final class CandidateRole implements RoleState {
 
     @Override
     public void tick() {
-        timer.tick();
-        if (core.promotable() && timer.expired()) {
-            timer.restart();
+        if (timer.tick(core.promotable())) {
             core.campaign(false);
         }
     }

@@ -18,14 +18,19 @@ final class ElectionTimer {
                 + random.nextInt(options.electionTimeoutMax() - options.electionTimeoutMin() + 1);
     }
 
-    /** Counts one tick. */
-    void tick() {
+    /**
+     * Counts one tick.
+     *
+     * @param promotable whether the node may campaign (a voter); otherwise the count just grows
+     * @return whether a campaign is due: the timeout passed, and the count restarts
+     */
+    boolean tick(boolean promotable) {
         elapsed++;
-    }
-
-    /** {@return whether the timeout passed since the count last restarted} */
-    boolean expired() {
-        return elapsed >= timeout;
+        if (promotable && elapsed >= timeout) {
+            elapsed = 0;
+            return true;
+        }
+        return false;
     }
 
     /** Restarts the count: the leader was heard, or a vote was granted. */

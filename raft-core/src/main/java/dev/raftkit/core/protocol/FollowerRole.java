@@ -54,9 +54,7 @@ final class FollowerRole implements RoleState {
 
     @Override
     public void tick() {
-        timer.tick();
-        if (core.promotable() && timer.expired()) {
-            timer.restart();
+        if (timer.tick(core.promotable())) {
             core.campaign(false);
         }
     }
