@@ -9,6 +9,7 @@ import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.RaftException;
 import dev.raftkit.Role;
+import dev.raftkit.core.protocol.Proposal;
 import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.core.protocol.ReadState;
 import dev.raftkit.core.protocol.Ready;
@@ -216,8 +217,8 @@ final class Driver<R> implements MessageHandler {
     void submitTransfer(NodeId target, CompletableFuture<Void> future) {
         queue.execute(task(() -> {
             switch (core.transferLeadership(target)) {
-                case 0 -> future.complete(null);
-                case 1 -> {
+                case ALREADY_LEADER -> future.complete(null);
+                case STARTED -> {
                     if (pendingTransfer != null && pendingTransfer.future != future) {
                         pendingTransfer.future.whenComplete((v, e) -> {
                             if (e == null) {
@@ -230,11 +231,11 @@ final class Driver<R> implements MessageHandler {
                         pendingTransfer = new PendingTransfer(target, future);
                     }
                 }
-                case -2 -> future.completeExceptionally(new IllegalStateException("[" + nodeId
+                case OTHER_TRANSFER_UNDER_WAY -> future.completeExceptionally(new IllegalStateException("[" + nodeId
                         + "] a leadership transfer to " + core.transferTarget().orElse(null) + " is under way"));
-                case -3 -> future.completeExceptionally(new IllegalArgumentException("[" + nodeId + "] cannot "
+                case NOT_A_VOTER -> future.completeExceptionally(new IllegalArgumentException("[" + nodeId + "] cannot "
                         + "transfer leadership to " + target + ": not a voter of " + core.membership().voters().keySet()));
-                default -> future.completeExceptionally(notLeader());
+                case NOT_LEADER -> future.completeExceptionally(notLeader());
             }
         }));
     }
@@ -411,14 +412,17 @@ final class Driver<R> implements MessageHandler {
         for (BufferedWrite<R> b : batch) {
             payloads.addAll(b.payloads);
         }
-        long first = core.propose(payloads);
+        Proposal proposal = core.propose(payloads);
         metrics.proposed(payloads.size());
-        for (BufferedWrite<R> b : batch) {
-            if (first < 0) {
-                b.write.fail(rejection(first));
-            } else {
+        if (proposal instanceof Proposal.Appended appended) {
+            long first = appended.firstIndex();
+            for (BufferedWrite<R> b : batch) {
                 accept(b.write, first);
                 first += b.payloads.size();
+            }
+        } else {
+            for (BufferedWrite<R> b : batch) {
+                b.write.fail(rejection((Proposal.Refused) proposal));
             }
         }
         batch.clear();
@@ -426,18 +430,18 @@ final class Driver<R> implements MessageHandler {
     }
 
     private void propose(List<byte[]> payloads, PendingWrite<R> write) {
-        long first = core.propose(payloads);
+        Proposal proposal = core.propose(payloads);
         metrics.proposed(payloads.size());
-        if (first < 0) {
-            write.fail(rejection(first));
+        if (proposal instanceof Proposal.Appended appended) {
+            accept(write, appended.firstIndex());
         } else {
-            accept(write, first);
+            write.fail(rejection((Proposal.Refused) proposal));
         }
     }
 
-    /** The error for a proposal the core refused with {@code code} (see {@link RaftCore#propose}). */
-    private RaftException rejection(long code) {
-        if (code == -2) {
+    /** The error for a proposal the core refused for {@code reason}. */
+    private RaftException rejection(Proposal.Refused reason) {
+        if (reason == Proposal.Refused.TRANSFERRING_LEADERSHIP) {
             return new BusyException("[" + nodeId + "] handing leadership to "
                     + core.transferTarget().map(NodeId::value).orElse("another node") + "; retry shortly");
         }

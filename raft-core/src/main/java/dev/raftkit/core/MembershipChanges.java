@@ -5,6 +5,7 @@ import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.RaftException;
 import dev.raftkit.Role;
+import dev.raftkit.core.protocol.Proposal;
 import dev.raftkit.core.protocol.RaftCore;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -153,13 +154,13 @@ final class MembershipChanges {
             }
             default -> throw new IllegalStateException("unknown request " + r.kind);
         }
-        long index = core.proposeMembership(new Membership(0, voters, learners));
-        if (index == -1) {
+        Proposal proposal = core.proposeMembership(new Membership(0, voters, learners));
+        if (proposal == Proposal.Refused.NOT_LEADER) {
             failAll(notLeader.get());
             return false;
         }
-        if (index > 0) {
-            r.index = index;
+        if (proposal instanceof Proposal.Appended appended) {
+            r.index = appended.firstIndex();
             r.term = core.term();
         }
         return false; // proposed (or not yet allowed): wait for the commit

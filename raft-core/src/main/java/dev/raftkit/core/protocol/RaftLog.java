@@ -10,7 +10,7 @@ import java.util.List;
  * The core's view of the replicated log: a durable prefix in the {@link LogStore} and an in-memory
  * tail holding entries not yet durable plus a bounded cache of recent durable ones.
  *
- * <p>Invariants: {@code applied <= applying <= committed}; {@code stable <= lastIndex()}; every
+ * <p>Invariants: {@code applying <= committed}; {@code stable <= lastIndex()}; every
  * entry at an index {@code >= memFirst} is read from memory, every one below from the store, where
  * it is durable and matches this log. Only the core's thread uses this class; the store is read,
  * never written, here (the driver persists what {@link #takeUnpersisted()} hands out).
@@ -117,6 +117,24 @@ final class RaftLog {
     /** Returns whether the log holds {@code (index, term)}. */
     boolean matchTerm(long index, long term) {
         return term(index) == term;
+    }
+
+    /**
+     * Walks back from {@code index} (or the last index, if lower) to the last index whose term is
+     * at most {@code maxTerm}, stopping at {@code floor} or at an index whose term is unknown here.
+     * Both sides of a rejected append use it: the follower to hint where its log may match, the
+     * leader to jump over the follower's conflicting term (dissertation §5.3's optimisation).
+     */
+    long lastIndexAtOrBelowTerm(long index, long maxTerm, long floor) {
+        long i = Math.min(index, lastIndex());
+        while (i > floor) {
+            long t = term(i);
+            if (t < 0 || t <= maxTerm) {
+                break;
+            }
+            i--;
+        }
+        return i;
     }
 
     /**

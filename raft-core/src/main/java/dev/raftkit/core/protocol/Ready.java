@@ -32,9 +32,4 @@ public record Ready(HardState hardState, List<LogEntry> entries, List<RaftMessag
         return hardState != null || !entries.isEmpty() || !afterPersist.isEmpty() || !snapshotChunks.isEmpty()
                 || compactThrough > 0;
     }
-
-    /** {@return whether there is nothing to do at all} */
-    public boolean isEmpty() {
-        return !needsPersistStep() && messages.isEmpty() && committed.isEmpty() && reads.isEmpty();
-    }
 }

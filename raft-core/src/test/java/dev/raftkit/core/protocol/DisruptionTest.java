@@ -97,7 +97,7 @@ class DisruptionTest {
         }
         assertThat(ticks).isLessThanOrEqualTo(2 * options(true, true).electionTimeoutMin());
         assertThat(c.core("n1").role()).isEqualTo(Role.FOLLOWER);
-        assertThat(c.propose("n1", "refused")).isEqualTo(-1);
+        assertThat(c.propose("n1", "refused")).isEqualTo(Proposal.Refused.NOT_LEADER);
         assertThat(c.readIndex("n1", 1)).isFalse();
 
         for (int t = 0; t < 100 && c.leaders().isEmpty(); t++) {

@@ -165,7 +165,7 @@ class DurabilityTest {
         c.setManualPersist("n1", true);
         c.cut("n1", "n3");
 
-        long index = c.propose("n1", "a");
+        long index = c.proposeAtLeader("n1", "a");
         c.stabilize();
 
         assertThat(c.store("n2").log()).hasSize((int) index);

@@ -33,7 +33,7 @@ class FlowControlTest {
         TestCluster c = new TestCluster(oneEntryPerAppend, 1, ids(3));
         c.elect("n1");
 
-        long first = c.propose("n1", IntStream.range(0, 300).mapToObj(i -> "cmd" + i).toArray(String[]::new));
+        long first = c.proposeAtLeader("n1", IntStream.range(0, 300).mapToObj(i -> "cmd" + i).toArray(String[]::new));
 
         List<RaftMessage> window = c.take(appendTo("n2"));
         assertThat(window).hasSize(Progress.MAX_INFLIGHT);

@@ -14,8 +14,9 @@ import java.util.Optional;
 
 /**
  * A list-backed {@link LogStore} for the core's scenario tests: what {@link #persist} stores is
- * "durable" (it survives {@link TestCluster#crash}). No compaction or snapshots, which the core does
- * not use yet; those methods throw. raft-core cannot use raft-testkit's stores (Maven cycle).
+ * "durable" (it survives {@link TestCluster#crash}). No compaction or snapshots: the core does use
+ * them, but these scenarios never take one (raft-testkit's simulator and snapshot tests cover them),
+ * so those methods throw. raft-core cannot use raft-testkit's stores (Maven cycle).
  */
 final class MemoryLogStore implements LogStore {
 

@@ -149,7 +149,7 @@ class RandomizedSafetyTest {
         }
         String leader = c.settledLeader().orElseThrow(() -> new AssertionError("no settled leader after healing; "
                 + "leaders " + c.leaders()));
-        long index = c.propose(leader, "after healing");
+        long index = c.proposeAtLeader(leader, "after healing");
         for (int t = 0; t < 5; t++) {
             c.tickAll();
             c.stabilize();

@@ -36,7 +36,7 @@ class SingleNodeTest {
         c.persist("n1");
         assertThat(c.core("n1").commitIndex()).isEqualTo(1);
 
-        long index = c.propose("n1", "x");
+        long index = c.proposeAtLeader("n1", "x");
         assertThat(c.core("n1").commitIndex()).isEqualTo(1);
         assertThat(c.applied("n1")).extracting(LogEntry::index).containsExactly(1L);
 

@@ -1,5 +1,7 @@
 package dev.raftkit.core.protocol;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.raftkit.Address;
 import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
@@ -246,16 +248,23 @@ final class TestCluster {
         }
     }
 
-    /** Proposes one command per text at {@code id}; returns the first index or -1. */
-    long propose(String id, String... commands) {
+    /** Proposes one command per text at {@code id}; returns what {@link RaftCore#propose} returned. */
+    Proposal propose(String id, String... commands) {
         List<byte[]> payloads = new ArrayList<>();
         for (String c : commands) {
             payloads.add(c.getBytes(StandardCharsets.UTF_8));
         }
         TestNode n = node(id);
-        long index = n.core.propose(payloads);
+        Proposal proposal = n.core.propose(payloads);
         drain(n);
-        return index;
+        return proposal;
+    }
+
+    /** Proposes as {@link #propose} does, at a node that must lead; returns the first index. */
+    long proposeAtLeader(String id, String... commands) {
+        Proposal proposal = propose(id, commands);
+        assertThat(proposal).as("proposal at %s", id).isInstanceOf(Proposal.Appended.class);
+        return ((Proposal.Appended) proposal).firstIndex();
     }
 
     /** Starts a read at {@code id}; returns what {@link RaftCore#readIndex} returned. */

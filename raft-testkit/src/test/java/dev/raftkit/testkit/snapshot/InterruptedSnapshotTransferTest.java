@@ -24,7 +24,7 @@ class InterruptedSnapshotTransferTest {
 
     private static final long GENERATED_BYTES = 48L << 20;
     private static final int CHUNK_BYTES = 256 * 1024;
-    /** The leader keeps at most this many bytes unacknowledged (RaftCore: four chunks). */
+    /** The leader keeps at most this many bytes unacknowledged (SnapshotSender: four chunks). */
     private static final long WINDOW_BYTES = 4L * CHUNK_BYTES;
     private static final int INTERRUPTIONS = 3;
     private static final Duration ONE_WAY_DELAY = Duration.ofMillis(10);

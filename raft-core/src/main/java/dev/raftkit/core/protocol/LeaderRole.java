@@ -1,0 +1,445 @@
+package dev.raftkit.core.protocol;
+
+import dev.raftkit.NodeId;
+import dev.raftkit.Role;
+import dev.raftkit.spi.AppendEntries;
+import dev.raftkit.spi.AppendEntriesResponse;
+import dev.raftkit.spi.EntryKind;
+import dev.raftkit.spi.Heartbeat;
+import dev.raftkit.spi.HeartbeatResponse;
+import dev.raftkit.spi.InstallSnapshotResponse;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.RaftMessage;
+import dev.raftkit.spi.TimeoutNow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader of one term: it replicates its log to every other member with flow control
+ * ({@link Progress}), commits what a quorum holds, confirms linearizable reads by heartbeat rounds
+ * (ReadIndex, dissertation §6.4), checks that a quorum is still active, and hands leadership over
+ * on request (dissertation §3.10).
+ */
+final class LeaderRole implements RoleState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderRole.class);
+
+    private final RaftCore core;
+    private final RaftLog log;
+    private final CoreOptions options;
+    private final SnapshotSender snapshots;
+    private final NodeId self;
+    private final long term;
+    /** Progress of every other member. */
+    private final Map<NodeId, Progress> progress = new TreeMap<>();
+    private final ReadIndexTracker reads = new ReadIndexTracker();
+    /** Reads that arrived before this leader committed an entry of its term. */
+    private final List<Long> readsAwaitingTermCommit = new ArrayList<>();
+    /** Index of the no-op entry that opened this term. */
+    private final long termStartIndex;
+    private int heartbeatElapsed;
+    /** Ticks since the last check-quorum round. */
+    private int electionElapsed;
+    /** The voter leadership is being handed to, null if none, and for how many ticks. */
+    private NodeId transferTarget;
+    private int transferElapsed;
+    /** Entries were appended since the last broadcast. */
+    private boolean appendsPending;
+
+    LeaderRole(RaftCore core, RaftLog log, SnapshotSender snapshots) {
+        this.core = core;
+        this.log = log;
+        this.options = core.options();
+        this.snapshots = snapshots;
+        this.self = core.self();
+        this.term = core.term();
+        long next = log.lastIndex() + 1;
+        for (NodeId member : core.membership().members()) {
+            if (!member.equals(self)) {
+                progress.put(member, new Progress(next));
+            }
+        }
+        this.termStartIndex = next;
+    }
+
+    /** Appends the no-op that opens the term: it lets entries of earlier terms commit (§5.4.2) and ReadIndex start. */
+    void appendNoop() {
+        append(List.of(new LogEntry(termStartIndex, term, EntryKind.NOOP, new byte[0])));
+    }
+
+    @Override
+    public Role role() {
+        return Role.LEADER;
+    }
+
+    @Override
+    public NodeId leader() {
+        return self;
+    }
+
+    @Override
+    public boolean inLease() {
+        return electionElapsed < options.electionTimeoutMin();
+    }
+
+    @Override
+    public void tick() {
+        heartbeatElapsed++;
+        electionElapsed++;
+        if (transferTarget != null && ++transferElapsed >= options.electionTimeoutMin()) {
+            // The target did not take over within an election timeout: resume leading (§3.10).
+            transferTarget = null;
+            core.outbox().transferAborted();
+        }
+        if (electionElapsed >= options.electionTimeoutMin()) {
+            electionElapsed = 0;
+            if (options.checkQuorum() && !quorumActive()) {
+                core.becomeFollower(term, null);
+                return;
+            }
+            progress.values().forEach(p -> p.recentActive = false);
+        }
+        if (heartbeatElapsed >= options.heartbeatInterval()) {
+            heartbeatElapsed = 0;
+            reads.startRound(); // waiting reads join it; loss detection matches its answers by round
+            broadcastHeartbeat(true);
+        }
+    }
+
+    @Override
+    public void step(RaftMessage m) {
+        if (m instanceof AppendEntriesResponse r) {
+            appendAnswered(r);
+        } else if (m instanceof HeartbeatResponse r) {
+            heartbeatAnswered(r);
+        } else if (m instanceof InstallSnapshotResponse r) {
+            snapshotAnswered(r);
+        }
+    }
+
+    @Override
+    public boolean hasReady() {
+        return appendsPending || reads.roundWanted();
+    }
+
+    @Override
+    public void prepareReady() {
+        if (appendsPending) {
+            appendsPending = false;
+            broadcastAppend();
+        }
+        if (reads.roundWanted()) {
+            // One heartbeat round for every read queued since the last ready.
+            reads.startRound();
+            broadcastHeartbeat(false);
+        }
+    }
+
+    @Override
+    public void leave() {
+        releaseSnapshots();
+        core.outbox().dropReads(reads.clear());
+        core.outbox().dropReads(readsAwaitingTermCommit);
+    }
+
+    // ---------------------------------------------------------------- client requests
+
+    /** Appends commands; {@return where, or why not} */
+    Proposal propose(List<byte[]> payloads) {
+        if (transferTarget != null) {
+            return Proposal.Refused.TRANSFERRING_LEADERSHIP;
+        }
+        long first = log.lastIndex() + 1;
+        List<LogEntry> entries = new ArrayList<>(payloads.size());
+        long index = first;
+        for (byte[] payload : payloads) {
+            entries.add(new LogEntry(index++, term, EntryKind.COMMAND, payload));
+        }
+        append(entries);
+        return new Proposal.Appended(first);
+    }
+
+    /** Appends a configuration change; {@return where, or why not} */
+    Proposal proposeMembership(byte[] encoded) {
+        if (transferTarget != null) {
+            return Proposal.Refused.TRANSFERRING_LEADERSHIP;
+        }
+        if (!canChangeMembership()) {
+            return Proposal.Refused.MEMBERSHIP_CHANGE_PENDING;
+        }
+        long index = log.lastIndex() + 1;
+        append(List.of(new LogEntry(index, term, EntryKind.MEMBERSHIP, encoded)));
+        return new Proposal.Appended(index);
+    }
+
+    /** {@return whether a configuration change may be proposed now: one at a time, after an entry of this term} */
+    boolean canChangeMembership() {
+        return transferTarget == null && log.committed() >= termStartIndex
+                && core.latestConfigIndex() <= log.committed();
+    }
+
+    /** Starts a linearizable read. */
+    void readIndex(long context) {
+        if (log.committed() < termStartIndex) {
+            // A new leader does not know the latest commit index until an entry of its term commits.
+            readsAwaitingTermCommit.add(context);
+            return;
+        }
+        queueRead(context);
+    }
+
+    private void queueRead(long context) {
+        // Only a leader that is the sole voter may skip the heartbeat round; a leader removing itself
+        // must hear from the remaining voters, one of which may already lead a newer term.
+        if (core.voters().equals(Set.of(self))) {
+            core.outbox().read(new ReadState(context, log.committed()));
+            return;
+        }
+        reads.add(context, log.committed());
+    }
+
+    /** Starts handing leadership to {@code target}; {@return whether it started, or why not} */
+    TransferResult transferLeadership(NodeId target) {
+        if (target.equals(self)) {
+            return TransferResult.ALREADY_LEADER;
+        }
+        if (!core.membership().isVoter(target)) {
+            return TransferResult.NOT_A_VOTER;
+        }
+        if (transferTarget != null) {
+            return transferTarget.equals(target) ? TransferResult.STARTED : TransferResult.OTHER_TRANSFER_UNDER_WAY;
+        }
+        transferTarget = target;
+        transferElapsed = 0;
+        if (progress.get(target).match == log.lastIndex()) {
+            core.send(new TimeoutNow(self, target, term));
+        } else {
+            sendAppend(target);
+        }
+        return TransferResult.STARTED;
+    }
+
+    /** {@return the voter leadership is being handed to, if any} */
+    Optional<NodeId> transferTarget() {
+        return Optional.ofNullable(transferTarget);
+    }
+
+    /** {@return how far {@code member}'s log is known to match, -1 if it is not replicated to} */
+    long matchIndex(NodeId member) {
+        Progress p = progress.get(member);
+        return p == null ? -1 : p.match;
+    }
+
+    /** Closes the snapshot streams of transfers in progress. */
+    void releaseSnapshots() {
+        progress.values().forEach(Progress::releaseSnapshot);
+    }
+
+    // ---------------------------------------------------------------- replication
+
+    private void append(List<LogEntry> entries) {
+        log.append(entries);
+        core.membershipMaybeChanged();
+        // Sent when the driver takes the ready: every proposal since the last one shares one
+        // AppendEntries per follower instead of one message each.
+        appendsPending = true;
+        if (core.voters().size() == 1) {
+            maybeCommit();
+        }
+    }
+
+    @Override
+    public void membershipChanged() {
+        progress.entrySet().removeIf(e -> {
+            boolean removed = !core.membership().isMember(e.getKey());
+            if (removed) {
+                e.getValue().releaseSnapshot();
+            }
+            return removed;
+        });
+        for (NodeId member : core.membership().members()) {
+            if (!member.equals(self)) {
+                progress.computeIfAbsent(member, id -> new Progress(log.lastIndex() + 1));
+            }
+        }
+    }
+
+    private void broadcastAppend() {
+        for (NodeId peer : progress.keySet()) {
+            sendAppend(peer);
+        }
+    }
+
+    /** Sends the follower what it lacks, as far as flow control allows. */
+    private void sendAppend(NodeId peer) {
+        Progress p = progress.get(peer);
+        if (p.state == Progress.State.SNAPSHOT) {
+            snapshots.sendChunks(peer, p);
+            return;
+        }
+        while (!p.paused()) {
+            long prevIndex = p.next - 1;
+            long prevTerm = log.term(prevIndex);
+            if (prevTerm < 0) {
+                // The follower needs entries that were compacted away: only a snapshot can help.
+                snapshots.start(peer, p);
+                return;
+            }
+            List<LogEntry> entries = p.next <= log.lastIndex()
+                    ? log.entries(p.next, log.lastIndex() + 1, options.maxAppendBytes()) : List.of();
+            if (entries.isEmpty() && p.state == Progress.State.REPLICATE) {
+                return;
+            }
+            core.send(new AppendEntries(self, peer, term, prevIndex, prevTerm, entries, log.committed()));
+            p.sent(entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).index(), !entries.isEmpty());
+            if (p.state == Progress.State.PROBE) {
+                return;
+            }
+        }
+    }
+
+    private void appendAnswered(AppendEntriesResponse r) {
+        Progress p = progress.get(r.from());
+        if (p == null) {
+            return;
+        }
+        p.recentActive = true;
+        if (r.success()) {
+            if (p.acknowledge(r.index()) && core.voters().contains(r.from()) && !maybeCommit()) {
+                return; // stepped down
+            }
+            sendAppend(r.from());
+            if (r.from().equals(transferTarget) && p.match == log.lastIndex()) {
+                core.send(new TimeoutNow(self, transferTarget, term));
+            }
+            return;
+        }
+        long hintNext = r.hintTerm() > 0
+                ? log.lastIndexAtOrBelowTerm(r.hintIndex(), r.hintTerm(), 0) + 1 : r.hintIndex() + 1;
+        long acknowledged = p.match;
+        switch (p.reject(r.index(), hintNext)) {
+            case PROBE_AGAIN -> sendAppend(r.from());
+            case LOST_ACKNOWLEDGED -> {
+                if (acknowledged > 0) { // once per loss: after the reset nothing is acknowledged
+                    LOG.warn("[{}] term {}: follower {} no longer holds the entries up to index {} it acknowledged"
+                            + " (its log ends or differs at index {}): it lost durable data. Its progress is reset;"
+                            + " it gets the missing entries, or a snapshot if they are compacted",
+                            self, term, r.from(), acknowledged, r.hintIndex());
+                }
+            }
+            case STALE -> {
+            }
+        }
+    }
+
+    private void heartbeatAnswered(HeartbeatResponse r) {
+        Progress p = progress.get(r.from());
+        if (p == null) {
+            return;
+        }
+        p.recentActive = true;
+        p.heartbeatAnswered(r.lastLogIndex(), r.readSeq());
+        // A follower whose log ends below its match index lost entries: a probe finds out, even when idle.
+        if (p.match < log.lastIndex() || r.lastLogIndex() < p.match) {
+            sendAppend(r.from());
+        }
+        if (core.voters().contains(r.from()) && r.readSeq() > p.readAck) {
+            p.readAck = r.readSeq();
+            long round = reads.currentRound();
+            long confirmed = Quorum.committedValue(core.voters(),
+                    id -> id.equals(self) ? round : progress.get(id).readAck);
+            reads.confirm(confirmed, core.outbox().reads());
+        }
+    }
+
+    private void snapshotAnswered(InstallSnapshotResponse r) {
+        Progress p = progress.get(r.from());
+        if (p == null) {
+            return;
+        }
+        p.recentActive = true;
+        if (snapshots.answered(r, p)) {
+            sendAppend(r.from());
+        }
+    }
+
+    /**
+     * Sends every peer a heartbeat carrying the latest read round.
+     *
+     * @param periodic whether this is the tick's heartbeat, the only one loss detection counts: read
+     *     rounds can go out many times per fsync, and would make a follower whose match index moves
+     *     at fsync pace look stalled
+     */
+    private void broadcastHeartbeat(boolean periodic) {
+        long round = reads.currentRound();
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            if (periodic) {
+                e.getValue().heartbeatSent(round);
+            }
+            long commit = Math.min(e.getValue().match, log.committed());
+            core.send(new Heartbeat(self, e.getKey(), term, commit, round));
+        }
+    }
+
+    /**
+     * Commits what a quorum of voters holds durably.
+     *
+     * @return whether this node still leads (a leader whose removal commits steps down)
+     */
+    boolean maybeCommit() {
+        long quorumIndex = Quorum.committedValue(core.voters(),
+                id -> id.equals(self) ? log.stable() : progress.get(id).match);
+        if (quorumIndex <= log.committed()) {
+            return true;
+        }
+        // Figure 8: only an entry of the current term commits by counting replicas.
+        if (log.term(quorumIndex) != term && !options.unsafeCommitPreviousTerm()) {
+            return true;
+        }
+        log.commitTo(quorumIndex);
+        if (!core.membership().isVoter(self) && core.latestConfigIndex() <= log.committed()) {
+            // This leader was removed and the change committed: hand over and step down (§4.2.2).
+            NodeId successor = mostUpToDateVoter();
+            core.becomeFollower(term, null);
+            if (successor != null) {
+                core.send(new TimeoutNow(self, successor, term));
+            }
+            return false;
+        }
+        if (log.committed() >= termStartIndex && !readsAwaitingTermCommit.isEmpty()) {
+            List<Long> waiting = List.copyOf(readsAwaitingTermCommit);
+            readsAwaitingTermCommit.clear();
+            waiting.forEach(this::queueRead);
+        }
+        return true;
+    }
+
+    private boolean quorumActive() {
+        int active = 0;
+        for (NodeId voter : core.voters()) {
+            if (voter.equals(self) || progress.containsKey(voter) && progress.get(voter).recentActive) {
+                active++;
+            }
+        }
+        return active >= Quorum.majority(core.voters().size());
+    }
+
+    private NodeId mostUpToDateVoter() {
+        NodeId best = null;
+        long bestMatch = -1;
+        for (NodeId voter : core.voters()) {
+            Progress p = progress.get(voter);
+            if (p != null && p.match > bestMatch) {
+                best = voter;
+                bestMatch = p.match;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.raftkit.core.protocol;
+
+import dev.raftkit.NodeId;
+import dev.raftkit.Role;
+import dev.raftkit.spi.RaftMessage;
+
+/**
+ * The state and message handling of one role, created by {@link RaftCore} when the node enters the
+ * role and dropped when it leaves, so nothing a role keeps outlives it. {@link RaftCore} applies the
+ * term rules before a message reaches a role, and changes roles itself.
+ */
+sealed interface RoleState permits FollowerRole, CandidateRole, LeaderRole {
+
+    /** {@return the role this state stands for} */
+    Role role();
+
+    /** {@return the leader this node knows for the current term, or null if none} */
+    NodeId leader();
+
+    /** Advances this role's timers by one tick. */
+    void tick();
+
+    /**
+     * Handles a message of the current term that only this role acts on: vote answers, replication
+     * answers, {@code TimeoutNow}. Others are ignored.
+     */
+    void step(RaftMessage m);
+
+    /**
+     * {@return whether a live leader was heard within an election timeout, so that a disruptive
+     * candidate is ignored (leader stickiness, dissertation §4.2.3)}
+     */
+    boolean inLease();
+
+    /** This node granted its vote in the current term: an election clock restarts. */
+    default void voteGranted() {
+    }
+
+    /** The configuration in force changed. */
+    default void membershipChanged() {
+    }
+
+    /** {@return whether this role has work for the next ready} */
+    default boolean hasReady() {
+        return false;
+    }
+
+    /** Sends what this role batched until the driver takes a ready. */
+    default void prepareReady() {
+    }
+
+    /** The node leaves this role; releases what the role holds. */
+    default void leave() {
+    }
+}
