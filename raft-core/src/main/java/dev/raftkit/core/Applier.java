@@ -1,17 +1,17 @@
 package dev.raftkit.core;
 
 import dev.raftkit.Codec;
+import dev.raftkit.Membership;
 import dev.raftkit.NotLeaderException;
+import dev.raftkit.SnapshotInfo;
 import dev.raftkit.StateMachine;
 import dev.raftkit.core.protocol.MembershipCodec;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.LogEntry;
-import dev.raftkit.spi.TaskQueue;
-import dev.raftkit.Membership;
-import dev.raftkit.SnapshotInfo;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.SnapshotWriter;
+import dev.raftkit.spi.TaskQueue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
