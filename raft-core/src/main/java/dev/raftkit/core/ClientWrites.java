@@ -27,7 +27,7 @@ final class ClientWrites<R> {
     @FunctionalInterface
     interface Proposer<R> {
         /**
-         * Proposes {@code payloads}: accepted writes go to {@link #appended}, refused ones fail.
+         * Proposes {@code payloads}: accepted writes go to {@link ClientWrites#appended}, refused ones fail.
          *
          * @param writes the writes of the payloads, in order
          */
