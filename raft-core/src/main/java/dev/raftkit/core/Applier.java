@@ -1,17 +1,17 @@
 package dev.raftkit.core;
 
 import dev.raftkit.Codec;
+import dev.raftkit.Membership;
 import dev.raftkit.NotLeaderException;
+import dev.raftkit.SnapshotInfo;
 import dev.raftkit.StateMachine;
 import dev.raftkit.core.protocol.MembershipCodec;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.LogEntry;
-import dev.raftkit.spi.TaskQueue;
-import dev.raftkit.Membership;
-import dev.raftkit.SnapshotInfo;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.SnapshotWriter;
+import dev.raftkit.spi.TaskQueue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +38,22 @@ final class Applier<C, R> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
 
+    /** Told, on the apply thread, what the driver must act on; the driver's. */
+    interface Listener {
+
+        /** This applier committed a snapshot of the state machine: the log before it can be compacted. */
+        void snapshotTaken(SnapshotMeta meta);
+
+        /** A storage failure (an unreadable snapshot, a failed restore) that must stop the node. */
+        void failed(Throwable failure);
+
+        /**
+         * An apply or a query threw an Error: the node must stop, as entries after the failed one
+         * will never be applied here. Nothing runs on this applier afterwards.
+         */
+        void died(Throwable cause);
+    }
+
     /** A read that runs once {@code index} is applied. */
     record WaitingRead(long index, Supplier<?> query, CompletableFuture<Object> future) {
     }
@@ -48,9 +63,7 @@ final class Applier<C, R> {
     private final LogStore store;
     private final long snapshotThreshold;
     private final EngineMetrics metrics;
-    private final Consumer<SnapshotMeta> snapshotTaken;
-    private final Consumer<Throwable> fatal;
-    private final Consumer<Throwable> onDeath;
+    private final Listener listener;
     /** Apply thread only: set once this thread died; no apply or query runs afterwards. */
     private boolean dead;
     /** Apply thread only: the term of the last applied entry and the configuration in force. */
@@ -79,14 +92,11 @@ final class Applier<C, R> {
      * @param replayTarget the commit index known at start: local reads wait until it is applied
      * @param snapshotThreshold applied entries since the last snapshot that trigger one; 0 = never
      * @param metrics told of every snapshot taken
-     * @param snapshotTaken told (on the apply thread) of every snapshot this applier commits
-     * @param fatal told (on the apply thread) of a storage failure that must stop the node
-     * @param onDeath told (on the apply thread) what killed it when an apply or a query throws an
-     *     Error: the node must stop, as entries after the failed one will never be applied here
+     * @param listener told of snapshots taken, storage failures and this applier's death
      */
     Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, LogStore store,
             SnapshotMeta restored, Membership membership, long replayTarget, long snapshotThreshold,
-            EngineMetrics metrics, Consumer<SnapshotMeta> snapshotTaken, Consumer<Throwable> fatal, Consumer<Throwable> onDeath) {
+            EngineMetrics metrics, Listener listener) {
         this.nodeId = nodeId;
         this.stateMachine = stateMachine;
         this.codec = codec;
@@ -96,9 +106,7 @@ final class Applier<C, R> {
         this.replayTarget = replayTarget;
         this.snapshotThreshold = snapshotThreshold;
         this.metrics = metrics;
-        this.snapshotTaken = snapshotTaken;
-        this.fatal = fatal;
-        this.onDeath = onDeath;
+        this.listener = listener;
         if (restored != null) {
             this.applied = restored.index();
             this.appliedTerm = restored.term();
@@ -130,7 +138,7 @@ final class Applier<C, R> {
 
     /**
      * Wraps apply-thread work: skipped once the thread died; an Error (which apply and queries do
-     * not catch) goes to {@code onDeath} instead of vanishing in the queue, which would leave
+     * not catch) goes to the listener instead of vanishing in the queue, which would leave
      * writers waiting for ever and silently skip the rest of the entries.
      */
     private Runnable guarded(Runnable body) {
@@ -142,7 +150,7 @@ final class Applier<C, R> {
                 body.run();
             } catch (Throwable t) {
                 dead = true;
-                onDeath.accept(t);
+                listener.died(t);
             }
         };
     }
@@ -177,13 +185,13 @@ final class Applier<C, R> {
             try {
                 in = store.openSnapshot(meta); // verified whole before the state machine sees a byte
             } catch (IOException e) {
-                fatal.accept(DamagedSnapshot.unreadable(meta, e));
+                listener.failed(DamagedSnapshot.unreadable(meta, e));
                 return;
             }
             try (in) {
                 stateMachine.restoreSnapshot(in);
             } catch (IOException | RuntimeException e) {
-                fatal.accept(new IOException("restoring snapshot " + meta.index() + " into the state machine failed: "
+                listener.failed(new IOException("restoring snapshot " + meta.index() + " into the state machine failed: "
                         + e.getMessage(), e));
                 return;
             }
@@ -244,7 +252,7 @@ final class Applier<C, R> {
         lastSnapshot = meta;
         metrics.snapshotTaken(meta.sizeBytes(), start);
         LOG.info("[{}] snapshot at index {} term {}: {} bytes", nodeId, meta.index(), meta.term(), meta.sizeBytes());
-        snapshotTaken.accept(meta);
+        listener.snapshotTaken(meta);
         completeSnapshotRequests(meta);
     }
 

@@ -1,22 +1,17 @@
 package dev.raftkit.core;
 
-import dev.raftkit.Config;
+import dev.raftkit.Address;
 import dev.raftkit.BusyException;
+import dev.raftkit.Config;
 import dev.raftkit.DriverDeadException;
 import dev.raftkit.FatalException;
-import dev.raftkit.NoLeaderException;
+import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
-import dev.raftkit.NotLeaderException;
 import dev.raftkit.RaftException;
-import dev.raftkit.Role;
 import dev.raftkit.core.protocol.Proposal;
 import dev.raftkit.core.protocol.RaftCore;
-import dev.raftkit.core.protocol.ReadState;
 import dev.raftkit.core.protocol.Ready;
-import dev.raftkit.core.protocol.SnapshotChunk;
 import dev.raftkit.core.protocol.StorageFault;
-import dev.raftkit.spi.AppendEntries;
-import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.MessageHandler;
@@ -24,144 +19,88 @@ import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.TaskQueue;
 import dev.raftkit.spi.Transport;
-import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns one node's {@link RaftCore} on a single task queue: steps it with ticks, inbound messages
- * and client calls, and carries out each {@link Ready}: sends, persists (on a separate storage
- * queue, so the leader's fsync overlaps replication), and hands committed entries to the
- * {@link Applier}.
+ * Owns one node's {@link RaftCore} on a single task queue, the driver thread, in a loop: take an
+ * input (a tick, a message from a peer, a client call, a report of the storage or apply thread),
+ * step the core with it, and carry out the {@link Ready} the core produced: publish the new state
+ * ({@link PeerView}), send messages ({@link Outbox}), persist on the storage thread
+ * ({@link StorageWriter}, so the leader's fsync overlaps replication), hand committed entries and
+ * confirmed reads to the {@link Applier}. Client calls are kept by {@link ClientWrites},
+ * {@link ClientReads}, {@link LeadershipTransfer} and {@link MembershipChanges}.
  *
- * <p>It is the transport's {@link MessageHandler}: messages from peers are stepped; leader traffic
- * from a sender outside the configuration is heard as a {@link StrangerLeader}.
- *
- * <p>Everything but the {@code submit*}, {@code onMessage*}, {@link #died} and {@link #view()}
- * methods runs on the driver's queue. If a driver task throws, the node stops: with
+ * <p>It is the transport's {@link MessageHandler}. The {@code submit*}, {@code onMessage*},
+ * {@link #stop}, {@link #died} and {@link #view()} methods may be called on any thread; everything
+ * else runs on the driver thread. If a driver task throws, the node stops: with
  * {@link FatalException} for a storage fault, with {@link DriverDeadException} for anything else,
  * as it does when the storage or apply thread dies.
  *
+ * @param <C> the command type (of the applier's state machine)
  * @param <R> the response type
  */
-final class Driver<R> implements MessageHandler {
+final class Driver<C, R> implements MessageHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Driver.class);
     /** Byte budget of committed entries handed to the applier per ready. */
     private static final long MAX_APPLY_BYTES = 4L << 20;
 
-    private record PendingRead<T>(Supplier<? extends T> query, CompletableFuture<T> future) {
-    }
-
-    /** Writes buffered while batching is on, with their payloads. */
-    private record BufferedWrite<R>(List<byte[]> payloads, PendingWrite<R> write) {
-    }
-
     private final Config config;
     private final String nodeId;
     private final RaftCore core;
-    private final LogStore store;
-    private final Transport transport;
     private final TaskQueue queue;
-    private final TaskQueue storageQueue;
-    private final Applier<?, R> applier;
-    /** Storage thread only: writes snapshots received from the leader. */
-    private final SnapshotReceiver receiver;
-    private final Notifier notifier;
     private final Outstanding outstanding;
     private final EngineMetrics metrics;
     private final long tickNanos;
-    /** The largest message, by {@code sizeBytes()}, the transport must carry. */
-    private final long maxMessageBytes;
-    /** The first entry of the last AppendEntries refused as too large, so each is logged once. */
-    private final AtomicLong oversizedEntryLogged = new AtomicLong(-1);
-
-    /** Writes proposed but not yet handed to the applier, in index order. */
-    private final ArrayDeque<PendingWrite<R>> pendingWrites = new ArrayDeque<>();
-    private final List<BufferedWrite<R>> batch = new ArrayList<>();
-    private int batchedCommands;
-    private TaskQueue.Cancellable batchTimer;
-    /** Driver thread: readies with entries handed to the storage thread and not yet reported durable. */
-    private int persistsInFlight;
-    private final Map<Long, PendingRead<?>> pendingReads = new HashMap<>();
-    private long nextReadContext;
-    /** Reads submitted and not yet started; see {@link #submitRead}. */
-    private final ConcurrentLinkedQueue<PendingRead<?>> readInbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean readsScheduled = new AtomicBoolean();
+    private final Applier<C, R> applier;
+    private final Outbox outbox;
+    private final StorageWriter storage;
+    private final PeerView peers;
+    private final LeaderErrors errors;
+    private final ClientWrites<R> writes;
+    private final ClientReads reads;
+    private final LeadershipTransfer transfer;
+    private final MembershipChanges membershipChanges;
     private boolean flushScheduled;
     private boolean stopped;
-    private volatile boolean storageFailed;
-    /** Readies waiting for the storage thread, and whether a drain of them is queued. */
-    private final ConcurrentLinkedQueue<Ready> storageBacklog = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean storageScheduled = new AtomicBoolean();
 
-    private final MembershipChanges membershipChanges;
-    private PendingTransfer pendingTransfer;
-    /** The leader heard although no configuration holds it yet; see {@link StrangerLeader}. */
-    private final StrangerLeader strangerLeader = new StrangerLeader();
-
-    private Role lastRole;
-    private dev.raftkit.Membership lastMembership;
-    private dev.raftkit.Membership lastCommittedMembership;
-    private long lastTerm = -1;
-    private Optional<NodeId> lastLeader = Optional.empty();
-    private volatile DriverView view;
-
+    /**
+     * @param clock the runtime's monotonic clock, in nanoseconds
+     * @param newApplier creates the node's applier, which reports to the listener it is given
+     */
     Driver(Config config, RaftCore core, LogStore store, Transport transport, TaskQueue queue, TaskQueue storageQueue,
-            Applier<?, R> applier, Notifier notifier, Outstanding outstanding, EngineMetrics metrics) {
+            Notifier notifier, Outstanding outstanding, EngineMetrics metrics, LongSupplier clock,
+            Function<Applier.Listener, Applier<C, R>> newApplier) {
         this.config = config;
         this.nodeId = config.self().value();
         this.core = core;
-        this.store = store;
-        this.transport = transport;
         this.queue = queue;
-        this.storageQueue = storageQueue;
-        this.applier = applier;
-        this.notifier = notifier;
         this.outstanding = outstanding;
         this.metrics = metrics;
         this.tickNanos = config.tickInterval().toNanos();
-        this.maxMessageBytes = transport.maxMessageBytes() - Transport.ENVELOPE_RESERVE_BYTES;
-        this.view = DriverView.of(core);
-        this.receiver = new SnapshotReceiver(nodeId, store, applier.snapshotCommitLock(), this::snapshotReceived);
-        this.membershipChanges = new MembershipChanges(core, this::notLeader,
-                () -> lostLeadership("the configuration change"), 100L * config.electionTimeoutTicksMax());
+        this.applier = newApplier.apply(new ApplierReports());
+        this.outbox = new Outbox(nodeId, transport);
+        this.storage = new StorageWriter(nodeId, store, storageQueue, outbox, metrics, applier.snapshotCommitLock(),
+                clock, new StorageReports());
+        this.peers = new PeerView(config.self(), core, transport, notifier);
+        this.errors = new LeaderErrors(config.self(), core, peers::addressOf);
+        DriverSteps steps = new Steps();
+        this.writes = new ClientWrites<>(config, core, applier, errors, steps, this::propose, storage::appendsInFlight);
+        this.reads = new ClientReads(core, applier, errors, steps);
+        this.transfer = new LeadershipTransfer(config.self(), core, errors);
+        this.membershipChanges = new MembershipChanges(core, errors::notLeader,
+                () -> errors.lostLeadership("the configuration change"), 100L * config.electionTimeoutTicksMax());
     }
 
-    private record PendingTransfer(NodeId target, CompletableFuture<Void> future) {
-    }
-
-    /** The storage thread committed (or rejected) a received snapshot. */
-    private void snapshotReceived(SnapshotMeta meta, boolean installed) {
-        queue.execute(task(() -> {
-            if (installed) {
-                core.onSnapshotInstalled(meta);
-                applier.restore(meta);
-            } else {
-                core.onSnapshotRejected(meta);
-            }
-        }));
-    }
-
-    /** The applier committed a snapshot of the state machine: the log before it can be compacted. */
-    void onSnapshotTaken(SnapshotMeta meta) {
-        queue.execute(task(() -> core.onSnapshotTaken(meta)));
-    }
-
-    /** Stops the node because the applier hit a storage failure. */
-    void onApplierFailure(Throwable failure) {
-        queue.execute(() -> fail(new FatalException("[" + nodeId + "] " + failure.getMessage(), failure)));
+    /** Returns the node's applier, created with the driver. */
+    Applier<C, R> applier() {
+        return applier;
     }
 
     /** Starts ticking; called once, after the transport started. */
@@ -170,46 +109,25 @@ final class Driver<R> implements MessageHandler {
     }
 
     /** Returns the latest published view of the core. */
-    DriverView view() {
-        return view;
+    CoreView view() {
+        return peers.view();
     }
 
     // ---------------------------------------------------------------- entry points (any thread)
 
     /** Submits encoded commands as one contiguous run, answered through {@code write}. */
     void submitWrite(List<byte[]> payloads, PendingWrite<R> write) {
-        queue.execute(task(() -> {
-            if (config.maxBatchDelayTicks() == 0) {
-                propose(payloads, write);
-                return;
-            }
-            batch.add(new BufferedWrite<>(payloads, write));
-            batchedCommands += payloads.size();
-            // Writes wait only while an append is being made durable: the first write after an idle
-            // spell goes at once, later ones share the next append when the current one lands, the
-            // batch fills, or the delay ends, whichever comes first.
-            if (batchedCommands >= config.maxBatchEntries() || persistsInFlight == 0) {
-                flushBatch();
-            } else if (batchTimer == null) {
-                batchTimer = queue.schedule(task(this::flushBatch), config.maxBatchDelayTicks() * tickNanos);
-            }
-        }));
+        queue.execute(task(() -> writes.submit(payloads, write)));
     }
 
-    /**
-     * Submits a linearizable read. Reads wait in an inbox that one driver task empties, so reads
-     * arriving together cost one hand-off to the driver, not one each.
-     */
+    /** Submits a linearizable read; see {@link ClientReads#submit}. */
     <T> void submitRead(Supplier<? extends T> query, CompletableFuture<T> future) {
-        readInbox.add(new PendingRead<>(query, future));
-        if (readsScheduled.compareAndSet(false, true)) {
-            queue.execute(task(this::takeReads));
-        }
+        reads.submit(query, future);
     }
 
     /** Submits a configuration change, answered once it has committed. */
-    void submitMembershipChange(MembershipChanges.Kind kind, NodeId id, dev.raftkit.Address address,
-            CompletableFuture<dev.raftkit.Membership> future) {
+    void submitMembershipChange(MembershipChanges.Kind kind, NodeId id, Address address,
+            CompletableFuture<Membership> future) {
         queue.execute(task(() -> membershipChanges.submit(kind, id, address, future)));
     }
 
@@ -218,46 +136,14 @@ final class Driver<R> implements MessageHandler {
         queue.execute(task(() -> {
             switch (core.transferLeadership(target)) {
                 case ALREADY_LEADER -> future.complete(null);
-                case STARTED -> {
-                    if (pendingTransfer != null && pendingTransfer.future != future) {
-                        pendingTransfer.future.whenComplete((v, e) -> {
-                            if (e == null) {
-                                future.complete(null);
-                            } else {
-                                future.completeExceptionally(e);
-                            }
-                        });
-                    } else {
-                        pendingTransfer = new PendingTransfer(target, future);
-                    }
-                }
+                case STARTED -> transfer.await(target, future);
                 case OTHER_TRANSFER_UNDER_WAY -> future.completeExceptionally(new IllegalStateException("[" + nodeId
                         + "] a leadership transfer to " + core.transferTarget().orElse(null) + " is under way"));
                 case NOT_A_VOTER -> future.completeExceptionally(new IllegalArgumentException("[" + nodeId + "] cannot "
                         + "transfer leadership to " + target + ": not a voter of " + core.membership().voters().keySet()));
-                case NOT_LEADER -> future.completeExceptionally(notLeader());
+                case NOT_LEADER -> future.completeExceptionally(errors.notLeader());
             }
         }));
-    }
-
-    /** Settles a leadership transfer once its outcome is known. */
-    private void progressTransfer() {
-        boolean aborted = core.takeTransferAborted();
-        if (pendingTransfer == null) {
-            return;
-        }
-        NodeId target = pendingTransfer.target;
-        if (core.leader().filter(target::equals).isPresent()) {
-            pendingTransfer.future.complete(null);
-            pendingTransfer = null;
-        } else if (aborted) {
-            pendingTransfer.future.completeExceptionally(new java.util.concurrent.TimeoutException("[" + nodeId
-                    + "] " + target + " did not take over within an election timeout; this node leads on"));
-            pendingTransfer = null;
-        } else if (core.role() != Role.LEADER && core.leader().isPresent()) {
-            pendingTransfer.future.completeExceptionally(notLeader());
-            pendingTransfer = null;
-        }
     }
 
     /**
@@ -279,11 +165,15 @@ final class Driver<R> implements MessageHandler {
         }
     }
 
-    /** Queues a message from a sender outside the configuration; see {@link #hearStranger}. */
+    /** Queues a message from a sender outside the configuration; see {@link PeerView#hearStranger}. */
     @Override
-    public void onMessageFromUnknownSender(RaftMessage message, dev.raftkit.Address senderAddress) {
+    public void onMessageFromUnknownSender(RaftMessage message, Address senderAddress) {
         if (addressedHere(message)) {
-            queue.execute(task(() -> hearStranger(message, senderAddress)));
+            queue.execute(task(() -> {
+                if (peers.hearStranger(message, senderAddress)) {
+                    core.step(message);
+                }
+            }));
         }
     }
 
@@ -303,61 +193,31 @@ final class Driver<R> implements MessageHandler {
         queue.execute(() -> halt(whenStopped));
     }
 
+    // ---------------------------------------------------------------- driver thread
+
     private void halt(Runnable whenStopped) {
         if (stopped) {
             whenStopped.run();
             return;
         }
         stopped = true;
-        if (batchTimer != null) {
-            batchTimer.cancel();
-        }
+        writes.stopBatchTimer();
         core.releaseSnapshots();
-        closeTransport();
-        storageQueue.execute(() -> {
-            try {
-                store.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("[{}] closing the log store failed", nodeId, e);
-            }
-            whenStopped.run();
-        });
+        outbox.close();
+        storage.close(whenStopped);
     }
 
-    // ---------------------------------------------------------------- driver thread
-
-    /** Starts every read in the inbox; a read submitted meanwhile schedules the next run. */
-    private void takeReads() {
-        readsScheduled.set(false);
-        for (PendingRead<?> read = readInbox.poll(); read != null; read = readInbox.poll()) {
-            long context = ++nextReadContext;
-            if (core.readIndex(context)) {
-                pendingReads.put(context, read);
-            } else {
-                read.future.completeExceptionally(notLeader());
-            }
-        }
-    }
-
-    /**
-     * Steps leader traffic of the current or a newer term from a sender outside the configuration,
-     * after making it a peer of the transport so that the replies reach it; drops anything else.
-     */
-    private void hearStranger(RaftMessage message, dev.raftkit.Address senderAddress) {
-        if (!StrangerLeader.mayHear(message, core.term(), config.self())) {
-            LOG.debug("[{}] ignoring {} from {}, which is not in this node's configuration", nodeId,
-                    message.getClass().getSimpleName(), message.from());
+    /** Stops the node after a fault: fails everything, closes transport and store. */
+    private void fail(RaftException failure) {
+        if (stopped) {
             return;
         }
-        dev.raftkit.Membership committed = core.membershipCommittedAt(core.commitIndex());
-        boolean configured = core.membership().isMember(message.from()) || committed.isMember(message.from());
-        // A configured sender is unknown only until publish() hands the transport the new peers.
-        if (!configured && strangerLeader.remember(message.from(), senderAddress)) {
-            LOG.info("[{}] hearing leader {} at {}, which is not in this node's configuration yet: this node is "
-                    + "behind", nodeId, message.from(), senderAddress);
-            transport.updatePeers(peers(core.membership(), committed));
+        membershipChanges.failAll(failure);
+        if (outstanding.stop(failure)) {
+            LOG.error("[{}] term {}: node stopped: {}", nodeId, core.term(), failure.getMessage(), failure.getCause());
         }
-        core.step(message);
+        halt(() -> {
+        });
     }
 
     /** Wraps driver work that steps the core: skipped once stopped, followed by a flush. */
@@ -400,42 +260,15 @@ final class Driver<R> implements MessageHandler {
         }), tickNanos);
     }
 
-    private void flushBatch() {
-        if (batchTimer != null) {
-            batchTimer.cancel();
-            batchTimer = null;
-        }
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<byte[]> payloads = new ArrayList<>(batchedCommands);
-        for (BufferedWrite<R> b : batch) {
-            payloads.addAll(b.payloads);
-        }
+    /** Proposes {@code payloads} as one run; see {@link ClientWrites.Proposer}. */
+    private void propose(List<byte[]> payloads, List<PendingWrite<R>> proposed) {
         Proposal proposal = core.propose(payloads);
         metrics.proposed(payloads.size());
         if (proposal instanceof Proposal.Appended appended) {
-            long first = appended.firstIndex();
-            for (BufferedWrite<R> b : batch) {
-                accept(b.write, first);
-                first += b.payloads.size();
-            }
+            writes.appended(proposed, appended.firstIndex(), core.term());
         } else {
-            for (BufferedWrite<R> b : batch) {
-                b.write.fail(rejection((Proposal.Refused) proposal));
-            }
-        }
-        batch.clear();
-        batchedCommands = 0;
-    }
-
-    private void propose(List<byte[]> payloads, PendingWrite<R> write) {
-        Proposal proposal = core.propose(payloads);
-        metrics.proposed(payloads.size());
-        if (proposal instanceof Proposal.Appended appended) {
-            accept(write, appended.firstIndex());
-        } else {
-            write.fail(rejection((Proposal.Refused) proposal));
+            RaftException error = rejection((Proposal.Refused) proposal);
+            proposed.forEach(w -> w.fail(error));
         }
     }
 
@@ -445,325 +278,97 @@ final class Driver<R> implements MessageHandler {
             return new BusyException("[" + nodeId + "] handing leadership to "
                     + core.transferTarget().map(NodeId::value).orElse("another node") + "; retry shortly");
         }
-        return notLeader();
-    }
-
-    private void accept(PendingWrite<R> write, long firstIndex) {
-        write.firstIndex = firstIndex;
-        write.term = core.term();
-        pendingWrites.add(write);
+        return errors.notLeader();
     }
 
     /** Carries out what the core produced. */
     private void flush() {
         flushScheduled = false;
-        failLostLeadership();
+        reads.failDropped();
+        writes.failIfLeadershipLost();
         membershipChanges.progress();
-        progressTransfer();
+        transfer.progress();
         if (core.hasReady()) {
             Ready ready = core.ready(MAX_APPLY_BYTES);
             // Published before any message tells another node of this state: a node that learns
             // that this one leads finds role() here saying so too.
-            publish();
-            ready.messages().forEach(this::send);
+            peers.publish();
+            ready.messages().forEach(outbox::send);
             if (ready.needsPersistStep()) {
-                if (!ready.entries().isEmpty()) {
-                    persistsInFlight++;
-                }
-                storageBacklog.add(ready);
-                if (storageScheduled.compareAndSet(false, true)) {
-                    storageQueue.execute(this::drainStorageOrDie);
-                }
+                storage.submit(ready);
             }
-            handOver(ready.committed());
-            startReads(ready.reads());
+            writes.handOver(ready.committed());
+            reads.start(ready.reads());
             if (core.hasReady()) {
                 scheduleFlush();
             }
         } else {
-            publish();
+            peers.publish();
         }
     }
 
-    /**
-     * Runs on the storage queue, outside {@link #guarded}: anything {@link #drainStorage} lets
-     * through (an Error from the store or from sending an acknowledgement) kills the node as it
-     * would on the driver queue, instead of vanishing and leaving the node hung.
-     */
-    private void drainStorageOrDie() {
-        try {
-            drainStorage();
-        } catch (Throwable t) {
-            storageFailed = true;
-            died("storage", t);
+    /** Queues the helpers' work as steps of the core. */
+    private final class Steps implements DriverSteps {
+        @Override
+        public void run(Runnable step) {
+            queue.execute(task(step));
+        }
+
+        @Override
+        public TaskQueue.Cancellable after(long delayNanos, Runnable step) {
+            return queue.schedule(task(step), delayNanos);
         }
     }
 
-    /**
-     * Storage thread: carries out every ready queued since the last run, as one durable write when
-     * they only hold entries and hard state. While an fsync runs, the driver keeps producing readies,
-     * so they pile up here and share the next fsync: group commit without any delay.
-     */
-    private void drainStorage() {
-        storageScheduled.set(false);
-        List<Ready> batch = new ArrayList<>();
-        for (Ready r = storageBacklog.poll(); r != null; r = storageBacklog.poll()) {
-            batch.add(r);
+    /** What the storage thread reports, queued for the driver thread. */
+    private final class StorageReports implements StorageWriter.Listener {
+        @Override
+        public void persisted(LogEntry last, int readies) {
+            queue.execute(task(() -> {
+                storage.acknowledge(readies);
+                core.onPersisted(last.index(), last.term());
+                writes.appendDurable();
+            }));
         }
-        if (batch.isEmpty() || storageFailed) {
-            return;
-        }
-        try {
-            if (batch.stream().allMatch(r -> r.snapshotChunks().isEmpty() && r.compactThrough() == 0)) {
-                persistMerged(batch);
-            } else {
-                for (Ready r : batch) {
-                    persistOne(r);
+
+        @Override
+        public void snapshotReceived(SnapshotMeta meta, boolean installed) {
+            queue.execute(task(() -> {
+                if (installed) {
+                    core.onSnapshotInstalled(meta);
+                    applier.restore(meta);
+                } else {
+                    core.onSnapshotRejected(meta);
                 }
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            // An Error too (out of memory receiving a snapshot): the storage queue would drop it
-            // silently, and the node would wait forever for this persist.
-            storageFailed = true;
-            queue.execute(() -> fail(new FatalException("[" + nodeId + "] persisting to the log store failed: "
-                    + e.getMessage(), e)));
-            return;
+            }));
         }
-        batch.forEach(r -> r.afterPersist().forEach(this::send));
-        LogEntry last = null;
-        int withEntries = 0;
-        for (Ready r : batch) {
-            if (!r.entries().isEmpty()) {
-                last = r.entries().get(r.entries().size() - 1);
-                withEntries++;
-            }
+
+        @Override
+        public void failed(FatalException failure) {
+            queue.execute(() -> fail(failure));
         }
-        if (last != null) {
-            LogEntry persisted = last;
-            int done = withEntries;
-            queue.execute(task(() -> persisted(persisted, done)));
+
+        @Override
+        public void died(Throwable cause) {
+            Driver.this.died("storage", cause);
         }
     }
 
-    /** Driver thread: the log is durable up to {@code last}; writes held for batching may go now. */
-    private void persisted(LogEntry last, int readies) {
-        persistsInFlight -= readies;
-        core.onPersisted(last.index(), last.term());
-        if (persistsInFlight == 0 && !batch.isEmpty()) {
-            flushBatch();
+    /** What the apply thread reports, queued for the driver thread. */
+    private final class ApplierReports implements Applier.Listener {
+        @Override
+        public void snapshotTaken(SnapshotMeta meta) {
+            queue.execute(task(() -> core.onSnapshotTaken(meta)));
         }
-    }
 
-    /** Writes the entries and the last hard state of several readies in one call (one fsync). */
-    private void persistMerged(List<Ready> batch) throws IOException {
-        List<LogEntry> entries = new ArrayList<>();
-        HardState hardState = null;
-        for (Ready r : batch) {
-            if (!r.entries().isEmpty()) {
-                long first = r.entries().get(0).index();
-                // A later ready may replace a suffix of an earlier one (the leader overwrote it).
-                while (!entries.isEmpty() && entries.get(entries.size() - 1).index() >= first) {
-                    entries.remove(entries.size() - 1);
-                }
-                entries.addAll(r.entries());
-            }
-            if (r.hardState() != null) {
-                hardState = r.hardState();
-            }
+        @Override
+        public void failed(Throwable failure) {
+            queue.execute(() -> fail(new FatalException("[" + nodeId + "] " + failure.getMessage(), failure)));
         }
-        if (hardState != null || !entries.isEmpty()) {
-            long start = metrics.clock();
-            store.persist(hardState, entries);
-            metrics.persisted(entries.size(), start);
-        }
-    }
 
-    private void persistOne(Ready ready) throws IOException {
-        if (ready.hardState() != null || !ready.entries().isEmpty()) {
-            store.persist(ready.hardState(), ready.entries());
-        }
-        for (SnapshotChunk chunk : ready.snapshotChunks()) {
-            receiver.write(chunk);
-        }
-        if (ready.compactThrough() > 0) {
-            store.compact(ready.compactThrough());
-        }
-    }
-
-    private void handOver(List<LogEntry> committed) {
-        if (committed.isEmpty()) {
-            return;
-        }
-        long last = committed.get(committed.size() - 1).index();
-        List<PendingWrite<R>> writes = new ArrayList<>();
-        while (!pendingWrites.isEmpty() && pendingWrites.peekFirst().firstIndex <= last) {
-            writes.add(pendingWrites.pollFirst());
-        }
-        applier.apply(committed, writes);
-    }
-
-    /** Hands the confirmed reads to the apply thread in one task. */
-    @SuppressWarnings("unchecked")
-    private void startReads(List<ReadState> confirmed) {
-        if (confirmed.isEmpty()) {
-            return;
-        }
-        List<Applier.WaitingRead> reads = new ArrayList<>(confirmed.size());
-        for (ReadState read : confirmed) {
-            PendingRead<Object> pending = (PendingRead<Object>) pendingReads.remove(read.context());
-            if (pending != null) {
-                reads.add(new Applier.WaitingRead(read.index(), pending.query, pending.future));
-            }
-        }
-        applier.read(reads);
-    }
-
-    /** Fails writes and reads that were waiting on a leadership this node no longer holds. */
-    private void failLostLeadership() {
-        for (long context : core.takeDroppedReads()) {
-            PendingRead<?> read = pendingReads.remove(context);
-            if (read != null) {
-                read.future.completeExceptionally(notLeader());
-            }
-        }
-        if (!pendingWrites.isEmpty()
-                && (core.role() != Role.LEADER || core.term() != pendingWrites.peekFirst().term)) {
-            RaftException error = lostLeadership("the write");
-            pendingWrites.forEach(w -> w.fail(error));
-            pendingWrites.clear();
-        }
-    }
-
-    /**
-     * The error for something appended while this node led, now that it does not: always
-     * NotLeader, never NoLeader, because the entry may still commit.
-     */
-    private NotLeaderException lostLeadership(String what) {
-        NodeId hint = core.leader().filter(l -> !l.equals(config.self())).orElse(null);
-        return new NotLeaderException("[" + nodeId + "] lost leadership while " + what + " was pending; it may "
-                + "still commit", hint, hint == null ? null : addressOf(hint));
-    }
-
-    private RaftException notLeader() {
-        Optional<NodeId> leader = core.leader().filter(l -> !l.equals(config.self()));
-        if (leader.isPresent()) {
-            return new NotLeaderException("[" + nodeId + "] not the leader; the leader is " + leader.get(),
-                    leader.get(), addressOf(leader.get()));
-        }
-        return new NoLeaderException("[" + nodeId + "] no leader is known (role " + core.role() + ", term "
-                + core.term() + ")");
-    }
-
-    /** {@return where {@code node} is reached, or null if neither the configuration nor a stranger says} */
-    private dev.raftkit.Address addressOf(NodeId node) {
-        return core.membership().addressOf(node).or(() -> strangerLeader.addressOf(node)).orElse(null);
-    }
-
-    private void publish() {
-        DriverView next = DriverView.of(core);
-        view = next;
-        dev.raftkit.Membership committed = core.membershipCommittedAt(core.commitIndex());
-        boolean strangerForgotten = strangerLeader.forgetUnlessStillNeeded(next.membership(), committed,
-                next.leader());
-        if (strangerForgotten || !next.membership().equals(lastMembership)
-                || !committed.equals(lastCommittedMembership)) {
-            lastCommittedMembership = committed;
-            transport.updatePeers(peers(next.membership(), committed));
-        }
-        if (!next.membership().equals(lastMembership)) {
-            lastMembership = next.membership();
-            notifier.membershipChanged(lastMembership);
-            LOG.info("[{}] term {}: configuration voters={} learners={}", nodeId, next.term(),
-                    lastMembership.voters().keySet(), lastMembership.learners().keySet());
-        }
-        if (next.role() != lastRole || next.term() != lastTerm) {
-            if (next.role() != lastRole) {
-                LOG.info("[{}] term {}: {} -> {}", nodeId, next.term(), lastRole, next.role());
-                notifier.roleChanged(next.role(), next.term());
-            }
-            lastRole = next.role();
-            lastTerm = next.term();
-        }
-        if (!next.leader().equals(lastLeader)) {
-            lastLeader = next.leader();
-            notifier.leaderChanged(next.leader(), next.term());
-            LOG.info("[{}] term {}: leader {}", nodeId, next.term(), next.leader().map(NodeId::value).orElse("unknown"));
-        }
-    }
-
-    /**
-     * The nodes the transport exchanges messages with: the members of the latest configuration and
-     * of the committed one, and the {@link StrangerLeader} if one is heard. A node stays a peer until
-     * its removal commits, because a leader that removes itself needs its followers'
-     * acknowledgements to commit that removal.
-     */
-    private Map<NodeId, dev.raftkit.Address> peers(dev.raftkit.Membership latest, dev.raftkit.Membership committed) {
-        Map<NodeId, dev.raftkit.Address> peers = new java.util.TreeMap<>(committed.addresses());
-        peers.putAll(latest.addresses());
-        strangerLeader.addTo(peers);
-        peers.remove(config.self());
-        return peers;
-    }
-
-    private void send(RaftMessage message) {
-        if (message.sizeBytes() > maxMessageBytes) {
-            refuseOversized(message);
-            return;
-        }
-        try {
-            transport.send(message);
-        } catch (RuntimeException e) {
-            // The Transport contract forbids throwing; treat it as a lost message.
-            LOG.warn("[{}] transport threw on send to {}; message dropped", nodeId, message.to(), e);
-        }
-    }
-
-    /**
-     * Drops a message the transport need not carry instead of handing it on. Only an entry appended
-     * before the transport's limit was lowered can cause one (writes over {@code maxCommandBytes}
-     * are refused, and {@code maxCommandBytes} fits the limit): that entry cannot reach a follower
-     * until every node's transport carries it again, so the problem is logged once per entry, with
-     * the fix; the protocol retries at its normal pace meanwhile, no faster.
-     */
-    private void refuseOversized(RaftMessage message) {
-        long entry = message instanceof AppendEntries append && !append.entries().isEmpty()
-                ? append.entries().get(0).index() : 0;
-        if (oversizedEntryLogged.getAndSet(entry) != entry) {
-            LOG.error("[{}] cannot send a {} of {} bytes to {}: the transport carries at most {} ({} minus {} for its "
-                    + "envelope){}; raise the transport's limit (e.g. grpc.maxMessageBytes) on every node", nodeId,
-                    message.getClass().getSimpleName(), message.sizeBytes(), message.to(), maxMessageBytes,
-                    transport.maxMessageBytes(), Transport.ENVELOPE_RESERVE_BYTES,
-                    entry > 0 ? "; entry " + entry + " alone is that large" : "");
-        }
-    }
-
-    private void closeTransport() {
-        try {
-            transport.close();
-        } catch (RuntimeException e) {
-            LOG.warn("[{}] closing the transport failed", nodeId, e);
-        }
-    }
-
-    /** Stops the node after a fault: fails everything, closes transport and store. */
-    private void fail(RaftException failure) {
-        if (stopped) {
-            return;
-        }
-        membershipChanges.failAll(failure);
-        if (outstanding.stop(failure)) {
-            LOG.error("[{}] term {}: node stopped: {}", nodeId, core.term(), failure.getMessage(), failure.getCause());
-        }
-        halt(() -> {
-        });
-    }
-
-    /** An immutable view of the core, published after each flush for {@code status()}. */
-    record DriverView(Role role, long term, Optional<NodeId> leader, long commitIndex, long lastLogIndex,
-            long snapshotIndex, dev.raftkit.Membership membership) {
-        static DriverView of(RaftCore core) {
-            return new DriverView(core.role(), core.term(), core.leader(), core.commitIndex(), core.lastIndex(),
-                    core.snapshotIndex(), core.membership());
+        @Override
+        public void died(Throwable cause) {
+            Driver.this.died("apply", cause);
         }
     }
 }

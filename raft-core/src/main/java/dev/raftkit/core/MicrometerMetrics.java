@@ -29,7 +29,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * {@link EngineMetrics} in a Micrometer {@link MeterRegistry}. Every meter is named
  * {@code raftkit.*} and tagged with {@code cluster} and {@code node}; the guide's Operations chapter
- * lists them. Loaded only after {@link EngineMetrics#of} has checked that Micrometer is on the
+ * lists them. Loaded only after {@link MetricsOption} has checked that Micrometer is on the
  * class path, so raft-core runs without it.
  */
 final class MicrometerMetrics implements EngineMetrics {

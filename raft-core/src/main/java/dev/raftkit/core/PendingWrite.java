@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * A write accepted by the leader and waiting for its entries to apply: one command
  * ({@code write}) or a contiguous run ({@code writeBatch}).
  *
- * <p>Created on the driver thread; once handed to the applier, only the apply thread touches it.
+ * <p>Created on the caller's thread; the driver thread sets {@link #firstIndex} and {@link #term}
+ * when the leader appends it ({@link ClientWrites}); once handed to the applier, only the apply
+ * thread touches it.
  *
  * @param <R> the response type
  */
@@ -37,6 +39,7 @@ final class PendingWrite<R> {
         return new PendingWrite<>(null, future, count);
     }
 
+    /** Returns how many commands it holds, each one entry. */
     int count() {
         return count;
     }

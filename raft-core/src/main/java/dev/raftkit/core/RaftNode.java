@@ -14,6 +14,7 @@ import dev.raftkit.RaftException;
 import dev.raftkit.Role;
 import dev.raftkit.ShutdownException;
 import dev.raftkit.SnapshotInfo;
+import dev.raftkit.StateMachine;
 import dev.raftkit.core.protocol.CoreOptions;
 import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.spi.HardState;
@@ -35,7 +36,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +55,7 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     private final Config config;
     private final Codec<C> codec;
-    private final Driver<R> driver;
+    private final Driver<C, R> driver;
     private final Applier<C, R> applier;
     private final Notifier notifier;
     private final Outstanding outstanding;
@@ -63,7 +63,7 @@ final class RaftNode<C, R> implements Node<C, R> {
     private final EngineMetrics metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RaftNode(Config config, Codec<C> codec, Driver<R> driver, Applier<C, R> applier, Notifier notifier,
+    private RaftNode(Config config, Codec<C> codec, Driver<C, R> driver, Applier<C, R> applier, Notifier notifier,
             Outstanding outstanding, List<TaskQueue> queues, EngineMetrics metrics) {
         this.config = config;
         this.codec = codec;
@@ -83,7 +83,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         Transport transport = setup.transport();
         String id = config.self().value();
         CoreOptions options = CoreOptions.of(config, transport.maxMessageBytes());
-        EngineMetrics metrics = EngineMetrics.of(config, runtime::nanoTime);
+        EngineMetrics metrics = MetricsOption.metrics(config, runtime::nanoTime);
         HardState hardState;
         SnapshotMeta snapshot;
         try {
@@ -103,16 +103,11 @@ final class RaftNode<C, R> implements Node<C, R> {
         Outstanding outstanding = new Outstanding();
         Notifier notifier = new Notifier(id, notifyQueue);
         setup.listeners().forEach(notifier::add);
-        // The applier reports snapshots, storage failures and its own death to the driver, built after it.
-        AtomicReference<Driver<R>> driverOfApplier = new AtomicReference<>();
-        Applier<C, R> applier = new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, store, snapshot,
-                membership, core.commitIndex(), config.snapshotThreshold(), metrics,
-                meta -> driverOfApplier.get().onSnapshotTaken(meta),
-                failure -> driverOfApplier.get().onApplierFailure(failure),
-                death -> driverOfApplier.get().died("apply", death));
-        Driver<R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, applier,
-                notifier, outstanding, metrics);
-        driverOfApplier.set(driver);
+        Driver<C, R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, notifier,
+                outstanding, metrics, runtime::nanoTime,
+                reports -> new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, store, snapshot,
+                        membership, core.commitIndex(), config.snapshotThreshold(), metrics, reports));
+        Applier<C, R> applier = driver.applier();
         try {
             Map<NodeId, Address> peers = new TreeMap<>(membership.addresses());
             peers.remove(config.self());
@@ -136,7 +131,7 @@ final class RaftNode<C, R> implements Node<C, R> {
      * it: a log that does not reach the snapshot, or disagrees with it, is reset to start after it
      * (a crash between committing a received snapshot and resetting the log leaves that state).
      */
-    private static Optional<SnapshotMeta> recoverSnapshot(LogStore store, dev.raftkit.StateMachine<?, ?> stateMachine)
+    private static Optional<SnapshotMeta> recoverSnapshot(LogStore store, StateMachine<?, ?> stateMachine)
             throws IOException {
         Optional<SnapshotMeta> latest = store.latestSnapshot();
         if (latest.isEmpty()) {
@@ -290,7 +285,7 @@ final class RaftNode<C, R> implements Node<C, R> {
     @Override
     public NodeStatus status() {
         long applied = applier.applied();
-        Driver.DriverView v = driver.view();
+        CoreView v = driver.view();
         NodeState state = state();
         return new NodeStatus(config.self(), reportedRole(v, state), v.term(), reportedLeader(v, state),
                 Math.max(v.commitIndex(), applied), applied, v.lastLogIndex(), Math.min(v.snapshotIndex(), applied),
@@ -307,12 +302,12 @@ final class RaftNode<C, R> implements Node<C, R> {
     }
 
     /** {@return the role to report: the live one while running, never a live one once stopped} */
-    private static Role reportedRole(Driver.DriverView view, NodeState state) {
+    private static Role reportedRole(CoreView view, NodeState state) {
         return state == NodeState.RUNNING || view.role() == Role.LEARNER ? view.role() : Role.FOLLOWER;
     }
 
     /** {@return the leader to report: none once stopped} */
-    private static Optional<NodeId> reportedLeader(Driver.DriverView view, NodeState state) {
+    private static Optional<NodeId> reportedLeader(CoreView view, NodeState state) {
         return state == NodeState.RUNNING ? view.leader() : Optional.empty();
     }
 

@@ -44,10 +44,10 @@ public final class RaftkitMetrics implements MeterBinder {
         }
         if (!(raftNode.metrics() instanceof BoundMetrics bound)) {
             String now = raftNode.metrics() instanceof MicrometerMetrics
-                    ? "reports to Micrometer's global registry (" + EngineMetrics.MICROMETER_OPTION + "=global)"
+                    ? "reports to Micrometer's global registry (" + MetricsOption.KEY + "=global)"
                     : "reports no metrics";
             throw new IllegalStateException("node " + node.id() + " " + now + ": start it with the option "
-                    + EngineMetrics.MICROMETER_OPTION + "=bind to bind its metrics to a registry of your own");
+                    + MetricsOption.KEY + "=bind to bind its metrics to a registry of your own");
         }
         this.metrics = bound;
     }

@@ -6,6 +6,7 @@ import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.SnapshotWriter;
 import java.io.IOException;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,8 @@ final class SnapshotReceiver {
     private final LogStore store;
     private final Object commitLock;
     private final BiConsumer<SnapshotMeta, Boolean> outcome;
+    /** The runtime's monotonic clock, in nanoseconds: the simulator replays it exactly. */
+    private final LongSupplier clock;
     private SnapshotWriter writer;
     private SnapshotMeta meta;
     private CRC32C crc;
@@ -35,12 +38,15 @@ final class SnapshotReceiver {
     /**
      * @param commitLock held while committing, as the applier does for its own snapshots
      * @param outcome told the snapshot and whether it was installed (false: checksum mismatch)
+     * @param clock the runtime's monotonic clock, in nanoseconds, to time the transfer
      */
-    SnapshotReceiver(String nodeId, LogStore store, Object commitLock, BiConsumer<SnapshotMeta, Boolean> outcome) {
+    SnapshotReceiver(String nodeId, LogStore store, Object commitLock, BiConsumer<SnapshotMeta, Boolean> outcome,
+            LongSupplier clock) {
         this.nodeId = nodeId;
         this.store = store;
         this.commitLock = commitLock;
         this.outcome = outcome;
+        this.clock = clock;
     }
 
     /** Writes one chunk; chunks of one snapshot arrive in order, offset 0 first. */
@@ -51,7 +57,7 @@ final class SnapshotReceiver {
             writer = store.beginSnapshot(meta.index(), meta.term(), meta.membership());
             crc = new CRC32C();
             written = 0;
-            startedNanos = System.nanoTime();
+            startedNanos = clock.getAsLong();
             loggedTenths = 0;
             LOG.info("[{}] receiving snapshot {} term {} ({} bytes)", nodeId, meta.index(), meta.term(),
                     meta.sizeBytes());
@@ -92,7 +98,7 @@ final class SnapshotReceiver {
         } else {
             store.reset(expected.index(), expected.term());
         }
-        double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
+        double seconds = Math.max(1e-9, (clock.getAsLong() - startedNanos) / 1e9);
         LOG.info("[{}] installed snapshot {} term {}: {} bytes in {} s ({} MB/s)", nodeId, expected.index(),
                 expected.term(), written, String.format("%.2f", seconds), String.format("%.1f", written / 1e6 / seconds));
         outcome.accept(expected, true);

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** How a node's configuration selects its metrics, and what closing them leaves behind. */
@@ -22,18 +23,18 @@ class EngineMetricsTest {
 
     @Test
     void withoutTheOptionNothingIsMeasured() {
-        EngineMetrics metrics = EngineMetrics.of(config().build(), () -> {
+        EngineMetrics metrics = MetricsOption.metrics(config().build(), () -> {
             throw new AssertionError("the clock must not be read");
         });
         assertThat(metrics).isSameAs(EngineMetrics.NONE);
         assertThat(metrics.clock()).isZero();
-        assertThat(EngineMetrics.of(config().option(EngineMetrics.MICROMETER_OPTION, "off").build(), () -> 1))
+        assertThat(MetricsOption.metrics(config().option(MetricsOption.KEY, "off").build(), () -> 1))
                 .isSameAs(EngineMetrics.NONE);
     }
 
     @Test
     void anUnknownValueIsRejectedByName() {
-        assertThatThrownBy(() -> EngineMetrics.of(config().option(EngineMetrics.MICROMETER_OPTION, "jmx").build(),
+        assertThatThrownBy(() -> MetricsOption.metrics(config().option(MetricsOption.KEY, "jmx").build(),
                 () -> 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("raftkit.metrics.micrometer must be off, global or bind, was \"jmx\"");
@@ -45,15 +46,15 @@ class EngineMetricsTest {
         Metrics.addRegistry(registry);
         try {
             long[] now = {1_000};
-            EngineMetrics metrics = EngineMetrics.of(
-                    config().option(EngineMetrics.MICROMETER_OPTION, "global").build(), () -> now[0]);
+            EngineMetrics metrics = MetricsOption.metrics(
+                    config().option(MetricsOption.KEY, "global").build(), () -> now[0]);
             CompletableFuture<String> write = new CompletableFuture<>();
             metrics.trackWrite(write);
             now[0] += 5_000_000;
             write.complete("done");
             metrics.persisted(3, 1_000);
             assertThat(registry.get("raftkit.write.latency").tag("node", "m1").timer().totalTime(
-                    java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(5.0);
+                    TimeUnit.MILLISECONDS)).isEqualTo(5.0);
             assertThat(registry.get("raftkit.persist.entries").tag("node", "m1").summary().totalAmount())
                     .isEqualTo(3.0);
             metrics.close();

@@ -1,0 +1,148 @@
+package dev.raftkit.core;
+
+import dev.raftkit.Config;
+import dev.raftkit.RaftException;
+import dev.raftkit.Role;
+import dev.raftkit.core.protocol.RaftCore;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.TaskQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntSupplier;
+
+/**
+ * The writes clients submitted: batches them while an append is being made durable, has them
+ * proposed, keeps the accepted ones until their entries commit, then hands them to the
+ * {@link Applier} with those entries; fails them when this node loses the leadership they were
+ * appended under.
+ *
+ * <p>Driver thread only.
+ *
+ * @param <R> the response type
+ */
+final class ClientWrites<R> {
+
+    /** Appends commands to the log as one run and answers their writes; the driver's. */
+    @FunctionalInterface
+    interface Proposer<R> {
+        /**
+         * Proposes {@code payloads}: accepted writes go to {@link ClientWrites#appended}, refused ones fail.
+         *
+         * @param writes the writes of the payloads, in order
+         */
+        void propose(List<byte[]> payloads, List<PendingWrite<R>> writes);
+    }
+
+    private final Config config;
+    private final RaftCore core;
+    private final Applier<?, R> applier;
+    private final LeaderErrors errors;
+    private final DriverSteps steps;
+    private final Proposer<R> proposer;
+    private final IntSupplier appendsInFlight;
+    private final long batchDelayNanos;
+
+    /** Writes proposed but not yet handed to the applier, in index order. */
+    private final ArrayDeque<PendingWrite<R>> pending = new ArrayDeque<>();
+    /** Writes held for batching, and their payloads, in submission order. */
+    private final List<PendingWrite<R>> batchWrites = new ArrayList<>();
+    private final List<byte[]> batchPayloads = new ArrayList<>();
+    private TaskQueue.Cancellable batchTimer;
+
+    /**
+     * @param appendsInFlight how many appends are being made durable now
+     */
+    ClientWrites(Config config, RaftCore core, Applier<?, R> applier, LeaderErrors errors, DriverSteps steps,
+            Proposer<R> proposer, IntSupplier appendsInFlight) {
+        this.config = config;
+        this.core = core;
+        this.applier = applier;
+        this.errors = errors;
+        this.steps = steps;
+        this.proposer = proposer;
+        this.appendsInFlight = appendsInFlight;
+        this.batchDelayNanos = config.maxBatchDelayTicks() * config.tickInterval().toNanos();
+    }
+
+    /** Takes a write of encoded commands, which are appended as one contiguous run. */
+    void submit(List<byte[]> payloads, PendingWrite<R> write) {
+        if (config.maxBatchDelayTicks() == 0) {
+            proposer.propose(payloads, List.of(write));
+            return;
+        }
+        batchWrites.add(write);
+        batchPayloads.addAll(payloads);
+        // Writes wait only while an append is being made durable: the first write after an idle
+        // spell goes at once, later ones share the next append when the current one lands, the
+        // batch fills, or the delay ends, whichever comes first.
+        if (batchPayloads.size() >= config.maxBatchEntries() || appendsInFlight.getAsInt() == 0) {
+            flushBatch();
+        } else if (batchTimer == null) {
+            batchTimer = steps.after(batchDelayNanos, this::flushBatch);
+        }
+    }
+
+    /** An append became durable: writes held for batching go now if no other append is in flight. */
+    void appendDurable() {
+        if (appendsInFlight.getAsInt() == 0 && !batchWrites.isEmpty()) {
+            flushBatch();
+        }
+    }
+
+    private void flushBatch() {
+        stopBatchTimer();
+        if (batchWrites.isEmpty()) {
+            return;
+        }
+        List<byte[]> payloads = new ArrayList<>(batchPayloads);
+        List<PendingWrite<R>> writes = new ArrayList<>(batchWrites);
+        batchPayloads.clear();
+        batchWrites.clear();
+        proposer.propose(payloads, writes);
+    }
+
+    /**
+     * The leader appended {@code writes}' commands in {@code term}, in order, from {@code firstIndex}:
+     * they wait for their entries to commit.
+     */
+    void appended(List<PendingWrite<R>> writes, long firstIndex, long term) {
+        long next = firstIndex;
+        for (PendingWrite<R> write : writes) {
+            write.firstIndex = next;
+            write.term = term;
+            next += write.count();
+            pending.add(write);
+        }
+    }
+
+    /** Hands committed entries to the applier with the writes whose first entry is among them or before. */
+    void handOver(List<LogEntry> committed) {
+        if (committed.isEmpty()) {
+            return;
+        }
+        long last = committed.get(committed.size() - 1).index();
+        List<PendingWrite<R>> writes = new ArrayList<>();
+        while (!pending.isEmpty() && pending.peekFirst().firstIndex <= last) {
+            writes.add(pending.pollFirst());
+        }
+        applier.apply(committed, writes);
+    }
+
+    /** Fails the waiting writes if this node no longer leads in the term they were appended in. */
+    void failIfLeadershipLost() {
+        if (!pending.isEmpty() && (core.role() != Role.LEADER || core.term() != pending.peekFirst().term)) {
+            RaftException error = errors.lostLeadership("the write");
+            pending.forEach(w -> w.fail(error));
+            pending.clear();
+        }
+    }
+
+    /** Stops the batch timer: the node stops. */
+    void stopBatchTimer() {
+        if (batchTimer != null) {
+            batchTimer.cancel();
+            batchTimer = null;
+        }
+    }
+}

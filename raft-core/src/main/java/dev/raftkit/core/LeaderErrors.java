@@ -1,0 +1,55 @@
+package dev.raftkit.core;
+
+import dev.raftkit.Address;
+import dev.raftkit.NoLeaderException;
+import dev.raftkit.NodeId;
+import dev.raftkit.NotLeaderException;
+import dev.raftkit.RaftException;
+import dev.raftkit.core.protocol.RaftCore;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The errors a call gets when this node cannot serve it as leader, naming the leader this node
+ * knows and where it is reached, so the caller can retry there.
+ *
+ * <p>Driver thread only: it reads the core.
+ */
+final class LeaderErrors {
+
+    private final NodeId self;
+    private final RaftCore core;
+    private final Function<NodeId, Address> addressOf;
+
+    /**
+     * @param addressOf where a node is reached, or null if unknown
+     */
+    LeaderErrors(NodeId self, RaftCore core, Function<NodeId, Address> addressOf) {
+        this.self = self;
+        this.core = core;
+        this.addressOf = addressOf;
+    }
+
+    /** The error for a call that needs the leader, made on a node that does not lead. */
+    RaftException notLeader() {
+        Optional<NodeId> leader = core.leader().filter(l -> !l.equals(self));
+        if (leader.isPresent()) {
+            return new NotLeaderException("[" + self + "] not the leader; the leader is " + leader.get(),
+                    leader.get(), addressOf.apply(leader.get()));
+        }
+        return new NoLeaderException("[" + self + "] no leader is known (role " + core.role() + ", term "
+                + core.term() + ")");
+    }
+
+    /**
+     * The error for something appended while this node led, now that it does not: always
+     * NotLeader, never NoLeader, because the entry may still commit.
+     *
+     * @param what what was pending, for the message
+     */
+    NotLeaderException lostLeadership(String what) {
+        NodeId hint = core.leader().filter(l -> !l.equals(self)).orElse(null);
+        return new NotLeaderException("[" + self + "] lost leadership while " + what + " was pending; it may "
+                + "still commit", hint, hint == null ? null : addressOf.apply(hint));
+    }
+}

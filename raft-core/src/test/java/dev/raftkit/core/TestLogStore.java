@@ -1,0 +1,171 @@
+package dev.raftkit.core;
+
+import dev.raftkit.Membership;
+import dev.raftkit.spi.HardState;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.SnapshotWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * A log store in memory for the engine's unit tests, which can be told to fail its next persist.
+ * Not thread-safe: the tests run a node on one thread ({@link ManualRuntime}).
+ */
+final class TestLogStore implements LogStore {
+
+    private HardState hardState = HardState.INITIAL;
+    /** The position the log continues from: index and term of the entry before the first. */
+    private long baseIndex;
+    private long baseTerm;
+    private final List<LogEntry> entries = new ArrayList<>();
+    private SnapshotMeta snapshot;
+    private byte[] snapshotData;
+    private IOException nextPersistFailure;
+    private int persists;
+    private boolean closed;
+
+    /** Makes the next {@link #persist} throw {@code failure} and store nothing. */
+    void failNextPersist(IOException failure) {
+        nextPersistFailure = failure;
+    }
+
+    /** {@return how many persist calls stored something} */
+    int persists() {
+        return persists;
+    }
+
+    /** {@return whether the store was closed} */
+    boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public HardState hardState() {
+        return hardState;
+    }
+
+    @Override
+    public long firstIndex() {
+        return baseIndex + 1;
+    }
+
+    @Override
+    public long lastIndex() {
+        return baseIndex + entries.size();
+    }
+
+    @Override
+    public long term(long index) {
+        if (index < baseIndex || index > lastIndex()) {
+            throw new IllegalArgumentException("index " + index + " outside [" + baseIndex + ", " + lastIndex() + "]");
+        }
+        return index == baseIndex ? baseTerm : entries.get((int) (index - baseIndex - 1)).term();
+    }
+
+    @Override
+    public List<LogEntry> entries(long from, long to, long maxBytes) {
+        if (from < firstIndex() || to > lastIndex() + 1 || from > to) {
+            throw new IllegalArgumentException("range [" + from + ", " + to + ") outside the log");
+        }
+        List<LogEntry> out = new ArrayList<>();
+        long bytes = 0;
+        for (long i = from; i < to; i++) {
+            LogEntry entry = entries.get((int) (i - baseIndex - 1));
+            bytes += entry.sizeBytes();
+            if (!out.isEmpty() && bytes > maxBytes) {
+                break;
+            }
+            out.add(entry);
+        }
+        return out;
+    }
+
+    @Override
+    public void persist(HardState newHardState, List<LogEntry> newEntries) throws IOException {
+        if (nextPersistFailure != null) {
+            IOException failure = nextPersistFailure;
+            nextPersistFailure = null;
+            throw failure;
+        }
+        if (!newEntries.isEmpty()) {
+            long first = newEntries.get(0).index();
+            while (lastIndex() >= first) {
+                entries.remove(entries.size() - 1);
+            }
+            entries.addAll(newEntries);
+        }
+        if (newHardState != null) {
+            hardState = newHardState;
+        }
+        persists++;
+    }
+
+    @Override
+    public void compact(long throughIndex) {
+        if (throughIndex < firstIndex()) {
+            return;
+        }
+        long term = term(throughIndex);
+        entries.subList(0, (int) (throughIndex - baseIndex)).clear();
+        baseIndex = throughIndex;
+        baseTerm = term;
+    }
+
+    @Override
+    public void reset(long index, long term) {
+        entries.clear();
+        baseIndex = index;
+        baseTerm = term;
+    }
+
+    @Override
+    public SnapshotWriter beginSnapshot(long index, long term, Membership membership) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        return new SnapshotWriter() {
+            @Override
+            public OutputStream output() {
+                return out;
+            }
+
+            @Override
+            public SnapshotMeta commit() {
+                CRC32C crc = new CRC32C();
+                crc.update(out.toByteArray());
+                snapshotData = out.toByteArray();
+                snapshot = new SnapshotMeta(index, term, membership, snapshotData.length, crc.getValue());
+                return snapshot;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Override
+    public Optional<SnapshotMeta> latestSnapshot() {
+        return Optional.ofNullable(snapshot);
+    }
+
+    @Override
+    public InputStream openSnapshot(SnapshotMeta meta) throws IOException {
+        if (!meta.equals(snapshot)) {
+            throw new IOException("snapshot " + meta.index() + " is not stored");
+        }
+        return new ByteArrayInputStream(snapshotData);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
