@@ -72,6 +72,8 @@ public final class Verify {
     /**
      * Verifies the store in the data directory {@code args[0]} and exits with {@link #CLEAN},
      * {@link #DAMAGED} or {@link #NOT_VERIFIED}.
+     *
+     * @param args the data directory
      */
     public static void main(String[] args) {
         if (args.length == 2 && args[0].equals(CHILD_FLAG)) {
