@@ -5,14 +5,13 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Toxiproxy 2.x HTTP API over a {@link ProxyRegistry}: routes, JSON shapes, status codes and
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ApiHandler implements HttpHandler {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
     private static final Set<String> UPDATE_METHODS = Set.of("POST", "PATCH");
 
     private final ProxyRegistry registry;
@@ -53,7 +52,7 @@ final class ApiHandler implements HttpHandler {
             } catch (ApiException e) {
                 reply = new Reply(e.status(), error(e));
             } catch (RuntimeException e) {
-                LOG.warn("toxiproxy API request failed: {} {}", method, exchange.getRequestURI(), e);
+                LOG.log(Level.WARNING, "toxiproxy API request failed: " + method + " " + exchange.getRequestURI(), e);
                 reply = new Reply(500, error(new ApiException(500, String.valueOf(e.getMessage()))));
             }
             if (reply == null) {
