@@ -72,7 +72,7 @@ final class SnapshotReceiver {
         long tenths = meta.sizeBytes() == 0 ? 10 : written * 10 / meta.sizeBytes();
         if (tenths > loggedTenths && tenths < 10) {
             loggedTenths = tenths;
-            LOG.info("[{}] snapshot {}: {} of {} bytes received ({}%)", nodeId, meta.index(), written,
+            LOG.debug("[{}] snapshot {}: {} of {} bytes received ({}%)", nodeId, meta.index(), written,
                     meta.sizeBytes(), tenths * 10);
         }
         if (chunk.done()) {

@@ -42,6 +42,7 @@ public final class Demo {
      * @throws Exception if a step fails; the demo then exits non-zero
      */
     public static void main(String[] args) throws Exception {
+        JulBridge.install();
         Path dir = Files.createTempDirectory("raftkit-demo");
         Demo demo = new Demo(dir);
         try {

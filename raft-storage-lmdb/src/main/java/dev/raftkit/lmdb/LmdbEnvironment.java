@@ -1,7 +1,6 @@
 package dev.raftkit.lmdb;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +13,8 @@ import org.lmdbjava.EnvFlags;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.LmdbNativeException;
 import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One LMDB environment with the two databases of a log store, {@code entries} and {@code meta},
@@ -35,7 +36,7 @@ final class LmdbEnvironment implements AutoCloseable {
     /** LMDB's data file's name in the environment's directory. */
     static final String DATA_FILE = "data.mdb";
 
-    private static final System.Logger LOG = System.getLogger(LmdbEnvironment.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LmdbEnvironment.class);
     private static final long MAX_MAP_SIZE = 1L << 42;
     private static final long MIN_READ_ONLY_MAP_SIZE = 1L << 20;
 
@@ -204,7 +205,7 @@ final class LmdbEnvironment implements AutoCloseable {
             }
             long grown = Math.min(current * 2, MAX_MAP_SIZE);
             env.setMapSize(grown);
-            LOG.log(Level.INFO, "LMDB map of {0} grown from {1} to {2} bytes", dataFile, current, grown);
+            LOG.info("LMDB map of {} grown from {} to {} bytes", dataFile, current, grown);
         } catch (LmdbException e) {
             throw failure("grow the map of", dataFile, e);
         } finally {

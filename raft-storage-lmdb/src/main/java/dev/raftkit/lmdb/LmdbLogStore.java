@@ -11,7 +11,6 @@ import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.SnapshotWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -29,6 +28,8 @@ import org.lmdbjava.Cursor;
 import org.lmdbjava.GetOp;
 import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A durable {@link LogStore} on LMDB. Layout under the node's data directory:
@@ -105,7 +106,7 @@ public final class LmdbLogStore implements LogStore {
             + " a membership change (remove it, then add it), so it receives the log or a snapshot from the leader;"
             + " see \"Journal and data.mdb\" in docs/operations.md";
 
-    private static final System.Logger LOG = System.getLogger(LmdbLogStore.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LmdbLogStore.class);
 
     private final LmdbEnvironment env;
     private final SnapshotFiles snapshots;
@@ -208,9 +209,9 @@ public final class LmdbLogStore implements LogStore {
     public static LmdbLogStore open(Path dataDir, Map<String, String> options) throws IOException {
         Objects.requireNonNull(dataDir, "dataDir");
         LmdbOptions parsed = LmdbOptions.parse(options);
+        String sync = parsed.sync().name().toLowerCase(Locale.ROOT);
         if (parsed.sync() != LmdbOptions.SyncMode.FULL) {
-            LOG.log(Level.WARNING, "lmdb.sync={0} for {1}: acknowledged writes can be lost on power loss",
-                    parsed.sync().name().toLowerCase(Locale.ROOT), dataDir);
+            LOG.warn("lmdb.sync={} for {}: acknowledged writes can be lost on power loss", sync, dataDir);
         }
         Path envDir = Files.createDirectories(dataDir.resolve(ENV_DIR));
         Path journalFile = envDir.resolve(JOURNAL_FILE);
@@ -233,6 +234,8 @@ public final class LmdbLogStore implements LogStore {
                 view = env.read(txn -> readView(env, txn));
             }
             snapshots.removeAllBut(env.read(txn -> readSnapshot(env, txn)).map(SnapshotRecord::fileName).orElse(null));
+            LOG.info("LMDB log store opened in {}: first index {}, last index {}, lmdb.sync={}", dataDir, view.first(), view.last(),
+                    sync);
             return new LmdbLogStore(env, snapshots, lockChannel, view, journal);
         } catch (IOException | RuntimeException e) {
             if (journal != null) {
@@ -798,7 +801,7 @@ public final class LmdbLogStore implements LogStore {
         try {
             snapshots.removeAllBut(published);
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not remove older snapshots beside " + published + "; will retry at open", e);
+            LOG.warn("could not remove older snapshots beside {}; will retry at open", published, e);
         }
     }
 

@@ -21,14 +21,14 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
-import java.util.logging.Logger;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC {@link Transport}: a server at the node's address receives, one {@link PeerLink} per
@@ -45,21 +45,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GrpcTransport implements Transport {
 
-    private static final System.Logger LOG = System.getLogger(GrpcTransport.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcTransport.class);
     private static final long TERMINATION_MILLIS = 5_000;
-    /**
-     * gRPC's log of failed connections: a stack trace at INFO for each junk connection, and the
-     * direct-memory {@code OutOfMemoryError} at INFO too. Quieted to WARNING unless configured;
-     * {@link ConnectionLimiter} logs one rate-limited line per kind instead. Held here so the level
-     * set on it is not lost when {@code java.util.logging} drops an unreferenced logger.
-     */
     /**
      * A peer's {@link PeerLink} keeps one stream open on its connection at a time (a new one only
      * after the old one ended); a sender that opens more is refused ({@code REFUSED_STREAM}).
      */
     private static final int PEER_STREAMS_PER_CONNECTION = 1;
-    private static final Logger GRPC_CONNECTION_LOG = Logger.getLogger(
-            "io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections");
 
     private final NodeId self;
     private final Address selfAddress;
@@ -110,7 +102,7 @@ public final class GrpcTransport implements Transport {
         if (verifyNodeId) {
             PeerIdentity.requireOwnId(options.tls().get().certChain(), self);
         }
-        quietGrpcConnectionLog();
+        GrpcConnectionLog.quiet();
         eventLoops = new MultiThreadIoEventLoopGroup(options.ioThreads(), new NamedThreadFactory(self.value(), "io"),
                 NioIoHandler.newFactory());
         workers = new ScheduledThreadPoolExecutor(options.workerThreads(), new NamedThreadFactory(self.value(), "worker"));
@@ -147,7 +139,7 @@ public final class GrpcTransport implements Transport {
             throw new IOException("grpc transport of " + self + " cannot listen on " + bind + ": " + e.getMessage(), e);
         }
         updatePeers(peers);
-        LOG.log(Level.INFO, "{0}: grpc transport listening on {1} ({2})", self, bind,
+        LOG.info("{}: grpc transport listening on {} ({})", self, bind,
                 options.tls().isPresent() ? "mutual TLS" : "plaintext");
     }
 
@@ -216,11 +208,11 @@ public final class GrpcTransport implements Transport {
         }
         try {
             if (server != null && !server.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS)) {
-                LOG.log(Level.WARNING, "{0}: grpc server did not terminate in time", self);
+                LOG.warn("{}: grpc server did not terminate in time", self);
             }
             for (PeerLink link : links.values()) {
                 if (!link.awaitTermination(TERMINATION_MILLIS)) {
-                    LOG.log(Level.WARNING, "{0}: channel to {1} did not terminate in time", self, link.address());
+                    LOG.warn("{}: channel to {} did not terminate in time", self, link.address());
                 }
             }
             links = Map.of();
@@ -228,7 +220,7 @@ public final class GrpcTransport implements Transport {
                 workers.shutdown(); // lets a handler call under way finish instead of interrupting it
                 if (!workers.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS)) {
                     workers.shutdownNow();
-                    LOG.log(Level.WARNING, "{0}: worker threads did not finish in time; interrupted them", self);
+                    LOG.warn("{}: worker threads did not finish in time; interrupted them", self);
                 }
             }
             if (eventLoops != null) {
@@ -237,22 +229,13 @@ public final class GrpcTransport implements Transport {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            LOG.log(Level.WARNING, "{0}: interrupted while closing the grpc transport", self);
+            LOG.warn("{}: interrupted while closing the grpc transport", self);
         }
     }
 
     /** {@return a snapshot of the counters: sent, delivered, dropped and rejected by reason} */
     public GrpcTransportStats stats() {
         return counters.snapshot();
-    }
-
-    /** Lowers gRPC's per-connection failure log to WARNING unless the application configured its level. */
-    private static void quietGrpcConnectionLog() {
-        synchronized (GRPC_CONNECTION_LOG) {
-            if (GRPC_CONNECTION_LOG.getLevel() == null) {
-                GRPC_CONNECTION_LOG.setLevel(java.util.logging.Level.WARNING);
-            }
-        }
     }
 
     /** {@return the options this transport was created with} */

@@ -23,7 +23,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +30,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The receiving side: checks every inbound message and hands the good ones to the node's
@@ -62,7 +63,7 @@ import java.util.function.Predicate;
  */
 final class InboundService {
 
-    private static final System.Logger LOG = System.getLogger(InboundService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(InboundService.class);
 
     /** Hands the request bytes over unparsed; gRPC has already bounded their size. */
     static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
@@ -257,7 +258,7 @@ final class InboundService {
                     handler.onMessageFromUnknownSender(message, senderAddress);
                 }
             } catch (RuntimeException e) { // a broken handler must not end the peer's stream
-                LOG.log(Level.ERROR, self + ": message handler threw on " + message, e);
+                LOG.error("{}: message handler threw on {}", self, message, e);
             }
         }
 

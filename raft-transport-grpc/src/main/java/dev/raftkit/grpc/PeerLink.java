@@ -14,7 +14,6 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import java.lang.System.Logger.Level;
 import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbound side of one peer: a bounded queue and one long-lived gRPC stream that carries the
@@ -38,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class PeerLink {
 
-    private static final System.Logger LOG = System.getLogger(PeerLink.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
 
     private final NodeId self;
     private final NodeId peer;
@@ -165,7 +166,7 @@ final class PeerLink {
                 int size = envelope.getSerializedSize();
                 if (size > options.maxMessageBytes()) {
                     counters.dropped(DropReason.TOO_LARGE, 1);
-                    LOG.log(Level.WARNING, "{0}: dropped a {1} of {2} bytes to {3}: over {4} = {5}", self,
+                    LOG.warn("{}: dropped a {} of {} bytes to {}: over {} = {}", self,
                             message.getClass().getSimpleName(), size, peer, GrpcTransportOptions.MAX_MESSAGE_BYTES,
                             options.maxMessageBytes());
                     continue;
@@ -212,9 +213,8 @@ final class PeerLink {
             failedBefore = true;
             reconnectPending = true;
             long delay = backoff.nextDelayNanos();
-            LOG.log(Level.DEBUG, () -> self + ": stream to " + peer + " at " + address + " ended ("
-                    + (error == null ? "completed" : error.getMessage()) + "); reopening in "
-                    + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
+            LOG.debug("{}: stream to {} at {} ended ({}); reopening in {} ms", self, peer, address,
+                    error == null ? "completed" : error.getMessage(), TimeUnit.NANOSECONDS.toMillis(delay));
             try {
                 workers.schedule(this::reconnect, delay, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
@@ -251,7 +251,7 @@ final class PeerLink {
 
         @Override
         public void onNext(Rejection rejection) {
-            LOG.log(Level.WARNING, "{0}: peer {1} at {2} rejects our messages ({3}); its log says why", self, peer,
+            LOG.warn("{}: peer {} at {} rejects our messages ({}); its log says why", self, peer,
                     address, rejection.getReason());
         }
 

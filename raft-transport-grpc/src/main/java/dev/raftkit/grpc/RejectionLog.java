@@ -2,21 +2,21 @@ package dev.raftkit.grpc;
 
 import dev.raftkit.NodeId;
 import dev.raftkit.grpc.GrpcTransportStats.RejectReason;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counts and logs what the receiving side refuses, so that hostile input cannot flood the log: one
- * line at WARNING at most once per reason every 10 seconds, the rest at DEBUG, never a stack trace.
+ * line at WARN at most once per reason every 10 seconds, the rest at DEBUG, never a stack trace.
  * The counters count every one. Thread-safe.
  */
 final class RejectionLog {
 
-    private static final Logger LOG = System.getLogger(RejectionLog.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RejectionLog.class);
     private static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final NodeId self;
@@ -39,10 +39,10 @@ final class RejectionLog {
         long now = System.nanoTime();
         long previous = last.get();
         if (now - previous >= WARNING_INTERVAL_NANOS && last.compareAndSet(previous, now)) {
-            LOG.log(Level.WARNING, "{0}: rejected ({1}): {2} (counted in stats(); similar rejections in the "
+            LOG.warn("{}: rejected ({}): {} (counted in stats(); similar rejections in the "
                     + "next 10 s are logged at DEBUG)", self, reason, detail);
         } else {
-            LOG.log(Level.DEBUG, () -> self + ": rejected (" + reason + "): " + detail);
+            LOG.debug("{}: rejected ({}): {}", self, reason, detail);
         }
     }
 }

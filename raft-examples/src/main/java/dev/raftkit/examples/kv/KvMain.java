@@ -3,6 +3,7 @@ package dev.raftkit.examples.kv;
 import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.NodeId;
+import dev.raftkit.examples.JulBridge;
 import dev.raftkit.examples.kv.KvClient.KvException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -76,6 +77,7 @@ public final class KvMain {
      * @param args see {@code --help}
      */
     public static void main(String[] args) {
+        JulBridge.install();
         int status = run(args, System.out, System.err);
         if (status != OK) {
             System.exit(status);

@@ -8,7 +8,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +28,8 @@ import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds our Toxiproxy-compatible server ({@link ToxiproxyServer}) into a local Docker image from
@@ -47,7 +48,7 @@ public final class LocalToxiproxyImage {
     /** The image repository name; the tag is a content hash. */
     public static final String REPOSITORY = "raftkit/toxiproxy-local";
 
-    private static final System.Logger LOG = System.getLogger(LocalToxiproxyImage.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LocalToxiproxyImage.class);
     private static final String SERVER_PACKAGE = ToxiproxyServer.class.getPackageName().replace('.', '/') + "/";
     /** Where the image keeps the server's own classes, relative to its root. */
     private static final String CLASSES = "opt/toxiproxy/classes/";
@@ -77,7 +78,7 @@ public final class LocalToxiproxyImage {
         if (run(List.of("docker", "image", "inspect", tag)).exitCode() == 0) {
             return tag;
         }
-        LOG.log(Level.INFO, "building " + tag + " from local files");
+        LOG.info("building {} from local files", tag);
         Path context = null;
         try {
             context = Files.createTempDirectory("raftkit-toxiproxy-image");
@@ -301,7 +302,7 @@ public final class LocalToxiproxyImage {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot delete the temporary build context " + dir, e);
+            LOG.warn("cannot delete the temporary build context {}", dir, e);
         }
     }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A hub through which the {@link MemoryTransport}s of one JVM exchange messages by {@link Address},
@@ -55,7 +57,7 @@ public final class MemoryNetwork {
         RANDOM_LOSS
     }
 
-    private static final System.Logger LOG = System.getLogger(MemoryNetwork.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryNetwork.class);
 
     private final DeliveryScheduler scheduler;
     private final RandomGenerator random;
@@ -265,7 +267,7 @@ public final class MemoryNetwork {
         try {
             receiver.receive(clusterId, fromAddress, message);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "message handler of " + toAddress + " threw on " + message, e);
+            LOG.error("message handler of {} threw on {}", toAddress, message, e);
         }
     }
 
