@@ -87,8 +87,8 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
     /** Election timeout range in ticks: wide, so that a loaded machine does not cause spurious elections. */
     private static final int ELECTION_MIN_TICKS = 50;
     private static final int ELECTION_MAX_TICKS = 100;
-    private static final int HEARTBEAT_TICKS = 5;
-    private static final Duration RETRY_PAUSE = TICK.multipliedBy(HEARTBEAT_TICKS);
+    /** How long to wait before retrying a call that failed because leadership moved. */
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
 
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
     private static final AtomicInteger PORTS = new AtomicInteger(30_000);
@@ -373,7 +373,6 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
         Config.Builder builder = Config.builder(id, memberAddresses)
                 .tickInterval(TICK)
                 .electionTimeoutTicks(ELECTION_MIN_TICKS, ELECTION_MAX_TICKS)
-                .heartbeatIntervalTicks(HEARTBEAT_TICKS)
                 .dataDir(Path.of("/mem", name, id.value()))
                 .joinExisting(joinExisting);
         return tuning.apply(builder).build();
