@@ -358,7 +358,7 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
     }
 
     /** Returns the configuration {@code id} starts with (a founder's by default). */
-    public Config config(NodeId id) {
+    private Config config(NodeId id) {
         return configs.computeIfAbsent(id, k -> {
             if (!founders.contains(k)) {
                 throw new IllegalArgumentException(k + " is not a founding voter and was never started");
@@ -677,7 +677,8 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
     /** Returns one line per running node with its status, for failure messages. */
     public String describe() {
         StringBuilder text = new StringBuilder("cluster " + name + ":\n");
-        running().forEach(id -> text.append("  ").append(node(id).status()).append('\n'));
+        new TreeMap<>(running).values()
+                .forEach(member -> text.append("  ").append(member.node.status()).append('\n'));
         return text.toString();
     }
 
