@@ -53,8 +53,9 @@ class NewLeaderCatchUpTest {
         cluster.network().heal();
 
         long leaderCommit = cluster.node(newcomer).status().commitIndex();
-        cluster.awaitTrue("the cut-off voter to reach the leader's commit index " + leaderCommit,
-                () -> cluster.node(cutOff).status().commitIndex() >= leaderCommit);
+        // Applied, not only committed: the local read below must see every write.
+        cluster.awaitTrue("the cut-off voter to apply through the leader's commit index " + leaderCommit,
+                () -> cluster.node(cutOff).status().appliedIndex() >= leaderCommit);
         NodeStatus caughtUp = cluster.node(cutOff).status();
         assertThat(caughtUp.voters()).as("voters seen by the cut-off voter").contains(newcomer, cutOff);
         assertThat(caughtUp.leader()).as("the leader the cut-off voter follows").contains(newcomer);
