@@ -1,6 +1,7 @@
 package dev.raftkit.core;
 
 import dev.raftkit.Membership;
+import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
@@ -17,10 +18,13 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * A log store in memory for the engine's unit tests, which can be told to fail its next persist.
- * Not thread-safe: the tests run a node on one thread ({@link ManualRuntime}).
+ * A log store in memory for raft-core's tests: the engine's unit tests (which can make it fail its
+ * next persist) and the protocol scenarios of {@code core.protocol}, where what {@link #persist}
+ * stored is "durable" (it survives a simulated crash) and a disk can lose what it promised
+ * ({@link #loseLast}). raft-core cannot use raft-testkit's stores (Maven cycle). Not thread-safe:
+ * the tests drive a node from one thread.
  */
-final class TestLogStore implements LogStore {
+public final class TestLogStore implements LogStore {
 
     private HardState hardState = HardState.INITIAL;
     /** The position the log continues from: index and term of the entry before the first. */
@@ -32,6 +36,31 @@ final class TestLogStore implements LogStore {
     private IOException nextPersistFailure;
     private int persists;
     private boolean closed;
+
+    /** Returns a store holding entries 1..n whose terms are {@code terms}, and the hard state {@code hs}. */
+    public static TestLogStore withTerms(HardState hs, long... terms) {
+        TestLogStore store = new TestLogStore();
+        for (int i = 0; i < terms.length; i++) {
+            store.entries.add(new LogEntry(i + 1, terms[i], EntryKind.COMMAND, ("preset-" + (i + 1)).getBytes()));
+        }
+        store.hardState = hs;
+        return store;
+    }
+
+    /**
+     * Loses the last {@code count} durable entries, as a disk that broke its promise would (the
+     * commit index of the hard state is clamped to what is left).
+     */
+    public void loseLast(int count) {
+        entries.subList(entries.size() - count, entries.size()).clear();
+        hardState = new HardState(hardState.term(), hardState.votedFor(),
+                Math.min(hardState.commitIndex(), lastIndex()));
+    }
+
+    /** Returns the durable log after the snapshot base, in index order. */
+    public List<LogEntry> log() {
+        return List.copyOf(entries);
+    }
 
     /** Makes the next {@link #persist} throw {@code failure} and store nothing. */
     void failNextPersist(IOException failure) {
@@ -98,10 +127,17 @@ final class TestLogStore implements LogStore {
         }
         if (!newEntries.isEmpty()) {
             long first = newEntries.get(0).index();
-            while (lastIndex() >= first) {
-                entries.remove(entries.size() - 1);
+            if (first <= baseIndex || first > lastIndex() + 1) {
+                throw new IllegalArgumentException("entries from " + first + " do not continue the log ("
+                        + firstIndex() + ".." + lastIndex() + ")");
             }
-            entries.addAll(newEntries);
+            entries.subList((int) (first - baseIndex - 1), entries.size()).clear();
+            for (LogEntry entry : newEntries) {
+                if (entry.index() != lastIndex() + 1) {
+                    throw new IllegalArgumentException("entries not contiguous at " + entry.index());
+                }
+                entries.add(entry);
+            }
         }
         if (newHardState != null) {
             hardState = newHardState;

@@ -9,6 +9,7 @@ import dev.raftkit.Address;
 import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
+import dev.raftkit.core.TestLogStore;
 import dev.raftkit.spi.AppendEntries;
 import dev.raftkit.spi.AppendEntriesResponse;
 import dev.raftkit.spi.EntryKind;
@@ -106,7 +107,7 @@ class ForgedTermTest {
 
     @Test
     void aPersistedTermAboveTheBoundIsRefusedAtStart() {
-        MemoryLogStore store = MemoryLogStore.withTerms(new HardState(Long.MAX_VALUE, null, 0), 1);
+        TestLogStore store = TestLogStore.withTerms(new HardState(Long.MAX_VALUE, null, 0), 1);
         assertThatThrownBy(() -> new RaftCore(NodeId.of("n1"), TestCluster.DEFAULT_OPTIONS, store, store.hardState(),
                 new Membership(0, Map.of(NodeId.of("n1"), new Address("127.0.0.1", 9001)),
                         Map.of()), null, new SplittableRandom(1)))

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
+import dev.raftkit.core.TestLogStore;
 import dev.raftkit.spi.AppendEntries;
 import dev.raftkit.spi.AppendEntriesResponse;
 import dev.raftkit.spi.EntryKind;
@@ -177,7 +178,7 @@ class ReplicationTest {
     // A committed entry is never truncated: RaftLog fails stop when asked to.
     @Test
     void truncatingACommittedEntryFailsStop() {
-        MemoryLogStore store = MemoryLogStore.withTerms(new HardState(2, null, 3), 1, 1, 2, 2);
+        TestLogStore store = TestLogStore.withTerms(new HardState(2, null, 3), 1, 1, 2, 2);
         RaftLog log = new RaftLog(store, new ConfigTracker(new dev.raftkit.Membership(0, java.util.Map.of(dev.raftkit.NodeId.of("n1"), dev.raftkit.Address.parse("h:1")), java.util.Map.of())), 3, 0, 0, 0);
 
         assertThatThrownBy(() -> log.maybeAppend(1, 1, List.of(entry(2, 3))))

@@ -6,10 +6,13 @@ import dev.raftkit.Address;
 import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
+import dev.raftkit.core.TestLogStore;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.RequestVote;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,6 +31,10 @@ import java.util.stream.Stream;
  * A hand-driven cluster of {@link RaftCore}s for scenario tests, in the spirit of etcd's
  * interaction environment: nothing happens unless the test asks for it.
  *
+ * <p>It stays apart from raft-testkit's real-time {@code LiveCluster}: this one drives the pure
+ * protocol core in virtual steps, and raft-core's tests cannot depend on raft-testkit (raft-testkit
+ * depends on raft-core, a Maven cycle).
+ *
  * <p><b>Network.</b> Sent messages wait in an in-flight list until the test delivers them: all
  * ({@link #stabilize()}), one pass ({@link #deliverAll()}), selected ones ({@link #deliver(Predicate)}),
  * or individual messages in any order and any number of times ({@link #take} then
@@ -35,7 +42,7 @@ import java.util.stream.Stream;
  * ({@link #cut}) and persistent drop rules installed ({@link #dropAlways}); a message hitting either
  * is discarded when sent.
  *
- * <p><b>Storage.</b> Each node has a {@link MemoryLogStore}. After every input the harness drains
+ * <p><b>Storage.</b> Each node has a {@link TestLogStore}. After every input the harness drains
  * the core's readies as the {@link Ready} contract says: {@code messages} go out at once; the
  * persist step (hard state and entries into the store, then {@code afterPersist} out, then
  * {@link RaftCore#onPersisted}) runs at once, or, for a node in manual-persist mode, only when the
@@ -74,7 +81,7 @@ final class TestCluster {
     private final class TestNode {
         final NodeId id;
         final int ordinal;
-        MemoryLogStore store = new MemoryLogStore();
+        TestLogStore store = new TestLogStore();
         RaftCore core;
         int incarnation;
         boolean manualPersist;
@@ -136,7 +143,7 @@ final class TestCluster {
     }
 
     /** Returns the durable store of {@code id}. */
-    MemoryLogStore store(String id) {
+    TestLogStore store(String id) {
         return node(id).store;
     }
 
@@ -194,7 +201,7 @@ final class TestCluster {
      */
     void setLog(String id, HardState hs, long... terms) {
         TestNode n = node(id);
-        n.store = MemoryLogStore.withTerms(hs, terms);
+        n.store = TestLogStore.withTerms(hs, terms);
         n.restart();
     }
 
@@ -450,7 +457,11 @@ final class TestCluster {
     private void persistAll(TestNode n) {
         while (!n.unpersisted.isEmpty()) {
             Ready ready = n.unpersisted.poll();
-            n.store.persist(ready.hardState(), ready.entries());
+            try {
+                n.store.persist(ready.hardState(), ready.entries());
+            } catch (IOException e) {
+                throw new UncheckedIOException("the scenario store failed to persist on " + n.id, e);
+            }
             ready.afterPersist().forEach(this::send);
             if (!ready.entries().isEmpty()) {
                 LogEntry last = ready.entries().get(ready.entries().size() - 1);

@@ -48,21 +48,21 @@ class CommandSizeTest extends ClusterTestBase {
     }
 
     /** Starts three nodes with maxCommandBytes {@link #LIMIT}; returns the leader. */
-    private int startWithLimit() {
-        cluster = TestCluster.create(3, b -> b.maxCommandBytes(LIMIT)).startAll();
-        return cluster.awaitLeader();
+    private NodeId startWithLimit() {
+        cluster = clusterOf(3).tuning(b -> b.maxCommandBytes(LIMIT)).build().startAll();
+        return cluster.awaitAgreedLeader();
     }
 
     /** Writes a marker and returns the log index it applied at. */
-    private long indexOfNextWrite(int l, String key) {
+    private long indexOfNextWrite(NodeId l, String key) {
         Await.value(cluster.node(l).write(KvCommand.put(key, "v")));
-        return cluster.sm(l).applied().stream().filter(a -> a.command().equals(KvCommand.put(key, "v")))
+        return cluster.stateMachine(l).applied().stream().filter(a -> a.command().equals(KvCommand.put(key, "v")))
                 .findFirst().orElseThrow().index();
     }
 
     @Test
     void aCommandOverTheLimitFailsAtOnceAndAppendsNothing() {
-        int l = startWithLimit();
+        NodeId l = startWithLimit();
         Node<KvCommand, String> leader = cluster.node(l);
         long before = indexOfNextWrite(l, "before");
 
@@ -72,12 +72,12 @@ class CommandSizeTest extends ClusterTestBase {
                 .hasMessageContaining("encodes to " + (LIMIT + 1) + " bytes, over maxCommandBytes (" + LIMIT + ")");
         assertThat(indexOfNextWrite(l, "after")).as("the next write takes the next index").isEqualTo(before + 1);
         assertThat(Await.value(leader.write(putOfEncodedSize(LIMIT)))).isEqualTo("OK");
-        cluster.awaitConverged();
+        cluster.awaitConverged(RecordingKv::applied);
     }
 
     @Test
     void aBatchIsMeasuredByTheSumOfItsCommands() {
-        int l = startWithLimit();
+        NodeId l = startWithLimit();
         Node<KvCommand, String> leader = cluster.node(l);
         long before = indexOfNextWrite(l, "before");
         int third = LIMIT / 3;
@@ -102,21 +102,21 @@ class CommandSizeTest extends ClusterTestBase {
         NodeId anyone = NodeId.of("x");
         long emptyAppend = new AppendEntries(anyone, anyone, 1, 0, 0, List.of(empty), 0).sizeBytes();
         int fits = (int) (transportLimit - Transport.ENVELOPE_RESERVE_BYTES - emptyAppend);
-        cluster = TestCluster.create(3, b -> b.maxCommandBytes(fits)
-                .option(MemoryTransport.MAX_MESSAGE_BYTES_OPTION, Integer.toString(transportLimit))).startAll();
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).tuning(b -> b.maxCommandBytes(fits)
+                .option(MemoryTransport.MAX_MESSAGE_BYTES_OPTION, Integer.toString(transportLimit))).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
 
         assertThat(Await.value(cluster.node(l).write(putOfEncodedSize(fits)))).isEqualTo("OK");
-        cluster.awaitConverged(); // every follower received the entry: the transport carried it
+        cluster.awaitConverged(RecordingKv::applied); // every follower received the entry: the transport carried it
     }
 
     @Test
     void aMaxCommandBytesTheTransportCannotCarryFailsAtStart() {
         int transportLimit = 64 * 1024;
-        cluster = TestCluster.create(1, b -> b.maxCommandBytes(transportLimit)
-                .option(MemoryTransport.MAX_MESSAGE_BYTES_OPTION, Integer.toString(transportLimit)));
+        cluster = clusterOf(1).tuning(b -> b.maxCommandBytes(transportLimit)
+                .option(MemoryTransport.MAX_MESSAGE_BYTES_OPTION, Integer.toString(transportLimit))).build();
 
-        assertThatThrownBy(() -> cluster.start(0))
+        assertThatThrownBy(() -> cluster.start(cluster.id(0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxCommandBytes (" + transportLimit + ") does not fit")
                 .hasMessageContaining("maxMessageBytes (" + transportLimit + ",");

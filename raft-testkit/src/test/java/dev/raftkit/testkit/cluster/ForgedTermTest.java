@@ -22,29 +22,29 @@ class ForgedTermTest extends ClusterTestBase {
 
     @Test
     void aForgedHugeTermReachingEveryEngineDoesNotStopElectionsOrWrites() {
-        cluster = TestCluster.startDefault(3);
-        int first = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId first = cluster.awaitAgreedLeader();
         assertThat(Await.value(cluster.node(first).write(KvCommand.put("before", "v")))).isEqualTo("OK");
 
-        for (int to : cluster.running()) {
-            NodeId forger = cluster.id((to + 1) % cluster.size());
-            cluster.transport(to).inject(new Heartbeat(forger, cluster.id(to), Long.MAX_VALUE, Long.MAX_VALUE, 1));
-            cluster.transport(to).inject(new RequestVote(forger, cluster.id(to), Long.MAX_VALUE, Long.MAX_VALUE,
+        for (NodeId to : cluster.running()) {
+            NodeId forger = cluster.ids().get((cluster.ids().indexOf(to) + 1) % cluster.ids().size());
+            transport(to).inject(new Heartbeat(forger, to, Long.MAX_VALUE, Long.MAX_VALUE, 1));
+            transport(to).inject(new RequestVote(forger, to, Long.MAX_VALUE, Long.MAX_VALUE,
                     Long.MAX_VALUE, false, true));
         }
         assertThat(Await.value(cluster.node(first).write(KvCommand.put("afterForgery", "v"))))
                 .as("the leader still leads").isEqualTo("OK");
 
         cluster.stop(first); // forces an election, which a wrapped term would make impossible
-        int second = cluster.awaitLeader();
+        NodeId second = cluster.awaitAgreedLeader();
         assertThat(Await.value(cluster.node(second).write(KvCommand.put("afterElection", "v")))).isEqualTo("OK");
 
         cluster.start(first);
         cluster.stop(second);
-        int third = cluster.awaitLeader();
+        NodeId third = cluster.awaitAgreedLeader();
         assertThat(Await.value(cluster.node(third).write(KvCommand.put("afterRestart", "v")))).isEqualTo("OK");
-        for (int i : cluster.running()) {
-            assertThat(cluster.node(i).status().term()).as("term of node %d", i)
+        for (NodeId i : cluster.running()) {
+            assertThat(cluster.node(i).status().term()).as("term of node %s", i)
                     .isBetween(1L, SANE_TERM).isLessThan(RaftMessage.MAX_TERM);
         }
     }

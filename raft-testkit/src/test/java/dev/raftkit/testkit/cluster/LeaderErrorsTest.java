@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.raftkit.BusyException;
 import dev.raftkit.NoLeaderException;
 import dev.raftkit.Node;
+import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.Role;
 import dev.raftkit.testkit.kv.KvCommand;
-import dev.raftkit.testkit.memory.MemoryNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +27,9 @@ class LeaderErrorsTest extends ClusterTestBase {
 
     @Test
     void followerThatKnowsTheLeaderAnswersNotLeaderWithItsIdAndAddress() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
-        for (int f : cluster.followersOf(l)) {
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
+        for (NodeId f : cluster.followersOf(l)) {
             Node<KvCommand, String> follower = cluster.node(f);
             List<CompletableFuture<?>> calls = List.of(
                     follower.write(KvCommand.put("nl", "1")),
@@ -37,21 +37,22 @@ class LeaderErrorsTest extends ClusterTestBase {
                     follower.readLinearizable(() -> "read"));
             for (CompletableFuture<?> call : calls) {
                 NotLeaderException e = Await.failure(call, NotLeaderException.class);
-                assertThat(e.leaderHint()).contains(cluster.id(l));
-                assertThat(e.leaderAddress()).contains(cluster.members().get(cluster.id(l)));
+                assertThat(e.leaderHint()).contains(l);
+                assertThat(e.leaderAddress()).contains(cluster.address(l));
             }
         }
         Await.value(cluster.node(l).write(KvCommand.put("barrier", "v")));
-        cluster.awaitConverged();
-        assertThat(cluster.sm(l).applied()).extracting(RecordingKv.Applied::command)
+        cluster.awaitConverged(RecordingKv::applied);
+        assertThat(cluster.stateMachine(l).applied()).extracting(RecordingKv.Applied::command)
                 .containsExactly(KvCommand.put("barrier", "v"));
     }
 
     @Test
     void followerThatKnowsNoLeaderAnswersNoLeader() {
         // One member of three, with an election timeout far beyond the test: it stays a follower.
-        cluster = TestCluster.create(3, c -> c.tickInterval(Duration.ofMillis(10)).electionTimeoutTicks(60_000, 60_001));
-        Node<KvCommand, String> lonely = cluster.start(0);
+        cluster = clusterOf(3)
+                .tuning(c -> c.tickInterval(Duration.ofMillis(10)).electionTimeoutTicks(60_000, 60_001)).build();
+        Node<KvCommand, String> lonely = cluster.start(cluster.id(0));
         assertThat(lonely.role()).isEqualTo(Role.FOLLOWER);
         assertThat(lonely.leader()).isEmpty();
         assertNoLeader(lonely);
@@ -62,8 +63,8 @@ class LeaderErrorsTest extends ClusterTestBase {
     @ValueSource(booleans = {true, false})
     void campaigningNodeAnswersNoLeader(boolean preVote) {
         // One member of three cannot win: it campaigns for ever, as pre-candidate or candidate.
-        cluster = TestCluster.create(3, c -> c.preVote(preVote).electionTimeoutTicks(5, 10));
-        Node<KvCommand, String> lonely = cluster.start(0);
+        cluster = clusterOf(3).tuning(c -> c.preVote(preVote).electionTimeoutTicks(5, 10)).build();
+        Node<KvCommand, String> lonely = cluster.start(cluster.id(0));
         Role campaigning = preVote ? Role.PRE_CANDIDATE : Role.CANDIDATE;
         Await.until(cluster.id(0) + " campaigns as " + campaigning, () -> lonely.role() == campaigning);
         assertNoLeader(lonely);
@@ -73,18 +74,18 @@ class LeaderErrorsTest extends ClusterTestBase {
 
     @Test
     void nodeCutOffFromEveryoneLosesItsLeaderAndAnswersNoLeader() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
-        int f = cluster.followersOf(l).get(0);
-        MemoryNetwork.shared().isolate(cluster.id(f));
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
+        NodeId f = cluster.followersOf(l).get(0);
+        cluster.network().isolate(f);
         Node<KvCommand, String> cutOff = cluster.node(f);
-        Await.until(cluster.id(f) + " forgets the leader", () -> cutOff.leader().isEmpty());
+        Await.until(f + " forgets the leader", () -> cutOff.leader().isEmpty());
         assertNoLeader(cutOff);
         assertThat(cutOff.role()).isIn(Role.FOLLOWER, Role.PRE_CANDIDATE);
         // The majority side goes on; once healed the node follows again and rejects with a hint.
         Await.value(cluster.node(l).write(KvCommand.put("k", "v")));
-        MemoryNetwork.shared().heal();
-        Await.until(cluster.id(f) + " knows the leader again", () -> cutOff.leader().isPresent());
+        cluster.network().heal();
+        Await.until(f + " knows the leader again", () -> cutOff.leader().isPresent());
         assertThat(Await.failure(cutOff.write(KvCommand.put("k", "w")), NotLeaderException.class).leaderHint())
                 .isEqualTo(cutOff.leader());
     }
@@ -98,15 +99,15 @@ class LeaderErrorsTest extends ClusterTestBase {
     @Test
     void writesBeyondMaxInflightWritesFailFastWithBusy() {
         int max = 3;
-        cluster = TestCluster.create(3, c -> c.maxInflightWrites(max)).startAll();
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).tuning(c -> c.maxInflightWrites(max)).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
-        cluster.sm(l).hold();
+        cluster.stateMachine(l).hold();
         List<CompletableFuture<String>> inFlight = new ArrayList<>();
         for (int n = 0; n < max; n++) {
             inFlight.add(leader.write(KvCommand.put("in" + n, "v")));
         }
-        Await.until("a write is held at apply", cluster.sm(l)::applyIsHeld);
+        Await.until("a write is held at apply", cluster.stateMachine(l)::applyIsHeld);
 
         CompletableFuture<String> busy = leader.write(KvCommand.put("over", "v"));
         assertThat(busy).as("fails fast, before any consensus").isCompletedExceptionally();
@@ -114,12 +115,12 @@ class LeaderErrorsTest extends ClusterTestBase {
         Await.failure(leader.writeBatch(List.of(KvCommand.put("over", "b"))), BusyException.class);
         inFlight.forEach(w -> assertThat(w).isNotDone());
 
-        cluster.sm(l).release();
+        cluster.stateMachine(l).release();
         inFlight.forEach(w -> assertThat(Await.value(w)).isEqualTo("OK"));
         // Room again: exactly max writes fit once the earlier ones completed.
         assertThat(Await.value(leader.writeBatch(List.of(KvCommand.put("a", "v"), KvCommand.put("b", "v"),
                 KvCommand.put("c", "v"))))).containsExactly("OK", "OK", "OK");
-        assertThat(cluster.sm(l).applied()).extracting(RecordingKv.Applied::command)
+        assertThat(cluster.stateMachine(l).applied()).extracting(RecordingKv.Applied::command)
                 .doesNotContain(KvCommand.put("over", "v"), KvCommand.put("over", "b"));
     }
 }

@@ -19,15 +19,15 @@ class ListenerAndStatusTest extends ClusterTestBase {
 
     @Test
     void listenersHearRoleAndLeaderChanges() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         long term = cluster.node(l).status().term();
-        Optional<NodeId> leaderId = Optional.of(cluster.id(l));
+        Optional<NodeId> leaderId = Optional.of(l);
         Await.until("the leader's listener hears it lead", () -> cluster.listener(l).lastRole()
                 .equals(Optional.of(new RecordingListener.RoleChange(Role.LEADER, term))));
-        for (int i = 0; i < cluster.size(); i++) {
+        for (NodeId i : cluster.ids()) {
             RecordingListener listener = cluster.listener(i);
-            Await.until(cluster.id(i) + "'s listener hears the leader", () -> listener.lastLeader()
+            Await.until(i + "'s listener hears the leader", () -> listener.lastLeader()
                     .equals(Optional.of(new RecordingListener.LeaderChange(leaderId, term))));
         }
         assertThat(cluster.listener(l).roles()).extracting(RecordingListener.RoleChange::role)
@@ -35,7 +35,7 @@ class ListenerAndStatusTest extends ClusterTestBase {
 
         // A listener added later first hears the current state.
         RecordingListener late = new RecordingListener();
-        int f = cluster.followersOf(l).get(0);
+        NodeId f = cluster.followersOf(l).get(0);
         cluster.node(f).addListener(late);
         Await.until("the late listener hears the current state",
                 () -> late.lastRole().isPresent() && late.lastLeader().isPresent());
@@ -44,37 +44,37 @@ class ListenerAndStatusTest extends ClusterTestBase {
 
         // Failover: the survivors' listeners hear the new leader, in a later term.
         cluster.stop(l);
-        int next = cluster.awaitLeader();
+        NodeId next = cluster.awaitAgreedLeader();
         long nextTerm = cluster.node(next).status().term();
         assertThat(nextTerm).isGreaterThan(term);
         Await.until("the new leader's listener hears it lead", () -> cluster.listener(next).lastRole()
                 .equals(Optional.of(new RecordingListener.RoleChange(Role.LEADER, nextTerm))));
-        for (int i : cluster.running()) {
+        for (NodeId i : cluster.running()) {
             RecordingListener listener = cluster.listener(i);
-            Await.until(cluster.id(i) + "'s listener hears the new leader", () -> listener.lastLeader()
-                    .equals(Optional.of(new RecordingListener.LeaderChange(Optional.of(cluster.id(next)), nextTerm))));
+            Await.until(i + "'s listener hears the new leader", () -> listener.lastLeader()
+                    .equals(Optional.of(new RecordingListener.LeaderChange(Optional.of(next), nextTerm))));
         }
         Await.until("the late listener hears the new leader",
-                () -> late.lastLeader().orElseThrow().leader().equals(Optional.of(cluster.id(next))));
+                () -> late.lastLeader().orElseThrow().leader().equals(Optional.of(next)));
     }
 
     @Test
     void statusAgreesWithRoleLeaderAndTheCluster() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         for (int n = 0; n < 10; n++) {
             Await.value(cluster.node(l).write(KvCommand.put("k" + n, "v")));
         }
-        long lastWrite = cluster.sm(l).applied().get(9).index();
-        cluster.awaitConverged();
+        long lastWrite = cluster.stateMachine(l).applied().get(9).index();
+        cluster.awaitConverged(RecordingKv::applied);
         NodeStatus leaderStatus = cluster.node(l).status();
         assertThat(leaderStatus.commitIndex()).isGreaterThanOrEqualTo(lastWrite);
-        for (int i = 0; i < cluster.size(); i++) {
+        for (NodeId i : cluster.ids()) {
             Node<KvCommand, String> node = cluster.node(i);
             NodeStatus s = node.status();
-            assertThat(s.id()).isEqualTo(cluster.id(i)).isEqualTo(node.id());
+            assertThat(s.id()).isEqualTo(i).isEqualTo(node.id());
             assertThat(s.role()).isEqualTo(node.role()).isEqualTo(i == l ? Role.LEADER : Role.FOLLOWER);
-            assertThat(s.leader()).isEqualTo(node.leader()).contains(cluster.id(l));
+            assertThat(s.leader()).isEqualTo(node.leader()).contains(l);
             assertThat(s.term()).isEqualTo(leaderStatus.term());
             assertThat(s.commitIndex()).isEqualTo(leaderStatus.commitIndex());
             assertThat(s.appliedIndex()).isEqualTo(s.commitIndex());

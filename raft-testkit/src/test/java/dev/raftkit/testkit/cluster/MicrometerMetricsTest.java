@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.raftkit.BusyException;
 import dev.raftkit.Node;
+import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.core.RaftkitMetrics;
 import dev.raftkit.testkit.kv.KvCommand;
@@ -26,11 +27,9 @@ import org.junit.jupiter.api.Test;
  * {@link SimpleMeterRegistry} added to the global registry, and removes them when the node closes.
  * With {@code =bind}, a node's meters go only to the registries bound with {@link RaftkitMetrics}.
  */
-class MicrometerMetricsTest {
+class MicrometerMetricsTest extends ClusterTestBase {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private TestCluster cluster;
-
     @BeforeEach
     void addRegistry() {
         Metrics.addRegistry(registry);
@@ -47,9 +46,9 @@ class MicrometerMetricsTest {
 
     @Test
     void aRunningClusterReportsItsStateWritesReplicationAndSnapshots() {
-        cluster = TestCluster.create(3, c -> c.option("raftkit.metrics.micrometer", "global")
-                .maxInflightWrites(64)).startAll();
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).tuning(c -> c.option("raftkit.metrics.micrometer", "global")
+                .maxInflightWrites(64)).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
         Tags leaderTags = Tags.of("node", leader.id().value());
         for (int i = 0; i < 20; i++) {
@@ -57,7 +56,7 @@ class MicrometerMetricsTest {
         }
         Await.value(leader.writeBatch(List.of(KvCommand.put("a", "1"), KvCommand.put("b", "2"))));
         Await.value(leader.snapshot());
-        int follower = cluster.followersOf(l).get(0);
+        NodeId follower = cluster.followersOf(l).get(0);
         assertThatThrownBy(() -> cluster.node(follower).write(KvCommand.put("k", "x")).join())
                 .hasMessageContaining("not the leader");
         List<CompletableFuture<String>> flood = new ArrayList<>();
@@ -85,10 +84,10 @@ class MicrometerMetricsTest {
         assertThat(registry.get("raftkit.writes.rejected").tags(leaderTags.and("error", "BusyException"))
                 .counter().count()).isEqualTo(busy);
         assertThat(registry.get("raftkit.writes.rejected")
-                .tags(Tags.of("node", cluster.id(follower).value(), "error", "NotLeaderException")).counter().count())
+                .tags(Tags.of("node", follower.value(), "error", "NotLeaderException")).counter().count())
                 .isEqualTo(1);
-        for (int f : cluster.followersOf(l)) {
-            Tags lagTags = leaderTags.and("follower", cluster.id(f).value());
+        for (NodeId f : cluster.followersOf(l)) {
+            Tags lagTags = leaderTags.and("follower", f.value());
             Await.until("follower " + f + " caught up in the lag gauge",
                     () -> registry.find("raftkit.replication.lag").tags(lagTags).gauge() != null
                             && gauge("raftkit.replication.lag", lagTags) == 0.0);
@@ -103,16 +102,16 @@ class MicrometerMetricsTest {
 
     @Test
     void anUnknownTargetIsRejectedByName() {
-        cluster = TestCluster.create(1, c -> c.option("raftkit.metrics.micrometer", "prometheus"));
-        assertThatThrownBy(() -> cluster.start(0))
+        cluster = clusterOf(1).tuning(c -> c.option("raftkit.metrics.micrometer", "prometheus")).build();
+        assertThatThrownBy(() -> cluster.start(cluster.id(0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("raftkit.metrics.micrometer must be off, global or bind");
     }
 
     @Test
     void aNodeStartedWithBindReportsOnlyToTheRegistriesBoundToIt() {
-        cluster = TestCluster.create(1, c -> c.option("raftkit.metrics.micrometer", "bind")).startAll();
-        Node<KvCommand, String> node = cluster.node(cluster.awaitLeader());
+        cluster = clusterOf(1).tuning(c -> c.option("raftkit.metrics.micrometer", "bind")).build().startAll();
+        Node<KvCommand, String> node = cluster.node(cluster.awaitAgreedLeader());
         Tags tags = Tags.of("node", node.id().value());
         Await.value(node.write(KvCommand.put("k", "before binding")));
         SimpleMeterRegistry own = new SimpleMeterRegistry();
@@ -126,21 +125,21 @@ class MicrometerMetricsTest {
         assertThat(own.get("raftkit.persist.latency").tags(tags).timer().count()).isPositive();
         assertThat(registry.getMeters()).as("nothing in the global registry").isEmpty();
 
-        cluster.stop(cluster.awaitLeader());
+        cluster.stop(cluster.awaitAgreedLeader());
         assertThat(own.getMeters()).as("meters of a closed node").isEmpty();
     }
 
     @Test
     void bindingNeedsANodeStartedWithBind() {
-        cluster = TestCluster.create(1, c -> c.option("raftkit.metrics.micrometer", "global")).startAll();
-        assertThatThrownBy(() -> new RaftkitMetrics(cluster.node(0)))
+        cluster = clusterOf(1).tuning(c -> c.option("raftkit.metrics.micrometer", "global")).build().startAll();
+        assertThatThrownBy(() -> new RaftkitMetrics(cluster.node(cluster.id(0))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("reports to Micrometer's global registry")
                 .hasMessageContaining("raftkit.metrics.micrometer=bind");
         cluster.close();
 
-        cluster = TestCluster.create(1, c -> c).startAll();
-        assertThatThrownBy(() -> new RaftkitMetrics(cluster.node(0)))
+        cluster = clusterOf(1).tuning(c -> c).build().startAll();
+        assertThatThrownBy(() -> new RaftkitMetrics(cluster.node(cluster.id(0))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("reports no metrics")
                 .hasMessageContaining("raftkit.metrics.micrometer=bind");

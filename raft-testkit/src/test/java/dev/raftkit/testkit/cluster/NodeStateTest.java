@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.FatalException;
 import dev.raftkit.Node;
+import dev.raftkit.NodeId;
 import dev.raftkit.NodeState;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.Role;
@@ -19,18 +20,18 @@ class NodeStateTest extends ClusterTestBase {
 
     @Test
     void aRunningNodeSaysSo() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         NodeStatus status = cluster.node(l).status();
         assertThat(status.state()).isEqualTo(NodeState.RUNNING);
         assertThat(status.role()).isEqualTo(Role.LEADER);
-        assertThat(status.leader()).contains(cluster.id(l));
+        assertThat(status.leader()).contains(l);
     }
 
     @Test
     void aClosedLeaderReportsClosedAndNoLiveRole() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
         Await.value(leader.write(KvCommand.put("k", "v")));
         long term = leader.status().term();
@@ -48,9 +49,9 @@ class NodeStateTest extends ClusterTestBase {
 
     @Test
     void aClosedFollowerForgetsItsLeader() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
-        int f = cluster.followersOf(l).get(0);
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
+        NodeId f = cluster.followersOf(l).get(0);
         Node<KvCommand, String> follower = cluster.node(f);
         Await.until("the follower knows the leader", () -> follower.leader().isPresent());
 
@@ -63,8 +64,8 @@ class NodeStateTest extends ClusterTestBase {
 
     @Test
     void aLeaderWhoseStoreFailsReportsFailedAndNoLiveRoleEvenAfterClose() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
         cluster.disk(l).failWritesFrom(new IOException("injected: disk gone"));
 

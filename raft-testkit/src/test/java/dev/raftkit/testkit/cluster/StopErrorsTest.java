@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.raftkit.DriverDeadException;
 import dev.raftkit.FatalException;
 import dev.raftkit.Node;
+import dev.raftkit.NodeId;
 import dev.raftkit.RaftException;
 import dev.raftkit.ShutdownException;
 import dev.raftkit.spi.AppendEntriesResponse;
@@ -22,9 +23,7 @@ import org.junit.jupiter.api.Test;
  * {@link DriverDeadException} after an engine thread (driver, storage or apply) dies, {@link FatalException} after a log
  * store fault. In each case pending and later calls fail with the same exception.
  */
-class StopErrorsTest {
-
-    private TestCluster cluster;
+class StopErrorsTest extends ClusterTestBase {
 
     /** However a node stopped, closing it ends every engine thread. */
     @AfterEach
@@ -39,10 +38,10 @@ class StopErrorsTest {
     @Test
     @SuppressWarnings("removal")
     void closeFailsPendingAndLaterCallsWithShutdown() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
-        RecordingKv sm = cluster.sm(l);
+        RecordingKv sm = cluster.stateMachine(l);
         sm.hold();
         CompletableFuture<String> pendingWrite = leader.write(KvCommand.put("held", "v"));
         Await.until("the write is held at apply", sm::applyIsHeld);
@@ -66,10 +65,10 @@ class StopErrorsTest {
 
     @Test
     void errorOnTheDriverThreadFailsPendingAndLaterCallsWithDriverDead() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
-        RecordingKv sm = cluster.sm(l);
+        RecordingKv sm = cluster.stateMachine(l);
         sm.hold();
         CompletableFuture<String> pendingWrite = leader.write(KvCommand.put("held", "v"));
         Await.until("the write is held at apply", sm::applyIsHeld);
@@ -77,7 +76,7 @@ class StopErrorsTest {
 
         // The leader sends heartbeats from its driver thread: the next one kills it.
         StackOverflowError injected = new StackOverflowError("injected into the leader's send");
-        cluster.transport(l).failNextSend(Heartbeat.class, injected);
+        transport(l).failNextSend(Heartbeat.class, injected);
         assertThat(Await.failure(pendingWrite, DriverDeadException.class)).hasCause(injected);
         Await.failure(pendingRead, DriverDeadException.class);
         assertFailsWith(leader, DriverDeadException.class);
@@ -86,17 +85,17 @@ class StopErrorsTest {
 
         // The others elect a new leader and go on.
         cluster.stop(l);
-        int next = cluster.awaitLeader();
+        NodeId next = cluster.awaitAgreedLeader();
         assertThat(Await.value(cluster.node(next).write(KvCommand.put("after", "v")))).isEqualTo("OK");
     }
 
     @Test
     void errorOnTheStorageThreadFailsPendingAndLaterCallsWithDriverDead() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
-        int f = cluster.followersOf(l).get(0);
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
+        NodeId f = cluster.followersOf(l).get(0);
         Node<KvCommand, String> follower = cluster.node(f);
-        RecordingKv sm = cluster.sm(f);
+        RecordingKv sm = cluster.stateMachine(f);
         sm.hold();
         Await.value(cluster.node(l).write(KvCommand.put("first", "v")));
         Await.until("the follower's apply is held", sm::applyIsHeld);
@@ -104,7 +103,7 @@ class StopErrorsTest {
 
         // A follower acknowledges appends only once they are durable, from its storage thread.
         AssertionError injected = new AssertionError("injected into the follower's acknowledgement");
-        cluster.transport(f).failNextSend(AppendEntriesResponse.class, injected);
+        transport(f).failNextSend(AppendEntriesResponse.class, injected);
         Await.value(cluster.node(l).write(KvCommand.put("second", "v")));
         assertThat(Await.failure(pendingRead, DriverDeadException.class)).hasCause(injected);
         assertFailsWith(follower, DriverDeadException.class);
@@ -112,31 +111,31 @@ class StopErrorsTest {
 
     @Test
     void errorOnTheApplyThreadFailsPendingAndLaterCallsWithDriverDead() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
         KvCommand poison = KvCommand.put("poison", "v");
         StackOverflowError injected = new StackOverflowError("injected into the leader's apply");
-        cluster.sm(l).failApplyOf(poison, injected);
+        cluster.stateMachine(l).failApplyOf(poison, injected);
         List<KvCommand> batch = List.of(KvCommand.put("a", "v"), poison, KvCommand.put("b", "v"));
 
         assertThat(Await.failure(leader.writeBatch(batch), DriverDeadException.class)).hasCause(injected);
         assertFailsWith(leader, DriverDeadException.class);
         // The node applied nothing after the entry it could not apply.
-        assertThat(cluster.sm(l).applied()).extracting(RecordingKv.Applied::command)
+        assertThat(cluster.stateMachine(l).applied()).extracting(RecordingKv.Applied::command)
                 .containsExactly(KvCommand.put("a", "v"));
 
         cluster.stop(l);
-        int next = cluster.awaitLeader();
+        NodeId next = cluster.awaitAgreedLeader();
         assertThat(Await.value(cluster.node(next).write(KvCommand.put("after", "v")))).isEqualTo("OK");
     }
 
     @Test
     void logStoreFaultFailsPendingAndLaterCallsWithFatal() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
-        RecordingKv sm = cluster.sm(l);
+        RecordingKv sm = cluster.stateMachine(l);
         sm.hold();
         CompletableFuture<String> pendingWrite = leader.write(KvCommand.put("held", "v"));
         Await.until("the write is held at apply", sm::applyIsHeld);
@@ -155,7 +154,7 @@ class StopErrorsTest {
         assertFailsWith(leader, FatalException.class);
 
         cluster.stop(l);
-        int next = cluster.awaitLeader();
+        NodeId next = cluster.awaitAgreedLeader();
         assertThat(Await.value(cluster.node(next).write(KvCommand.put("after", "v")))).isEqualTo("OK");
     }
 

@@ -3,6 +3,7 @@ package dev.raftkit.testkit.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.Node;
+import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.Role;
@@ -29,10 +30,10 @@ class WriteContractTest extends ClusterTestBase {
 
     @Test
     void writeCompletesWithItsApplyResponseOnceCommittedAndApplied() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
-        RecordingKv sm = cluster.sm(l);
+        RecordingKv sm = cluster.stateMachine(l);
         // Responses differ by command and state, so each one can only be its own apply's.
         List<KvCommand> commands = List.of(KvCommand.put("k", "1"), KvCommand.cas("k", "1", "2"),
                 KvCommand.cas("k", "1", "3"), KvCommand.delete("k"), KvCommand.cas("k", "2", "4"),
@@ -59,8 +60,8 @@ class WriteContractTest extends ClusterTestBase {
 
     @Test
     void everyNodeAppliesTheSameCommandAtTheSameIndex() throws Exception {
-        cluster = TestCluster.startDefault(3);
-        Node<KvCommand, String> leader = cluster.node(cluster.awaitLeader());
+        cluster = clusterOf(3).build().startAll();
+        Node<KvCommand, String> leader = cluster.node(cluster.awaitAgreedLeader());
         int writers = 4;
         int perWriter = 25;
         Map<String, String> expected = new TreeMap<>();
@@ -85,32 +86,31 @@ class WriteContractTest extends ClusterTestBase {
         } finally {
             pool.shutdownNow();
         }
-        cluster.awaitConverged();
-        List<RecordingKv.Applied> reference = cluster.sm(0).applied();
+        cluster.awaitConverged(RecordingKv::applied);
+        List<RecordingKv.Applied> reference = cluster.stateMachine(cluster.id(0)).applied();
         assertThat(reference).hasSize(writers * perWriter);
         assertThat(reference).extracting(RecordingKv.Applied::index).doesNotHaveDuplicates().isSorted();
-        for (int i = 0; i < cluster.size(); i++) {
-            assertThat(cluster.sm(i).applied()).as("applies on %s", cluster.id(i)).isEqualTo(reference);
-            int node = i;
-            assertThat(Await.value(cluster.node(i).readLocal(() -> cluster.sm(node).kv().snapshotOfData())))
-                    .as("state of %s", cluster.id(i)).isEqualTo(expected);
+        for (NodeId i : cluster.ids()) {
+            assertThat(cluster.stateMachine(i).applied()).as("applies on %s", i).isEqualTo(reference);
+            assertThat(Await.value(cluster.node(i).readLocal(() -> cluster.stateMachine(i).kv().snapshotOfData())))
+                    .as("state of %s", i).isEqualTo(expected);
         }
     }
 
     @Test
     @SuppressWarnings("removal")
     void proposeBehavesExactlyAsWrite() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
-        int f = cluster.followersOf(l).get(0);
+        NodeId f = cluster.followersOf(l).get(0);
 
         KvCommand put = KvCommand.put("p", "1");
         assertThat(Await.value(leader.propose(put))).isEqualTo("OK");
         KvCommand cas = KvCommand.cas("p", "1", "2");
         assertThat(Await.value(leader.propose(cas))).isEqualTo("true");
         assertThat(Await.value(leader.write(KvCommand.cas("p", "1", "3")))).isEqualTo("false");
-        RecordingKv.Applied applied = cluster.sm(l).find(cas).orElseThrow();
+        RecordingKv.Applied applied = cluster.stateMachine(l).find(cas).orElseThrow();
         assertThat(applied.response()).isEqualTo("true");
         assertThat(leader.status().commitIndex()).isGreaterThanOrEqualTo(applied.index());
 
@@ -118,20 +118,20 @@ class WriteContractTest extends ClusterTestBase {
                 NotLeaderException.class);
         NotLeaderException byWrite = Await.failure(cluster.node(f).write(KvCommand.put("p", "y")),
                 NotLeaderException.class);
-        assertThat(byPropose.leaderHint()).isEqualTo(byWrite.leaderHint()).contains(cluster.id(l));
+        assertThat(byPropose.leaderHint()).isEqualTo(byWrite.leaderHint()).contains(l);
         assertThat(byPropose.leaderAddress()).isEqualTo(byWrite.leaderAddress());
 
         cluster.stop(f);
-        Await.failure(cluster.node(f).propose(KvCommand.put("p", "z")), ShutdownException.class);
-        Await.failure(cluster.node(f).write(KvCommand.put("p", "z")), ShutdownException.class);
+        Await.failure(cluster.lastNode(f).propose(KvCommand.put("p", "z")), ShutdownException.class);
+        Await.failure(cluster.lastNode(f).write(KvCommand.put("p", "z")), ShutdownException.class);
     }
 
     @Test
     void readLinearizableObservesEveryWriteCompletedBeforeIt() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
-        RecordingKv sm = cluster.sm(l);
+        RecordingKv sm = cluster.stateMachine(l);
         for (int n = 0; n < 30; n++) {
             Await.value(leader.write(KvCommand.put("r", "v" + n)));
             assertThat(Await.value(leader.readLinearizable(() -> sm.kv().get("r")))).contains("v" + n);
@@ -150,14 +150,14 @@ class WriteContractTest extends ClusterTestBase {
 
     @Test
     void readLocalIsServedOnFollowers() {
-        cluster = TestCluster.startDefault(3);
-        int l = cluster.awaitLeader();
+        cluster = clusterOf(3).build().startAll();
+        NodeId l = cluster.awaitAgreedLeader();
         Await.value(cluster.node(l).write(KvCommand.put("f", "1")));
-        for (int f : cluster.followersOf(l)) {
+        for (NodeId f : cluster.followersOf(l)) {
             Node<KvCommand, String> follower = cluster.node(f);
-            RecordingKv sm = cluster.sm(f);
+            RecordingKv sm = cluster.stateMachine(f);
             assertThat(follower.role()).isEqualTo(Role.FOLLOWER);
-            Await.until(cluster.id(f) + " reads the write locally",
+            Await.until(f + " reads the write locally",
                     () -> Await.value(follower.readLocal(() -> sm.kv().get("f"))).isPresent());
             assertThat(Await.value(follower.readLocal(() -> sm.kv().get("f")))).contains("1");
         }

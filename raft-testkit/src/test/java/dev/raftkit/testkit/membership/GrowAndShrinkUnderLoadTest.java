@@ -7,7 +7,9 @@ import dev.raftkit.NoLeaderException;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.kv.KvStateMachine;
 import dev.raftkit.testkit.linearizability.CheckResult;
 import dev.raftkit.testkit.linearizability.History;
 import dev.raftkit.testkit.linearizability.KvInput;
@@ -56,7 +58,8 @@ class GrowAndShrinkUnderLoadTest {
     private static final Duration STEADY_LOAD = Duration.ofSeconds(1);
     private static final int MAX_OPERATIONS_PER_CLIENT = 20_000;
 
-    private final TestCluster cluster = new TestCluster();
+    private final LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster =
+            LiveCluster.kvBuilder(NodeEvents::new).build();
 
     @AfterEach
     void closeCluster() {
@@ -91,7 +94,7 @@ class GrowAndShrinkUnderLoadTest {
         List<Set<NodeId>> configurations = new ArrayList<>();
         configurations.add(Set.copyOf(voters));
         try {
-            TestCluster.pause(STEADY_LOAD);
+            LiveCluster.pause(STEADY_LOAD);
             for (int i = 0; i < 2; i++) {
                 NodeId fresh = cluster.startJoining(voters);
                 cluster.changeMembership(n -> n.addVoter(fresh, cluster.address(fresh)));
@@ -99,7 +102,7 @@ class GrowAndShrinkUnderLoadTest {
                 configurations.add(Set.copyOf(voters));
                 awaitVotersEverywhere(voters);
             }
-            TestCluster.pause(STEADY_LOAD);
+            LiveCluster.pause(STEADY_LOAD);
 
             while (voters.size() > 3) {
                 NodeId leader = cluster.awaitLeader();
@@ -111,7 +114,7 @@ class GrowAndShrinkUnderLoadTest {
                 cluster.stop(removed);
             }
             awaitVotersEverywhere(voters);
-            TestCluster.pause(STEADY_LOAD);
+            LiveCluster.pause(STEADY_LOAD);
         } finally {
             stop.set(true);
             CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new))
@@ -120,8 +123,8 @@ class GrowAndShrinkUnderLoadTest {
 
         assertThat(voters).as(context).hasSize(3).contains(witness);
         cluster.awaitTrue("the listener of " + witness + " to hear the last change",
-                () -> cluster.events(witness).voterSets().contains(Set.copyOf(voters)));
-        List<Set<NodeId>> heard = withoutRepeats(cluster.events(witness).voterSets());
+                () -> cluster.listener(witness).voterSets().contains(Set.copyOf(voters)));
+        List<Set<NodeId>> heard = withoutRepeats(cluster.listener(witness).voterSets());
         assertThat(heard).as("voter sets heard by %s, %s", witness, context).containsSubsequence(configurations);
         assertThat(heard).as(context).anyMatch(set -> set.size() == 5);
 
@@ -140,10 +143,10 @@ class GrowAndShrinkUnderLoadTest {
         assertThat(result.isLinearizable()).as("%s\n%s", context, result.explain()).isTrue();
 
         NodeId leader = cluster.awaitLeader();
-        cluster.put("final", "check");
-        Map<String, String> data = cluster.dataOf(leader);
+        cluster.write(KvCommand.put("final", "check"));
+        Map<String, String> data = cluster.readLocal(leader, KvStateMachine::snapshotOfData);
         for (NodeId id : voters) {
-            cluster.awaitEqual("the data of " + id, () -> cluster.dataOf(id), data);
+            cluster.awaitEqual("the data of " + id, () -> cluster.readLocal(id, KvStateMachine::snapshotOfData), data);
         }
     }
 
@@ -199,7 +202,7 @@ class GrowAndShrinkUnderLoadTest {
             for (int i = 0; i < MAX_OPERATIONS_PER_CLIENT && !stop.get(); i++) {
                 NodeId id = target.filter(cluster.running()::contains).or(cluster::leaderGuess).orElse(null);
                 if (id == null) {
-                    TestCluster.pause(TestCluster.TICK);
+                    LiveCluster.pause(LiveCluster.TICK);
                     continue;
                 }
                 long epoch = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) / EPOCH_MILLIS;
@@ -221,7 +224,7 @@ class GrowAndShrinkUnderLoadTest {
                 } catch (IllegalArgumentException e) {
                     target = Optional.empty(); // the node stopped before the call was sent: nothing recorded
                 }
-                TestCluster.pause(Duration.ofMillis(2));
+                LiveCluster.pause(Duration.ofMillis(2));
             }
         }
 
@@ -244,7 +247,7 @@ class GrowAndShrinkUnderLoadTest {
                 if (e.getCause() instanceof NoLeaderException || e.getCause() instanceof BusyException) {
                     history.fail(op);
                     target = Optional.empty();
-                    TestCluster.pause(TestCluster.TICK);
+                    LiveCluster.pause(LiveCluster.TICK);
                 } else {
                     unknown(op, e.getCause());
                 }
@@ -266,7 +269,7 @@ class GrowAndShrinkUnderLoadTest {
             long op = history.invoke(process, key, KvInput.get());
             CompletableFuture<Optional<String>> future;
             try {
-                future = cluster.readLinearizable(id, key);
+                future = cluster.readLinearizable(id, kv -> kv.get(key));
             } catch (IllegalArgumentException e) {
                 history.fail(op); // the node stopped: the read was never sent
                 throw e;

@@ -6,7 +6,9 @@ import dev.raftkit.BusyException;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.kv.KvStateMachine;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class LeadershipTransferTest {
 
-    private final TestCluster cluster = new TestCluster();
+    private final LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster =
+            LiveCluster.kvBuilder(NodeEvents::new).build();
 
     @AfterEach
     void closeCluster() {
@@ -34,7 +37,7 @@ class LeadershipTransferTest {
     void transferToAnUpToDateFollower() {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v1");
+        cluster.write(KvCommand.put("k", "v1"));
         NodeId target = otherThan(ids, leader);
         long leaderLast = cluster.node(leader).status().lastLogIndex();
         cluster.awaitTrue(target + " to be up to date",
@@ -45,7 +48,7 @@ class LeadershipTransferTest {
         assertThat(cluster.awaitLeader()).isEqualTo(target);
         cluster.awaitTrue(leader + " to follow", () -> cluster.node(leader).role() == Role.FOLLOWER);
         cluster.await(cluster.node(target).write(KvCommand.put("k", "v2")));
-        assertThat(cluster.await(cluster.readLinearizable(target, "k"))).contains("v2");
+        assertThat(cluster.await(cluster.readLinearizable(target, (KvStateMachine kv) -> kv.get("k")))).contains("v2");
     }
 
     @Test
@@ -68,7 +71,8 @@ class LeadershipTransferTest {
 
         assertThat(targetLast).as("the target's log when the transfer started").isLessThan(leaderLast - 400);
         assertThat(cluster.awaitLeader()).isEqualTo(target);
-        assertThat(cluster.await(cluster.readLinearizable(target, "k9"))).contains("v499");
+        assertThat(cluster.await(cluster.readLinearizable(target, (KvStateMachine kv) -> kv.get("k9"))))
+                .contains("v499");
         cluster.await(cluster.node(target).write(KvCommand.put("k9", "after")));
     }
 
@@ -91,7 +95,7 @@ class LeadershipTransferTest {
 
         CompletableFuture<Void> transfer = cluster.node(leader).transferLeadership(stranger);
 
-        assertThat(transfer).failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+        assertThat(transfer).failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(IllegalArgumentException.class)
                 .withMessageContaining(stranger.value());
         // No transfer was started: writes are not refused and the leader stays.
@@ -103,7 +107,7 @@ class LeadershipTransferTest {
     void writesAreRefusedDuringATransferUntilItIsAbandoned() {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v1");
+        cluster.write(KvCommand.put("k", "v1"));
         NodeId target = otherThan(ids, leader);
         Node<KvCommand, String> leaderNode = cluster.node(leader);
         cluster.network().isolate(target); // the target never hears TimeoutNow
@@ -112,16 +116,17 @@ class LeadershipTransferTest {
         CompletableFuture<Void> transfer = leaderNode.transferLeadership(target);
         CompletableFuture<String> write = leaderNode.write(KvCommand.put("k", "during the transfer"));
 
-        assertThat(write).failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+        assertThat(write).failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(BusyException.class);
-        assertThat(transfer).failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+        assertThat(transfer).failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(TimeoutException.class);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(took).as("time until the transfer was abandoned")
                 .isGreaterThanOrEqualTo(cluster.minElectionTimeout().multipliedBy(8).dividedBy(10));
         assertThat(leaderNode.role()).isEqualTo(Role.LEADER);
         cluster.await(leaderNode.write(KvCommand.put("k", "after the transfer")));
-        assertThat(cluster.await(cluster.readLinearizable(leader, "k"))).contains("after the transfer");
+        assertThat(cluster.await(cluster.readLinearizable(leader, (KvStateMachine kv) -> kv.get("k"))))
+                .contains("after the transfer");
     }
 
     private static NodeId otherThan(List<NodeId> ids, NodeId excluded) {

@@ -8,7 +8,9 @@ import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.Role;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.kv.KvStateMachine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class LearnerAndJoinTest {
 
-    private TestCluster cluster = new TestCluster();
+    private LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster =
+            LiveCluster.kvBuilder(NodeEvents::new).build();
 
     @AfterEach
     void closeCluster() {
@@ -40,7 +43,7 @@ class LearnerAndJoinTest {
         cluster.awaitLeader();
         NodeId learner = addLearner(List.of(voter));
 
-        cluster.awaitEqual("k on the learner", () -> cluster.readLocal(learner, "k"), Optional.of("v0"));
+        cluster.awaitEqual("k on the learner", () -> cluster.readLocal(learner, kv -> kv.get("k")), Optional.of("v0"));
         for (NodeId id : List.of(voter, learner)) {
             NodeStatus status = cluster.node(id).status();
             assertThat(status.voters()).as("voters seen by %s", id).containsExactly(voter);
@@ -53,11 +56,12 @@ class LearnerAndJoinTest {
         for (int i = 1; i <= 20; i++) {
             cluster.await(voterNode.write(KvCommand.put("k", "v" + i))); // commits with the voter alone
         }
-        assertThat(cluster.readLocal(learner, "k")).as("the isolated learner's copy").contains("v0");
+        assertThat(cluster.readLocal(learner, (KvStateMachine kv) -> kv.get("k")))
+                .as("the isolated learner's copy").contains("v0");
         cluster.network().heal();
 
-        cluster.awaitEqual("k on the learner", () -> cluster.readLocal(learner, "k"), Optional.of("v20"));
-        assertThat(cluster.events(learner).everCampaigned()).as("the learner campaigned").isFalse();
+        cluster.awaitEqual("k on the learner", () -> cluster.readLocal(learner, kv -> kv.get("k")), Optional.of("v20"));
+        assertThat(cluster.listener(learner).everCampaigned()).as("the learner campaigned").isFalse();
     }
 
     @Test
@@ -65,19 +69,19 @@ class LearnerAndJoinTest {
         List<NodeId> voters = cluster.bootstrap(2);
         NodeId leader = cluster.awaitLeader();
         NodeId learner = addLearner(voters);
-        cluster.awaitEqual("k on the learner", () -> cluster.readLocal(learner, "k"), Optional.of("v0"));
+        cluster.awaitEqual("k on the learner", () -> cluster.readLocal(learner, kv -> kv.get("k")), Optional.of("v0"));
         NodeId survivor = voters.get(0).equals(leader) ? voters.get(1) : voters.get(0);
-        int survivorRoles = cluster.events(survivor).roles().size();
+        int survivorRoles = cluster.listener(survivor).roles().size();
 
         cluster.stop(leader);
-        TestCluster.pause(cluster.electionTimeout().multipliedBy(3));
+        LiveCluster.pause(cluster.electionTimeout().multipliedBy(3));
 
         // The survivor campaigns, but one voter of two is no majority, whatever the learner thinks.
-        assertThat(cluster.events(survivor).rolesAfter(survivorRoles)).as("roles of the remaining voter")
+        assertThat(cluster.listener(survivor).rolesAfter(survivorRoles)).as("roles of the remaining voter")
                 .noneMatch(r -> r.role() == Role.LEADER);
         assertThat(cluster.node(survivor).role()).isNotEqualTo(Role.LEADER);
         assertThat(cluster.node(learner).role()).isEqualTo(Role.LEARNER);
-        assertThat(cluster.events(learner).everCampaigned()).as("the learner campaigned").isFalse();
+        assertThat(cluster.listener(learner).everCampaigned()).as("the learner campaigned").isFalse();
     }
 
     @Test
@@ -96,25 +100,26 @@ class LearnerAndJoinTest {
         // Now one of two voters: without it nothing commits.
         cluster.network().isolate(learner);
         CompletableFuture<String> write = cluster.node(voter).write(KvCommand.put("k", "without the new voter"));
-        TestCluster.pause(cluster.electionTimeout().multipliedBy(2));
+        LiveCluster.pause(cluster.electionTimeout().multipliedBy(2));
         if (write.isDone()) { // the voter stepped down (check-quorum); the write may still commit
             assertThat(write).as("a write without a majority").failsWithin(Duration.ZERO)
                     .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(NotLeaderException.class);
         }
         cluster.network().heal();
-        cluster.put("k", "with both");
+        cluster.write(KvCommand.put("k", "with both"));
         NodeId leader = cluster.awaitLeader();
-        assertThat(cluster.await(cluster.readLinearizable(leader, "k"))).contains("with both");
+        assertThat(cluster.await(cluster.readLinearizable(leader, (KvStateMachine kv) -> kv.get("k"))))
+                .contains("with both");
     }
 
     @Test
     void joiningNodeStaysPassiveUntilALeaderAddsIt() {
         List<NodeId> voters = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v0");
+        cluster.write(KvCommand.put("k", "v0"));
         NodeId joiner = cluster.startJoining(voters);
 
-        TestCluster.pause(cluster.electionTimeout().multipliedBy(3));
+        LiveCluster.pause(cluster.electionTimeout().multipliedBy(3));
 
         NodeStatus waiting = cluster.node(joiner).status();
         assertThat(waiting.term()).as("term of the waiting joiner").isZero();
@@ -122,16 +127,16 @@ class LearnerAndJoinTest {
         assertThat(waiting.leader()).isEmpty();
         assertThat(waiting.voters()).as("the joiner's view leaves itself out").isEqualTo(Set.copyOf(voters));
         assertThat(waiting.lastLogIndex()).isZero();
-        assertThat(cluster.events(joiner).everCampaigned()).as("the waiting joiner campaigned").isFalse();
+        assertThat(cluster.listener(joiner).everCampaigned()).as("the waiting joiner campaigned").isFalse();
         assertThat(cluster.awaitLeader()).as("the joiner disturbed the leader").isEqualTo(leader);
 
         Membership added = cluster.changeMembership(n -> n.addLearner(joiner, cluster.address(joiner)));
 
         assertThat(added.learners().keySet()).containsExactly(joiner);
         cluster.awaitEqual("the joiner's role", () -> cluster.node(joiner).role(), Role.LEARNER);
-        cluster.awaitEqual("k on the joiner", () -> cluster.readLocal(joiner, "k"), Optional.of("v0"));
+        cluster.awaitEqual("k on the joiner", () -> cluster.readLocal(joiner, kv -> kv.get("k")), Optional.of("v0"));
         assertThat(cluster.node(joiner).status().term()).isEqualTo(cluster.node(leader).status().term());
-        assertThat(cluster.events(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
+        assertThat(cluster.listener(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
     }
 
     @Test
@@ -142,20 +147,21 @@ class LearnerAndJoinTest {
         cluster.start(founder, List.of(founder, joiner), false);
         cluster.start(joiner, List.of(founder, joiner), true);
 
-        TestCluster.pause(cluster.electionTimeout().multipliedBy(3));
+        LiveCluster.pause(cluster.electionTimeout().multipliedBy(3));
 
-        assertThat(cluster.events(founder).roles()).as("roles of the founder")
+        assertThat(cluster.listener(founder).roles()).as("roles of the founder")
                 .noneMatch(r -> r.role() == Role.LEADER);
         assertThat(cluster.node(founder).role()).isNotEqualTo(Role.LEADER);
         assertThat(cluster.node(joiner).status().term()).as("term of the joiner").isZero();
-        assertThat(cluster.events(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
+        assertThat(cluster.listener(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
     }
 
     @Test
     void nodeJoiningAfterCompactionCatchesUpFromASnapshot() {
         cluster.close();
-        cluster = new TestCluster(builder -> builder.snapshotThreshold(100)
-                .option("raftkit.snapshot.trailingEntries", "0")); // compact the whole snapshotted log
+        cluster = LiveCluster.kvBuilder(NodeEvents::new)
+                .tuning(builder -> builder.snapshotThreshold(100)
+                        .option("raftkit.snapshot.trailingEntries", "0")).build(); // compact the whole snapshotted log
         List<NodeId> voters = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
         Node<KvCommand, String> leaderNode = cluster.node(leader);
@@ -170,13 +176,13 @@ class LearnerAndJoinTest {
         Membership added = cluster.changeMembership(n -> n.addVoter(joiner, cluster.address(joiner)));
 
         assertThat(added.isVoter(joiner)).isTrue();
-        cluster.put("last", "x");
-        Map<String, String> data = cluster.dataOf(cluster.awaitLeader());
-        cluster.awaitEqual("the joiner's data", () -> cluster.dataOf(joiner), data);
+        cluster.write(KvCommand.put("last", "x"));
+        Map<String, String> data = cluster.readLocal(cluster.awaitLeader(), KvStateMachine::snapshotOfData);
+        cluster.awaitEqual("the joiner's data", () -> cluster.readLocal(joiner, KvStateMachine::snapshotOfData), data);
         NodeStatus status = cluster.node(joiner).status();
         assertThat(status.snapshotIndex()).as("the joiner's snapshot index").isPositive();
         assertThat(status.voters()).contains(joiner);
-        assertThat(cluster.events(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
+        assertThat(cluster.listener(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
     }
 
     /** Starts a node joining the cluster of {@code voters}, adds it as a learner and writes {@code k = v0}. */
@@ -185,7 +191,7 @@ class LearnerAndJoinTest {
         Membership added = cluster.changeMembership(n -> n.addLearner(learner, cluster.address(learner)));
         assertThat(added.learners().keySet()).containsExactly(learner);
         assertThat(added.voters().keySet()).containsExactlyInAnyOrderElementsOf(voters);
-        cluster.put("k", "v0");
+        cluster.write(KvCommand.put("k", "v0"));
         return learner;
     }
 }

@@ -8,7 +8,9 @@ import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.Role;
 import dev.raftkit.ShutdownException;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.kv.KvStateMachine;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.Test;
  */
 class MembershipChangeTest {
 
-    private TestCluster cluster = new TestCluster();
+    private LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster =
+            LiveCluster.kvBuilder(NodeEvents::new).build();
 
     @AfterEach
     void closeCluster() {
@@ -59,7 +62,7 @@ class MembershipChangeTest {
             CompletableFuture<Membership> change = leaderNode.addVoter(joiner, cluster.address(joiner));
             cluster.awaitTrue(joiner + " to be a learner", () -> leaderNode.status().learners().contains(joiner));
             int writesBeforeWaiting = writer.successes();
-            TestCluster.pause(cluster.electionTimeout().multipliedBy(2));
+            LiveCluster.pause(cluster.electionTimeout().multipliedBy(2));
             assertThat(change).as("promotion of a learner that has not caught up").isNotDone();
             assertThat(leaderNode.status().learners()).contains(joiner);
             assertThat(leaderNode.status().voters()).doesNotContain(joiner);
@@ -78,20 +81,21 @@ class MembershipChangeTest {
         }
         // Listeners hear changes on their own thread, a little after the change completes.
         cluster.awaitTrue("the leader's listener to hear the promotion",
-                () -> cluster.events(leader).memberships().stream().anyMatch(m -> m.isVoter(joiner)));
-        List<Membership> seen = cluster.events(leader).memberships();
+                () -> cluster.listener(leader).memberships().stream().anyMatch(m -> m.isVoter(joiner)));
+        List<Membership> seen = cluster.listener(leader).memberships();
         int firstAsLearner = indexOf(seen, m -> m.learners().containsKey(joiner));
         int firstAsVoter = indexOf(seen, m -> m.isVoter(joiner));
         assertThat(firstAsLearner).as("the leader's configurations %s show %s as learner", seen, joiner)
                 .isNotNegative();
         assertThat(firstAsVoter).as("the joiner is a voter only after it was a learner: %s", seen)
                 .isGreaterThan(firstAsLearner);
-        assertThat(cluster.events(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
+        assertThat(cluster.listener(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
 
-        cluster.put("last", "done");
-        Map<String, String> expected = cluster.dataOf(leader);
+        cluster.write(KvCommand.put("last", "done"));
+        Map<String, String> expected = cluster.readLocal(leader, KvStateMachine::snapshotOfData);
         for (NodeId id : with(initial, joiner)) {
-            cluster.awaitEqual("the data of " + id, () -> cluster.dataOf(id), expected);
+            cluster.awaitEqual("the data of " + id,
+                    () -> cluster.readLocal(id, KvStateMachine::snapshotOfData), expected);
             assertThat(cluster.node(id).status().voters()).containsExactlyInAnyOrderElementsOf(with(initial, joiner));
         }
     }
@@ -102,7 +106,7 @@ class MembershipChangeTest {
         List<NodeId> originals = List.copyOf(voters);
         Map<String, String> expected = new TreeMap<>();
         cluster.awaitLeader();
-        cluster.put("round0", "original");
+        cluster.write(KvCommand.put("round0", "original"));
         expected.put("round0", "original");
         for (int round = 1; round <= originals.size(); round++) {
             NodeId old = originals.get(round - 1);
@@ -117,7 +121,7 @@ class MembershipChangeTest {
             assertThat(shrunk.isMember(old)).isFalse();
             cluster.stop(old);
 
-            cluster.put("round" + round, "after replacing " + old);
+            cluster.write(KvCommand.put("round" + round, "after replacing " + old));
             expected.put("round" + round, "after replacing " + old);
         }
 
@@ -125,10 +129,12 @@ class MembershipChangeTest {
         assertThat(voters).doesNotContainAnyElementsOf(originals);
         assertThat(leader).isIn(voters);
         for (Map.Entry<String, String> e : expected.entrySet()) {
-            assertThat(cluster.await(cluster.readLinearizable(leader, e.getKey()))).contains(e.getValue());
+            assertThat(cluster.await(cluster.readLinearizable(leader,
+                    (KvStateMachine kv) -> kv.get(e.getKey())))).contains(e.getValue());
         }
         for (NodeId id : voters) {
-            cluster.awaitEqual("the data of " + id, () -> cluster.dataOf(id), expected);
+            cluster.awaitEqual("the data of " + id,
+                    () -> cluster.readLocal(id, KvStateMachine::snapshotOfData), expected);
             assertThat(cluster.node(id).status().voters()).containsExactlyInAnyOrderElementsOf(voters);
         }
     }
@@ -137,7 +143,7 @@ class MembershipChangeTest {
     void changesSubmittedTogetherAreCarriedOutOneAtATime() {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v1");
+        cluster.write(KvCommand.put("k", "v1"));
         NodeId first = cluster.startJoining(ids);
         NodeId second = cluster.startJoining(ids);
         Node<KvCommand, String> leaderNode = cluster.node(leader);
@@ -151,8 +157,8 @@ class MembershipChangeTest {
                 .containsExactlyInAnyOrderElementsOf(with(with(ids, first), second));
         assertThat(cluster.await(removeFirst).voters().keySet()).containsExactlyInAnyOrderElementsOf(with(ids, second));
         cluster.awaitTrue("the leader's listener to hear the last change",
-                () -> cluster.events(leader).voterSets().contains(Set.copyOf(with(ids, second))));
-        assertThat(cluster.events(leader).voterSets()).as("configurations of the leader: one change each")
+                () -> cluster.listener(leader).voterSets().contains(Set.copyOf(with(ids, second))));
+        assertThat(cluster.listener(leader).voterSets()).as("configurations of the leader: one change each")
                 .containsSubsequence(Set.copyOf(ids), Set.copyOf(with(ids, first)),
                         Set.copyOf(with(with(ids, first), second)), Set.copyOf(with(ids, second)));
     }
@@ -173,13 +179,13 @@ class MembershipChangeTest {
         assertThat(cluster.await(node.addVoter(only, cluster.address(only))).voters().keySet()).containsExactly(only);
 
         assertThat(node.removeMember(only)).as("removing the last voter")
-                .failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+                .failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("last voter");
         assertThat(node.addLearner(only, cluster.address(only))).as("demoting a voter with addLearner")
-                .failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+                .failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("already a voter");
         assertThat(cluster.node(learner).addVoter(learner, cluster.address(learner))).as("a change on a learner")
-                .failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+                .failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(NotLeaderException.class).withMessageContaining(only.value());
         assertThat(node.status().voters()).containsExactly(only);
         assertThat(node.status().learners()).containsExactly(learner);
@@ -189,11 +195,11 @@ class MembershipChangeTest {
     void removedLeaderStepsDownAndStaysInert() {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("before", "x");
+        cluster.write(KvCommand.put("before", "x"));
         List<NodeId> rest = without(ids, leader);
-        cluster.awaitEqual("the role " + leader + "'s listener heard last", () -> cluster.events(leader).lastRole(),
+        cluster.awaitEqual("the role " + leader + "'s listener heard last", () -> cluster.listener(leader).lastRole(),
                 Optional.of(Role.LEADER));
-        int rolesBefore = cluster.events(leader).roles().size();
+        int rolesBefore = cluster.listener(leader).roles().size();
 
         Membership after = cluster.await(cluster.node(leader).removeMember(leader));
 
@@ -204,26 +210,28 @@ class MembershipChangeTest {
         Map<NodeId, Long> terms = terms(rest);
         long removedTerm = cluster.node(leader).status().term();
 
-        TestCluster.pause(cluster.electionTimeout().multipliedBy(3));
+        LiveCluster.pause(cluster.electionTimeout().multipliedBy(3));
 
         assertThat(terms(rest)).as("terms of the remaining voters").isEqualTo(terms);
         assertThat(cluster.awaitLeader(rest)).isEqualTo(next);
         assertThat(cluster.node(leader).status().term()).as("term of the removed leader").isEqualTo(removedTerm);
-        assertThat(cluster.events(leader).rolesAfter(rolesBefore)).as("roles of the removed leader after removal")
+        assertThat(cluster.listener(leader).rolesAfter(rolesBefore)).as("roles of the removed leader after removal")
                 .noneMatch(r -> NodeEvents.CAMPAIGNING.contains(r.role()));
-        cluster.put("after", "y");
-        assertThat(cluster.await(cluster.readLinearizable(next, "before"))).contains("x");
+        cluster.write(KvCommand.put("after", "y"));
+        assertThat(cluster.await(cluster.readLinearizable(next, (KvStateMachine kv) -> kv.get("before"))))
+                .contains("x");
     }
 
     @Test
     void leaderRemovingItselfServesNoStaleReads() throws Exception {
         cluster.close();
-        cluster = new TestCluster(builder -> builder.checkQuorum(false)); // ReadIndex alone must keep reads safe
+        cluster = LiveCluster.kvBuilder(NodeEvents::new)
+                .tuning(builder -> builder.checkQuorum(false)).build(); // ReadIndex alone must keep reads safe
         List<NodeId> ids = cluster.bootstrap(2);
         NodeId leader = cluster.awaitLeader();
         NodeId other = without(ids, leader).get(0);
-        cluster.put("k", "v1");
-        cluster.awaitEqual("k on " + other, () -> cluster.readLocal(other, "k"), Optional.of("v1"));
+        cluster.write(KvCommand.put("k", "v1"));
+        cluster.awaitEqual("k on " + other, () -> cluster.readLocal(other, kv -> kv.get("k")), Optional.of("v1"));
 
         // The other node gets the configuration that leaves it the only voter, but the leader hears no ack.
         cluster.network().block(other, leader);
@@ -233,51 +241,52 @@ class MembershipChangeTest {
         cluster.awaitEqual("the role of " + other, () -> cluster.node(other).role(), Role.LEADER);
         cluster.await(cluster.node(other).write(KvCommand.put("k", "v2")));
 
-        CompletableFuture<Optional<String>> read = cluster.readLinearizable(leader, "k");
-        TestCluster.pause(cluster.electionTimeout());
+        CompletableFuture<Optional<String>> read = cluster.readLinearizable(leader, kv -> kv.get("k"));
+        LiveCluster.pause(cluster.electionTimeout());
 
         // Pending or failed are both fine (the removed leader cannot confirm it still leads); stale is not.
         if (read.isDone() && !read.isCompletedExceptionally()) {
             assertThat(read.get()).as("a linearizable read on the cut-off, removed leader").contains("v2");
         }
         assertThat(removal).as("the removal, unconfirmed on the cut-off leader").isNotDone();
-        assertThat(cluster.await(cluster.readLinearizable(other, "k"))).contains("v2");
+        assertThat(cluster.await(cluster.readLinearizable(other, (KvStateMachine kv) -> kv.get("k")))).contains("v2");
     }
 
     @Test
     void partitionedNodeIsRemovedAndCannotDisruptAfterHealing() {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v1");
+        cluster.write(KvCommand.put("k", "v1"));
         NodeId victim = without(ids, leader).get(0);
         List<NodeId> rest = without(ids, victim);
         cluster.network().isolate(victim);
-        int victimRoles = cluster.events(victim).roles().size();
+        int victimRoles = cluster.listener(victim).roles().size();
         long victimTerm = cluster.node(victim).status().term();
 
         Membership after = cluster.changeMembership(n -> n.removeMember(victim));
         assertThat(after.voters().keySet()).containsExactlyInAnyOrderElementsOf(rest);
-        cluster.put("k", "v2");
+        cluster.write(KvCommand.put("k", "v2"));
         NodeId stableLeader = cluster.awaitLeader(rest);
         Map<NodeId, Long> terms = terms(rest);
         cluster.network().heal();
 
-        TestCluster.pause(cluster.electionTimeout().multipliedBy(3));
+        LiveCluster.pause(cluster.electionTimeout().multipliedBy(3));
 
         assertThat(terms(rest)).as("terms of the remaining voters after healing").isEqualTo(terms);
         assertThat(cluster.awaitLeader(rest)).isEqualTo(stableLeader);
         assertThat(cluster.node(victim).status().term()).as("the removed node's term").isEqualTo(victimTerm);
-        assertThat(cluster.events(victim).rolesAfter(victimRoles)).as("roles of the removed node")
+        assertThat(cluster.listener(victim).rolesAfter(victimRoles)).as("roles of the removed node")
                 .noneMatch(r -> r.role() == Role.CANDIDATE || r.role() == Role.LEADER);
-        cluster.put("k", "v3");
-        assertThat(cluster.await(cluster.readLinearizable(stableLeader, "k"))).contains("v3");
+        cluster.write(KvCommand.put("k", "v3"));
+        assertThat(cluster.await(cluster.readLinearizable(stableLeader, (KvStateMachine kv) -> kv.get("k"))))
+                .contains("v3");
     }
 
     @Test
     void restartedMembersRecoverTheirConfigurationFromTheLog() {
         List<NodeId> ids = cluster.bootstrap(3);
         cluster.awaitLeader();
-        cluster.put("k", "v1");
+        cluster.write(KvCommand.put("k", "v1"));
         NodeId joiner = cluster.startJoining(ids);
         cluster.changeMembership(n -> n.addVoter(joiner, cluster.address(joiner)));
         NodeId removed = ids.get(0);
@@ -289,53 +298,56 @@ class MembershipChangeTest {
         cluster.restart(joiner);
         cluster.awaitEqual("the restarted joiner's voters", () -> cluster.node(joiner).status().voters(),
                 Set.copyOf(voters));
-        cluster.awaitEqual("k on the restarted joiner", () -> cluster.readLocal(joiner, "k"), Optional.of("v1"));
+        cluster.awaitEqual("k on the restarted joiner",
+                () -> cluster.readLocal(joiner, kv -> kv.get("k")), Optional.of("v1"));
 
         // With one of the other two voters down, nothing commits unless the joiner votes and acknowledges.
         NodeId leader = cluster.awaitLeader();
         NodeId down = leader.equals(joiner) ? without(voters, joiner).get(0) : leader;
         cluster.stop(down);
-        cluster.put("k", "v2");
-        assertThat(cluster.await(cluster.readLinearizable(cluster.awaitLeader(), "k"))).contains("v2");
+        cluster.write(KvCommand.put("k", "v2"));
+        assertThat(cluster.await(cluster.readLinearizable(cluster.awaitLeader(), (KvStateMachine kv) -> kv.get("k"))))
+                .contains("v2");
         cluster.restart(without(voters, down).stream().filter(id -> !id.equals(joiner)).findFirst().orElseThrow());
-        cluster.put("k", "v3");
+        cluster.write(KvCommand.put("k", "v3"));
     }
 
     @Test
     void removedNodeCanBeAddedBackWithItsData() {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v1");
+        cluster.write(KvCommand.put("k", "v1"));
         NodeId node = without(ids, leader).get(0);
-        cluster.awaitEqual("k on " + node, () -> cluster.readLocal(node, "k"), Optional.of("v1"));
+        cluster.awaitEqual("k on " + node, () -> cluster.readLocal(node, kv -> kv.get("k")), Optional.of("v1"));
 
         cluster.changeMembership(n -> n.removeMember(node));
-        cluster.put("k", "v2"); // the removed node, still running, does not get this
-        TestCluster.pause(cluster.electionTimeout().multipliedBy(2));
-        assertThat(cluster.readLocal(node, "k")).contains("v1");
+        cluster.write(KvCommand.put("k", "v2")); // the removed node, still running, does not get this
+        LiveCluster.pause(cluster.electionTimeout().multipliedBy(2));
+        assertThat(cluster.readLocal(node, (KvStateMachine kv) -> kv.get("k"))).contains("v1");
 
         Membership back = cluster.changeMembership(n -> n.addVoter(node, cluster.address(node)));
 
         assertThat(back.voters().keySet()).containsExactlyInAnyOrderElementsOf(ids);
-        cluster.awaitEqual("k on " + node, () -> cluster.readLocal(node, "k"), Optional.of("v2"));
+        cluster.awaitEqual("k on " + node, () -> cluster.readLocal(node, kv -> kv.get("k")), Optional.of("v2"));
         cluster.awaitEqual("the voters of " + node, () -> cluster.node(node).status().voters(), Set.copyOf(ids));
-        cluster.put("k", "v3");
-        cluster.awaitEqual("k on " + node, () -> cluster.readLocal(node, "k"), Optional.of("v3"));
+        cluster.write(KvCommand.put("k", "v3"));
+        cluster.awaitEqual("k on " + node, () -> cluster.readLocal(node, kv -> kv.get("k")), Optional.of("v3"));
     }
 
     @Test
     void changeWithoutQuorumStaysPendingUntilTheNetworkHeals() throws Exception {
         cluster.close();
-        cluster = new TestCluster(builder -> builder.checkQuorum(false)); // the cut-off leader keeps leading
+        cluster = LiveCluster.kvBuilder(NodeEvents::new)
+                .tuning(builder -> builder.checkQuorum(false)).build(); // the cut-off leader keeps leading
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v1"); // an entry of the leader's term commits, so it may change membership
+        cluster.write(KvCommand.put("k", "v1")); // an entry of the leader's term commits, so it may change membership
         List<NodeId> followers = without(ids, leader);
         followers.forEach(cluster.network()::isolate);
         NodeId victim = followers.get(1);
 
         CompletableFuture<Membership> change = cluster.node(leader).removeMember(victim);
-        TestCluster.pause(cluster.electionTimeout().multipliedBy(3));
+        LiveCluster.pause(cluster.electionTimeout().multipliedBy(3));
 
         assertThat(change).as("a change without quorum").isNotDone();
         assertThat(cluster.node(leader).role()).isEqualTo(Role.LEADER);
@@ -344,14 +356,14 @@ class MembershipChangeTest {
         outcome.ifPresent(m -> assertThat(m.voters().keySet()).containsExactlyInAnyOrderElementsOf(
                 without(ids, victim)));
         awaitConsistentConfiguration(ids);
-        cluster.put("k", "v2");
+        cluster.write(KvCommand.put("k", "v2"));
     }
 
     @Test
     void changeWithoutQuorumFailsWithNotLeaderOnceLeadershipIsLost() throws Exception {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v1");
+        cluster.write(KvCommand.put("k", "v1"));
         List<NodeId> followers = without(ids, leader);
         followers.forEach(cluster.network()::isolate);
 
@@ -359,12 +371,12 @@ class MembershipChangeTest {
 
         // Check-quorum makes the leader step down; the proposed change may still commit later.
         ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> change.get(TestCluster.PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+                () -> change.get(LiveCluster.PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
         assertThat(failure.getCause()).isInstanceOf(NotLeaderException.class);
         cluster.awaitTrue(leader + " to step down", () -> cluster.node(leader).role() != Role.LEADER);
         cluster.network().heal();
         awaitConsistentConfiguration(ids);
-        cluster.put("k", "v2");
+        cluster.write(KvCommand.put("k", "v2"));
     }
 
     @Test
@@ -382,7 +394,7 @@ class MembershipChangeTest {
         cluster.stop(leader);
         cluster.network().heal();
 
-        assertThat(change).failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+        assertThat(change).failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(ShutdownException.class);
         List<NodeId> survivors = with(without(ids, leader), learner);
         cluster.awaitLeader(survivors);
@@ -409,7 +421,7 @@ class MembershipChangeTest {
         if (!change.isCompletedExceptionally()) {
             assertThat(change.join().isVoter(learner)).isTrue();
         } else {
-            assertThat(change).failsWithin(TestCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+            assertThat(change).failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                     .withCauseInstanceOf(ShutdownException.class);
         }
         List<NodeId> survivors = with(without(ids, leader), learner);
@@ -427,7 +439,7 @@ class MembershipChangeTest {
     void leaderCrashDuringARemovalThenRestartLeavesOneConfiguration() {
         List<NodeId> ids = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v1");
+        cluster.write(KvCommand.put("k", "v1"));
         NodeId victim = without(ids, leader).get(0);
 
         CompletableFuture<Membership> change = cluster.node(leader).removeMember(victim);
@@ -443,20 +455,21 @@ class MembershipChangeTest {
         assertThat(voters).as("voters after the crash").isIn(Set.copyOf(ids), Set.copyOf(without(ids, victim)));
         cluster.changeMembership(n -> n.removeMember(victim));
         List<NodeId> rest = without(ids, victim);
-        cluster.put("k", "v2");
+        cluster.write(KvCommand.put("k", "v2"));
         for (NodeId id : rest) {
             cluster.awaitEqual("voters of " + id, () -> cluster.node(id).status().voters(), Set.copyOf(rest));
-            cluster.awaitEqual("k on " + id, () -> cluster.readLocal(id, "k"), Optional.of("v2"));
+            cluster.awaitEqual("k on " + id, () -> cluster.readLocal(id, kv -> kv.get("k")), Optional.of("v2"));
         }
     }
 
     /** Starts a node, adds it as a learner and waits until it has applied everything committed. */
     private NodeId addCaughtUpLearner(List<NodeId> voters) {
-        cluster.put("k", "v1");
+        cluster.write(KvCommand.put("k", "v1"));
         NodeId learner = cluster.startJoining(voters);
         cluster.changeMembership(n -> n.addLearner(learner, cluster.address(learner)));
         cluster.awaitEqual("the learner's role", () -> cluster.node(learner).role(), Role.LEARNER);
-        cluster.awaitEqual("the learner's copy of k", () -> cluster.readLocal(learner, "k"), Optional.of("v1"));
+        cluster.awaitEqual("the learner's copy of k",
+                () -> cluster.readLocal(learner, kv -> kv.get("k")), Optional.of("v1"));
         return learner;
     }
 
@@ -466,9 +479,9 @@ class MembershipChangeTest {
         Membership last = cluster.changeMembership(n -> n.removeMember(crashed));
         List<NodeId> survivors = with(without(ids, crashed), learner);
         assertThat(last.voters().keySet()).containsExactlyInAnyOrderElementsOf(survivors);
-        cluster.put("k", "v2");
+        cluster.write(KvCommand.put("k", "v2"));
         for (NodeId id : survivors) {
-            cluster.awaitEqual("k on " + id, () -> cluster.readLocal(id, "k"), Optional.of("v2"));
+            cluster.awaitEqual("k on " + id, () -> cluster.readLocal(id, kv -> kv.get("k")), Optional.of("v2"));
             cluster.awaitEqual("voters of " + id, () -> cluster.node(id).status().voters(), Set.copyOf(survivors));
         }
     }
@@ -486,7 +499,7 @@ class MembershipChangeTest {
     /** Waits for a change that may fail: its membership, or empty if it failed with NotLeaderException. */
     private static Optional<Membership> outcome(CompletableFuture<Membership> change) throws Exception {
         try {
-            return Optional.of(change.get(TestCluster.PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+            return Optional.of(change.get(LiveCluster.PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
         } catch (ExecutionException e) {
             assertThat(e.getCause()).as("how the change failed").isInstanceOf(NotLeaderException.class);
             return Optional.empty();
@@ -531,7 +544,7 @@ class MembershipChangeTest {
             thread = new Thread(() -> {
                 for (int i = 0; !stopped.get() && i < 1_000_000; i++) {
                     try {
-                        node.write(KvCommand.put(key, "w" + i)).get(TestCluster.PATIENCE.toMillis(),
+                        node.write(KvCommand.put(key, "w" + i)).get(LiveCluster.PATIENCE.toMillis(),
                                 TimeUnit.MILLISECONDS);
                         successes.incrementAndGet();
                     } catch (ExecutionException e) {
@@ -557,7 +570,7 @@ class MembershipChangeTest {
         void stop() {
             stopped.set(true);
             try {
-                thread.join(TestCluster.PATIENCE.toMillis());
+                thread.join(LiveCluster.PATIENCE.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted while stopping the writer", e);

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
+import dev.raftkit.testkit.cluster.LiveCluster;
+import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.kv.KvStateMachine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class NewLeaderCatchUpTest {
 
-    private final TestCluster cluster = new TestCluster();
+    private final LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster =
+            LiveCluster.kvBuilder(NodeEvents::new).build();
 
     @AfterEach
     void closeCluster() {
@@ -31,8 +35,9 @@ class NewLeaderCatchUpTest {
         List<NodeId> voters = cluster.bootstrap(3);
         NodeId oldLeader = cluster.awaitLeader();
         NodeId cutOff = voters.stream().filter(id -> !id.equals(oldLeader)).findFirst().orElseThrow();
-        cluster.put("k", "v0");
-        cluster.awaitEqual("k on the voter to be cut off", () -> cluster.readLocal(cutOff, "k"), Optional.of("v0"));
+        cluster.write(KvCommand.put("k", "v0"));
+        cluster.awaitEqual("k on the voter to be cut off",
+                () -> cluster.readLocal(cutOff, kv -> kv.get("k")), Optional.of("v0"));
 
         cluster.network().isolate(cutOff);
         NodeId newcomer = cluster.startJoining(voters);
@@ -40,7 +45,7 @@ class NewLeaderCatchUpTest {
         cluster.await(cluster.node(cluster.awaitLeader()).transferLeadership(newcomer));
         assertThat(cluster.awaitLeader()).as("the leader after the transfer").isEqualTo(newcomer);
         for (int i = 1; i <= 10; i++) {
-            cluster.put("k", "v" + i);
+            cluster.write(KvCommand.put("k", "v" + i));
         }
         assertThat(cluster.node(cutOff).status().voters()).as("the cut-off voter's stale view")
                 .doesNotContain(newcomer);
@@ -48,19 +53,20 @@ class NewLeaderCatchUpTest {
         cluster.network().heal();
 
         long leaderCommit = cluster.node(newcomer).status().commitIndex();
-        cluster.awaitTrue("the cut-off voter to reach the leader's commit index " + leaderCommit,
-                () -> cluster.node(cutOff).status().commitIndex() >= leaderCommit);
+        // Applied, not only committed: the local read below must see every write.
+        cluster.awaitTrue("the cut-off voter to apply through the leader's commit index " + leaderCommit,
+                () -> cluster.node(cutOff).status().appliedIndex() >= leaderCommit);
         NodeStatus caughtUp = cluster.node(cutOff).status();
         assertThat(caughtUp.voters()).as("voters seen by the cut-off voter").contains(newcomer, cutOff);
         assertThat(caughtUp.leader()).as("the leader the cut-off voter follows").contains(newcomer);
-        assertThat(cluster.readLocal(cutOff, "k")).contains("v10");
+        assertThat(cluster.readLocal(cutOff, (KvStateMachine kv) -> kv.get("k"))).contains("v10");
     }
 
     @Test
     void nodeJoiningWithAMemberListThatLacksTheLeaderStillJoinsAndCatchesUp() {
         List<NodeId> voters = cluster.bootstrap(3);
         NodeId leader = cluster.awaitLeader();
-        cluster.put("k", "v0");
+        cluster.write(KvCommand.put("k", "v0"));
         List<NodeId> withoutLeader = new ArrayList<>(voters);
         withoutLeader.remove(leader);
         NodeId joiner = cluster.startJoining(withoutLeader);
@@ -68,11 +74,11 @@ class NewLeaderCatchUpTest {
         Membership added = cluster.changeMembership(n -> n.addVoter(joiner, cluster.address(joiner)));
 
         assertThat(added.isVoter(joiner)).isTrue();
-        cluster.put("k", "v1");
-        cluster.awaitEqual("k on the joiner", () -> cluster.readLocal(joiner, "k"), Optional.of("v1"));
+        cluster.write(KvCommand.put("k", "v1"));
+        cluster.awaitEqual("k on the joiner", () -> cluster.readLocal(joiner, kv -> kv.get("k")), Optional.of("v1"));
         NodeStatus joined = cluster.node(joiner).status();
         assertThat(joined.voters()).as("voters seen by the joiner").containsAll(voters).contains(joiner);
         assertThat(joined.leader()).as("the leader the joiner follows").contains(cluster.awaitLeader());
-        assertThat(cluster.events(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
+        assertThat(cluster.listener(joiner).everCampaigned()).as("the joiner campaigned").isFalse();
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.DriverDeadException;
 import dev.raftkit.Node;
+import dev.raftkit.NodeListener;
 import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ApplyThreadErrorTest {
 
-    private LocalCluster<KvCommand, String> cluster;
+    private LiveCluster<KvCommand, String, StateMachine<KvCommand, String>, NodeListener> cluster;
 
     @AfterEach
     void stopCluster() {
@@ -34,9 +36,10 @@ class ApplyThreadErrorTest {
 
     @Test
     void errorThrownByApplyStopsTheNodeInsteadOfSkippingTheEntry() throws Exception {
-        cluster = new LocalCluster<>("apply-error", 1, KvCommand.CODEC, config -> config.snapshotThreshold(0));
-        cluster.start(cluster.id(1), new FailingOnKey("boom"));
-        Node<KvCommand, String> node = cluster.awaitLeader();
+        cluster = LiveCluster.<KvCommand, String>builder(KvCommand.CODEC).name("apply-error").voters(1)
+                .tuning(config -> config.snapshotThreshold(0)).build();
+        cluster.start(cluster.id(0), new FailingOnKey("boom"));
+        Node<KvCommand, String> node = cluster.node(cluster.awaitLeader());
         assertThat(node.write(KvCommand.put("a", "1")).get(10, TimeUnit.SECONDS)).isEqualTo("OK");
 
         CompletableFuture<String> failing = node.write(KvCommand.put("boom", "1"));
@@ -50,9 +53,10 @@ class ApplyThreadErrorTest {
 
     @Test
     void errorThrownByAReadQueryFailsOnlyThatRead() throws Exception {
-        cluster = new LocalCluster<>("query-error", 1, KvCommand.CODEC, config -> config.snapshotThreshold(0));
-        cluster.start(cluster.id(1), new FailingOnKey("boom"));
-        Node<KvCommand, String> node = cluster.awaitLeader();
+        cluster = LiveCluster.<KvCommand, String>builder(KvCommand.CODEC).name("query-error").voters(1)
+                .tuning(config -> config.snapshotThreshold(0)).build();
+        cluster.start(cluster.id(0), new FailingOnKey("boom"));
+        Node<KvCommand, String> node = cluster.node(cluster.awaitLeader());
 
         CompletableFuture<Object> read = node.readLocal(() -> {
             throw new AssertionError("a query's own assertion");

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.raftkit.Address;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.NodeListener;
+import dev.raftkit.StateMachine;
 import dev.raftkit.spi.InstallSnapshot;
 import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.Transport;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.memory.MemoryLogStore;
 import java.io.IOException;
@@ -32,7 +35,7 @@ class DamagedSnapshotTest {
     private static final int KEYS = 200;
     private static final int TRAILING_ENTRIES = 20;
 
-    private LocalCluster<KvCommand, String> cluster;
+    private LiveCluster<KvCommand, String, StateMachine<KvCommand, String>, NodeListener> cluster;
     private final Map<NodeId, RecordingKvStateMachine> machines = new HashMap<>();
 
     @AfterEach
@@ -44,9 +47,10 @@ class DamagedSnapshotTest {
 
     @Test
     void followerRefusesASnapshotDamagedInFlightAndInstallsTheLeadersOne() throws Exception {
-        cluster = new LocalCluster<>("damaged-chunk", 3, KvCommand.CODEC, config -> config.snapshotThreshold(200)
-                .option("raftkit.snapshot.trailingEntries", Integer.toString(TRAILING_ENTRIES)));
-        NodeId lagging = cluster.id(3);
+        cluster = LiveCluster.<KvCommand, String>builder(KvCommand.CODEC).name("damaged-chunk").voters(3)
+                .tuning(config -> config.snapshotThreshold(200)
+                .option("raftkit.snapshot.trailingEntries", Integer.toString(TRAILING_ENTRIES))).build();
+        NodeId lagging = cluster.id(2);
         DamagingTransport[] damaging = new DamagingTransport[1];
         for (NodeId id : cluster.ids()) {
             machines.put(id, new RecordingKvStateMachine());
@@ -59,13 +63,13 @@ class DamagedSnapshotTest {
         cluster.awaitLeader();
         cluster.network().isolate(lagging);
         cluster.writeAll(RecordingKvStateMachine.puts(0, 2000, KEYS), 128);
-        Node<KvCommand, String> leader = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(cluster.awaitLeader());
         assertThat(cluster.disk(leader.id()).firstIndex() - 1).as("the leader compacted what the follower lacks")
                 .isGreaterThan(cluster.node(lagging).status().lastLogIndex());
 
         cluster.network().heal();
         long target = leader.status().commitIndex();
-        LocalCluster.await(lagging + " to apply through " + target, Duration.ofSeconds(60),
+        cluster.awaitTrue(lagging + " to apply through " + target, Duration.ofSeconds(60),
                 () -> cluster.node(lagging).status().appliedIndex() >= target);
 
         RecordingKvStateMachine machine = machines.get(lagging);
@@ -81,13 +85,14 @@ class DamagedSnapshotTest {
 
     @Test
     void followerWhoseSnapshotIsDamagedOnDiskRefusesToStartAndKeepsIt() throws Exception {
-        cluster = new LocalCluster<>("damaged-disk", 3, KvCommand.CODEC, config -> config.snapshotThreshold(0)
-                .option("raftkit.snapshot.trailingEntries", Integer.toString(TRAILING_ENTRIES)));
+        cluster = LiveCluster.<KvCommand, String>builder(KvCommand.CODEC).name("damaged-disk").voters(3)
+                .tuning(config -> config.snapshotThreshold(0)
+                .option("raftkit.snapshot.trailingEntries", Integer.toString(TRAILING_ENTRIES))).build();
         for (NodeId id : cluster.ids()) {
             machines.put(id, new RecordingKvStateMachine());
             cluster.start(id, machines.get(id));
         }
-        Node<KvCommand, String> leader = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(cluster.awaitLeader());
         cluster.writeAll(RecordingKvStateMachine.puts(0, 300, KEYS), 32);
         NodeId follower = cluster.ids().stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
         long snapshotIndex = cluster.snapshotAt(leader.status().commitIndex(), List.of(follower))

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.NodeListener;
 import dev.raftkit.NodeStatus;
+import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,7 +29,7 @@ class FollowerRejoinBySnapshotTest {
     private static final int TRAILING_ENTRIES = 50;
     private static final int AFTER_REJOIN_WRITES = 20;
 
-    private LocalCluster<KvCommand, String> cluster;
+    private LiveCluster<KvCommand, String, StateMachine<KvCommand, String>, NodeListener> cluster;
 
     @AfterEach
     void stopCluster() {
@@ -37,25 +40,26 @@ class FollowerRejoinBySnapshotTest {
 
     @Test
     void followerPartitionedDuringTenThousandWritesRejoinsBySnapshotWithTheLeadersState() throws Exception {
-        cluster = new LocalCluster<>("rejoin", 3, KvCommand.CODEC, config -> config.snapshotThreshold(500)
-                .option("raftkit.snapshot.trailingEntries", Integer.toString(TRAILING_ENTRIES)));
+        cluster = LiveCluster.<KvCommand, String>builder(KvCommand.CODEC).name("rejoin").voters(3)
+                .tuning(config -> config.snapshotThreshold(500)
+                .option("raftkit.snapshot.trailingEntries", Integer.toString(TRAILING_ENTRIES))).build();
         Map<NodeId, RecordingKvStateMachine> machines = new HashMap<>();
         for (NodeId id : cluster.ids()) {
             machines.put(id, new RecordingKvStateMachine());
             cluster.start(id, machines.get(id));
         }
-        Node<KvCommand, String> leader = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(cluster.awaitLeader());
         cluster.writeAll(RecordingKvStateMachine.puts(0, WARM_UP_WRITES, KEYS), 64);
         NodeId lagging = cluster.ids().stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
         long warmedUp = leader.status().commitIndex();
-        LocalCluster.await(lagging + " to apply the warm-up writes", Duration.ofSeconds(30),
+        cluster.awaitTrue(lagging + " to apply the warm-up writes", Duration.ofSeconds(30),
                 () -> cluster.node(lagging).status().appliedIndex() >= warmedUp);
 
         cluster.network().isolate(lagging);
         long appliedBeforePartition = cluster.node(lagging).status().appliedIndex();
         cluster.writeAll(
                 RecordingKvStateMachine.puts(WARM_UP_WRITES, WARM_UP_WRITES + PARTITIONED_WRITES, KEYS), 256);
-        Node<KvCommand, String> current = cluster.awaitLeader();
+        Node<KvCommand, String> current = cluster.node(cluster.awaitLeader());
         long compactedThrough = cluster.disk(current.id()).firstIndex() - 1;
         NodeStatus cutOff = cluster.node(lagging).status();
         assertThat(cutOff.appliedIndex()).as("the isolated follower received nothing")
@@ -65,14 +69,14 @@ class FollowerRejoinBySnapshotTest {
 
         cluster.network().heal();
         long target = current.status().commitIndex();
-        LocalCluster.await(lagging + " to catch up to commit index " + target, Duration.ofSeconds(60),
+        cluster.awaitTrue(lagging + " to catch up to commit index " + target, Duration.ofSeconds(60),
                 () -> cluster.node(lagging).status().appliedIndex() >= target);
         // Replication goes on from the log after the snapshot.
         int total = WARM_UP_WRITES + PARTITIONED_WRITES;
         cluster.writeAll(RecordingKvStateMachine.puts(total, total + AFTER_REJOIN_WRITES, KEYS), 16);
-        Node<KvCommand, String> finalLeader = cluster.awaitLeader();
+        Node<KvCommand, String> finalLeader = cluster.node(cluster.awaitLeader());
         long finalCommit = finalLeader.status().commitIndex();
-        LocalCluster.await(lagging + " to apply through " + finalCommit, Duration.ofSeconds(30),
+        cluster.awaitTrue(lagging + " to apply through " + finalCommit, Duration.ofSeconds(30),
                 () -> cluster.node(lagging).status().appliedIndex() >= finalCommit);
 
         RecordingKvStateMachine laggingMachine = machines.get(lagging);

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.NodeListener;
 import dev.raftkit.SnapshotInfo;
+import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,7 +33,7 @@ class InterruptedSnapshotTransferTest {
     private static final Duration ONE_WAY_DELAY = Duration.ofMillis(10);
     private static final Duration CUT_OFF_FOR = Duration.ofMillis(500);
 
-    private LocalCluster<Long, Long> cluster;
+    private LiveCluster<Long, Long, StateMachine<Long, Long>, NodeListener> cluster;
 
     @AfterEach
     void stopCluster() {
@@ -41,20 +44,21 @@ class InterruptedSnapshotTransferTest {
 
     @Test
     void transferInterruptedThreeTimesResumesAndCompletes() throws Exception {
-        cluster = new LocalCluster<>("resume", 3, GeneratedStateMachine.CODEC, config -> config.snapshotThreshold(0)
+        cluster = LiveCluster.<Long, Long>builder(GeneratedStateMachine.CODEC).name("resume").voters(3)
+                .tuning(config -> config.snapshotThreshold(0)
                 .option("raftkit.snapshot.trailingEntries", "0")
-                .option("raftkit.snapshot.chunkBytes", Integer.toString(CHUNK_BYTES)));
+                .option("raftkit.snapshot.chunkBytes", Integer.toString(CHUNK_BYTES))).build();
         Map<NodeId, SnapshotTrafficTransport> traffic = new HashMap<>();
         Map<NodeId, GeneratedStateMachine> machines = new HashMap<>();
         for (NodeId id : cluster.ids()) {
             machines.put(id, new GeneratedStateMachine(GENERATED_BYTES));
         }
-        List<NodeId> founders = List.of(cluster.id(1), cluster.id(2));
-        NodeId joiner = cluster.id(3);
+        List<NodeId> founders = List.of(cluster.id(0), cluster.id(1));
+        NodeId joiner = cluster.id(2);
         for (NodeId id : founders) {
             cluster.start(id, machines.get(id), t -> traffic.computeIfAbsent(id, k -> new SnapshotTrafficTransport(t)));
         }
-        Node<Long, Long> leader = cluster.awaitLeader();
+        Node<Long, Long> leader = cluster.node(cluster.awaitLeader());
         cluster.writeAll(LongStream.rangeClosed(1, 10).boxed().toList(), 10);
         SnapshotInfo snapshot = cluster.snapshotAt(leader.status().commitIndex(), founders).get(leader.id());
         long size = snapshot.sizeBytes();
@@ -68,7 +72,7 @@ class InterruptedSnapshotTransferTest {
         int[] chunksBeforeHeal = new int[INTERRUPTIONS];
         for (int i = 0; i < INTERRUPTIONS; i++) {
             long progress = size * (i + 1) / (INTERRUPTIONS + 1);
-            LocalCluster.await("the follower to acknowledge " + progress + " bytes", Duration.ofSeconds(60),
+            cluster.awaitTrue("the follower to acknowledge " + progress + " bytes", Duration.ofSeconds(60),
                     () -> follower.highestAck() >= progress);
             cluster.network().isolate(joiner);
             cutAt[i] = follower.highestAck();
@@ -76,7 +80,7 @@ class InterruptedSnapshotTransferTest {
             chunksBeforeHeal[i] = follower.offsetsReceived().size();
             cluster.network().heal();
         }
-        LocalCluster.await("the follower to install snapshot " + snapshot.index(), Duration.ofSeconds(120),
+        cluster.awaitTrue("the follower to install snapshot " + snapshot.index(), Duration.ofSeconds(120),
                 () -> cluster.node(joiner).status().snapshotIndex() == snapshot.index());
         double seconds = (System.nanoTime() - started) / 1e9;
 

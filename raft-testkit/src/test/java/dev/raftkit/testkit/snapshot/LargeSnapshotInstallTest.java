@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.NodeListener;
 import dev.raftkit.Role;
 import dev.raftkit.SnapshotInfo;
+import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +30,7 @@ class LargeSnapshotInstallTest {
     private static final long GENERATED_BYTES = SNAPSHOT_BYTES - 16;
     private static final double MIB = 1 << 20;
 
-    private LocalCluster<Long, Long> cluster;
+    private LiveCluster<Long, Long, StateMachine<Long, Long>, NodeListener> cluster;
 
     @AfterEach
     void stopCluster() {
@@ -40,20 +43,21 @@ class LargeSnapshotInstallTest {
     void snapshotOf256MiBInstallsOnAFollower() throws Exception {
         // Long election timeouts: copying hundreds of MiB may pause a node for a GC longer than the
         // default 150 ms, and a new leader would have no snapshot to send.
-        cluster = new LocalCluster<>("large", 3, GeneratedStateMachine.CODEC, config -> config.snapshotThreshold(0)
+        cluster = LiveCluster.<Long, Long>builder(GeneratedStateMachine.CODEC).name("large").voters(3)
+                .tuning(config -> config.snapshotThreshold(0)
                 .electionTimeoutTicks(100, 200)
-                .option("raftkit.snapshot.trailingEntries", "0"));
+                .option("raftkit.snapshot.trailingEntries", "0")).build();
         Map<NodeId, GeneratedStateMachine> machines = new HashMap<>();
         Map<NodeId, SnapshotTrafficTransport> traffic = new HashMap<>();
-        List<NodeId> founders = List.of(cluster.id(1), cluster.id(2));
-        NodeId joiner = cluster.id(3);
+        List<NodeId> founders = List.of(cluster.id(0), cluster.id(1));
+        NodeId joiner = cluster.id(2);
         for (NodeId id : cluster.ids()) {
             machines.put(id, new GeneratedStateMachine(GENERATED_BYTES));
         }
         for (NodeId id : founders) {
             cluster.start(id, machines.get(id), t -> traffic.computeIfAbsent(id, k -> new SnapshotTrafficTransport(t)));
         }
-        Node<Long, Long> leader = cluster.awaitLeader();
+        Node<Long, Long> leader = cluster.node(cluster.awaitLeader());
         cluster.writeAll(LongStream.rangeClosed(1, 10).boxed().toList(), 10);
         long snapshotStarted = System.nanoTime();
         // Only the leader snapshots, to keep the heap small (the memory stores hold every copy).
@@ -64,7 +68,7 @@ class LargeSnapshotInstallTest {
         long started = System.nanoTime();
         cluster.start(joiner, machines.get(joiner),
                 t -> traffic.computeIfAbsent(joiner, k -> new SnapshotTrafficTransport(t)));
-        LocalCluster.await("the follower to install snapshot " + snapshot.index(), Duration.ofMinutes(5), () -> {
+        cluster.awaitTrue("the follower to install snapshot " + snapshot.index(), Duration.ofMinutes(5), () -> {
             if (leader.role() != Role.LEADER) {
                 throw new AssertionError("leadership moved during the transfer: the new leader has no snapshot");
             }

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.NodeListener;
 import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +30,7 @@ class SnapshotDuringInstallTest {
     private static final int KEYS = 50;
     private static final int THRESHOLD = 200;
 
-    private LocalCluster<KvCommand, String> cluster;
+    private LiveCluster<KvCommand, String, StateMachine<KvCommand, String>, NodeListener> cluster;
 
     @AfterEach
     void stopCluster() {
@@ -39,14 +41,15 @@ class SnapshotDuringInstallTest {
 
     @Test
     void olderLocalSnapshotFinishingAfterAnInstallDoesNotReplaceIt() throws Exception {
-        cluster = new LocalCluster<>("overlap", 3, KvCommand.CODEC, config -> config.snapshotThreshold(THRESHOLD)
-                .option("raftkit.snapshot.trailingEntries", "20"));
+        cluster = LiveCluster.<KvCommand, String>builder(KvCommand.CODEC).name("overlap").voters(3)
+                .tuning(config -> config.snapshotThreshold(THRESHOLD)
+                .option("raftkit.snapshot.trailingEntries", "20")).build();
         Map<NodeId, GatedStateMachine> machines = new HashMap<>();
         for (NodeId id : cluster.ids()) {
             machines.put(id, new GatedStateMachine(new RecordingKvStateMachine()));
             cluster.start(id, machines.get(id));
         }
-        Node<KvCommand, String> leader = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(cluster.awaitLeader());
         NodeId follower = cluster.ids().stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
         GatedStateMachine gated = machines.get(follower);
         gated.arm();
@@ -57,13 +60,13 @@ class SnapshotDuringInstallTest {
         cluster.network().isolate(follower);
         cluster.writeAll(RecordingKvStateMachine.puts(THRESHOLD + 50, 2000, KEYS), 64);
         cluster.network().heal();
-        LocalCluster.await("the leader's snapshot to install on the follower's disk", Duration.ofSeconds(30),
+        cluster.awaitTrue("the leader's snapshot to install on the follower's disk", Duration.ofSeconds(30),
                 () -> cluster.disk(follower).firstIndex() > followerLog + 1);
         gated.release.countDown();
 
-        Node<KvCommand, String> current = cluster.awaitLeader();
+        Node<KvCommand, String> current = cluster.node(cluster.awaitLeader());
         long commit = current.status().commitIndex();
-        LocalCluster.await(follower + " to apply through " + commit, Duration.ofSeconds(30),
+        cluster.awaitTrue(follower + " to apply through " + commit, Duration.ofSeconds(30),
                 () -> cluster.node(follower).status().appliedIndex() >= commit);
         Map<String, String> expected = cluster.readLocal(current.id(), machines.get(current.id()).inner::data);
         assertThat(cluster.readLocal(follower, gated.inner::data)).isEqualTo(expected);
@@ -71,7 +74,7 @@ class SnapshotDuringInstallTest {
         cluster.stop(follower);
         GatedStateMachine restarted = new GatedStateMachine(new RecordingKvStateMachine());
         cluster.start(follower, restarted);
-        LocalCluster.await(follower + " to apply through " + commit + " after a restart", Duration.ofSeconds(30),
+        cluster.awaitTrue(follower + " to apply through " + commit + " after a restart", Duration.ofSeconds(30),
                 () -> cluster.node(follower).status().appliedIndex() >= commit);
         assertThat(cluster.readLocal(follower, restarted.inner::data)).isEqualTo(expected);
     }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.NodeListener;
 import dev.raftkit.SnapshotInfo;
+import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.cluster.LiveCluster;
 import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.kv.KvStateMachine;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +30,7 @@ class SnapshotRestartTest {
     private static final int KEYS = 50;
     private static final int TRAILING_ENTRIES = 10;
 
-    private LocalCluster<KvCommand, String> cluster;
+    private LiveCluster<KvCommand, String, StateMachine<KvCommand, String>, NodeListener> cluster;
     private final Map<NodeId, RecordingKvStateMachine> machines = new HashMap<>();
 
     @AfterEach
@@ -40,11 +43,11 @@ class SnapshotRestartTest {
     @Test
     void restartedNodeRestoresItsLatestSnapshotThenReplaysOnlyTheLogAfterIt() throws Exception {
         startCluster("restart", 0, TRAILING_ENTRIES);
-        Node<KvCommand, String> leader = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(cluster.awaitLeader());
         cluster.writeAll(RecordingKvStateMachine.puts(0, 300, KEYS), 32);
         NodeId restarted = follower(leader);
         awaitApplied(restarted, leader.status().commitIndex());
-        long snapshotIndex = LocalCluster.get(cluster.node(restarted).snapshot(), Duration.ofSeconds(30)).index();
+        long snapshotIndex = cluster.await(cluster.node(restarted).snapshot(), Duration.ofSeconds(30)).index();
         cluster.writeAll(RecordingKvStateMachine.puts(300, 350, KEYS), 32);
         long last = awaitApplied(restarted, leader.status().commitIndex());
 
@@ -82,20 +85,20 @@ class SnapshotRestartTest {
     @Test
     void snapshotReturnsTheSnapshotThatStatusReports() throws Exception {
         startCluster("explicit", 0, 0);
-        Node<KvCommand, String> leader = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(cluster.awaitLeader());
         cluster.writeAll(RecordingKvStateMachine.puts(0, 120, KEYS), 16);
         for (NodeId id : List.of(leader.id(), follower(leader))) {
             Node<KvCommand, String> node = cluster.node(id);
             long applied = awaitApplied(id, leader.status().commitIndex());
-            SnapshotInfo info = LocalCluster.get(node.snapshot(), Duration.ofSeconds(30));
-            LocalCluster.await(id + " to report snapshot " + info.index(), Duration.ofSeconds(10),
+            SnapshotInfo info = cluster.await(node.snapshot(), Duration.ofSeconds(30));
+            cluster.awaitTrue(id + " to report snapshot " + info.index(), Duration.ofSeconds(10),
                     () -> node.status().snapshotIndex() == info.index());
             Map<String, String> data = cluster.readLocal(id, machines.get(id)::data);
 
             assertThat(info.index()).as(id + " snapshot index").isEqualTo(applied);
             assertThat(info.term()).as(id + " snapshot term").isEqualTo(leader.status().term());
             assertThat(info.sizeBytes()).as(id + " snapshot size").isEqualTo(snapshotSize(data));
-            assertThat(LocalCluster.get(node.snapshot(), Duration.ofSeconds(30)))
+            assertThat(cluster.await(node.snapshot(), Duration.ofSeconds(30)))
                     .as(id + " snapshot again with nothing applied since").isEqualTo(info);
             System.out.printf("explicit snapshot on %s: %s, status %s%n", id, info, node.status());
         }
@@ -104,7 +107,7 @@ class SnapshotRestartTest {
     @Test
     void thresholdZeroNeverSnapshotsAndARestartReplaysTheWholeLog() throws Exception {
         startCluster("never", 0, 0);
-        Node<KvCommand, String> leader = cluster.awaitLeader();
+        Node<KvCommand, String> leader = cluster.node(cluster.awaitLeader());
         cluster.writeAll(RecordingKvStateMachine.puts(0, 1500, KEYS), 64);
         long commit = leader.status().commitIndex();
         for (NodeId id : cluster.ids()) {
@@ -128,8 +131,9 @@ class SnapshotRestartTest {
     }
 
     private void startCluster(String name, long snapshotThreshold, int trailingEntries) {
-        cluster = new LocalCluster<>(name, 3, KvCommand.CODEC, config -> config.snapshotThreshold(snapshotThreshold)
-                .option("raftkit.snapshot.trailingEntries", Integer.toString(trailingEntries)));
+        cluster = LiveCluster.<KvCommand, String>builder(KvCommand.CODEC).name(name).voters(3)
+                .tuning(config -> config.snapshotThreshold(snapshotThreshold)
+                .option("raftkit.snapshot.trailingEntries", Integer.toString(trailingEntries))).build();
         for (NodeId id : cluster.ids()) {
             machines.put(id, new RecordingKvStateMachine());
             cluster.start(id, machines.get(id));
@@ -142,7 +146,7 @@ class SnapshotRestartTest {
 
     /** Waits until {@code id} applied {@code index}, and returns what it applied. */
     private long awaitApplied(NodeId id, long index) {
-        LocalCluster.await(id + " to apply through " + index, Duration.ofSeconds(30),
+        cluster.awaitTrue(id + " to apply through " + index, Duration.ofSeconds(30),
                 () -> cluster.node(id).status().appliedIndex() >= index);
         return cluster.node(id).status().appliedIndex();
     }
