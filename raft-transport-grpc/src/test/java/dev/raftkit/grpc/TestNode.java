@@ -12,12 +12,17 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A started {@link GrpcTransport} of one node and every message it delivered. */
 final class TestNode implements AutoCloseable {
 
     static final String CLUSTER = "test-cluster";
+
+    /** Every port {@link #freeAddress()} returned in this JVM. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     final NodeId id;
     final GrpcTransport transport;
@@ -38,13 +43,22 @@ final class TestNode implements AutoCloseable {
         return node;
     }
 
-    /** Returns a loopback address whose port was free a moment ago. */
+    /**
+     * Returns a loopback address whose port was free a moment ago and that no earlier call of this
+     * JVM returned: a port taken and released one at a time may be handed out again by the
+     * operating system, which made two nodes of one test share an address.
+     */
     static Address freeAddress() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return new Address("127.0.0.1", socket.getLocalPort());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return new Address("127.0.0.1", socket.getLocalPort());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        throw new IllegalStateException("no loopback port that was not handed out before, after 100 tries");
     }
 
     /** Sends heartbeats with {@code readSeq} to {@code to} until one arrives there, as an engine would retry. */
