@@ -24,6 +24,7 @@ import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.StreamObserver;
@@ -37,6 +38,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -70,11 +72,15 @@ class GrpcHostileInputTest {
     private TestNode a;
     private TestNode b;
     private ManagedChannel attackerChannel;
+    /** The raw calls' own connection: the server serves one stream per connection, which the typed stream holds. */
+    private ManagedChannel rawChannel;
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        if (attackerChannel != null) {
-            attackerChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        for (ManagedChannel channel : new ManagedChannel[] {attackerChannel, rawChannel}) {
+            if (channel != null) {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
         }
         if (a != null) {
             a.close();
@@ -92,6 +98,7 @@ class GrpcHostileInputTest {
         a.sendUntilDelivered(b, 0, TIMEOUT);
         Address target = members.get(B);
         attackerChannel = NettyChannelBuilder.forAddress(target.host(), target.port()).usePlaintext().build();
+        rawChannel = NettyChannelBuilder.forAddress(target.host(), target.port()).usePlaintext().build();
         StreamObserver<Envelope> typed = openTypedStream();
 
         List<Supplier<Envelope>> badEnvelopes = badEnvelopes();
@@ -204,12 +211,24 @@ class GrpcHostileInputTest {
     }
 
     /** Sends {@code payload} as one gRPC message on a new stream, bypassing the envelope marshaller. */
-    private void sendRaw(byte[] payload) {
-        ClientCall<byte[], Rejection> call = attackerChannel.newCall(RAW_METHOD, CallOptions.DEFAULT);
+    /**
+     * Sends {@code payload} as one frame on a call of its own and waits (boundedly) for the server to
+     * end it, so the next raw call finds the connection's one stream free.
+     */
+    private void sendRaw(byte[] payload) throws InterruptedException {
+        CountDownLatch closed = new CountDownLatch(1);
+        ClientCall<byte[], Rejection> call = rawChannel.newCall(RAW_METHOD, CallOptions.DEFAULT);
         call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                closed.countDown();
+            }
         }, new Metadata());
         call.sendMessage(payload);
         call.halfClose();
+        if (!closed.await(1, TimeUnit.SECONDS)) {
+            call.cancel("the server did not end the call within a second", null);
+        }
     }
 
     /** Writes garbage straight to the socket: random bytes, or an HTTP/2 preface and a cut-off frame. */
