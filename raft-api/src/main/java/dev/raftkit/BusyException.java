@@ -15,6 +15,6 @@ public final class BusyException extends RaftException {
      * @param message what happened
      */
     public BusyException(String message) {
-        super(message, null);
+        super(message, null, false);
     }
 }

@@ -37,6 +37,14 @@ public final class Config {
     public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
     /** Default {@link #maxCommandBytes()}: 4 MiB. */
     public static final int DEFAULT_MAX_COMMAND_BYTES = 4 << 20;
+    /** Default {@link #sessionWindow()}: responses kept per session. */
+    public static final int DEFAULT_SESSION_WINDOW = 256;
+    /** Default {@link #sessionTimeout()}: a session unused this long expires. */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(10);
+    /** Default {@link #maxSessions()}: beyond it the least recently used session expires. */
+    public static final int DEFAULT_MAX_SESSIONS = 10_000;
+    /** Default {@link #leaseRatio()}: the share of the minimum election timeout a lease lasts. */
+    public static final double DEFAULT_LEASE_RATIO = 0.9;
     /** Default {@link #clusterId()}: {@code "raftkit"}. */
     public static final String DEFAULT_CLUSTER_ID = "raftkit";
 
@@ -59,6 +67,10 @@ public final class Config {
     private final String transport;
     private final Map<String, String> options;
     private final boolean joinExisting;
+    private final int sessionWindow;
+    private final Duration sessionTimeout;
+    private final int maxSessions;
+    private final double leaseRatio;
 
     private Config(Builder b) {
         this.self = b.self;
@@ -80,6 +92,10 @@ public final class Config {
         this.transport = b.transport;
         this.options = Collections.unmodifiableMap(new TreeMap<>(b.options));
         this.joinExisting = b.joinExisting;
+        this.sessionWindow = b.sessionWindow;
+        this.sessionTimeout = b.sessionTimeout;
+        this.maxSessions = b.maxSessions;
+        this.leaseRatio = b.leaseRatio;
     }
 
     /**
@@ -114,6 +130,10 @@ public final class Config {
         b.transport = transport;
         b.options.putAll(options);
         b.joinExisting = joinExisting;
+        b.sessionWindow = sessionWindow;
+        b.sessionTimeout = sessionTimeout;
+        b.maxSessions = maxSessions;
+        b.leaseRatio = leaseRatio;
         return b;
     }
 
@@ -226,6 +246,26 @@ public final class Config {
         return joinExisting;
     }
 
+    /** {@return how many of a session's highest applied sequences keep their response} */
+    public int sessionWindow() {
+        return sessionWindow;
+    }
+
+    /** {@return how long, in leader-stamped log time, a session may go unused before it expires} */
+    public Duration sessionTimeout() {
+        return sessionTimeout;
+    }
+
+    /** {@return how many sessions may be open; one more expires the least recently used} */
+    public int maxSessions() {
+        return maxSessions;
+    }
+
+    /** {@return the share of the minimum election timeout that a leader's lease lasts} */
+    public double leaseRatio() {
+        return leaseRatio;
+    }
+
     @Override
     public String toString() {
         return "Config{self=" + self + ", members=" + members + ", tick=" + tickInterval
@@ -235,7 +275,9 @@ public final class Config {
                 + ", maxCommandBytes=" + maxCommandBytes
                 + ", preVote=" + preVote + ", checkQuorum=" + checkQuorum + ", snapshotThreshold=" + snapshotThreshold
                 + ", clusterId=" + clusterId + ", dataDir=" + dataDir + ", logStore=" + logStore
-                + ", transport=" + transport + ", options=" + options.keySet() + ", joinExisting=" + joinExisting + "}";
+                + ", transport=" + transport + ", options=" + options.keySet() + ", joinExisting=" + joinExisting
+                + ", sessionWindow=" + sessionWindow + ", sessionTimeout=" + sessionTimeout
+                + ", maxSessions=" + maxSessions + ", leaseRatio=" + leaseRatio + "}";
     }
 
     /**
@@ -262,6 +304,10 @@ public final class Config {
         private String transport;
         private final Map<String, String> options = new TreeMap<>();
         private boolean joinExisting;
+        private int sessionWindow = DEFAULT_SESSION_WINDOW;
+        private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+        private int maxSessions = DEFAULT_MAX_SESSIONS;
+        private double leaseRatio = DEFAULT_LEASE_RATIO;
 
         private Builder(NodeId self, Map<NodeId, Address> members) {
             this.self = Objects.requireNonNull(self, "self");
@@ -497,6 +543,66 @@ public final class Config {
          */
         public Builder joinExisting(boolean joinExisting) {
             this.joinExisting = joinExisting;
+            return this;
+        }
+
+        /**
+         * Sets how many of a session's highest applied sequences keep their recorded response, to
+         * answer retries. Default 256. A client that keeps at most this many writes of one session in
+         * flight never sees a {@link SessionExpiredException} for a sequence that fell out of the
+         * window. Each kept response costs its encoded size on every replica and in every snapshot.
+         *
+         * @param window at least 1
+         * @return this builder
+         */
+        public Builder sessionWindow(int window) {
+            this.sessionWindow = positive("sessionWindow", window);
+            return this;
+        }
+
+        /**
+         * Sets how long a session may go without use before it expires. Default 10 minutes. Time
+         * is what the leaders stamp in log entries, so every replica expires a session at the same
+         * entry.
+         *
+         * @param timeout at least 1 ms
+         * @return this builder
+         */
+        public Builder sessionTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "sessionTimeout");
+            if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("sessionTimeout must be at least 1 ms, was " + timeout);
+            }
+            this.sessionTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets how many sessions may be open at once. Default 10,000. Opening one more expires the
+         * least recently used session.
+         *
+         * @param sessions at least 1
+         * @return this builder
+         */
+        public Builder maxSessions(int sessions) {
+            this.maxSessions = positive("maxSessions", sessions);
+            return this;
+        }
+
+        /**
+         * Sets how long a leader's lease lasts, as a share of the minimum election timeout, for
+         * {@link ReadPolicy#LEASE} reads. Default 0.9. The lease is safe while the nodes' clocks
+         * run at rates that differ by less than {@code 1 - ratio}; a lower ratio tolerates more
+         * drift and serves fewer reads without a round.
+         *
+         * @param ratio strictly between 0 and 1
+         * @return this builder
+         */
+        public Builder leaseRatio(double ratio) {
+            if (!(ratio > 0 && ratio < 1)) {
+                throw new IllegalArgumentException("leaseRatio must be in (0, 1), was " + ratio);
+            }
+            this.leaseRatio = ratio;
             return this;
         }
 

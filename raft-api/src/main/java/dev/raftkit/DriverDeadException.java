@@ -18,4 +18,15 @@ public final class DriverDeadException extends RaftException {
     public DriverDeadException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened
+     * @param cause what killed the driver, or null
+     * @param mayHaveCommitted false when the command was refused, true when it was pending
+     */
+    public DriverDeadException(String message, Throwable cause, boolean mayHaveCommitted) {
+        super(message, cause, mayHaveCommitted);
+    }
 }

@@ -20,4 +20,15 @@ public final class FatalException extends RaftException {
     public FatalException(String message, Throwable cause) {
         super(message, Objects.requireNonNull(cause, "cause"));
     }
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened, naming the component and, for storage, the index or file
+     * @param cause the fault; never null
+     * @param mayHaveCommitted false when the command was refused, true when it was pending
+     */
+    public FatalException(String message, Throwable cause, boolean mayHaveCommitted) {
+        super(message, Objects.requireNonNull(cause, "cause"), mayHaveCommitted);
+    }
 }

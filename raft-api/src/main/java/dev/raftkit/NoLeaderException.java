@@ -15,6 +15,6 @@ public final class NoLeaderException extends RaftException {
      * @param message what happened
      */
     public NoLeaderException(String message) {
-        super(message, null);
+        super(message, null, false);
     }
 }

@@ -35,6 +35,8 @@ public interface Node<C, R> extends AutoCloseable {
      * <p>Only a leader accepts writes. A write is not a read barrier (use {@link #readLinearizable}),
      * and is not exactly-once on retry or across failover: a write pending on a leader that loses
      * leadership fails with {@link NotLeaderException} although its entry may still commit.
+     * {@link RaftException#mayHaveCommitted()} says which failures may have applied the command;
+     * retry those through a {@linkplain #openSession() session} to apply it at most once.
      * {@link NoLeaderException} and {@link BusyException} mean nothing was appended.
      *
      * <p>A command whose encoded size (what the codec returns) exceeds
@@ -92,8 +94,81 @@ public interface Node<C, R> extends AutoCloseable {
      */
     <T> CompletableFuture<T> readLocal(Supplier<? extends T> query);
 
+    /**
+     * Runs {@code query} with the consistency {@code policy} asks for; see {@link ReadPolicy} for what
+     * each one costs and where it may run. {@link ReadPolicy#LINEARIZABLE} is
+     * {@link #readLinearizable} and {@link ReadPolicy#LOCAL} is {@link #readLocal}.
+     *
+     * @param policy how to make the read consistent, not null
+     * @param query reads the state machine; must not modify it or block
+     * @param <T> the result type
+     * @return the query's result, on the apply thread
+     */
+    <T> CompletableFuture<T> read(ReadPolicy policy, Supplier<? extends T> query);
+
     /** {@return the leader this node currently knows, if any; none once it is closed or failed} */
     Optional<NodeId> leader();
+
+    /**
+     * Completes with the leader this node knows: at once if it knows one now, else when it learns
+     * of one. Just after a leader failed this may still be that leader until the followers time
+     * out; a caller whose call to it fails again backs off and calls this again. Fails only with
+     * {@link ShutdownException}, at once on a closed or failed node and when the node stops while
+     * waiting. It never times out by itself: bound it with
+     * {@link CompletableFuture#orTimeout orTimeout}.
+     *
+     * @return the known leader
+     */
+    CompletableFuture<NodeId> awaitLeader();
+
+    /**
+     * Opens a session for exactly-once writes: registers it through the log and completes with its
+     * id once that entry has applied. Leader only; errors as {@link #write}. Needs a response codec
+     * ({@code Raft.builder(..).responseCodec(..)}): without one the returned future is already failed
+     * with {@link IllegalStateException} naming {@code responseCodec}, on any role.
+     *
+     * <p>A session expires after {@link Config#sessionTimeout()} without use (time stamped in the log
+     * by the leader, so every replica expires it at the same entry), or as the least recently used
+     * when more than {@link Config#maxSessions()} are open.
+     *
+     * @return the new session
+     */
+    CompletableFuture<SessionId> openSession();
+
+    /**
+     * Submits a command of a session: each {@code (session, sequence)} applies at most once, on any
+     * node, across failover, restart and snapshot install. A sequence already applied completes with
+     * its recorded response without applying again (its command is not compared). Sequences of a
+     * session start at 1 and increase; several may be in flight, and they may arrive out of order or
+     * with gaps.
+     *
+     * <p>The session keeps the responses of its {@link Config#sessionWindow()} highest applied
+     * sequences: a write whose sequence is at or below (highest applied - window) fails with
+     * {@link SessionExpiredException} whose {@link RaftException#mayHaveCommitted()} is true, and the
+     * session stays usable. A caller with at most {@code sessionWindow} writes of a session in flight
+     * never sees that. Writes of an unknown, closed or expired session fail with
+     * {@link SessionExpiredException}.
+     *
+     * <p>Leader only; otherwise errors and limits as {@link #write}. Any failure whose
+     * {@link RaftException#mayHaveCommitted()} is true can be retried with the same session and
+     * sequence, on whichever node leads next.
+     *
+     * @param session an open session
+     * @param sequence the write's sequence in the session, at least 1
+     * @param command the command, not null
+     * @return the response of {@code apply}, recorded for retries
+     */
+    CompletableFuture<R> write(SessionId session, long sequence, C command);
+
+    /**
+     * Ends a session through the log: its recorded responses are dropped and its later writes fail
+     * with {@link SessionExpiredException}. Closing an unknown or already closed session completes
+     * normally. Leader only; errors as {@link #write}.
+     *
+     * @param session the session to close
+     * @return completes once the close has applied on this node
+     */
+    CompletableFuture<Void> closeSession(SessionId session);
 
     /**
      * {@return this node's current role; once it is closed or failed, {@link Role#FOLLOWER} (or

@@ -7,7 +7,8 @@ import java.util.Optional;
  * {@link #leaderAddress()} say where to retry.
  *
  * <p>A write that was pending on a leader that lost leadership also fails with this exception:
- * its entry may still commit, so a retry may apply the command twice (make commands idempotent).
+ * its entry may still commit ({@link #mayHaveCommitted()} is true), so a plain retry may apply the
+ * command twice; retry through a {@linkplain Node#openSession() session} instead.
  */
 public final class NotLeaderException extends RaftException {
 
@@ -26,7 +27,20 @@ public final class NotLeaderException extends RaftException {
      * @param leaderAddress that leader's address, or null
      */
     public NotLeaderException(String message, NodeId leaderHint, Address leaderAddress) {
-        super(message, null);
+        this(message, leaderHint, leaderAddress, true);
+    }
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened
+     * @param leaderHint the leader this node knows, or null
+     * @param leaderAddress that leader's address, or null
+     * @param mayHaveCommitted false when the command was refused (this node was not the leader
+     *     when it was called), true when it was accepted and leadership was lost while it was pending
+     */
+    public NotLeaderException(String message, NodeId leaderHint, Address leaderAddress, boolean mayHaveCommitted) {
+        super(message, null, mayHaveCommitted);
         this.leaderHint = leaderHint;
         this.leaderAddress = leaderAddress;
     }

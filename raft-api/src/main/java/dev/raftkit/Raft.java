@@ -67,6 +67,7 @@ public final class Raft {
         private final Config config;
         private StateMachine<C, R> stateMachine;
         private Codec<C> codec;
+        private Codec<R> responseCodec;
         private LogStore logStore;
         private Transport transport;
         private RaftRuntime runtime;
@@ -105,6 +106,21 @@ public final class Raft {
          */
         public Builder<C, R> codec(Codec<C> codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * Sets the response codec, needed only by {@linkplain Node#openSession() sessions}: the
+         * engine records each session write's response in its session table and in snapshots, so a
+         * retry on any node answers with it. Call it after {@link #stateMachine}, which fixes the
+         * response type. Without it {@link Node#openSession()} fails with
+         * {@link IllegalStateException}.
+         *
+         * @param responseCodec encodes responses of the state machine to bytes and back
+         * @return this builder
+         */
+        public Builder<C, R> responseCodec(Codec<R> responseCodec) {
+            this.responseCodec = Objects.requireNonNull(responseCodec, "responseCodec");
             return this;
         }
 
@@ -186,7 +202,7 @@ public final class Raft {
                     net = transportProvider.open(config);
                 }
                 return engine.start(new NodeSetup<>(config, stateMachine, codec, store, net,
-                        Optional.ofNullable(runtime), listeners));
+                        Optional.ofNullable(runtime), listeners, Optional.ofNullable(responseCodec)));
             } catch (IOException e) {
                 closeQuietly(store, net, e);
                 throw new UncheckedIOException("cannot start node " + config.self() + ": " + e.getMessage(), e);

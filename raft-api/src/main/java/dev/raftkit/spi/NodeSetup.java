@@ -21,11 +21,29 @@ import java.util.Optional;
  * @param transport the transport, not yet started
  * @param runtime the runtime to use, or empty for the engine's production runtime
  * @param listeners listeners to register before the node starts
+ * @param responseCodec the user's response codec, which sessions need, or empty
  * @param <C> the command type
  * @param <R> the response type
  */
 public record NodeSetup<C, R>(Config config, StateMachine<C, R> stateMachine, Codec<C> codec, LogStore logStore,
-        Transport transport, Optional<RaftRuntime> runtime, List<NodeListener> listeners) {
+        Transport transport, Optional<RaftRuntime> runtime, List<NodeListener> listeners,
+        Optional<Codec<R>> responseCodec) {
+
+    /**
+     * Assembles a setup without a response codec (a node that opens no sessions).
+     *
+     * @param config the node's configuration
+     * @param stateMachine the user's state machine
+     * @param codec the user's command codec
+     * @param logStore the opened log store
+     * @param transport the transport, not yet started
+     * @param runtime the runtime to use, or empty for the engine's production runtime
+     * @param listeners listeners to register before the node starts
+     */
+    public NodeSetup(Config config, StateMachine<C, R> stateMachine, Codec<C> codec, LogStore logStore,
+            Transport transport, Optional<RaftRuntime> runtime, List<NodeListener> listeners) {
+        this(config, stateMachine, codec, logStore, transport, runtime, listeners, Optional.empty());
+    }
 
     /**
      * Checks that nothing is missing and copies the listener list.
@@ -37,6 +55,7 @@ public record NodeSetup<C, R>(Config config, StateMachine<C, R> stateMachine, Co
      * @param transport the transport, not yet started
      * @param runtime the runtime to use, or empty for the engine's production runtime
      * @param listeners listeners to register before the node starts
+     * @param responseCodec the user's response codec, which sessions need, or empty
      */
     public NodeSetup {
         Objects.requireNonNull(config, "config");
@@ -45,6 +64,7 @@ public record NodeSetup<C, R>(Config config, StateMachine<C, R> stateMachine, Co
         Objects.requireNonNull(logStore, "logStore");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(responseCodec, "responseCodec");
         listeners = List.copyOf(listeners);
     }
 }

@@ -11,7 +11,9 @@ import dev.raftkit.NodeListener;
 import dev.raftkit.NodeState;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.RaftException;
+import dev.raftkit.ReadPolicy;
 import dev.raftkit.Role;
+import dev.raftkit.SessionId;
 import dev.raftkit.ShutdownException;
 import dev.raftkit.SnapshotInfo;
 import dev.raftkit.StateMachine;
@@ -270,6 +272,37 @@ final class RaftNode<C, R> implements Node<C, R> {
         CompletableFuture<T> future = outstanding.track(new CompletableFuture<>(), 0);
         applier.readLocal(query, future);
         return future;
+    }
+
+    @Override
+    public <T> CompletableFuture<T> read(ReadPolicy policy, Supplier<? extends T> query) {
+        Objects.requireNonNull(policy, "policy");
+        return switch (policy) {
+            case LINEARIZABLE -> readLinearizable(query);
+            case LOCAL -> readLocal(query);
+            case FOLLOWER, LEASE -> CompletableFuture.failedFuture(
+                    new UnsupportedOperationException("TODO(#18) read policy " + policy));
+        };
+    }
+
+    @Override
+    public CompletableFuture<NodeId> awaitLeader() {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("TODO(#17) awaitLeader"));
+    }
+
+    @Override
+    public CompletableFuture<SessionId> openSession() {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("TODO(#17) sessions"));
+    }
+
+    @Override
+    public CompletableFuture<R> write(SessionId session, long sequence, C command) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("TODO(#17) sessions"));
+    }
+
+    @Override
+    public CompletableFuture<Void> closeSession(SessionId session) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("TODO(#17) sessions"));
     }
 
     @Override
