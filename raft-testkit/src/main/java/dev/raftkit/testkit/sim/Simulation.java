@@ -8,7 +8,8 @@ package dev.raftkit.testkit.sim;
  * un-persisted writes, restarts). Safety invariants are checked after every event; at the end
  * every fault is healed and the run checks that the cluster recovers, that all nodes converge to
  * the same state, that no acknowledged write was lost, and that the client history is
- * linearizable.
+ * linearizable. To put your own state machine through the same run, use
+ * {@link StateMachineSimulation}.
  *
  * <p>Everything derives from the seed, so a failing seed replays exactly:
  *

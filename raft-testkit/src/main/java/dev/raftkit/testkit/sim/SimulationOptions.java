@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * The settings every simulation shares, whatever state machine it runs: cluster size, membership
- * changes, clients, and how long faults are injected. {@link Simulation.Builder} extends it.
+ * changes, clients, and how long faults are injected. {@link Simulation.Builder} and
+ * {@link StateMachineSimulation.Builder} extend it.
  *
  * @param <B> the concrete builder, returned by every setter for chaining
  */

@@ -6,6 +6,7 @@ import dev.raftkit.StateMachine;
 import dev.raftkit.testkit.linearizability.CheckResult;
 import dev.raftkit.testkit.linearizability.History;
 import dev.raftkit.testkit.linearizability.LinearizabilityChecker;
+import dev.raftkit.testkit.linearizability.Operation;
 import dev.raftkit.testkit.linearizability.Outcome;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -112,11 +113,12 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
         scheduler.runUntil(scheduler.now() + 1100 * MS, afterEach);
         compareStates(cluster, leader);
         workload.checkEnd(history, monitor);
-        CheckResult<I, O> verdict = LinearizabilityChecker.of(workload.model())
-                .withTimeBudget(Duration.ofSeconds(30)).check(history);
+        LinearizabilityChecker<I, O> checker = LinearizabilityChecker.of(workload.model())
+                .withTimeBudget(Duration.ofSeconds(30));
+        CheckResult<I, O> verdict = checker.check(history);
         if (!verdict.isLinearizable()) {
             throw new SafetyViolation("linearizability: " + verdict.explain() + historyOfFirstUndecidedKey(history,
-                    verdict));
+                    verdict) + shrunk(checker, history.operations()));
         }
         cluster.crashAll();
         return new SimulationReport(seed, scheduler.executed(), history.operations().size(),
@@ -229,6 +231,39 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
         history.operations().stream().filter(op -> op.key().equals(key)).limit(300)
                 .forEach(op -> sb.append("\n  ").append(op));
         return sb.toString();
+    }
+
+    /**
+     * Shows the shortest prefix of the history that is still violated, one operation per line, and
+     * marks the operation that could not be linearized.
+     */
+    private static <I, O> String shrunk(LinearizabilityChecker<I, O> checker, List<Operation<I, O>> operations) {
+        List<Operation<I, O>> prefix = checker.shortestViolatedPrefix(operations);
+        if (prefix.isEmpty()) {
+            return "";
+        }
+        Set<Long> blocked = new HashSet<>();
+        checker.check(prefix).violations().forEach(v -> blocked.add(v.blockedOperation().id()));
+        StringBuilder text = new StringBuilder(String.format(
+                "%nshortest violated history: %d operation(s) on key \"%s\" (clients are processes; a client "
+                        + "that saw an unknown outcome goes on as a new process):%n  %-7s %-7s %-40s %-20s %12s %12s",
+                prefix.size(), prefix.get(0).key(), "client", "op", "command", "response", "invoked", "returned"));
+        for (Operation<I, O> op : prefix) {
+            String response = switch (op.outcome()) {
+                case OK -> String.valueOf(op.output().orElseThrow());
+                case FAIL -> "failed";
+                case UNKNOWN -> "unknown";
+            };
+            String returned = op.returnTime() == Operation.NEVER ? "never" : millis(op.returnTime());
+            text.append(String.format("%n  %-7s %-7s %-40s %-20s %12s %12s%s", "p" + op.process(), "#" + op.id(),
+                    op.input(), response, millis(op.invokeTime()), returned,
+                    blocked.contains(op.id()) ? "  <- cannot be linearized" : ""));
+        }
+        return text.toString();
+    }
+
+    private static String millis(long nanos) {
+        return String.format("%.3f ms", nanos / 1e6);
     }
 
     private void record(String line) {
