@@ -219,7 +219,7 @@ public interface Node<C, R> extends AutoCloseable {
      *     started); {@link NotLeaderException} with it true when another node took over during the
      *     transfer ({@code target} may still win the election the transfer started);
      *     {@link ShutdownException}, {@link DriverDeadException} or {@link FatalException} when the
-     *     node stopped (true if the transfer was under way).
+     *     node stopped (true if the call was pending then).
      * </ul>
      *
      * @param target a voter of the current configuration
@@ -240,12 +240,14 @@ public interface Node<C, R> extends AutoCloseable {
      * <li>{@link IllegalArgumentException}: {@code id} is a member at another address; nothing
      *     changed (remove it first to move it).
      * <li>{@link java.util.concurrent.TimeoutException}: the node made no progress catching up for
-     *     100 (longest) election timeouts; it stays a learner (the configuration holds it as one), and a retry
-     *     resumes the promotion.
+     *     100 (longest) election timeouts; it stays a learner (the configuration holds it as one),
+     *     and a retry resumes the promotion.
      * <li>a {@link RaftException}, with the meanings {@link #write} gives them: refused
      *     ({@link RaftException#mayHaveCommitted()} false, nothing changed) when this node did not
      *     lead or had stopped when the request reached it; true when a configuration entry of the
-     *     request was appended and the outcome is unknown (leadership lost, node stopped): retry.
+     *     request was appended and the outcome is unknown (leadership lost, node failed), and for
+     *     any request pending when {@code close()} was called: retry, which the rules above make
+     *     safe.
      * </ul>
      *
      * @param id the new member
