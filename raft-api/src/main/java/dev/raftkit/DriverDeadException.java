@@ -4,6 +4,11 @@ package dev.raftkit;
  * The node's driver thread exited without a clean shutdown (an engine bug or a JVM error such as
  * {@link OutOfMemoryError}). Every pending and later call fails with it. Fatal: restart the
  * process; the durable state is intact.
+ *
+ * <p>Outcome: {@link #mayHaveCommitted()} is true for a write the node had taken up for its log
+ * when it stopped (its entry may commit through the other nodes, or replay when this one
+ * restarts), and for other calls pending then; false for a call made after the node stopped and
+ * for a write the node had not taken up yet.
  */
 public final class DriverDeadException extends RaftException {
 

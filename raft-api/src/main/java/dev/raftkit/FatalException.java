@@ -6,6 +6,11 @@ import java.util.Objects;
  * A non-recoverable storage or transport fault (a failed fsync, a corrupt log entry, a full disk)
  * stopped the node. Every pending and later call fails with it. Fatal: fix the cause and restart
  * the process; acknowledged writes are never lost by stopping.
+ *
+ * <p>Outcome: {@link #mayHaveCommitted()} is true for a write the node had taken up for its log
+ * when it stopped (its entry may commit through the other nodes, or replay when this one
+ * restarts), and for other calls pending then; false for a call made after the node stopped and
+ * for a write the node had not taken up yet.
  */
 public final class FatalException extends RaftException {
 

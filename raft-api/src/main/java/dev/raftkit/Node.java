@@ -13,8 +13,12 @@ import java.util.function.Supplier;
  * block in their callbacks (use the {@code *Async} variants to move work elsewhere).
  *
  * <p>Errors: futures complete exceptionally with a {@link RaftException} subclass, each with one
- * caller action (see the subclasses). Any other exception comes from user code (the codec, a query
- * or the state machine) and is passed through unchanged.
+ * caller action (see the subclasses), and {@link RaftException#mayHaveCommitted()} says whether the
+ * call may have taken effect. The administrative calls ({@link #transferLeadership},
+ * {@link #addVoter}, {@link #addLearner}, {@link #removeMember}, {@link #snapshot}) may also fail
+ * with the JDK exceptions their Javadoc names, and with no other type. Any other exception of a
+ * write or a read comes from user code (the codec, a query or the state machine) and is passed
+ * through unchanged.
  *
  * @param <C> the command type
  * @param <R> the response type of {@link StateMachine#apply}
@@ -111,11 +115,17 @@ public interface Node<C, R> extends AutoCloseable {
 
     /**
      * Completes with the leader this node knows: at once if it knows one now, else when it learns
-     * of one. Just after a leader failed this may still be that leader until the followers time
-     * out; a caller whose call to it fails again backs off and calls this again. Fails only with
+     * of one (then on the thread that tells {@link NodeListener}s, so do not block in callbacks).
+     * Just after a leader failed this may still be that leader until the followers time out; a
+     * caller whose call to it fails again backs off and calls this again. Fails only with
      * {@link ShutdownException}, at once on a closed or failed node and when the node stops while
      * waiting. It never times out by itself: bound it with
-     * {@link CompletableFuture#orTimeout orTimeout}.
+     * {@link CompletableFuture#orTimeout orTimeout}; a future that completes that way, or is
+     * cancelled, is forgotten by the node.
+     *
+     * <pre>{@code
+     * NodeId leader = node.awaitLeader().orTimeout(10, TimeUnit.SECONDS).join();
+     * }</pre>
      *
      * @return the known leader
      */
@@ -192,9 +202,25 @@ public interface Node<C, R> extends AutoCloseable {
 
     /**
      * Hands leadership to {@code target}: the leader catches it up, stops accepting writes, and
-     * asks it to start an election at once. Completes when {@code target} leads; fails if the
-     * transfer does not finish within an election timeout (the old leader then resumes), if this
-     * node is not the leader, or at once if {@code target} is not a voter.
+     * asks it to start an election at once. Completes when {@code target} leads (at once if this
+     * node is the target and leads).
+     *
+     * <p>The future fails only with:
+     * <ul>
+     * <li>{@link IllegalArgumentException}: {@code target} is not a voter of the current
+     *     configuration (a learner or an unknown id); nothing changed.
+     * <li>{@link IllegalStateException}: a transfer to another target is under way; nothing
+     *     changed, retry once it has ended (a second request for the same target shares the first
+     *     one's outcome).
+     * <li>{@link java.util.concurrent.TimeoutException}: {@code target} did not take over within an
+     *     election timeout; the transfer is over and this node leads on, accepting writes again.
+     * <li>a {@link RaftException}: {@link NotLeaderException} or {@link NoLeaderException} with
+     *     {@link RaftException#mayHaveCommitted()} false when this node did not lead (nothing
+     *     started); {@link NotLeaderException} with it true when another node took over during the
+     *     transfer ({@code target} may still win the election the transfer started);
+     *     {@link ShutdownException}, {@link DriverDeadException} or {@link FatalException} when the
+     *     node stopped (true if the call was pending then).
+     * </ul>
      *
      * @param target a voter of the current configuration
      * @return completes when the target has become leader
@@ -202,7 +228,27 @@ public interface Node<C, R> extends AutoCloseable {
     CompletableFuture<Void> transferLeadership(NodeId target);
 
     /**
-     * Adds a voter (first catching it up as a learner if it is behind). Leader only.
+     * Adds a voter, first catching it up as a learner if it is not a member yet, so the cluster's
+     * availability does not drop while it copies the log. Leader only.
+     *
+     * <p>Idempotent, so a call whose outcome is unknown can be retried, on whichever node leads:
+     * adding a voter at the address it has completes with the current configuration and changes
+     * nothing; adding a learner at its address promotes it (the last step of a join).
+     *
+     * <p>The future fails only with:
+     * <ul>
+     * <li>{@link IllegalArgumentException}: {@code id} is a member at another address; nothing
+     *     changed (remove it first to move it).
+     * <li>{@link java.util.concurrent.TimeoutException}: the node made no progress catching up for
+     *     100 (longest) election timeouts; it stays a learner (the configuration holds it as one),
+     *     and a retry resumes the promotion.
+     * <li>a {@link RaftException}, with the meanings {@link #write} gives them: refused
+     *     ({@link RaftException#mayHaveCommitted()} false, nothing changed) when this node did not
+     *     lead or had stopped when the request reached it; true when a configuration entry of the
+     *     request was appended and the outcome is unknown (leadership lost, node failed), and for
+     *     any request pending when {@code close()} was called: retry, which the rules above make
+     *     safe.
+     * </ul>
      *
      * @param id the new member
      * @param address where it is reached
@@ -212,6 +258,16 @@ public interface Node<C, R> extends AutoCloseable {
 
     /**
      * Adds a learner: it receives the log but does not vote. Leader only.
+     *
+     * <p>Idempotent: adding a learner at the address it has completes with the current
+     * configuration and changes nothing.
+     *
+     * <p>The future fails only with:
+     * <ul>
+     * <li>{@link IllegalArgumentException}: {@code id} is a voter (this call never demotes; remove
+     *     it first), or a member at another address; nothing changed.
+     * <li>a {@link RaftException}, as for {@link #addVoter}.
+     * </ul>
      *
      * @param id the new member
      * @param address where it is reached
@@ -223,13 +279,33 @@ public interface Node<C, R> extends AutoCloseable {
      * Removes a voter or learner. Removing the leader itself works: it steps down once the change
      * has committed. Leader only.
      *
+     * <p>Idempotent: removing a node that is not a member completes with the current configuration
+     * and changes nothing.
+     *
+     * <p>The future fails only with:
+     * <ul>
+     * <li>{@link IllegalArgumentException}: {@code id} is the last voter; nothing changed.
+     * <li>a {@link RaftException}, as for {@link #addVoter}.
+     * </ul>
+     *
      * @param id the member to remove
      * @return the configuration once the change has committed
      */
     CompletableFuture<Membership> removeMember(NodeId id);
 
     /**
-     * Takes a snapshot of the state machine now and compacts the log it covers.
+     * Takes a snapshot of the state machine now and compacts the log it covers. If nothing was
+     * applied since the last snapshot, completes with that one.
+     *
+     * <p>The future fails only with:
+     * <ul>
+     * <li>{@link IllegalStateException}: nothing has been applied yet, or writing the snapshot
+     *     failed (the state machine's {@code writeSnapshot} or the log store threw; the cause is
+     *     attached); the snapshot was abandoned, the log and the last snapshot are unchanged: retry
+     *     later.
+     * <li>{@link ShutdownException}, {@link DriverDeadException} or {@link FatalException}: the node
+     *     stopped.
+     * </ul>
      *
      * @return the snapshot once it is durable
      */

@@ -6,9 +6,14 @@ import java.util.Optional;
  * This node is not the leader. When it knows the leader, {@link #leaderHint()} and
  * {@link #leaderAddress()} say where to retry.
  *
- * <p>A write that was pending on a leader that lost leadership also fails with this exception:
- * its entry may still commit ({@link #mayHaveCommitted()} is true), so a plain retry may apply the
- * command twice; retry through a {@linkplain Node#openSession() session} instead.
+ * <p>Outcome: {@link #mayHaveCommitted()} is false when the call reached a node that did not lead
+ * (refused: nothing appended, retry against the hint), and when the engine knows the write's entry
+ * lost its place in the log to another entry that committed. It is true when the call was
+ * accepted and leadership was lost while it was pending: its entry may still commit (or a
+ * leadership transfer's target may still win), so a plain retry may apply the command twice;
+ * retry through a {@linkplain Node#openSession() session} instead. It is also true for a write
+ * whose committed entries a snapshot from the new leader replaced before they applied on this
+ * node: they took effect, but this node has no response for them.
  */
 public final class NotLeaderException extends RaftException {
 

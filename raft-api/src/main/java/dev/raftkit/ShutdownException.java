@@ -3,8 +3,11 @@ package dev.raftkit;
 /**
  * The node is stopping or stopped. Stop calling it.
  *
- * <p>Outcome: a write pending at shutdown may still have committed ({@link #mayHaveCommitted()}
- * is then true); one refused because the node was already stopping has not.
+ * <p>Outcome: {@link #mayHaveCommitted()} is true for a write the node had taken up for its log
+ * when {@code close()} was called (its entry may commit through the other nodes, or replay when
+ * this one restarts), and for other calls pending then; false for a call made after
+ * {@code close()} and for a write the node had not taken up yet, which is never appended.
+ * {@link Node#awaitLeader()} fails with it, false, once the node has stopped for any reason.
  */
 public final class ShutdownException extends RaftException {
 

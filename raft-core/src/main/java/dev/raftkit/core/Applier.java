@@ -200,8 +200,10 @@ final class Applier<C, R> {
             membership = meta.membership();
             lastSnapshotIndex = meta.index();
             lastSnapshot = meta;
-            writes.forEach(w -> w.fail(new NotLeaderException("a snapshot replaced the entries of this write",
-                    null, null)));
+            // These writes' entries had committed (only committed entries come with writes), so the
+            // snapshot, which covers them, holds their effect: they did take effect.
+            writes.forEach(w -> w.fail(new NotLeaderException("[" + nodeId + "] a snapshot replaced the entries of "
+                    + "this write before they applied here; they had committed", null, null, true)));
             writes.clear();
             runReadyReads();
         }));
@@ -221,7 +223,8 @@ final class Applier<C, R> {
             return;
         }
         if (applied == 0) {
-            failSnapshotRequests(new IllegalStateException("nothing has been applied yet, so there is nothing to snapshot"));
+            failSnapshotRequests(new IllegalStateException("[" + nodeId + "] nothing has been applied yet, so there is "
+                    + "nothing to snapshot; retry once a write has applied"));
             return;
         }
         SnapshotMeta meta;
@@ -237,7 +240,8 @@ final class Applier<C, R> {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("[{}] snapshot at index {} failed and was abandoned; nothing is lost", nodeId, applied, e);
-            failSnapshotRequests(e);
+            failSnapshotRequests(new IllegalStateException("[" + nodeId + "] the snapshot at index " + applied
+                    + " failed and was abandoned (" + e + "); nothing changed, retry later", e));
             lastSnapshotIndex = applied; // retry after another threshold's worth of entries
             return;
         }
@@ -262,7 +266,7 @@ final class Applier<C, R> {
         snapshotRequests.clear();
     }
 
-    private void failSnapshotRequests(Throwable error) {
+    private void failSnapshotRequests(IllegalStateException error) {
         snapshotRequests.forEach(f -> f.completeExceptionally(error));
         snapshotRequests.clear();
     }
@@ -281,8 +285,10 @@ final class Applier<C, R> {
             return null;
         }
         if (write.term != entry.term()) {
-            write.fail(new NotLeaderException("leadership changed before the write committed; it was not applied",
-                    null, null));
+            // Another entry committed at the write's index: the write's own entry never will.
+            write.fail(new NotLeaderException("[" + nodeId + "] leadership changed before the write committed; "
+                    + "another entry committed at index " + entry.index() + ", so it was not applied", null, null,
+                    false));
             writes.pollFirst();
             return null;
         }

@@ -34,6 +34,10 @@ final class ClientWrites<R> {
         void propose(List<byte[]> payloads, List<PendingWrite<R>> writes);
     }
 
+    /** A write held for batching and its encoded commands. */
+    private record Held<R>(List<byte[]> payloads, PendingWrite<R> write) {
+    }
+
     private final Config config;
     private final RaftCore core;
     private final Applier<?, R> applier;
@@ -45,9 +49,10 @@ final class ClientWrites<R> {
 
     /** Writes proposed but not yet handed to the applier, in index order. */
     private final ArrayDeque<PendingWrite<R>> pending = new ArrayDeque<>();
-    /** Writes held for batching, and their payloads, in submission order. */
-    private final List<PendingWrite<R>> batchWrites = new ArrayList<>();
-    private final List<byte[]> batchPayloads = new ArrayList<>();
+    /** Writes held for batching, with their payloads, in submission order. */
+    private final List<Held<R>> batch = new ArrayList<>();
+    /** How many entries the held writes make. */
+    private int batchEntries;
     private TaskQueue.Cancellable batchTimer;
 
     /**
@@ -65,18 +70,24 @@ final class ClientWrites<R> {
         this.batchDelayNanos = config.maxBatchDelayTicks() * config.tickInterval().toNanos();
     }
 
-    /** Takes a write of encoded commands, which are appended as one contiguous run. */
+    /**
+     * Takes a write of encoded commands, which are appended as one contiguous run. A write is taken
+     * up for proposing ({@link PendingWrite#claimForProposal}) only when it goes to the core: one
+     * that the node's stop failed before that is dropped, never appended.
+     */
     void submit(List<byte[]> payloads, PendingWrite<R> write) {
         if (config.maxBatchDelayTicks() == 0) {
-            proposer.propose(payloads, List.of(write));
+            if (write.claimForProposal()) {
+                proposer.propose(payloads, List.of(write));
+            }
             return;
         }
-        batchWrites.add(write);
-        batchPayloads.addAll(payloads);
+        batch.add(new Held<>(payloads, write));
+        batchEntries += payloads.size();
         // Writes wait only while an append is being made durable: the first write after an idle
         // spell goes at once, later ones share the next append when the current one lands, the
         // batch fills, or the delay ends, whichever comes first.
-        if (batchPayloads.size() >= config.maxBatchEntries() || appendsInFlight.getAsInt() == 0) {
+        if (batchEntries >= config.maxBatchEntries() || appendsInFlight.getAsInt() == 0) {
             flushBatch();
         } else if (batchTimer == null) {
             batchTimer = steps.after(batchDelayNanos, this::flushBatch);
@@ -85,21 +96,26 @@ final class ClientWrites<R> {
 
     /** An append became durable: writes held for batching go now if no other append is in flight. */
     void appendDurable() {
-        if (appendsInFlight.getAsInt() == 0 && !batchWrites.isEmpty()) {
+        if (appendsInFlight.getAsInt() == 0 && !batch.isEmpty()) {
             flushBatch();
         }
     }
 
     private void flushBatch() {
         stopBatchTimer();
-        if (batchWrites.isEmpty()) {
-            return;
+        List<byte[]> payloads = new ArrayList<>(batchEntries);
+        List<PendingWrite<R>> writes = new ArrayList<>(batch.size());
+        for (Held<R> held : batch) {
+            if (held.write().claimForProposal()) {
+                payloads.addAll(held.payloads());
+                writes.add(held.write());
+            }
         }
-        List<byte[]> payloads = new ArrayList<>(batchPayloads);
-        List<PendingWrite<R>> writes = new ArrayList<>(batchWrites);
-        batchPayloads.clear();
-        batchWrites.clear();
-        proposer.propose(payloads, writes);
+        batch.clear();
+        batchEntries = 0;
+        if (!writes.isEmpty()) {
+            proposer.propose(payloads, writes);
+        }
     }
 
     /**
@@ -129,7 +145,10 @@ final class ClientWrites<R> {
         applier.apply(committed, writes);
     }
 
-    /** Fails the waiting writes if this node no longer leads in the term they were appended in. */
+    /**
+     * Fails the waiting writes if this node no longer leads in the term they were appended in: they
+     * were accepted, so they may still commit (one error shared by all: they have the same outcome).
+     */
     void failIfLeadershipLost() {
         if (!pending.isEmpty() && (core.role() != Role.LEADER || core.term() != pending.peekFirst().term)) {
             RaftException error = errors.lostLeadership("the write");

@@ -131,19 +131,9 @@ final class Driver<C, R> implements MessageHandler {
         queue.execute(task(() -> membershipChanges.submit(kind, id, address, future)));
     }
 
-    /** Submits a leadership transfer, answered once {@code target} leads. */
+    /** Submits a leadership transfer; see {@link LeadershipTransfer#submit}. */
     void submitTransfer(NodeId target, CompletableFuture<Void> future) {
-        queue.execute(task(() -> {
-            switch (core.transferLeadership(target)) {
-                case ALREADY_LEADER -> future.complete(null);
-                case STARTED -> transfer.await(target, future);
-                case OTHER_TRANSFER_UNDER_WAY -> future.completeExceptionally(new IllegalStateException("[" + nodeId
-                        + "] a leadership transfer to " + core.transferTarget().orElse(null) + " is under way"));
-                case NOT_A_VOTER -> future.completeExceptionally(new IllegalArgumentException("[" + nodeId + "] cannot "
-                        + "transfer leadership to " + target + ": not a voter of " + core.membership().voters().keySet()));
-                case NOT_LEADER -> future.completeExceptionally(errors.notLeader());
-            }
-        }));
+        queue.execute(task(() -> transfer.submit(target, future)));
     }
 
     /**
@@ -207,12 +197,15 @@ final class Driver<C, R> implements MessageHandler {
         storage.close(whenStopped);
     }
 
-    /** Stops the node after a fault: fails everything, closes transport and store. */
+    /**
+     * Stops the node after a fault: fails everything, closes transport and store. On the driver
+     * thread, so what had been proposed is known exactly: that may have committed, the rest not.
+     */
     private void fail(RaftException failure) {
         if (stopped) {
             return;
         }
-        membershipChanges.failAll(failure);
+        membershipChanges.stop(failure);
         if (outstanding.stop(failure)) {
             LOG.error("[{}] term {}: node stopped: {}", nodeId, core.term(), failure.getMessage(), failure.getCause());
         }

@@ -30,26 +30,30 @@ final class LeaderErrors {
         this.addressOf = addressOf;
     }
 
-    /** The error for a call that needs the leader, made on a node that does not lead. */
+    /**
+     * The error for a call that needs the leader, made on a node that does not lead: refused,
+     * nothing appended ({@code mayHaveCommitted() == false}).
+     */
     RaftException notLeader() {
         Optional<NodeId> leader = core.leader().filter(l -> !l.equals(self));
         if (leader.isPresent()) {
             return new NotLeaderException("[" + self + "] not the leader; the leader is " + leader.get(),
-                    leader.get(), addressOf.apply(leader.get()));
+                    leader.get(), addressOf.apply(leader.get()), false);
         }
         return new NoLeaderException("[" + self + "] no leader is known (role " + core.role() + ", term "
                 + core.term() + ")");
     }
 
     /**
-     * The error for something appended while this node led, now that it does not: always
-     * NotLeader, never NoLeader, because the entry may still commit.
+     * The error for something accepted while this node led, now that it does not: always
+     * NotLeader, never NoLeader, with {@code mayHaveCommitted() == true}, because it may still
+     * take effect (an appended entry may still commit; a target told to campaign may still win).
      *
      * @param what what was pending, for the message
      */
     NotLeaderException lostLeadership(String what) {
         NodeId hint = core.leader().filter(l -> !l.equals(self)).orElse(null);
         return new NotLeaderException("[" + self + "] lost leadership while " + what + " was pending; it may "
-                + "still commit", hint, hint == null ? null : addressOf.apply(hint));
+                + "still take effect", hint, hint == null ? null : addressOf.apply(hint), true);
     }
 }

@@ -11,6 +11,14 @@ import java.util.concurrent.TimeoutException;
  * the core gives the transfer up or another node leads. A second request for the same transfer
  * shares the first one's outcome.
  *
+ * <p>Its futures fail only with the types {@code Node.transferLeadership} documents: a refusal
+ * ({@code NotLeaderException} or {@code NoLeaderException}, {@code mayHaveCommitted() == false}),
+ * {@link IllegalArgumentException} for a target that is not a voter, {@link IllegalStateException}
+ * while a transfer to another target is under way, {@link TimeoutException} when the target did not
+ * take over in time, and {@code NotLeaderException} with {@code mayHaveCommitted() == true} when
+ * another node took over while the transfer was under way (the target may still win an election
+ * the transfer started).
+ *
  * <p>Driver thread only.
  */
 final class LeadershipTransfer {
@@ -29,8 +37,23 @@ final class LeadershipTransfer {
         this.errors = errors;
     }
 
+    /** Asks the core to hand leadership to {@code target}; {@code future} completes once it leads. */
+    void submit(NodeId target, CompletableFuture<Void> future) {
+        switch (core.transferLeadership(target)) {
+            case ALREADY_LEADER -> future.complete(null);
+            case STARTED -> await(target, future);
+            case OTHER_TRANSFER_UNDER_WAY -> future.completeExceptionally(new IllegalStateException("[" + self
+                    + "] a leadership transfer to " + core.transferTarget().map(NodeId::value).orElse("another node")
+                    + " is under way; nothing changed, retry once it has ended"));
+            case NOT_A_VOTER -> future.completeExceptionally(new IllegalArgumentException("[" + self + "] cannot "
+                    + "transfer leadership to " + target + ": not a voter of " + core.membership().voters().keySet()
+                    + "; nothing changed"));
+            case NOT_LEADER -> future.completeExceptionally(errors.notLeader());
+        }
+    }
+
     /** The core started a transfer to {@code target} (or one to it is under way): {@code future} awaits it. */
-    void await(NodeId target, CompletableFuture<Void> future) {
+    private void await(NodeId target, CompletableFuture<Void> future) {
         if (pending != null && pending.future != future) {
             pending.future.whenComplete((v, e) -> {
                 if (e == null) {
@@ -56,10 +79,10 @@ final class LeadershipTransfer {
             pending = null;
         } else if (aborted) {
             pending.future.completeExceptionally(new TimeoutException("[" + self + "] " + target
-                    + " did not take over within an election timeout; this node leads on"));
+                    + " did not take over within an election timeout; the transfer is over and this node leads on"));
             pending = null;
         } else if (core.role() != Role.LEADER && core.leader().isPresent()) {
-            pending.future.completeExceptionally(errors.notLeader());
+            pending.future.completeExceptionally(errors.lostLeadership("the leadership transfer to " + target));
             pending = null;
         }
     }

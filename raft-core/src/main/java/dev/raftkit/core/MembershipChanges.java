@@ -9,8 +9,10 @@ import dev.raftkit.core.protocol.Proposal;
 import dev.raftkit.core.protocol.RaftCore;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +20,14 @@ import java.util.function.Supplier;
  * time, as single-server configuration changes. {@code addVoter} of a node that is not a member
  * first adds it as a learner and promotes it only once it has caught up, so the cluster's
  * availability does not drop while the new node copies the log.
+ *
+ * <p>Requests are idempotent, so a caller unsure of an earlier one's outcome can retry it: one that
+ * asks for what the configuration already holds completes with it, unchanged. Futures fail only
+ * with the types {@code Node}'s membership calls document: {@link IllegalArgumentException} for a
+ * request that can never succeed (demoting a voter, removing the last voter, an id that is a member
+ * at another address), {@link TimeoutException} for a learner that stopped catching up (it stays a
+ * learner), and a {@code RaftException} that {@linkplain dev.raftkit.RaftException#mayHaveCommitted()
+ * may have committed} exactly when an entry of the request was appended.
  *
  * <p>Driver thread only: {@link #progress()} runs after every step of the core.
  */
@@ -34,6 +44,8 @@ final class MembershipChanges {
         /** The configuration entry in flight: its index and term, 0 when none. */
         long index;
         long term;
+        /** Whether an entry of this request was appended: its outcome is uncertain from then on. */
+        boolean appended;
         /** ADD_VOTER: the learner's match index last seen, and the tick it last grew. */
         long lastMatch = -1;
         long lastProgressTick;
@@ -55,8 +67,8 @@ final class MembershipChanges {
 
     /**
      * @param notLeader the error for requests that this node can no longer serve
-     * @param mayStillCommit the error for a change proposed before leadership was lost: a
-     *     NotLeaderException, because its entry may still commit
+     * @param mayStillCommit the error for a change an entry of which was appended before leadership
+     *     was lost: a NotLeaderException that may have committed
      * @param catchUpPatienceTicks how long a new voter may make no progress catching up
      */
     MembershipChanges(RaftCore core, Supplier<RaftException> notLeader, Supplier<RaftException> mayStillCommit,
@@ -95,10 +107,7 @@ final class MembershipChanges {
                 // Checked before leadership: a leader that removed itself steps down once this commits.
                 r.index = 0;
             } else if (core.role() != Role.LEADER || inFlight && core.termAt(r.index) != r.term) {
-                if (inFlight) {
-                    r.future.completeExceptionally(mayStillCommit.get());
-                }
-                failAll(notLeader.get());
+                leadershipLost(r);
                 return;
             } else if (inFlight) {
                 return; // the change is in flight
@@ -118,10 +127,16 @@ final class MembershipChanges {
         Membership current = core.membership();
         Map<NodeId, Address> voters = new TreeMap<>(current.voters());
         Map<NodeId, Address> learners = new TreeMap<>(current.learners());
+        Optional<Address> known = current.addressOf(r.id);
+        if (r.kind != Kind.REMOVE && known.isPresent() && !known.get().equals(r.address)) {
+            return fail(r, new IllegalArgumentException(r.id + " is already a member at " + known.get() + ", not "
+                    + r.address + "; remove it first to move it; nothing changed"));
+        }
         switch (r.kind) {
             case ADD_LEARNER -> {
                 if (current.isVoter(r.id)) {
-                    return fail(r, r.id + " is already a voter; remove it first to make it a learner");
+                    return fail(r, new IllegalArgumentException(r.id + " is already a voter and addLearner does not "
+                            + "demote; remove it first to make it a learner; nothing changed"));
                 }
                 if (current.learners().containsKey(r.id)) {
                     return done(r, current);
@@ -147,7 +162,8 @@ final class MembershipChanges {
                     return done(r, current);
                 }
                 if (current.isVoter(r.id) && voters.size() == 1) {
-                    return fail(r, "cannot remove " + r.id + ": it is the last voter");
+                    return fail(r, new IllegalArgumentException("cannot remove " + r.id
+                            + ": it is the last voter; nothing changed"));
                 }
                 voters.remove(r.id);
                 learners.remove(r.id);
@@ -156,12 +172,13 @@ final class MembershipChanges {
         }
         Proposal proposal = core.proposeMembership(new Membership(0, voters, learners));
         if (proposal == Proposal.Refused.NOT_LEADER) {
-            failAll(notLeader.get());
+            leadershipLost(r);
             return false;
         }
         if (proposal instanceof Proposal.Appended appended) {
             r.index = appended.firstIndex();
             r.term = core.term();
+            r.appended = true;
         }
         return false; // proposed (or not yet allowed): wait for the commit
     }
@@ -176,8 +193,9 @@ final class MembershipChanges {
             r.lastMatch = match;
             r.lastProgressTick = ticks;
         } else if (ticks - r.lastProgressTick > catchUpPatienceTicks) {
-            fail(r, r.id + " made no progress catching up as a learner (match index " + match + ", commit index "
-                    + core.commitIndex() + "); it stays a learner");
+            fail(r, new TimeoutException(r.id + " made no progress catching up as a learner for "
+                    + catchUpPatienceTicks + " ticks (match index " + match + ", commit index " + core.commitIndex()
+                    + "); it stays a learner"));
         }
         return false;
     }
@@ -188,15 +206,31 @@ final class MembershipChanges {
         return true;
     }
 
-    private boolean fail(Request r, String why) {
-        r.future.completeExceptionally(new IllegalStateException(why));
+    private boolean fail(Request r, Exception why) {
+        r.future.completeExceptionally(why);
         queue.remove(r);
         return true;
     }
 
-    /** Fails every request (leadership lost, or the node stopped). */
-    void failAll(Throwable error) {
-        queue.forEach(r -> r.future.completeExceptionally(error));
+    /**
+     * This node no longer leads: fails every request, {@code head} (the one under way) as one that
+     * may still commit if an entry of it was appended, the others as refused.
+     */
+    private void leadershipLost(Request head) {
+        if (head.appended) {
+            head.future.completeExceptionally(mayStillCommit.get());
+        }
+        RaftException refused = notLeader.get();
+        queue.forEach(r -> r.future.completeExceptionally(refused));
+        queue.clear();
+    }
+
+    /**
+     * The node stopped with {@code failure}: fails every request with that kind of failure, which
+     * may have committed only for a request an entry of which was appended.
+     */
+    void stop(RaftException failure) {
+        queue.forEach(r -> r.future.completeExceptionally(Outstanding.withOutcome(failure, r.appended)));
         queue.clear();
     }
 }

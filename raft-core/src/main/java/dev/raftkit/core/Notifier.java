@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells {@link NodeListener}s about role, leader and membership changes, one at a time and in
- * order, on its own thread so a slow listener never delays the driver.
+ * order, on its own thread so a slow listener never delays the driver; completes the
+ * {@link LeaderWaits} there too when a leader becomes known.
  */
 final class Notifier {
 
@@ -22,6 +23,7 @@ final class Notifier {
 
     private final String nodeId;
     private final TaskQueue queue;
+    private final LeaderWaits leaderWaits;
     /** Notification thread only. */
     private final List<NodeListener> listeners = new ArrayList<>();
     /** Notification thread only: the last state told, replayed to late listeners. */
@@ -30,9 +32,10 @@ final class Notifier {
     private Optional<NodeId> leader = Optional.empty();
     private Membership membership;
 
-    Notifier(String nodeId, TaskQueue queue) {
+    Notifier(String nodeId, TaskQueue queue, LeaderWaits leaderWaits) {
         this.nodeId = nodeId;
         this.queue = queue;
+        this.leaderWaits = leaderWaits;
     }
 
     /** Registers a listener; it first hears the current state. */
@@ -62,6 +65,7 @@ final class Notifier {
             leader = newLeader;
             term = newTerm;
             listeners.forEach(l -> call(l, x -> x.onLeaderChange(newLeader, newTerm)));
+            leaderWaits.leaderChanged(newLeader);
         });
     }
 

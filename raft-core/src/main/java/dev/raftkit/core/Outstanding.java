@@ -1,6 +1,9 @@
 package dev.raftkit.core;
 
+import dev.raftkit.DriverDeadException;
+import dev.raftkit.FatalException;
 import dev.raftkit.RaftException;
+import dev.raftkit.ShutdownException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,13 +13,22 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Every future a node has handed out and not yet completed, plus the node's terminal failure: once
  * the node stops (shutdown, fatal fault, dead driver), every outstanding and later future fails
- * with the same {@link RaftException}. Also counts in-flight writes for {@code maxInflightWrites}.
+ * with that failure's kind. Whether each failure {@linkplain RaftException#mayHaveCommitted() may
+ * have committed} depends on the call: a write the driver had taken up for proposing may have, one
+ * it had not taken up (or a call made after the stop) was refused. Also counts in-flight writes for
+ * {@code maxInflightWrites}, and fails the {@link LeaderWaits} when the node stops.
  */
 final class Outstanding {
 
     private final Set<CompletableFuture<?>> futures = ConcurrentHashMap.newKeySet();
+    private final Set<PendingWrite<?>> writes = ConcurrentHashMap.newKeySet();
     private final AtomicReference<RaftException> terminal = new AtomicReference<>();
     private final AtomicInteger inflightWrites = new AtomicInteger();
+    private final LeaderWaits leaderWaits;
+
+    Outstanding(LeaderWaits leaderWaits) {
+        this.leaderWaits = leaderWaits;
+    }
 
     /** Returns the failure that stopped the node, or null while it runs. */
     RaftException terminal() {
@@ -24,24 +36,46 @@ final class Outstanding {
     }
 
     /**
-     * Tracks {@code future} until it completes.
-     *
-     * @param writes how many in-flight writes it holds (0 for reads and other calls)
-     * @return the same future; already failed if the node has stopped
+     * Returns the failure for a call made after the node stopped: the terminal failure's kind, with
+     * {@code mayHaveCommitted() == false}, or null while the node runs.
      */
-    <T> CompletableFuture<T> track(CompletableFuture<T> future, int writes) {
-        futures.add(future);
-        future.whenComplete((r, e) -> {
-            futures.remove(future);
-            if (writes > 0) {
-                inflightWrites.addAndGet(-writes);
-            }
-        });
+    RaftException refusal() {
         RaftException failure = terminal.get();
+        return failure == null ? null : withOutcome(failure, false);
+    }
+
+    /**
+     * Tracks a future other than a write's until it completes.
+     *
+     * @return the same future; already failed (as refused) if the node has stopped
+     */
+    <T> CompletableFuture<T> track(CompletableFuture<T> future) {
+        futures.add(future);
+        future.whenComplete((r, e) -> futures.remove(future));
+        RaftException failure = refusal();
         if (failure != null) {
             future.completeExceptionally(failure);
         }
         return future;
+    }
+
+    /**
+     * Tracks a write, whose room was {@linkplain #tryReserve reserved}, until its future completes
+     * (which frees the room).
+     *
+     * @return the same write; already failed (as refused) if the node has stopped
+     */
+    <W extends PendingWrite<?>> W trackWrite(W write) {
+        writes.add(write);
+        write.future().whenComplete((r, e) -> {
+            writes.remove(write);
+            inflightWrites.addAndGet(-write.count());
+        });
+        RaftException failure = terminal.get();
+        if (failure != null) {
+            write.stopped(failure);
+        }
+        return write;
     }
 
     /**
@@ -67,16 +101,44 @@ final class Outstanding {
     }
 
     /**
-     * Stops the node with {@code failure} (the first call wins) and fails everything outstanding.
+     * Stops the node with {@code failure} (the first call wins) and fails everything outstanding:
+     * writes as {@link PendingWrite#stopped} decides, other calls with the failure itself (pending,
+     * so they may have taken effect), waits for a leader with {@link ShutdownException}.
      *
      * @return whether this call stopped the node
      */
     boolean stop(RaftException failure) {
         boolean first = terminal.compareAndSet(null, failure);
         RaftException winner = terminal.get();
+        leaderWaits.stop(winner);
+        for (PendingWrite<?> write : writes) {
+            write.stopped(winner);
+        }
         for (CompletableFuture<?> f : futures) {
             f.completeExceptionally(winner);
         }
         return first;
+    }
+
+    /**
+     * {@return {@code failure} (a node's terminal failure) as the failure of one call: the same kind,
+     * message and cause, with the given outcome}
+     *
+     * @param mayHaveCommitted false when the call was refused, true when it was pending
+     */
+    static RaftException withOutcome(RaftException failure, boolean mayHaveCommitted) {
+        if (failure.mayHaveCommitted() == mayHaveCommitted) {
+            return failure;
+        }
+        if (failure instanceof ShutdownException) {
+            return new ShutdownException(failure.getMessage(), mayHaveCommitted);
+        }
+        if (failure instanceof DriverDeadException) {
+            return new DriverDeadException(failure.getMessage(), failure.getCause(), mayHaveCommitted);
+        }
+        if (failure instanceof FatalException) {
+            return new FatalException(failure.getMessage(), failure.getCause(), mayHaveCommitted);
+        }
+        throw new IllegalArgumentException("not a failure that stops a node: " + failure);
     }
 }

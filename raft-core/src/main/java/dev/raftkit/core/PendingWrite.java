@@ -1,9 +1,11 @@
 package dev.raftkit.core;
 
+import dev.raftkit.RaftException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A write accepted by the leader and waiting for its entries to apply: one command
@@ -11,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Created on the caller's thread; the driver thread sets {@link #firstIndex} and {@link #term}
  * when the leader appends it ({@link ClientWrites}); once handed to the applier, only the apply
- * thread touches it.
+ * thread touches it. Whether it failed before or after the driver took it up for proposing, the
+ * one thing that decides its outcome when the node stops on another thread, is settled once,
+ * atomically, by whichever of the two comes first ({@link #claimForProposal}, {@link #stopped}).
  *
  * @param <R> the response type
  */
@@ -21,6 +25,8 @@ final class PendingWrite<R> {
     private final CompletableFuture<List<R>> batch;
     private final List<R> results;
     private final int count;
+    /** Set by the first of: the driver taking it up for proposing, the node stopping. */
+    private final AtomicBoolean claimed = new AtomicBoolean();
     long firstIndex;
     long term;
 
@@ -62,6 +68,25 @@ final class PendingWrite<R> {
                 batch.complete(Collections.unmodifiableList(results));
             }
         }
+    }
+
+    /**
+     * The driver is about to propose the write; driver thread.
+     *
+     * @return false if the node stopped first and failed it as refused: it must not be proposed
+     */
+    boolean claimForProposal() {
+        return claimed.compareAndSet(false, true);
+    }
+
+    /**
+     * The node stopped with {@code failure}: fails the write with that kind of failure, which
+     * {@linkplain RaftException#mayHaveCommitted() may have committed} only if the driver had taken
+     * the write up for proposing (after this, it never will). Any thread.
+     */
+    void stopped(RaftException failure) {
+        boolean refused = claimed.compareAndSet(false, true);
+        fail(Outstanding.withOutcome(failure, !refused));
     }
 
     /** Fails the whole write. */

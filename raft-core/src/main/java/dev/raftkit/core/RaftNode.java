@@ -61,18 +61,20 @@ final class RaftNode<C, R> implements Node<C, R> {
     private final Applier<C, R> applier;
     private final Notifier notifier;
     private final Outstanding outstanding;
+    private final LeaderWaits leaderWaits;
     private final List<TaskQueue> queues;
     private final EngineMetrics metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RaftNode(Config config, Codec<C> codec, Driver<C, R> driver, Applier<C, R> applier, Notifier notifier,
-            Outstanding outstanding, List<TaskQueue> queues, EngineMetrics metrics) {
+            Outstanding outstanding, LeaderWaits leaderWaits, List<TaskQueue> queues, EngineMetrics metrics) {
         this.config = config;
         this.codec = codec;
         this.driver = driver;
         this.applier = applier;
         this.notifier = notifier;
         this.outstanding = outstanding;
+        this.leaderWaits = leaderWaits;
         this.queues = queues;
         this.metrics = metrics;
     }
@@ -102,8 +104,9 @@ final class RaftNode<C, R> implements Node<C, R> {
         TaskQueue storageQueue = add(queues, runtime.newTaskQueue("raft-storage-" + id));
         TaskQueue applyQueue = add(queues, runtime.newTaskQueue("raft-apply-" + id));
         TaskQueue notifyQueue = add(queues, runtime.newTaskQueue("raft-notify-" + id));
-        Outstanding outstanding = new Outstanding();
-        Notifier notifier = new Notifier(id, notifyQueue);
+        LeaderWaits leaderWaits = new LeaderWaits(id);
+        Outstanding outstanding = new Outstanding(leaderWaits);
+        Notifier notifier = new Notifier(id, notifyQueue, leaderWaits);
         setup.listeners().forEach(notifier::add);
         Driver<C, R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, notifier,
                 outstanding, metrics, runtime::nanoTime,
@@ -122,8 +125,8 @@ final class RaftNode<C, R> implements Node<C, R> {
         driver.start();
         LOG.info("[{}] started: term {}, last index {}, commit index {}", id, core.term(), core.lastIndex(),
                 core.commitIndex());
-        RaftNode<C, R> node = new RaftNode<>(config, setup.codec(), driver, applier, notifier, outstanding, queues,
-                metrics);
+        RaftNode<C, R> node = new RaftNode<>(config, setup.codec(), driver, applier, notifier, outstanding,
+                leaderWaits, queues, metrics);
         metrics.bind(node::status, outstanding::inflightWrites);
         return node;
     }
@@ -192,7 +195,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         if (!reserve(1, future)) {
             return future;
         }
-        outstanding.track(future, 1);
+        PendingWrite<R> write = outstanding.trackWrite(PendingWrite.single(future));
         byte[] payload;
         try {
             payload = codec.encode(command);
@@ -201,7 +204,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             future.completeExceptionally(e);
             return future;
         }
-        driver.submitWrite(List.of(payload), PendingWrite.single(future));
+        driver.submitWrite(List.of(payload), write);
         return future;
     }
 
@@ -216,7 +219,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         if (!reserve(commands.size(), future)) {
             return future;
         }
-        outstanding.track(future, commands.size());
+        PendingWrite<R> write = outstanding.trackWrite(PendingWrite.batch(future, commands.size()));
         List<byte[]> payloads = new ArrayList<>(commands.size());
         try {
             long bytes = 0;
@@ -230,7 +233,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             future.completeExceptionally(e);
             return future;
         }
-        driver.submitWrite(payloads, PendingWrite.batch(future, commands.size()));
+        driver.submitWrite(payloads, write);
         return future;
     }
 
@@ -245,9 +248,14 @@ final class RaftNode<C, R> implements Node<C, R> {
         }
     }
 
+    /**
+     * Reserves room for a write, else fails its future as refused: the node stopped, or too many
+     * writes are in flight.
+     */
     private boolean reserve(int writes, CompletableFuture<?> future) {
-        if (outstanding.terminal() != null) {
-            future.completeExceptionally(outstanding.terminal());
+        RaftException refusal = outstanding.refusal();
+        if (refusal != null) {
+            future.completeExceptionally(refusal);
             return false;
         }
         if (!outstanding.tryReserve(writes, config.maxInflightWrites())) {
@@ -261,7 +269,7 @@ final class RaftNode<C, R> implements Node<C, R> {
     @Override
     public <T> CompletableFuture<T> readLinearizable(Supplier<? extends T> query) {
         Objects.requireNonNull(query, "query");
-        CompletableFuture<T> future = outstanding.track(new CompletableFuture<>(), 0);
+        CompletableFuture<T> future = outstanding.track(new CompletableFuture<>());
         driver.submitRead(query, future);
         return future;
     }
@@ -269,7 +277,7 @@ final class RaftNode<C, R> implements Node<C, R> {
     @Override
     public <T> CompletableFuture<T> readLocal(Supplier<? extends T> query) {
         Objects.requireNonNull(query, "query");
-        CompletableFuture<T> future = outstanding.track(new CompletableFuture<>(), 0);
+        CompletableFuture<T> future = outstanding.track(new CompletableFuture<>());
         applier.readLocal(query, future);
         return future;
     }
@@ -287,7 +295,7 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     @Override
     public CompletableFuture<NodeId> awaitLeader() {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("TODO(#17) awaitLeader"));
+        return leaderWaits.await(this::leader);
     }
 
     @Override
@@ -352,7 +360,7 @@ final class RaftNode<C, R> implements Node<C, R> {
     @Override
     public CompletableFuture<Void> transferLeadership(NodeId target) {
         Objects.requireNonNull(target, "target");
-        CompletableFuture<Void> future = outstanding.track(new CompletableFuture<>(), 0);
+        CompletableFuture<Void> future = outstanding.track(new CompletableFuture<>());
         driver.submitTransfer(target, future);
         return future;
     }
@@ -374,14 +382,14 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     private CompletableFuture<Membership> changeMembership(MembershipChanges.Kind kind, NodeId id, Address address) {
         Objects.requireNonNull(id, "id");
-        CompletableFuture<Membership> future = outstanding.track(new CompletableFuture<>(), 0);
+        CompletableFuture<Membership> future = outstanding.track(new CompletableFuture<>());
         driver.submitMembershipChange(kind, id, address, future);
         return future;
     }
 
     @Override
     public CompletableFuture<SnapshotInfo> snapshot() {
-        CompletableFuture<SnapshotInfo> future = outstanding.track(new CompletableFuture<>(), 0);
+        CompletableFuture<SnapshotInfo> future = outstanding.track(new CompletableFuture<>());
         applier.snapshotNow(future);
         return future;
     }

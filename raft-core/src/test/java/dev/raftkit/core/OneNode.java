@@ -108,9 +108,13 @@ final class OneNode {
         }
     }
 
-    /** A transport with no peers to reach; it can be told to throw when the driver updates its peers. */
+    /**
+     * A transport with no peers to reach; it can be told to throw when the driver updates its peers,
+     * or to drop what is sent to peers a test added (which never answer).
+     */
     static final class QuietTransport implements Transport {
         boolean throwOnUpdatePeers;
+        boolean dropSends;
         boolean closed;
 
         @Override
@@ -126,7 +130,9 @@ final class OneNode {
 
         @Override
         public void send(RaftMessage message) {
-            throw new AssertionError("a one-node cluster sends nothing, but got " + message);
+            if (!dropSends) {
+                throw new AssertionError("a one-node cluster sends nothing, but got " + message);
+            }
         }
 
         @Override

@@ -39,6 +39,16 @@ final class GettingStarted {
     }
     // end::start[]
 
+    // tag::leader[]
+    static Node<Long, Long> awaitLeader(Map<NodeId, Node<Long, Long>> nodes) {
+        // start() returns before the first election: a write made at once fails with NoLeaderException.
+        NodeId leader = nodes.get(NodeId.of("n1")).awaitLeader()
+                .orTimeout(10, TimeUnit.SECONDS)      // never waits for ever by itself: bound it
+                .join();
+        return nodes.get(leader);
+    }
+    // end::leader[]
+
     // tag::use[]
     static long addFiveAndRead(Node<Long, Long> leader, CounterStateMachine counter) throws Exception {
         long total = leader.write(5L).get(5, TimeUnit.SECONDS);      // committed and applied here

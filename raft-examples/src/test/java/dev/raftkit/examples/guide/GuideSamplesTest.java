@@ -45,29 +45,20 @@ class GuideSamplesTest {
         nodes.put(config.self(), GettingStarted.start(inMemory(config), counter));
     }
 
-    private Node<Long, Long> awaitLeader() throws InterruptedException {
-        for (int i = 0; i < 3000; i++) {
-            for (Node<Long, Long> n : nodes.values()) {
-                if (n.role() == Role.LEADER) {
-                    return n;
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no leader within 30 s");
-    }
-
     @Test
     void theGuideSamplesWorkOnARunningCluster() throws Exception {
         for (String id : List.of("n1", "n2", "n3")) {
             start(GettingStarted.config(NodeId.of(id)));
         }
-        Node<Long, Long> leader = awaitLeader();
+        Node<Long, Long> leader = GettingStarted.awaitLeader(nodes);
         CounterStateMachine counter = counters.get(leader.id());
         assertThat(GettingStarted.addFiveAndRead(leader, counter)).isEqualTo(5);
 
         NodeId follower = nodes.keySet().stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
         assertThat(Writes.writeToLeader(nodes, follower, 1L)).as("from a follower, via the hint").isEqualTo(6);
+        Throwable refused = nodes.get(follower).write(100L).handle((total, failure) -> failure).join();
+        assertThat(Writes.safeToRetry(refused)).as("a write a follower refused: " + refused).isTrue();
+        assertThat(Writes.safeToRetry(new IllegalStateException("thrown by apply"))).isFalse();
         assertThat(Writes.addAll(leader, List.of(1L, 2L, 3L))).containsExactly(7L, 9L, 12L);
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {

@@ -5,6 +5,7 @@ import dev.raftkit.NoLeaderException;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
+import dev.raftkit.RaftException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +47,17 @@ final class Writes {
         throw new TimeoutException("no leader accepted the write after 20 attempts");
     }
     // end::retry[]
+
+    // tag::outcome[]
+    /**
+     * Whether a failed write can be sent again with no risk of applying its command twice: it has
+     * not taken effect and never will. Otherwise its outcome is unknown: retry it through a
+     * session, or read the state to find out.
+     */
+    static boolean safeToRetry(Throwable failure) {
+        return failure instanceof RaftException e && !e.mayHaveCommitted();
+    }
+    // end::outcome[]
 
     // tag::batch[]
     static List<Long> addAll(Node<Long, Long> leader, List<Long> deltas) throws Exception {

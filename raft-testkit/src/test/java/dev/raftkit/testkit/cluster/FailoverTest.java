@@ -32,7 +32,8 @@ class FailoverTest extends ClusterTestBase {
         Await.until("the write is held at apply, so committed", cluster.stateMachine(old)::applyIsHeld);
 
         cluster.stop(old);
-        Await.failure(pending, ShutdownException.class);
+        assertThat(Await.failure(pending, ShutdownException.class).mayHaveCommitted())
+                .as("accepted before close: its fate is unknown to the caller").isTrue();
 
         NodeId next = cluster.awaitAgreedLeader();
         assertThat(next).isNotEqualTo(old);
@@ -66,6 +67,7 @@ class FailoverTest extends ClusterTestBase {
         network.block(old, next);
         network.partition(Set.of(old, next), others);
         NotLeaderException e = Await.failure(pending, NotLeaderException.class);
+        assertThat(e.mayHaveCommitted()).as("accepted, then leadership lost").isTrue();
         assertThat(e.leaderHint()).contains(next);
         assertThat(e.leaderAddress()).contains(cluster.address(next));
         assertThat(Await.value(cluster.node(next).write(KvCommand.put("after", "v")))).isEqualTo("OK");
@@ -81,7 +83,8 @@ class FailoverTest extends ClusterTestBase {
         CompletableFuture<String> pending = cluster.node(old).write(lostCommand);
 
         // Check-quorum: the isolated leader steps down, and its pending write fails.
-        Await.failure(pending, NotLeaderException.class);
+        assertThat(Await.failure(pending, NotLeaderException.class).mayHaveCommitted())
+                .as("accepted, then leadership lost").isTrue();
         NodeId next = null;
         for (NodeId i : cluster.followersOf(old)) {
             Await.until(i + " learns a new leader",

@@ -37,6 +37,7 @@ class LeaderErrorsTest extends ClusterTestBase {
                     follower.readLinearizable(() -> "read"));
             for (CompletableFuture<?> call : calls) {
                 NotLeaderException e = Await.failure(call, NotLeaderException.class);
+                assertThat(e.mayHaveCommitted()).as("refused: nothing appended").isFalse();
                 assertThat(e.leaderHint()).contains(l);
                 assertThat(e.leaderAddress()).contains(cluster.address(l));
             }
@@ -91,7 +92,8 @@ class LeaderErrorsTest extends ClusterTestBase {
     }
 
     private static void assertNoLeader(Node<KvCommand, String> node) {
-        Await.failure(node.write(KvCommand.put("k", "v")), NoLeaderException.class);
+        assertThat(Await.failure(node.write(KvCommand.put("k", "v")), NoLeaderException.class).mayHaveCommitted())
+                .isFalse();
         Await.failure(node.writeBatch(List.of(KvCommand.put("k", "v"))), NoLeaderException.class);
         Await.failure(node.readLinearizable(() -> "read"), NoLeaderException.class);
     }
@@ -111,7 +113,8 @@ class LeaderErrorsTest extends ClusterTestBase {
 
         CompletableFuture<String> busy = leader.write(KvCommand.put("over", "v"));
         assertThat(busy).as("fails fast, before any consensus").isCompletedExceptionally();
-        assertThat(Await.failure(busy, BusyException.class)).hasMessageContaining("maxInflightWrites");
+        assertThat(Await.failure(busy, BusyException.class)).hasMessageContaining("maxInflightWrites")
+                .satisfies(e -> assertThat(e.mayHaveCommitted()).isFalse());
         Await.failure(leader.writeBatch(List.of(KvCommand.put("over", "b"))), BusyException.class);
         inFlight.forEach(w -> assertThat(w).isNotDone());
 

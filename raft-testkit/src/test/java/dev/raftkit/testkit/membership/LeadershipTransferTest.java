@@ -116,8 +116,13 @@ class LeadershipTransferTest {
         CompletableFuture<Void> transfer = leaderNode.transferLeadership(target);
         CompletableFuture<String> write = leaderNode.write(KvCommand.put("k", "during the transfer"));
 
+        CompletableFuture<Void> another = leaderNode.transferLeadership(otherThan(ids, leader, target));
+
         assertThat(write).failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(BusyException.class);
+        assertThat(another).as("a transfer to another target meanwhile").failsWithin(LiveCluster.PATIENCE)
+                .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
+                .withMessageContaining("under way");
         assertThat(transfer).failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(TimeoutException.class);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -129,7 +134,8 @@ class LeadershipTransferTest {
                 .contains("after the transfer");
     }
 
-    private static NodeId otherThan(List<NodeId> ids, NodeId excluded) {
-        return ids.stream().filter(id -> !id.equals(excluded)).findFirst().orElseThrow();
+    private static NodeId otherThan(List<NodeId> ids, NodeId... excluded) {
+        List<NodeId> not = List.of(excluded);
+        return ids.stream().filter(id -> !not.contains(id)).findFirst().orElseThrow();
     }
 }

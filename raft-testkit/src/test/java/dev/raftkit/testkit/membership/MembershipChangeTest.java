@@ -2,6 +2,7 @@ package dev.raftkit.testkit.membership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.raftkit.Address;
 import dev.raftkit.Membership;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
@@ -180,15 +181,53 @@ class MembershipChangeTest {
 
         assertThat(node.removeMember(only)).as("removing the last voter")
                 .failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("last voter");
+                .withCauseInstanceOf(IllegalArgumentException.class).withMessageContaining("last voter");
         assertThat(node.addLearner(only, cluster.address(only))).as("demoting a voter with addLearner")
                 .failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("already a voter");
+                .withCauseInstanceOf(IllegalArgumentException.class).withMessageContaining("already a voter");
+        Address elsewhere = cluster.address(cluster.newId());
+        assertThat(node.addLearner(learner, elsewhere)).as("a learner at another address")
+                .failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(IllegalArgumentException.class).withMessageContaining("already a member at");
+        assertThat(node.addVoter(only, elsewhere)).as("a voter at another address")
+                .failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(IllegalArgumentException.class).withMessageContaining("already a member at");
         assertThat(cluster.node(learner).addVoter(learner, cluster.address(learner))).as("a change on a learner")
                 .failsWithin(LiveCluster.PATIENCE).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(NotLeaderException.class).withMessageContaining(only.value());
         assertThat(node.status().voters()).containsExactly(only);
         assertThat(node.status().learners()).containsExactly(learner);
+        assertThat(cluster.await(node.removeMember(cluster.newId())).index()).as("nothing changed")
+                .isEqualTo(again.index());
+
+        Membership promoted = cluster.await(node.addVoter(learner, cluster.address(learner)));
+        assertThat(promoted.voters().keySet()).as("addVoter of a learner promotes it")
+                .containsExactlyInAnyOrder(only, learner);
+        assertThat(promoted.learners()).isEmpty();
+    }
+
+    @Test
+    void anAddVoterWhoseOutcomeIsUnknownIsSimplyRetried() {
+        List<NodeId> ids = cluster.bootstrap(3);
+        NodeId leader = cluster.awaitLeader();
+        cluster.write(KvCommand.put("before", "x")); // this term's first entry committed: changes may start
+        NodeId joiner = cluster.startJoining(ids);
+        Address address = cluster.address(joiner);
+
+        // Cut off, the leader appends the change but cannot commit it; check-quorum makes it step down.
+        cluster.network().isolate(leader);
+        CompletableFuture<Membership> uncertain = cluster.node(leader).addVoter(joiner, address);
+        Throwable failure = cluster.await(uncertain.handle((membership, error) -> error));
+        assertThat(failure).isInstanceOf(NotLeaderException.class);
+        assertThat(((NotLeaderException) failure).mayHaveCommitted()).as("the change was appended: its outcome "
+                + "is unknown").isTrue();
+
+        cluster.network().heal();
+        Membership retried = cluster.changeMembership(n -> n.addVoter(joiner, address));
+        assertThat(retried.voters().keySet()).containsExactlyInAnyOrder(with(ids, joiner).toArray(NodeId[]::new));
+        Membership again = cluster.changeMembership(n -> n.addVoter(joiner, address));
+        assertThat(again).as("a retry of a change that took effect changes nothing").isEqualTo(retried);
+        cluster.write(KvCommand.put("after", "x"));
     }
 
     @Test
