@@ -2,10 +2,10 @@ package dev.raftkit.testkit.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.THROWABLE;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.raftkit.Codec;
 import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.PlatformRun;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -17,21 +17,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Runs {@link StateMachineTck} through the JUnit Platform, as a user's build does, against a sound
- * counter and against flawed ones, and checks that each flaw fails the kit with a message naming the
- * seed, the index and the command. The kits under test are nested classes not named *Test, so the
- * build does not run them on its own.
+ * Runs {@link StateMachineTck} through the JUnit Platform ({@link PlatformRun}), as a user's build
+ * does, against a sound counter and against flawed ones, and checks that each flaw fails the kit
+ * with a message naming the seed, the index and the command.
  */
 class StateMachineTckTest {
 
@@ -98,21 +90,9 @@ class StateMachineTckTest {
 
     /** Runs {@code kit} with seed 0 and returns each test's failure, empty when it passed. */
     private static Map<String, Optional<Throwable>> run(Class<?> kit) {
-        Map<String, Optional<Throwable>> results = new ConcurrentHashMap<>();
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(kit))
-                .configurationParameter("junit.jupiter.conditions.deactivate", "*")
-                .build();
         String previous = System.setProperty(LogStoreTck.SEED_PROPERTY, "0");
         try {
-            LauncherFactory.create().execute(request, new TestExecutionListener() {
-                @Override
-                public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-                    if (test.isTest()) {
-                        results.put(test.getDisplayName(), result.getThrowable());
-                    }
-                }
-            });
+            return PlatformRun.run(kit);
         } finally {
             if (previous == null) {
                 System.clearProperty(LogStoreTck.SEED_PROPERTY);
@@ -120,7 +100,6 @@ class StateMachineTckTest {
                 System.setProperty(LogStoreTck.SEED_PROPERTY, previous);
             }
         }
-        return results;
     }
 
     /** A counter: "add n" adds n and answers the new total; its snapshot is the total. */
