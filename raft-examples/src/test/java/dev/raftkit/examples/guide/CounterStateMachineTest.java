@@ -3,8 +3,8 @@ package dev.raftkit.examples.guide;
 import dev.raftkit.Codec;
 import dev.raftkit.StateMachine;
 import dev.raftkit.examples.CounterStateMachine;
+import dev.raftkit.testkit.sim.CommandGenerator;
 import dev.raftkit.testkit.tck.StateMachineTck;
-import java.util.Random;
 
 /** The guide's StateMachineTck sample (docs/testing.md), run on the example counter. */
 // tag::stateMachineTck[]
@@ -21,8 +21,8 @@ class CounterStateMachineTest extends StateMachineTck<Long, Long> {
     }
 
     @Override
-    protected Long command(Random random) {
-        return (long) random.nextInt(-100, 101);   // draw only from this Random: the seed replays it
+    protected CommandGenerator<Long> commands() {
+        return random -> (long) random.nextInt(-100, 101);   // draw only from random: the seed replays it
     }
 }
 // end::stateMachineTck[]

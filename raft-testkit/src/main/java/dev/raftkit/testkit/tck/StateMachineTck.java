@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.raftkit.Codec;
 import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.sim.CommandGenerator;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
@@ -35,13 +36,16 @@ import org.junit.jupiter.api.Test;
  * class CounterTckTest extends StateMachineTck<Long, Long> {
  *     protected StateMachine<Long, Long> newStateMachine() { return new Counter(); }
  *     protected Codec<Long> codec() { return Counter.CODEC; }
- *     protected Long command(Random random) { return (long) random.nextInt(100); }
+ *     protected CommandGenerator<Long> commands() { return random -> (long) random.nextInt(100); }
  * }
  * }</pre>
  *
- * <p>What it checks, each on a log of {@link #logLength()} commands drawn by {@link #command} from
- * a seeded {@link Random}, every command passing through the {@link #codec()} as it would through
- * the log:
+ * <p>The command generator is the simulator's ({@link CommandGenerator}), so one generator serves
+ * both this kit and {@code StateMachineSimulation}.
+ *
+ * <p>What it checks, each on a log of {@link #logLength()} commands drawn by {@link #commands()}
+ * from a seeded {@link Random}, every command passing through the {@link #codec()} as it would
+ * through the log:
  * <ul>
  *   <li><b>Determinism</b>: two fresh replicas that apply the same log give equal responses at every
  *   index and write byte-equal snapshots at every checkpoint ({@link #CHECKPOINT_EVERY} entries) and
@@ -102,12 +106,12 @@ public abstract class StateMachineTck<C, R> {
     protected abstract Codec<C> codec();
 
     /**
-     * Draws one command. It must depend only on {@code random}, so that a seed replays the log.
+     * Returns the generator of the commands to apply. It must draw only from the random source it
+     * is given, so that a seed replays the log.
      *
-     * @param random the seeded source to draw from
-     * @return the command
+     * @return the command generator
      */
-    protected abstract C command(Random random);
+    protected abstract CommandGenerator<? extends C> commands();
 
     /**
      * Returns how many commands each check applies. Default 1,000.
@@ -160,7 +164,7 @@ public abstract class StateMachineTck<C, R> {
         for (int i = 0; i < log.size(); i++) {
             if (!Arrays.equals(log.get(i), again.get(i))) {
                 fail(where(i + 1) + ": the generator drew " + decode(log.get(i)) + " and then " + decode(again.get(i))
-                        + " from the same seed; command(Random) must draw only from the Random it is given");
+                        + " from the same seed; the command generator must draw only from the random source it is given");
             }
         }
     }
@@ -262,9 +266,10 @@ public abstract class StateMachineTck<C, R> {
     private List<byte[]> draw() {
         Random random = new Random(seed);
         Codec<C> codec = codec();
+        CommandGenerator<? extends C> commands = commands();
         List<byte[]> entries = new ArrayList<>(logLength());
         for (int i = 0; i < logLength(); i++) {
-            entries.add(codec.encode(Objects.requireNonNull(command(random), "command(Random) returned null")));
+            entries.add(codec.encode(Objects.requireNonNull(commands.next(random), "the command generator drew null")));
         }
         return entries;
     }

@@ -2,8 +2,8 @@ package dev.raftkit.testkit.kv;
 
 import dev.raftkit.Codec;
 import dev.raftkit.StateMachine;
+import dev.raftkit.testkit.sim.CommandGenerator;
 import dev.raftkit.testkit.tck.StateMachineTck;
-import java.util.Random;
 
 /** Runs the StateMachine conformance kit against the test kit's key-value store. */
 class KvStateMachineTckTest extends StateMachineTck<KvCommand, String> {
@@ -20,12 +20,14 @@ class KvStateMachineTckTest extends StateMachineTck<KvCommand, String> {
 
     /** Few keys and values, so compare-and-set succeeds and fails often. */
     @Override
-    protected KvCommand command(Random random) {
-        String key = "k" + random.nextInt(8);
-        return switch (random.nextInt(3)) {
-            case 0 -> KvCommand.put(key, "v" + random.nextInt(4));
-            case 1 -> KvCommand.cas(key, "v" + random.nextInt(4), "v" + random.nextInt(4));
-            default -> KvCommand.delete(key);
+    protected CommandGenerator<KvCommand> commands() {
+        return random -> {
+            String key = "k" + random.nextInt(8);
+            return switch (random.nextInt(3)) {
+                case 0 -> KvCommand.put(key, "v" + random.nextInt(4));
+                case 1 -> KvCommand.cas(key, "v" + random.nextInt(4), "v" + random.nextInt(4));
+                default -> KvCommand.delete(key);
+            };
         };
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.InstanceOfAssertFactories.THROWABLE;
 import dev.raftkit.Codec;
 import dev.raftkit.StateMachine;
 import dev.raftkit.testkit.PlatformRun;
+import dev.raftkit.testkit.sim.CommandGenerator;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -85,7 +86,7 @@ class StateMachineTckTest {
     void aGeneratorThatIgnoresItsRandomFails() {
         Map<String, Optional<Throwable>> results = run(UnseededGeneratorKit.class);
         assertThat(results).hasSize(3).allSatisfy((test, failure) -> assertThat(failure).as(test).get(THROWABLE)
-                .hasMessageContaining("must draw only from the Random it is given"));
+                .hasMessageContaining("must draw only from the random source it is given"));
     }
 
     /** Runs {@code kit} with seed 0 and returns each test's failure, empty when it passed. */
@@ -140,8 +141,8 @@ class StateMachineTckTest {
         }
 
         @Override
-        protected Add command(Random random) {
-            return new Add(1 + random.nextInt(9));
+        protected CommandGenerator<Add> commands() {
+            return random -> new Add(1 + random.nextInt(9));
         }
 
         @Override
@@ -278,8 +279,8 @@ class StateMachineTckTest {
         private final Random own = new Random();
 
         @Override
-        protected Add command(Random random) {
-            return new Add(1 + own.nextInt(1_000_000));
+        protected CommandGenerator<Add> commands() {
+            return random -> new Add(1 + own.nextInt(1_000_000));
         }
     }
 }
