@@ -5,29 +5,17 @@ import dev.raftkit.Config;
 import dev.raftkit.NodeId;
 import dev.raftkit.spi.Heartbeat;
 import dev.raftkit.spi.RaftMessage;
+import dev.raftkit.testkit.cluster.LoopbackAddresses;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A started {@link GrpcTransport} of one node and every message it delivered. */
 final class TestNode implements AutoCloseable {
 
     static final String CLUSTER = "test-cluster";
-
-    /** Every port {@link #freeAddress()} tried in this JVM. */
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-    private static final int FIRST_PORT = 20_000;
-    private static final int PORT_COUNT = 12_000;
-    private static final Random PORTS = new Random();
 
     final NodeId id;
     final GrpcTransport transport;
@@ -48,27 +36,9 @@ final class TestNode implements AutoCloseable {
         return node;
     }
 
-    /**
-     * Returns a loopback address whose port was free a moment ago and that no earlier call of this
-     * JVM returned. Ports come from below Linux's ephemeral range (32768 and up), which outgoing
-     * connections of earlier tests draw their local ports from: a port picked there, or picked twice,
-     * made a node of one test fail to bind.
-     */
+    /** Returns a loopback address that no earlier call of this JVM returned ({@link LoopbackAddresses#free()}). */
     static Address freeAddress() {
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            int port = FIRST_PORT + PORTS.nextInt(PORT_COUNT);
-            if (!HANDED_OUT.add(port)) {
-                continue;
-            }
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-                return new Address("127.0.0.1", port);
-            } catch (IOException e) {
-                // taken by another process: try another
-            }
-        }
-        throw new IllegalStateException("no free loopback port in [" + FIRST_PORT + ", " + (FIRST_PORT + PORT_COUNT)
-                + ") after 1000 tries");
+        return LoopbackAddresses.free();
     }
 
     /** Sends heartbeats with {@code readSeq} to {@code to} until one arrives there, as an engine would retry. */

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 /**
  * Holds the {@link LiveCluster} a test of this package starts, with {@link RecordingKv} state
  * machines, {@link RecordingListener}s and {@link InstrumentedTransport}s, and closes it afterwards,
- * whatever the outcome.
+ * whatever the outcome. Tests whose every cluster is the default one use {@link #extension()} instead.
  */
 abstract class ClusterTestBase {
 
@@ -23,6 +23,14 @@ abstract class ClusterTestBase {
                 .voters(voters)
                 .transports(InstrumentedTransport::new)
                 .afterStop(RecordingKv::release);
+    }
+
+    /**
+     * Returns an extension that starts, for each test, the cluster {@link #clusterOf} describes, with
+     * as many voters as the test's {@link RaftCluster} says (3 by default).
+     */
+    static RaftClusterExtension<KvCommand, String, RecordingKv, RecordingListener> extension() {
+        return RaftClusterExtension.of(() -> clusterOf(3));
     }
 
     /** Returns the instrumented transport of the last start of {@code id}. */

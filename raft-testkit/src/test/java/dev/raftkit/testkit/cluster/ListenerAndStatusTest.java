@@ -9,17 +9,20 @@ import dev.raftkit.Role;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code leader()}, {@code role()}, {@code status()} and listeners: what a node says about itself
  * agrees with itself and with the rest of the cluster.
  */
-class ListenerAndStatusTest extends ClusterTestBase {
+class ListenerAndStatusTest {
 
+    @RegisterExtension
+    final RaftClusterExtension<KvCommand, String, RecordingKv, RecordingListener> raft = ClusterTestBase.extension();
 
     @Test
-    void listenersHearRoleAndLeaderChanges() {
-        cluster = clusterOf(3).build().startAll();
+    void listenersHearRoleAndLeaderChanges(
+            LiveCluster<KvCommand, String, RecordingKv, RecordingListener> cluster) {
         NodeId l = cluster.awaitAgreedLeader();
         long term = cluster.node(l).status().term();
         Optional<NodeId> leaderId = Optional.of(l);
@@ -59,8 +62,8 @@ class ListenerAndStatusTest extends ClusterTestBase {
     }
 
     @Test
-    void statusAgreesWithRoleLeaderAndTheCluster() {
-        cluster = clusterOf(3).build().startAll();
+    void statusAgreesWithRoleLeaderAndTheCluster(
+            LiveCluster<KvCommand, String, RecordingKv, RecordingListener> cluster) {
         NodeId l = cluster.awaitAgreedLeader();
         for (int n = 0; n < 10; n++) {
             Await.value(cluster.node(l).write(KvCommand.put("k" + n, "v")));

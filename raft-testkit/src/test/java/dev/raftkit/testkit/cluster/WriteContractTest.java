@@ -19,18 +19,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * API.md "Write contract" on a 3-node cluster over the memory providers: a write completes with
  * its own apply's response after commit, every node applies the same command at the same index,
  * {@code propose} is {@code write}, and reads see what they must.
  */
-class WriteContractTest extends ClusterTestBase {
+class WriteContractTest {
 
+    @RegisterExtension
+    final RaftClusterExtension<KvCommand, String, RecordingKv, RecordingListener> raft = ClusterTestBase.extension();
 
     @Test
-    void writeCompletesWithItsApplyResponseOnceCommittedAndApplied() {
-        cluster = clusterOf(3).build().startAll();
+    void writeCompletesWithItsApplyResponseOnceCommittedAndApplied(
+            LiveCluster<KvCommand, String, RecordingKv, RecordingListener> cluster) {
         NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
         RecordingKv sm = cluster.stateMachine(l);
@@ -59,8 +62,8 @@ class WriteContractTest extends ClusterTestBase {
     }
 
     @Test
-    void everyNodeAppliesTheSameCommandAtTheSameIndex() throws Exception {
-        cluster = clusterOf(3).build().startAll();
+    void everyNodeAppliesTheSameCommandAtTheSameIndex(
+            LiveCluster<KvCommand, String, RecordingKv, RecordingListener> cluster) throws Exception {
         Node<KvCommand, String> leader = cluster.node(cluster.awaitAgreedLeader());
         int writers = 4;
         int perWriter = 25;
@@ -99,8 +102,8 @@ class WriteContractTest extends ClusterTestBase {
 
     @Test
     @SuppressWarnings("removal")
-    void proposeBehavesExactlyAsWrite() {
-        cluster = clusterOf(3).build().startAll();
+    void proposeBehavesExactlyAsWrite(
+            LiveCluster<KvCommand, String, RecordingKv, RecordingListener> cluster) {
         NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
         NodeId f = cluster.followersOf(l).get(0);
@@ -127,8 +130,8 @@ class WriteContractTest extends ClusterTestBase {
     }
 
     @Test
-    void readLinearizableObservesEveryWriteCompletedBeforeIt() {
-        cluster = clusterOf(3).build().startAll();
+    void readLinearizableObservesEveryWriteCompletedBeforeIt(
+            LiveCluster<KvCommand, String, RecordingKv, RecordingListener> cluster) {
         NodeId l = cluster.awaitAgreedLeader();
         Node<KvCommand, String> leader = cluster.node(l);
         RecordingKv sm = cluster.stateMachine(l);
@@ -149,8 +152,8 @@ class WriteContractTest extends ClusterTestBase {
     }
 
     @Test
-    void readLocalIsServedOnFollowers() {
-        cluster = clusterOf(3).build().startAll();
+    void readLocalIsServedOnFollowers(
+            LiveCluster<KvCommand, String, RecordingKv, RecordingListener> cluster) {
         NodeId l = cluster.awaitAgreedLeader();
         Await.value(cluster.node(l).write(KvCommand.put("f", "1")));
         for (NodeId f : cluster.followersOf(l)) {

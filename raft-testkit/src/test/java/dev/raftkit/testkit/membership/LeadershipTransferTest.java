@@ -7,6 +7,7 @@ import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
 import dev.raftkit.testkit.cluster.LiveCluster;
+import dev.raftkit.testkit.cluster.RaftClusterExtension;
 import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.kv.KvStateMachine;
 import java.time.Duration;
@@ -15,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code transferLeadership} (issue 5, RELIABILITY.md C22): to an up-to-date and to a lagging
@@ -25,17 +26,14 @@ import org.junit.jupiter.api.Test;
  */
 class LeadershipTransferTest {
 
-    private final LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster =
-            LiveCluster.kvBuilder(NodeEvents::new).build();
-
-    @AfterEach
-    void closeCluster() {
-        cluster.close();
-    }
+    @RegisterExtension
+    final RaftClusterExtension<KvCommand, String, KvStateMachine, NodeEvents> raft =
+            RaftClusterExtension.of(() -> LiveCluster.kvBuilder(NodeEvents::new));
 
     @Test
-    void transferToAnUpToDateFollower() {
-        List<NodeId> ids = cluster.bootstrap(3);
+    void transferToAnUpToDateFollower(
+            LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster) {
+        List<NodeId> ids = cluster.ids();
         NodeId leader = cluster.awaitLeader();
         cluster.write(KvCommand.put("k", "v1"));
         NodeId target = otherThan(ids, leader);
@@ -52,8 +50,9 @@ class LeadershipTransferTest {
     }
 
     @Test
-    void transferToALaggingFollowerCatchesItUpFirst() {
-        List<NodeId> ids = cluster.bootstrap(3);
+    void transferToALaggingFollowerCatchesItUpFirst(
+            LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster) {
+        List<NodeId> ids = cluster.ids();
         NodeId leader = cluster.awaitLeader();
         NodeId target = otherThan(ids, leader);
         Node<KvCommand, String> leaderNode = cluster.node(leader);
@@ -77,8 +76,8 @@ class LeadershipTransferTest {
     }
 
     @Test
-    void transferToItselfCompletesAtOnce() {
-        cluster.bootstrap(3);
+    void transferToItselfCompletesAtOnce(
+            LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster) {
         NodeId leader = cluster.awaitLeader();
 
         cluster.await(cluster.node(leader).transferLeadership(leader));
@@ -88,8 +87,8 @@ class LeadershipTransferTest {
     }
 
     @Test
-    void transferToANonMemberFailsFast() {
-        cluster.bootstrap(3);
+    void transferToANonMemberFailsFast(
+            LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster) {
         NodeId leader = cluster.awaitLeader();
         NodeId stranger = cluster.newId();
 
@@ -104,8 +103,9 @@ class LeadershipTransferTest {
     }
 
     @Test
-    void writesAreRefusedDuringATransferUntilItIsAbandoned() {
-        List<NodeId> ids = cluster.bootstrap(3);
+    void writesAreRefusedDuringATransferUntilItIsAbandoned(
+            LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster) {
+        List<NodeId> ids = cluster.ids();
         NodeId leader = cluster.awaitLeader();
         cluster.write(KvCommand.put("k", "v1"));
         NodeId target = otherThan(ids, leader);

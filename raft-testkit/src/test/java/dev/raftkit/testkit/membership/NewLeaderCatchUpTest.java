@@ -6,13 +6,14 @@ import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.testkit.cluster.LiveCluster;
+import dev.raftkit.testkit.cluster.RaftClusterExtension;
 import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.kv.KvStateMachine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node whose configuration does not name the current leader still hears it and catches up: a
@@ -22,17 +23,14 @@ import org.junit.jupiter.api.Test;
  */
 class NewLeaderCatchUpTest {
 
-    private final LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster =
-            LiveCluster.kvBuilder(NodeEvents::new).build();
-
-    @AfterEach
-    void closeCluster() {
-        cluster.close();
-    }
+    @RegisterExtension
+    final RaftClusterExtension<KvCommand, String, KvStateMachine, NodeEvents> raft =
+            RaftClusterExtension.of(() -> LiveCluster.kvBuilder(NodeEvents::new));
 
     @Test
-    void voterCutOffWhileANewNodeJoinedAndTookOverCatchesUp() {
-        List<NodeId> voters = cluster.bootstrap(3);
+    void voterCutOffWhileANewNodeJoinedAndTookOverCatchesUp(
+            LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster) {
+        List<NodeId> voters = cluster.ids();
         NodeId oldLeader = cluster.awaitLeader();
         NodeId cutOff = voters.stream().filter(id -> !id.equals(oldLeader)).findFirst().orElseThrow();
         cluster.write(KvCommand.put("k", "v0"));
@@ -63,8 +61,9 @@ class NewLeaderCatchUpTest {
     }
 
     @Test
-    void nodeJoiningWithAMemberListThatLacksTheLeaderStillJoinsAndCatchesUp() {
-        List<NodeId> voters = cluster.bootstrap(3);
+    void nodeJoiningWithAMemberListThatLacksTheLeaderStillJoinsAndCatchesUp(
+            LiveCluster<KvCommand, String, KvStateMachine, NodeEvents> cluster) {
+        List<NodeId> voters = cluster.ids();
         NodeId leader = cluster.awaitLeader();
         cluster.write(KvCommand.put("k", "v0"));
         List<NodeId> withoutLeader = new ArrayList<>(voters);
