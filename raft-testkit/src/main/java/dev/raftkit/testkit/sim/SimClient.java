@@ -142,9 +142,7 @@ final class SimClient<C, R, M, I, O> {
         }
         if (request instanceof Command<C, R, M, I, O> command) {
             track(op, at.node().write(command.command()), response -> {
-                if (command.changesState()) {
-                    onWriteOk.accept(scheduler.now());
-                }
+                onWriteOk.accept(scheduler.now()); // any command through the log, reads too, shows progress
                 return command.output().apply(response);
             }, command.changesState());
         } else if (request instanceof Query<C, R, M, I, O> query) {
