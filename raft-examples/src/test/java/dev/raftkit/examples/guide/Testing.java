@@ -3,6 +3,7 @@ package dev.raftkit.examples.guide;
 import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.NodeId;
+import dev.raftkit.examples.CounterStateMachine;
 import dev.raftkit.grpc.GrpcTransportProvider;
 import dev.raftkit.lmdb.LmdbLogStoreProvider;
 import dev.raftkit.spi.LogStore;
@@ -10,10 +11,13 @@ import dev.raftkit.spi.Transport;
 import dev.raftkit.testkit.memory.MemoryNetwork;
 import dev.raftkit.testkit.sim.Simulation;
 import dev.raftkit.testkit.sim.SimulationReport;
+import dev.raftkit.testkit.sim.StateMachineModel;
+import dev.raftkit.testkit.sim.StateMachineSimulation;
 import dev.raftkit.testkit.tck.LogStoreTck;
 import dev.raftkit.testkit.tck.TransportTck;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,6 +57,38 @@ final class Testing {
                 .run();
     }
     // end::simulation[]
+
+    // tag::userSimulation[]
+    /** The counter's sequential specification: the state is the total, a command adds a delta. */
+    record CounterModel() implements StateMachineModel<Long, Long, Long> {
+        @Override
+        public Long initialState() {
+            return 0L;
+        }
+
+        @Override
+        public Result<Long, Long> apply(Long total, Long delta) {
+            return new Result<>(total + delta, total + delta);   // the new state, the response
+        }
+
+        @Override
+        public boolean isRead(Long delta) {
+            return delta == 0;                                  // adding 0 reads the total
+        }
+    }
+
+    static List<SimulationReport> simulateCounter(long firstSeed, int seeds) {
+        return StateMachineSimulation
+                .of(CounterStateMachine::new,                   // a fresh state machine per node start
+                        CounterStateMachine.CODEC,
+                        random -> (long) random.nextInt(-2, 5),   // seeded: a failing seed replays
+                        new CounterModel())
+                .nodes(3)
+                .clients(2)
+                .build()
+                .runSeeds(firstSeed, seeds);                     // throws SimulationFailure
+    }
+    // end::userSimulation[]
 
     // tag::logStoreTck[]
     static class LmdbLogStoreConformance extends LogStoreTck {

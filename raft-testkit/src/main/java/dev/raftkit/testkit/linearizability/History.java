@@ -36,10 +36,31 @@ import java.util.function.LongSupplier;
  * under a fresh id from {@link #newProcess()}. An operation still in flight when
  * {@link #operations()} is called is reported as unknown.
  *
+ * <p>Which outcome to record:
+ * <ul>
+ *   <li>{@link #ok}: an answer came back, whatever it says. A compare-and-set that saw another
+ *       value, or a withdrawal refused for lack of funds, is OK with that answer ("not swapped",
+ *       "refused"), not a failure: it took effect by reading the state.</li>
+ *   <li>{@link #fail}: the operation had no effect and never will (rejected before it was
+ *       proposed: {@code NoLeaderException}, {@code BusyException}, or a {@code RaftException}
+ *       whose {@code mayHaveCommitted()} is false).</li>
+ *   <li>{@link #unknown}: no answer, and it may still take effect at any later time (a write that
+ *       timed out or failed after it was proposed). The process is retired.</li>
+ *   <li>{@link #unknownUntilNow}: no answer, and it cannot take effect after now: it took effect
+ *       before now or never (a read that timed out). The process goes on.</li>
+ * </ul>
+ *
  * <p>Timestamps come from one clock, read under this recorder's lock, so they never go backwards
  * and every recorded event is safely published. Use {@link System#nanoTime()} (the default) in a
  * real cluster test, with all clients in the JVM that records, and virtual time in a simulator.
  * Never use a wall clock or timestamps taken in different JVMs.
+ *
+ * <p>To replay a log recorded elsewhere (a Jepsen history, a client's own log), pass each event's
+ * time instead: {@link #invoke(int, String, Object, long)}, {@link #ok(long, Object, long)},
+ * {@link #fail(long, long)}, {@link #unknownUntil(long, long)}. Given times are taken as they are:
+ * they need not increase from one call to the next (a log may list clients one after another),
+ * but each return must not be before its invocation. They are not compared with the clock, so
+ * use given times for the whole history, or times from that same clock.
  *
  * @param <I> the input type of the model
  * @param <O> the output type of the model
@@ -101,6 +122,29 @@ public final class History<I, O> {
      * @throws IllegalStateException if the process is busy or retired, or the clock went backwards
      */
     public long invoke(int process, String key, I input) {
+        return start(process, key, input, this::readClock);
+    }
+
+    /**
+     * Records that {@code process} sent a request at {@code time}, for a history replayed from a
+     * log with its own times.
+     *
+     * @param process the logical client; it must not have an operation in flight and must not be retired
+     * @param key the partition key the operation touches (one key per operation)
+     * @param input what is asked
+     * @param time when the request was sent, on the log's clock
+     * @return the operation id to complete with {@link #ok(long, Object, long)},
+     *     {@link #fail(long, long)}, {@link #unknown} or {@link #unknownUntil}
+     * @throws NullPointerException if {@code key} or {@code input} is null
+     * @throws IllegalArgumentException if {@code time} is {@link Operation#NEVER}
+     * @throws IllegalStateException if the process is busy or retired
+     */
+    public long invoke(int process, String key, I input, long time) {
+        long given = given(time);
+        return start(process, key, input, () -> given);
+    }
+
+    private long start(int process, String key, I input, LongSupplier time) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(input, "input");
         synchronized (lock) {
@@ -115,7 +159,7 @@ public final class History<I, O> {
                         + " ended unknown and may still take effect; continue under a fresh process id "
                         + "from newProcess()");
             }
-            long now = readClock();
+            long now = time.getAsLong();
             long id = nextId++;
             inFlight.put(id, new Invocation<>(process, key, input, now));
             busyProcesses.put(process, id);
@@ -136,7 +180,24 @@ public final class History<I, O> {
      */
     public void ok(long id, O output) {
         Objects.requireNonNull(output, "output");
-        complete(id, Outcome.OK, Optional.of(output));
+        complete(id, Outcome.OK, Optional.of(output), this::readClock);
+    }
+
+    /**
+     * Records that operation {@code id} took effect and returned {@code output} at {@code time}.
+     *
+     * @param id an id returned by {@link #invoke} and not completed yet
+     * @param output what came back
+     * @param time when the response was received, on the same clock as the invocation
+     * @throws NullPointerException if {@code output} is null
+     * @throws IllegalArgumentException if {@code id} was never invoked here, or {@code time} is before
+     *     the invocation or is {@link Operation#NEVER}
+     * @throws IllegalStateException if the operation was already completed
+     */
+    public void ok(long id, O output, long time) {
+        Objects.requireNonNull(output, "output");
+        long given = given(time);
+        complete(id, Outcome.OK, Optional.of(output), () -> given);
     }
 
     /**
@@ -148,7 +209,21 @@ public final class History<I, O> {
      * @throws IllegalStateException if the operation was already completed, or the clock went backwards
      */
     public void fail(long id) {
-        complete(id, Outcome.FAIL, Optional.empty());
+        complete(id, Outcome.FAIL, Optional.empty(), this::readClock);
+    }
+
+    /**
+     * Records that operation {@code id} definitely did not take effect, as learned at {@code time}.
+     *
+     * @param id an id returned by {@link #invoke} and not completed yet
+     * @param time when the failure was received, on the same clock as the invocation
+     * @throws IllegalArgumentException if {@code id} was never invoked here, or {@code time} is before
+     *     the invocation or is {@link Operation#NEVER}
+     * @throws IllegalStateException if the operation was already completed
+     */
+    public void fail(long id, long time) {
+        long given = given(time);
+        complete(id, Outcome.FAIL, Optional.empty(), () -> given);
     }
 
     /**
@@ -160,7 +235,38 @@ public final class History<I, O> {
      * @throws IllegalStateException if the operation was already completed
      */
     public void unknown(long id) {
-        complete(id, Outcome.UNKNOWN, Optional.empty());
+        complete(id, Outcome.UNKNOWN, Optional.empty(), () -> Operation.NEVER);
+    }
+
+    /**
+     * Records that operation {@code id} ended without an answer and cannot take effect after now: it
+     * took effect at some instant between its invocation and now, with an output nobody saw, or
+     * never. A read that timed out is the usual case. Unlike {@link #unknown}, the process is not
+     * retired, since nothing of this operation can overlap its next one. If the operation might
+     * still take effect later (a write that timed out in Raft may still commit), use
+     * {@link #unknown} instead, or the checker reports false violations.
+     *
+     * @param id an id returned by {@link #invoke} and not completed yet
+     * @throws IllegalArgumentException if {@code id} was never invoked here
+     * @throws IllegalStateException if the operation was already completed, or the clock went backwards
+     */
+    public void unknownUntilNow(long id) {
+        complete(id, Outcome.UNKNOWN, Optional.empty(), this::readClock);
+    }
+
+    /**
+     * Records that operation {@code id} ended without an answer at {@code time} and cannot take effect
+     * after it; see {@link #unknownUntilNow}.
+     *
+     * @param id an id returned by {@link #invoke} and not completed yet
+     * @param time when the client stopped waiting, on the same clock as the invocation
+     * @throws IllegalArgumentException if {@code id} was never invoked here, or {@code time} is before
+     *     the invocation or is {@link Operation#NEVER}
+     * @throws IllegalStateException if the operation was already completed
+     */
+    public void unknownUntil(long id, long time) {
+        long given = given(time);
+        complete(id, Outcome.UNKNOWN, Optional.empty(), () -> given);
     }
 
     /**
@@ -181,7 +287,20 @@ public final class History<I, O> {
         return List.copyOf(all);
     }
 
-    private void complete(long id, Outcome outcome, Optional<O> output) {
+    /** Checks a time given by the caller. */
+    private static long given(long time) {
+        if (time == Operation.NEVER) {
+            throw new IllegalArgumentException("Operation.NEVER (Long.MAX_VALUE) is not a time; record an "
+                    + "operation that may take effect at any later time with unknown(id)");
+        }
+        return time;
+    }
+
+    /**
+     * Completes an operation. The return time is read under the lock, and the operation is built
+     * (and validated) before anything changes.
+     */
+    private void complete(long id, Outcome outcome, Optional<O> output, LongSupplier returnTime) {
         synchronized (lock) {
             Invocation<I> invocation = inFlight.get(id);
             if (invocation == null) {
@@ -191,13 +310,13 @@ public final class History<I, O> {
                 }
                 throw new IllegalArgumentException("no operation #" + id + " was invoked in this history");
             }
-            long returnTime = outcome == Outcome.UNKNOWN ? Operation.NEVER : readClock();
+            Operation<I, O> done = invocation.complete(id, outcome, output, returnTime.getAsLong());
             inFlight.remove(id);
             busyProcesses.remove(invocation.process());
-            if (outcome == Outcome.UNKNOWN) {
+            if (done.returnTime() == Operation.NEVER) {
                 retiredProcesses.put(invocation.process(), id);
             }
-            completed.put(id, invocation.complete(id, outcome, output, returnTime));
+            completed.put(id, done);
         }
     }
 

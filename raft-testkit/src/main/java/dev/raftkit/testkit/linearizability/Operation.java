@@ -18,8 +18,9 @@ import java.util.Optional;
  * @param output what came back; present exactly when {@code outcome} is {@link Outcome#OK}
  * @param outcome how the operation ended
  * @param invokeTime clock reading taken before the request was sent
- * @param returnTime clock reading taken after the response was received; {@link #NEVER} for an
- *     {@link Outcome#UNKNOWN} operation
+ * @param returnTime clock reading taken after the response was received; for an
+ *     {@link Outcome#UNKNOWN} operation, {@link #NEVER} if it may still take effect at any later time,
+ *     or the time after which it can no longer take effect
  * @param <I> the input type of the model
  * @param <O> the output type of the model
  */
@@ -39,11 +40,13 @@ public record Operation<I, O>(long id, int process, String key, I input, Optiona
      * @param output what came back; present exactly when {@code outcome} is {@link Outcome#OK}
      * @param outcome how the operation ended
      * @param invokeTime clock reading taken before the request was sent
-     * @param returnTime clock reading taken after the response was received; {@link #NEVER} for an
+     * @param returnTime clock reading taken after the response was received; for an
+     *     {@link Outcome#UNKNOWN} operation, {@link #NEVER} if it may still take effect at any later
+     *     time, or the time after which it can no longer take effect
      * @throws NullPointerException if {@code key}, {@code input}, {@code output} or {@code outcome} is null
      * @throws IllegalArgumentException if the output does not match the outcome, if
-     *     {@code returnTime < invokeTime}, or if the return time is {@link #NEVER} for any outcome
-     *     except {@link Outcome#UNKNOWN} or not {@link #NEVER} for it
+     *     {@code returnTime < invokeTime}, or if the return time is {@link #NEVER} for an outcome other
+     *     than {@link Outcome#UNKNOWN}
      */
     public Operation {
         Objects.requireNonNull(key, "key");
@@ -58,10 +61,9 @@ public record Operation<I, O>(long id, int process, String key, I input, Optiona
             throw new IllegalArgumentException("operation #" + id + ": return time " + returnTime
                     + " is before invoke time " + invokeTime);
         }
-        if ((outcome == Outcome.UNKNOWN) != (returnTime == NEVER)) {
-            throw new IllegalArgumentException("operation #" + id + ": return time must be Operation.NEVER "
-                    + "exactly when the outcome is UNKNOWN, but outcome is " + outcome + " and return time is "
-                    + returnTime);
+        if (returnTime == NEVER && outcome != Outcome.UNKNOWN) {
+            throw new IllegalArgumentException("operation #" + id + ": only an UNKNOWN operation may have the "
+                    + "return time Operation.NEVER, but outcome is " + outcome);
         }
     }
 

@@ -21,12 +21,17 @@ import java.util.stream.IntStream;
  * operation after trying every candidate is a dead end: it pops the last operation and tries the
  * next candidate. Unknown operations return at +infinity, after every known return, so reaching
  * one of their returns means every acknowledged operation is placed and the remaining unknown ones
- * are taken never to have happened.
+ * are taken never to have happened. An unknown operation with a known return time (it took effect
+ * before then, or never) is the exception: reaching its return unplaced, the search takes the
+ * one more move there is, to decide that it never happened (lifting it without changing the
+ * state), and undoes that move like any other. For the memo such an operation counts as an
+ * acknowledged one.
  *
  * <p>Unknown operations widen the search most, so three sound reductions apply to them: the memo's
  * dominance rule; twins (unknown operations with equal inputs, which are interchangeable) are
  * applied only in invocation order; and an unknown operation whose effect the next unknown one
  * overwrites completely is not combined with it (the configuration without it is explored anyway).
+ * The last two assume returns at +infinity, so they leave out operations with a known return time.
  *
  * <p>Candidates are tried in one of two orders, acknowledged-first or unknown-first. Both are
  * exhaustive and give the same verdict, but unknown-first usually proves a linearizable history
@@ -53,6 +58,8 @@ final class PartitionSearch<S, I, O> {
     private final List<Operation<I, O>> operations;
     private final Supplier<Optional<String>> stopReason;
     private final boolean[] unknown;
+    /** Unknown operations with a known return time: they took effect before it, or never. */
+    private final boolean[] bounded;
     private final List<O> outputs;
     private final long[] invokeTimes;
     private final long[] returnTimes;
@@ -62,6 +69,8 @@ final class PartitionSearch<S, I, O> {
 
     // The deepest point the current attempt reached, for the report.
     private int[] bestPrefix;
+    /** Which operations of the best prefix were decided never to have happened. */
+    private boolean[] bestSkipped;
     private S bestState;
     private int blockedOperation;
     private int[] concurrentAtBlock;
@@ -82,12 +91,14 @@ final class PartitionSearch<S, I, O> {
         this.stopReason = stopReason;
         int n = operations.size();
         unknown = new boolean[n];
+        bounded = new boolean[n];
         outputs = new ArrayList<>(n);
         invokeTimes = new long[n];
         returnTimes = new long[n];
         for (int i = 0; i < n; i++) {
             Operation<I, O> op = operations.get(i);
             unknown[i] = op.outcome() == Outcome.UNKNOWN;
+            bounded[i] = unknown[i] && op.returnTime() != Operation.NEVER;
             outputs.add(op.output().orElseGet(model::unknownOutput));
             invokeTimes[i] = op.invokeTime();
             returnTimes[i] = op.returnTime();
@@ -116,6 +127,7 @@ final class PartitionSearch<S, I, O> {
     private Optional<PartitionResult<I, O>> attempt(boolean unknownsFirst, long maxSteps) {
         EntryList entries = new EntryList(invokeTimes, returnTimes);
         int[] stackOperations = new int[operations.size()];
+        boolean[] stackSkipped = new boolean[operations.size()];
         List<S> stackStates = new ArrayList<>(operations.size());
         S state = model.initialState();
         SearchMemo<S> memo = new SearchMemo<>(operations.size(), state);
@@ -145,13 +157,14 @@ final class PartitionSearch<S, I, O> {
                 if (unknown[op] == unknownPass && twinOrderKept(op, memo)) {
                     Optional<S> after = model.step(state, operations.get(op).input(), outputs.get(op));
                     if (after.isPresent() && !absorbsUnknownOnTop(op, after.get(), stackOperations, stackStates)
-                            && memo.visit(op, unknown[op], after.get())) {
+                            && memo.visit(op, openEnded(op), after.get())) {
                         int depth = stackStates.size();
                         stackOperations[depth] = op;
+                        stackSkipped[depth] = false;
                         stackStates.add(state);
                         state = after.get();
                         entries.lift(op);
-                        noteDepth(stackOperations, depth + 1, state);
+                        noteDepth(stackOperations, stackSkipped, depth + 1, state);
                         unknownPass = unknownsFirst;
                         entry = entries.first();
                         continue;
@@ -160,7 +173,7 @@ final class PartitionSearch<S, I, O> {
                 entry = entries.next(entry);
                 continue;
             }
-            if (unknown[op]) {
+            if (unknown[op] && !bounded[op]) {
                 return Optional.of(PartitionResult.linearizable(key));
             }
             if (unknownPass == unknownsFirst) {
@@ -168,15 +181,33 @@ final class PartitionSearch<S, I, O> {
                 entry = entries.first();
                 continue;
             }
-            noteDeadEnd(entries, entry, stackStates.size());
-            if (stackStates.isEmpty()) {
-                return Optional.of(PartitionResult.violated(violation()));
+            if (bounded[op] && memo.visit(op, false, state)) {
+                // Every placement was tried here: the last move is that it never happened.
+                int depth = stackStates.size();
+                stackOperations[depth] = op;
+                stackSkipped[depth] = true;
+                stackStates.add(state);
+                entries.lift(op);
+                unknownPass = unknownsFirst;
+                entry = entries.first();
+                continue;
             }
-            int depth = stackStates.size() - 1;
-            int undone = stackOperations[depth];
-            state = stackStates.remove(depth);
-            memo.leave(undone, unknown[undone]);
-            entries.unlift(undone);
+            noteDeadEnd(entries, entry, stackStates.size());
+            // Undo the last placement; undoing a "never happened" move leaves a configuration whose
+            // moves were all tried, so undo the one before it too.
+            boolean skipped;
+            int undone;
+            do {
+                if (stackStates.isEmpty()) {
+                    return Optional.of(PartitionResult.violated(violation()));
+                }
+                int depth = stackStates.size() - 1;
+                undone = stackOperations[depth];
+                skipped = stackSkipped[depth];
+                state = stackStates.remove(depth);
+                memo.leave(undone, openEnded(undone));
+                entries.unlift(undone);
+            } while (skipped);
             unknownPass = unknown[undone];
             entry = entries.next(entries.callOf(undone));
         }
@@ -191,7 +222,7 @@ final class PartitionSearch<S, I, O> {
         int[] previous = new int[unknown.length];
         Arrays.fill(previous, -1);
         Map<I, Integer> lastWithInput = new HashMap<>();
-        IntStream.range(0, unknown.length).filter(i -> unknown[i]).boxed()
+        IntStream.range(0, unknown.length).filter(i -> unknown[i] && !bounded[i]).boxed()
                 .sorted(Comparator.<Integer>comparingLong(i -> invokeTimes[i]).thenComparingInt(i -> i))
                 .forEach(i -> {
                     Integer before = lastWithInput.put(operations.get(i).input(), i);
@@ -200,9 +231,18 @@ final class PartitionSearch<S, I, O> {
         return previous;
     }
 
+    /**
+     * Tells whether {@code op} may take effect at any later time (unknown, returning at +infinity).
+     * Only such operations take part in the memo's dominance rule: one with a known return must be
+     * decided before it, so a configuration where it is still open does not have more choices.
+     */
+    private boolean openEnded(int op) {
+        return unknown[op] && !bounded[op];
+    }
+
     /** Tells whether linearizing {@code op} now keeps unknown twins in invocation order. */
     private boolean twinOrderKept(int op, SearchMemo<S> memo) {
-        return !unknown[op] || previousTwin[op] < 0 || memo.isLinearizedUnknown(previousTwin[op]);
+        return !unknown[op] || bounded[op] || previousTwin[op] < 0 || memo.isLinearizedUnknown(previousTwin[op]);
     }
 
     /**
@@ -213,7 +253,8 @@ final class PartitionSearch<S, I, O> {
      */
     private boolean absorbsUnknownOnTop(int op, S after, int[] stackOperations, List<S> stackStates) {
         int top = stackStates.size() - 1;
-        if (!unknown[op] || top < 0 || !unknown[stackOperations[top]]) {
+        if (!unknown[op] || bounded[op] || top < 0 || !unknown[stackOperations[top]]
+                || bounded[stackOperations[top]]) {
             return false;
         }
         Optional<S> instead = model.step(stackStates.get(top), operations.get(op).input(), outputs.get(op));
@@ -222,15 +263,17 @@ final class PartitionSearch<S, I, O> {
 
     private void resetReport(S initialState) {
         bestPrefix = new int[0];
+        bestSkipped = new boolean[0];
         bestState = initialState;
         blockedOperation = -1;
         concurrentAtBlock = new int[0];
     }
 
     /** Remembers the prefix if it is the longest so far. */
-    private void noteDepth(int[] stackOperations, int depth, S state) {
+    private void noteDepth(int[] stackOperations, boolean[] stackSkipped, int depth, S state) {
         if (depth > bestPrefix.length) {
             bestPrefix = Arrays.copyOf(stackOperations, depth);
+            bestSkipped = Arrays.copyOf(stackSkipped, depth);
             bestState = state;
             blockedOperation = -1;
         }
@@ -255,7 +298,9 @@ final class PartitionSearch<S, I, O> {
     }
 
     private Violation<I, O> violation() {
-        return new Violation<>(key, operationsAt(bestPrefix), model.describe(bestState),
+        int[] placed = IntStream.range(0, bestPrefix.length).filter(i -> !bestSkipped[i]).map(i -> bestPrefix[i])
+                .toArray();
+        return new Violation<>(key, operationsAt(placed), model.describe(bestState),
                 operations.get(blockedOperation), operationsAt(concurrentAtBlock));
     }
 

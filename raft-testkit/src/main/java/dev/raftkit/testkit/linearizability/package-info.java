@@ -1,13 +1,15 @@
 /**
- * A linearizability checker for client histories of a key-value workload, used by the
- * deterministic simulator and by tests that run real clusters.
+ * A linearizability checker for client histories, used by the deterministic simulator, by tests
+ * that run real clusters, and on histories recorded elsewhere (replayed with their own times).
  *
  * <p>Three steps:
  * <ol>
  *   <li>Record: every client operation goes through a {@link
  *       dev.raftkit.testkit.linearizability.History History}: {@code invoke} before sending, then
- *       {@code ok} (took effect, with output), {@code fail} (definitely never took effect) or
- *       {@code unknown} (may take effect at any later time, or never).</li>
+ *       {@code ok} (an answer came back, even one that says "not swapped" or "refused"),
+ *       {@code fail} (definitely never took effect), {@code unknown} (may take effect at any later
+ *       time, or never) or {@code unknownUntilNow} (took effect before now, or never: a read that
+ *       timed out). A log recorded elsewhere is replayed with its own times.</li>
  *   <li>Model: a {@link dev.raftkit.testkit.linearizability.Model Model} is the sequential
  *       specification of one key; {@link dev.raftkit.testkit.linearizability.KvRegisterModel
  *       KvRegisterModel} covers put, get, compare-and-set and delete.</li>

@@ -6,6 +6,7 @@ import dev.raftkit.FatalException;
 import dev.raftkit.NoLeaderException;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
+import dev.raftkit.RaftException;
 import dev.raftkit.testkit.linearizability.History;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -16,8 +17,9 @@ import java.util.function.Function;
 /**
  * One simulated client: issues the requests its {@link Requests} draws, one at a time, to the node
  * it believes leads, and records each operation in the history. Outcomes are classified as the
- * write contract allows: {@link NoLeaderException} and {@link BusyException} mean nothing was
- * appended (a definite failure); any other failure of a command that changes state, or no answer
+ * write contract allows: {@link NoLeaderException}, {@link BusyException} and any
+ * {@link RaftException} whose {@code mayHaveCommitted()} is false mean the command never takes
+ * effect (a definite failure); any other failure of a command that changes state, or no answer
  * within the timeout, is unknown (it may still take effect). A failed read (a query, or a command
  * the model says changes nothing) has no effect and is recorded as failed.
  *
@@ -140,9 +142,7 @@ final class SimClient<C, R, M, I, O> {
         }
         if (request instanceof Command<C, R, M, I, O> command) {
             track(op, at.node().write(command.command()), response -> {
-                if (command.changesState()) {
-                    onWriteOk.accept(scheduler.now());
-                }
+                onWriteOk.accept(scheduler.now()); // any command through the log, reads too, shows progress
                 return command.output().apply(response);
             }, command.changesState());
         } else if (request instanceof Query<C, R, M, I, O> query) {
@@ -194,7 +194,8 @@ final class SimClient<C, R, M, I, O> {
             List<NodeId> ids = cluster.ids();
             target = ids.get(random.nextInt(ids.size()));
         }
-        boolean definite = error instanceof NoLeaderException || error instanceof BusyException;
+        boolean definite = error instanceof NoLeaderException || error instanceof BusyException
+                || error instanceof RaftException raft && !raft.mayHaveCommitted();
         if (!write || definite) {
             history.fail(op);
         } else {

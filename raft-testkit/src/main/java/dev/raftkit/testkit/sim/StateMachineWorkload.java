@@ -94,7 +94,9 @@ final class StateMachineWorkload<C, R>
     public SimClient.Requests<C, R, StateMachine<C, R>, C, Response<R>> requests(int clientId) {
         return (random, now) -> {
             C command = Objects.requireNonNull(commands.next(random), "the command generator returned null");
-            return new SimClient.Command<>(model.key(command), command, command,
+            String key = Objects.requireNonNull(model.key(command), () -> "the model's key(..) returned null for "
+                    + command);
+            return new SimClient.Command<>(key, command, command,
                     response -> new Response<>(response, true), !model.isRead(command));
         };
     }

@@ -1,6 +1,8 @@
 /**
  * The deterministic cluster simulator: real Raftkit engines in virtual time on one thread, with
  * seeded faults, safety invariants checked after every event, and a linearizability check of the
- * client history. Start with {@link dev.raftkit.testkit.sim.Simulation}.
+ * client history. {@link dev.raftkit.testkit.sim.StateMachineSimulation} runs your own state
+ * machine, command generator and {@link dev.raftkit.testkit.sim.StateMachineModel model};
+ * {@link dev.raftkit.testkit.sim.Simulation} runs the test kit's key-value store.
  */
 package dev.raftkit.testkit.sim;

@@ -470,8 +470,11 @@ class LinearizabilityCheckerTest {
             assertThatThrownBy(() -> new Operation<>(1, 0, "x", put("a"), Optional.of(ack()), Outcome.OK, 5, 4))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("before invoke time");
             assertThatThrownBy(() -> new Operation<>(1, 0, "x", put("a"), Optional.<KvOutput<String>>empty(),
-                    Outcome.UNKNOWN, 0, 9)).isInstanceOf(IllegalArgumentException.class)
+                    Outcome.FAIL, 0, Operation.NEVER)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("Operation.NEVER");
+            assertThatThrownBy(() -> new Operation<>(1, 0, "x", put("a"), Optional.<KvOutput<String>>empty(),
+                    Outcome.UNKNOWN, 5, 4)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("before invoke time");
         }
     }
 

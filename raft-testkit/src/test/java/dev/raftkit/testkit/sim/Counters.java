@@ -37,7 +37,7 @@ final class Counters implements StateMachine<Counters.Add, Long> {
     }
 
     /** The sequential specification: each counter starts at 0 and is checked on its own. */
-    static final class Model implements StateMachineModel<Long, Add, Long> {
+    static class Model implements StateMachineModel<Long, Add, Long> {
         @Override
         public Long initialState() {
             return 0L;

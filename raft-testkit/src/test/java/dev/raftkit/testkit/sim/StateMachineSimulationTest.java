@@ -67,6 +67,22 @@ class StateMachineSimulationTest {
                 });
     }
 
+    /** A model that calls every command a read is wrong about the adds, and the run says so. */
+    @Test
+    void aModelWhoseReadsChangeTheStateIsReported() {
+        StateMachineSimulation<Counters.Add, Long> simulation = StateMachineSimulation
+                .of(Counters::new, Counters.Add.CODEC, StateMachineSimulationTest::randomAdd, new Counters.Model() {
+                    @Override
+                    public boolean isRead(Counters.Add command) {
+                        return true;
+                    }
+                })
+                .clients(3).build();
+
+        assertThatThrownBy(() -> simulation.run(1)).isInstanceOf(SimulationFailure.class)
+                .hasMessageContaining("simulation seed 1").hasMessageContaining("is a read, but it changes");
+    }
+
     private static Counters.Add randomAdd(RandomGenerator random) {
         String counter = "c" + random.nextInt(COUNTERS);
         return new Counters.Add(counter, random.nextInt(4) == 0 ? 0 : random.nextInt(1, 10), 0);
