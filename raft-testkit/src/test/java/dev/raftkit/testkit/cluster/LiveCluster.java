@@ -104,6 +104,7 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
     private final UnaryOperator<Transport> transports;
     private final UnaryOperator<Config.Builder> tuning;
     private final Consumer<? super S> afterStop;
+    private final Optional<Codec<R>> responseCodec;
     private final List<NodeId> founders = new ArrayList<>();
     private final Map<NodeId, Address> addresses = new ConcurrentHashMap<>();
     private final Map<NodeId, Config> configs = new ConcurrentHashMap<>();
@@ -122,6 +123,7 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
         this.transports = builder.transports;
         this.tuning = builder.tuning;
         this.afterStop = builder.afterStop;
+        this.responseCodec = builder.responseCodec;
         deliveries = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, name + "-network");
             thread.setDaemon(true);
@@ -179,6 +181,7 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
         private UnaryOperator<Transport> transports = UnaryOperator.identity();
         private UnaryOperator<Config.Builder> tuning = UnaryOperator.identity();
         private Consumer<? super S> afterStop = stateMachine -> { };
+        private Optional<Codec<R>> responseCodec = Optional.empty();
 
         private Builder(Codec<C> codec, Supplier<? extends S> stateMachines, Supplier<? extends L> listeners) {
             this.codec = Objects.requireNonNull(codec, "codec");
@@ -216,6 +219,12 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
         /** Runs {@code afterStop} on a node's state machine once the node closed, e.g. to release held applies. */
         public Builder<C, R, S, L> afterStop(Consumer<? super S> afterStop) {
             this.afterStop = Objects.requireNonNull(afterStop, "afterStop");
+            return this;
+        }
+
+        /** Gives every node a response codec, so they serve sessions. */
+        public Builder<C, R, S, L> responseCodec(Codec<R> responseCodec) {
+            this.responseCodec = Optional.of(responseCodec);
             return this;
         }
 
@@ -344,13 +353,14 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
         Config config = config(id);
         L listener = listeners.get();
         Transport transport = wrapTransport.apply(transports.apply(new MemoryTransport(network, config)));
-        Node<C, R> node = Raft.builder(config)
+        Raft.Builder<C, R> builder = Raft.builder(config)
                 .stateMachine(stateMachine)
                 .codec(codec)
                 .logStore(wrapStore.apply(new MemoryLogStore(disk(id))))
                 .transport(transport)
-                .listener(listener)
-                .start();
+                .listener(listener);
+        responseCodec.ifPresent(builder::responseCodec);
+        Node<C, R> node = builder.start();
         Member<C, R, S, L> member = new Member<>(node, stateMachine, listener, transport);
         running.put(id, member);
         last.put(id, member);
@@ -563,7 +573,15 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
 
     /** Applies a membership change on whichever node leads, retrying on another leader while leadership moves. */
     public Membership changeMembership(Function<Node<C, R>, CompletableFuture<Membership>> change) {
-        return await(onLeader(change, System.nanoTime() + PATIENCE.toNanos()), PATIENCE.plus(PATIENCE));
+        return onLeader(change);
+    }
+
+    /**
+     * Runs {@code call} on whichever node leads, retrying on another leader while leadership moves
+     * (so {@code call} must be safe to repeat, e.g. a session write), and returns its result.
+     */
+    public <T> T onLeader(Function<Node<C, R>, CompletableFuture<T>> call) {
+        return await(onLeader(call, System.nanoTime() + PATIENCE.toNanos()), PATIENCE.plus(PATIENCE));
     }
 
     /**
