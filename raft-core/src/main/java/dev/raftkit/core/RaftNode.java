@@ -96,7 +96,8 @@ final class RaftNode<C, R> implements Node<C, R> {
         HardState hardState;
         SnapshotMeta snapshot;
         SessionTable<R> sessions = new SessionTable<>(config.sessionWindow(), config.sessionTimeout().toNanos(),
-                config.maxSessions(), setup.responseCodec());
+                config.maxSessions(), setup.responseCodec(),
+                config.option(SessionTable.UNSAFE_SKIP_DEDUPLICATION).map(Boolean::parseBoolean).orElse(false));
         try {
             hardState = store.hardState();
             snapshot = recoverSnapshot(store, setup.stateMachine(), sessions).orElse(null);

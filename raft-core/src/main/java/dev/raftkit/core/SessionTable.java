@@ -27,10 +27,10 @@ import java.util.function.Supplier;
 final class SessionTable<R> {
 
     /**
-     * A test-only mutation switch: when this system property is {@code true} at start, writes are
-     * applied without the duplicate check, so tests can show that their checks catch duplicates.
+     * TEST ONLY: the {@code Config} option that, set to {@code true}, applies session writes without
+     * the duplicate check (a mutation switch, so tests can show that their checks catch duplicates).
      */
-    static final String SKIP_DEDUPLICATION_PROPERTY = "raftkit.mutation.skipSessionDeduplication";
+    static final String UNSAFE_SKIP_DEDUPLICATION = "raftkit.unsafe.skipSessionDeduplication";
 
     /** One open session. */
     private static final class Session<R> {
@@ -59,13 +59,15 @@ final class SessionTable<R> {
      * @param timeoutNanos log time a session may go unused
      * @param maxSessions sessions that may be open at once
      * @param responseCodec encodes recorded responses for snapshots; sessions need one
+     * @param skipDeduplication TEST ONLY: see {@link #UNSAFE_SKIP_DEDUPLICATION}
      */
-    SessionTable(int window, long timeoutNanos, int maxSessions, Optional<Codec<R>> responseCodec) {
+    SessionTable(int window, long timeoutNanos, int maxSessions, Optional<Codec<R>> responseCodec,
+            boolean skipDeduplication) {
         this.responseCodec = responseCodec;
         this.window = window;
         this.timeoutNanos = timeoutNanos;
         this.maxSessions = maxSessions;
-        this.skipDeduplication = Boolean.getBoolean(SKIP_DEDUPLICATION_PROPERTY);
+        this.skipDeduplication = skipDeduplication;
     }
 
     /** {@return the log time: the highest stamp applied} */

@@ -28,7 +28,7 @@ class SessionTableTest {
     private final List<String> applies = new ArrayList<>();
 
     private SessionTable<String> table(int maxSessions) {
-        return new SessionTable<>(WINDOW, 10 * MINUTE, maxSessions, Optional.of(Codec.utf8()));
+        return new SessionTable<>(WINDOW, 10 * MINUTE, maxSessions, Optional.of(Codec.utf8()), false);
     }
 
     private String write(SessionTable<String> table, long session, long sequence) {
@@ -163,7 +163,7 @@ class SessionTableTest {
 
     @Test
     void sessionsNeedAResponseCodecForSnapshots() throws IOException {
-        SessionTable<String> withoutCodec = new SessionTable<>(WINDOW, MINUTE, 10, Optional.empty());
+        SessionTable<String> withoutCodec = new SessionTable<>(WINDOW, MINUTE, 10, Optional.empty(), false);
         ByteArrayOutputStream empty = new ByteArrayOutputStream();
         SnapshotFormat.writeEngineState(empty, withoutCodec); // no sessions: no codec needed
         withoutCodec.open(1);
