@@ -7,7 +7,12 @@ public enum EntryKind {
     /** The empty entry a new leader appends to commit entries of earlier terms. */
     NOOP(1),
     /** A cluster configuration, encoded by the engine. */
-    MEMBERSHIP(2);
+    MEMBERSHIP(2),
+    /**
+     * A session operation (open, write, close), encoded by the engine: the leader's timestamp,
+     * the session and sequence, and for a write the user's command bytes.
+     */
+    SESSION(3);
 
     private final int code;
 

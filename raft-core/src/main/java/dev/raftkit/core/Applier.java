@@ -3,6 +3,8 @@ package dev.raftkit.core;
 import dev.raftkit.Codec;
 import dev.raftkit.Membership;
 import dev.raftkit.NotLeaderException;
+import dev.raftkit.SessionExpiredException;
+import dev.raftkit.SessionId;
 import dev.raftkit.SnapshotInfo;
 import dev.raftkit.StateMachine;
 import dev.raftkit.core.protocol.MembershipCodec;
@@ -84,6 +86,9 @@ final class Applier<C, R> {
     private final long replayTarget;
     /** Writes whose entries are being applied, in index order; apply thread only. */
     private final ArrayDeque<PendingWrite<R>> writes = new ArrayDeque<>();
+    /** Apply thread only: the sessions, checked before a session write reaches the state machine. */
+    private final SessionTable<R> sessions;
+    private final LogClock logClock;
     private volatile long applied;
 
     /**
@@ -91,12 +96,16 @@ final class Applier<C, R> {
      * @param membership the configuration in force at start
      * @param replayTarget the commit index known at start: local reads wait until it is applied
      * @param snapshotThreshold applied entries since the last snapshot that trigger one; 0 = never
+     * @param sessions the session table, as restored with {@code restored}
+     * @param logClock told of the log time of every applied session entry
      * @param metrics told of every snapshot taken
      * @param listener told of snapshots taken, storage failures and this applier's death
      */
     Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, LogStore store,
             SnapshotMeta restored, Membership membership, long replayTarget, long snapshotThreshold,
-            EngineMetrics metrics, Listener listener) {
+            SessionTable<R> sessions, LogClock logClock, EngineMetrics metrics, Listener listener) {
+        this.sessions = sessions;
+        this.logClock = logClock;
         this.nodeId = nodeId;
         this.stateMachine = stateMachine;
         this.codec = codec;
@@ -162,7 +171,9 @@ final class Applier<C, R> {
             }
             PendingWrite<R> write = writeAt(entry);
             if (entry.kind() == EntryKind.COMMAND) {
-                applyCommand(entry, write);
+                applyCommand(entry, write, () -> stateMachine.apply(entry.index(), codec.decode(entry.payload())));
+            } else if (entry.kind() == EntryKind.SESSION) {
+                applySession(entry, write);
             } else if (entry.kind() == EntryKind.MEMBERSHIP) {
                 membership = MembershipCodec.decode(entry.payload(), entry.index());
             }
@@ -189,7 +200,7 @@ final class Applier<C, R> {
                 return;
             }
             try (in) {
-                stateMachine.restoreSnapshot(in);
+                stateMachine.restoreSnapshot(SnapshotFormat.readEngineState(in, sessions));
             } catch (IOException | RuntimeException e) {
                 listener.failed(new IOException("restoring snapshot " + meta.index() + " into the state machine failed: "
                         + e.getMessage(), e));
@@ -198,6 +209,7 @@ final class Applier<C, R> {
             applied = meta.index();
             appliedTerm = meta.term();
             membership = meta.membership();
+            logClock.observe(sessions.now());
             lastSnapshotIndex = meta.index();
             lastSnapshot = meta;
             // These writes' entries had committed (only committed entries come with writes), so the
@@ -231,6 +243,7 @@ final class Applier<C, R> {
         SnapshotMeta newer;
         long start = metrics.clock();
         try (SnapshotWriter writer = store.beginSnapshot(applied, appliedTerm, membership)) {
+            SnapshotFormat.writeEngineState(writer.output(), sessions);
             stateMachine.writeSnapshot(writer.output());
             synchronized (snapshotCommitLock) {
                 // A snapshot from the leader that installed meanwhile covers more: this one must not
@@ -295,12 +308,43 @@ final class Applier<C, R> {
         return write;
     }
 
-    private void applyCommand(LogEntry entry, PendingWrite<R> write) {
+    /**
+     * Applies a session operation: the session table advances to the entry's time first, so
+     * every replica expires the same sessions at this entry; a write reaches the state machine
+     * only if the table has no response for it.
+     */
+    private void applySession(LogEntry entry, PendingWrite<R> write) {
+        SessionEntry op = SessionEntry.decode(entry.payload(), entry.index());
+        sessions.advance(op.stamp());
+        logClock.observe(sessions.now());
+        Object answer = null;
+        switch (op.op()) {
+            case WRITE -> {
+                applyCommand(entry, write, () -> sessions.applyOnce(op.session(), op.sequence(),
+                        () -> stateMachine.apply(entry.index(), codec.decode(op.command()))));
+                return;
+            }
+            case OPEN -> {
+                sessions.open(entry.index());
+                answer = new SessionId(entry.index());
+            }
+            case CLOSE -> sessions.close(op.session());
+        }
+        applied = entry.index();
+        if (write != null) {
+            write.answered(answer);
+        }
+    }
+
+    /** Applies one command through {@code apply} and answers its writer, also when it throws. */
+    private void applyCommand(LogEntry entry, PendingWrite<R> write, Supplier<R> apply) {
         R response;
         try {
-            response = stateMachine.apply(entry.index(), codec.decode(entry.payload()));
+            response = apply.get();
         } catch (RuntimeException e) {
-            LOG.warn("[{}] apply of index {} threw; the writer gets the exception", nodeId, entry.index(), e);
+            if (!(e instanceof SessionExpiredException)) { // the session's answer, not a failure of apply
+                LOG.warn("[{}] apply of index {} threw; the writer gets the exception", nodeId, entry.index(), e);
+            }
             applied = entry.index();
             if (write != null) {
                 write.fail(e);

@@ -12,6 +12,7 @@ import dev.raftkit.core.protocol.Proposal;
 import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.core.protocol.Ready;
 import dev.raftkit.core.protocol.StorageFault;
+import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.MessageHandler;
@@ -19,6 +20,8 @@ import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.TaskQueue;
 import dev.raftkit.spi.Transport;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -255,7 +258,11 @@ final class Driver<C, R> implements MessageHandler {
 
     /** Proposes {@code payloads} as one run; see {@link ClientWrites.Proposer}. */
     private void propose(List<byte[]> payloads, List<PendingWrite<R>> proposed) {
-        Proposal proposal = core.propose(payloads);
+        List<EntryKind> kinds = new ArrayList<>(payloads.size());
+        for (PendingWrite<R> write : proposed) {
+            kinds.addAll(Collections.nCopies(write.count(), write.kind()));
+        }
+        Proposal proposal = core.propose(payloads, kinds);
         metrics.proposed(payloads.size());
         if (proposal instanceof Proposal.Appended appended) {
             writes.appended(proposed, appended.firstIndex(), core.term());

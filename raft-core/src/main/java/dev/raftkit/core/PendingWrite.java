@@ -1,6 +1,7 @@
 package dev.raftkit.core;
 
 import dev.raftkit.RaftException;
+import dev.raftkit.spi.EntryKind;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,10 +28,12 @@ final class PendingWrite<R> {
     private final int count;
     /** Set by the first of: the driver taking it up for proposing, the node stopping. */
     private final AtomicBoolean claimed = new AtomicBoolean();
+    private final EntryKind kind;
     long firstIndex;
     long term;
 
-    private PendingWrite(CompletableFuture<R> single, CompletableFuture<List<R>> batch, int count) {
+    private PendingWrite(CompletableFuture<R> single, CompletableFuture<List<R>> batch, int count, EntryKind kind) {
+        this.kind = kind;
         this.single = single;
         this.batch = batch;
         this.count = count;
@@ -38,16 +41,30 @@ final class PendingWrite<R> {
     }
 
     static <R> PendingWrite<R> single(CompletableFuture<R> future) {
-        return new PendingWrite<>(future, null, 1);
+        return new PendingWrite<>(future, null, 1, EntryKind.COMMAND);
+    }
+
+    /**
+     * A session operation: one {@link EntryKind#SESSION} entry, whose future completes with what
+     * the operation answers ({@link #answered}).
+     */
+    @SuppressWarnings("unchecked")
+    static <R> PendingWrite<R> session(CompletableFuture<?> future) {
+        return new PendingWrite<>((CompletableFuture<R>) future, null, 1, EntryKind.SESSION);
     }
 
     static <R> PendingWrite<R> batch(CompletableFuture<List<R>> future, int count) {
-        return new PendingWrite<>(null, future, count);
+        return new PendingWrite<>(null, future, count, EntryKind.COMMAND);
     }
 
     /** Returns how many commands it holds, each one entry. */
     int count() {
         return count;
+    }
+
+    /** Returns the kind of its entries. */
+    EntryKind kind() {
+        return kind;
     }
 
     long lastIndex() {
@@ -87,6 +104,15 @@ final class PendingWrite<R> {
     void stopped(RaftException failure) {
         boolean refused = claimed.compareAndSet(false, true);
         fail(Outstanding.withOutcome(failure, !refused));
+    }
+
+    /**
+     * Completes a session operation with its answer, of the type its caller's future expects: the
+     * {@code SessionId} of an open, the response of a write, null for a close.
+     */
+    @SuppressWarnings("unchecked")
+    void answered(Object answer) {
+        ((CompletableFuture<Object>) future()).complete(answer);
     }
 
     /** Fails the whole write. */

@@ -38,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +65,16 @@ final class RaftNode<C, R> implements Node<C, R> {
     private final LeaderWaits leaderWaits;
     private final List<TaskQueue> queues;
     private final EngineMetrics metrics;
+    /** Whether the node has a response codec, which sessions need. */
+    private final boolean sessionsEnabled;
+    private final LogClock logClock;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RaftNode(Config config, Codec<C> codec, Driver<C, R> driver, Applier<C, R> applier, Notifier notifier,
-            Outstanding outstanding, LeaderWaits leaderWaits, List<TaskQueue> queues, EngineMetrics metrics) {
+            Outstanding outstanding, LeaderWaits leaderWaits, List<TaskQueue> queues, EngineMetrics metrics,
+            boolean sessionsEnabled, LogClock logClock) {
+        this.sessionsEnabled = sessionsEnabled;
+        this.logClock = logClock;
         this.config = config;
         this.codec = codec;
         this.driver = driver;
@@ -90,9 +97,12 @@ final class RaftNode<C, R> implements Node<C, R> {
         EngineMetrics metrics = MetricsOption.metrics(config, runtime::nanoTime);
         HardState hardState;
         SnapshotMeta snapshot;
+        SessionTable<R> sessions = new SessionTable<>(config.sessionWindow(), config.sessionTimeout().toNanos(),
+                config.maxSessions(), setup.responseCodec(),
+                config.option(SessionTable.UNSAFE_SKIP_DEDUPLICATION).map(Boolean::parseBoolean).orElse(false));
         try {
             hardState = store.hardState();
-            snapshot = recoverSnapshot(store, setup.stateMachine()).orElse(null);
+            snapshot = recoverSnapshot(store, setup.stateMachine(), sessions).orElse(null);
         } catch (IOException e) {
             throw new IllegalStateException("[" + id + "] cannot recover from the log store: " + e.getMessage(), e);
         }
@@ -106,12 +116,15 @@ final class RaftNode<C, R> implements Node<C, R> {
         TaskQueue notifyQueue = add(queues, runtime.newTaskQueue("raft-notify-" + id));
         LeaderWaits leaderWaits = new LeaderWaits(id);
         Outstanding outstanding = new Outstanding(leaderWaits);
+        LogClock logClock = new LogClock(runtime::nanoTime);
+        logClock.observe(sessions.now());
         Notifier notifier = new Notifier(id, notifyQueue, leaderWaits);
         setup.listeners().forEach(notifier::add);
         Driver<C, R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, notifier,
                 outstanding, metrics, runtime::nanoTime,
                 reports -> new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, store, snapshot,
-                        membership, core.commitIndex(), config.snapshotThreshold(), metrics, reports));
+                        membership, core.commitIndex(), config.snapshotThreshold(), sessions, logClock, metrics,
+                        reports));
         Applier<C, R> applier = driver.applier();
         try {
             Map<NodeId, Address> peers = new TreeMap<>(membership.addresses());
@@ -126,18 +139,19 @@ final class RaftNode<C, R> implements Node<C, R> {
         LOG.info("[{}] started: term {}, last index {}, commit index {}", id, core.term(), core.lastIndex(),
                 core.commitIndex());
         RaftNode<C, R> node = new RaftNode<>(config, setup.codec(), driver, applier, notifier, outstanding,
-                leaderWaits, queues, metrics);
+                leaderWaits, queues, metrics, setup.responseCodec().isPresent(), logClock);
         metrics.bind(node::status, outstanding::inflightWrites);
         return node;
     }
 
     /**
-     * Restores the state machine from the latest snapshot, if any, and makes the log continue from
-     * it: a log that does not reach the snapshot, or disagrees with it, is reset to start after it
-     * (a crash between committing a received snapshot and resetting the log leaves that state).
+     * Restores the state machine and {@code sessions} from the latest snapshot, if any, and makes
+     * the log continue from it: a log that does not reach the snapshot, or disagrees with it, is
+     * reset to start after it (a crash between committing a received snapshot and resetting the log
+     * leaves that state).
      */
-    private static Optional<SnapshotMeta> recoverSnapshot(LogStore store, StateMachine<?, ?> stateMachine)
-            throws IOException {
+    private static Optional<SnapshotMeta> recoverSnapshot(LogStore store, StateMachine<?, ?> stateMachine,
+            SessionTable<?> sessions) throws IOException {
         Optional<SnapshotMeta> latest = store.latestSnapshot();
         if (latest.isEmpty()) {
             return latest;
@@ -150,7 +164,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             throw DamagedSnapshot.unreadable(meta, e);
         }
         try (in) {
-            stateMachine.restoreSnapshot(in);
+            stateMachine.restoreSnapshot(SnapshotFormat.readEngineState(in, sessions));
         }
         boolean reachesSnapshot = meta.index() >= store.firstIndex() - 1 && meta.index() <= store.lastIndex();
         if (!reachesSnapshot || store.term(meta.index()) != meta.term()) {
@@ -191,15 +205,27 @@ final class RaftNode<C, R> implements Node<C, R> {
     public CompletableFuture<R> write(C command) {
         Objects.requireNonNull(command, "command");
         CompletableFuture<R> future = new CompletableFuture<>();
+        return submit(future, PendingWrite.single(future), () -> {
+            byte[] payload = codec.encode(command);
+            checkCommandBytes(payload.length, "command");
+            return payload;
+        });
+    }
+
+    /**
+     * Submits one entry's write unless the node stopped or too many writes are in flight; a
+     * failure of {@code encode} (the codec's, or a refusal) fails the write with nothing appended.
+     */
+    private <T> CompletableFuture<T> submit(CompletableFuture<T> future, PendingWrite<R> write,
+            Supplier<byte[]> encode) {
         metrics.trackWrite(future);
         if (!reserve(1, future)) {
             return future;
         }
-        PendingWrite<R> write = outstanding.trackWrite(PendingWrite.single(future));
+        outstanding.trackWrite(write);
         byte[] payload;
         try {
-            payload = codec.encode(command);
-            checkCommandBytes(payload.length, "command");
+            payload = encode.get();
         } catch (RuntimeException e) {
             future.completeExceptionally(e);
             return future;
@@ -300,17 +326,42 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     @Override
     public CompletableFuture<SessionId> openSession() {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("TODO(#17) sessions"));
+        return submitSession(logClock -> SessionEntry.open(logClock.stamp()));
     }
 
     @Override
     public CompletableFuture<R> write(SessionId session, long sequence, C command) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("TODO(#17) sessions"));
+        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(command, "command");
+        if (sequence < 1) {
+            throw new IllegalArgumentException("sequences of a session start at 1, was " + sequence);
+        }
+        return submitSession(logClock -> {
+            byte[] payload = codec.encode(command);
+            checkCommandBytes(payload.length + (long) SessionEntry.overheadBytes(),
+                    "session write (command plus session header)");
+            return SessionEntry.write(logClock.stamp(), session.value(), sequence, payload);
+        });
     }
 
     @Override
     public CompletableFuture<Void> closeSession(SessionId session) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("TODO(#17) sessions"));
+        Objects.requireNonNull(session, "session");
+        return submitSession(logClock -> SessionEntry.close(logClock.stamp(), session.value()));
+    }
+
+    /**
+     * Submits a session entry, encoded by {@code encode} with the time to stamp; fails at once
+     * without a response codec, on any role, as recorded responses could not go into snapshots.
+     */
+    private <T> CompletableFuture<T> submitSession(Function<LogClock, byte[]> encode) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        if (!sessionsEnabled) {
+            future.completeExceptionally(new IllegalStateException("[" + config.self() + "] sessions need a "
+                    + "responseCodec: build the node with Raft.builder(..).responseCodec(..)"));
+            return future;
+        }
+        return submit(future, PendingWrite.session(future), () -> encode.apply(logClock));
     }
 
     @Override

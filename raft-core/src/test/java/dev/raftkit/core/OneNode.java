@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * One node of a one-node cluster on a {@link ManualRuntime}, for tests of the driver's and the
@@ -41,12 +42,20 @@ final class OneNode {
     final RaftNode<String, String> node;
 
     OneNode() {
-        Config config = Config.builder(ID, Map.of(ID, Address.parse("127.0.0.1:1")))
+        this(UnaryOperator.identity(), Optional.empty());
+    }
+
+    /**
+     * @param tuning adjusts the configuration
+     * @param responseCodec the response codec, which sessions need
+     */
+    OneNode(UnaryOperator<Config.Builder> tuning, Optional<Codec<String>> responseCodec) {
+        Config config = tuning.apply(Config.builder(ID, Map.of(ID, Address.parse("127.0.0.1:1")))
                 .tickInterval(Duration.ofMillis(10))
-                .snapshotThreshold(0)
+                .snapshotThreshold(0))
                 .build();
         node = RaftNode.start(new NodeSetup<>(config, new RecordingStateMachine(), Codec.utf8(), store, transport,
-                Optional.of(runtime), List.of()));
+                Optional.of(runtime), List.of(), responseCodec));
     }
 
     /** Lets election timeouts pass until this node leads. */

@@ -48,7 +48,8 @@ final class BenchCluster implements AutoCloseable {
                 .logStore("lmdb").transport("grpc").maxInflightWrites(100_000)).build();
         CounterStateMachine counter = new CounterStateMachine();
         counters.put(id, counter);
-        nodes.put(id, Raft.builder(config).stateMachine(counter).codec(CounterStateMachine.CODEC).start());
+        nodes.put(id, Raft.builder(config).stateMachine(counter).codec(CounterStateMachine.CODEC)
+                .responseCodec(CounterStateMachine.CODEC).start());
     }
 
     /** Waits for a leader other than {@code not} (null: any) and returns it. */

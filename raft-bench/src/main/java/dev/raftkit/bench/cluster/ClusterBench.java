@@ -3,6 +3,7 @@ package dev.raftkit.bench.cluster;
 import dev.raftkit.Config;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.SessionId;
 import dev.raftkit.examples.CounterStateMachine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.HdrHistogram.Histogram;
 
@@ -20,6 +24,7 @@ import org.HdrHistogram.Histogram;
  * The cluster harness of issue 11: a 3-node cluster in one JVM on loopback (LMDB with full
  * durability, gRPC), the counter state machine, and the workloads {@code seq-write},
  * {@code write-64}, {@code write-256} (batching off, then on with {@code maxBatchDelayTicks=1}),
+ * {@code session-write-64} (writes through one session, as {@code write-64} otherwise),
  * {@code read-64} and {@code failover}, each with a warm-up, a measured window and 3 repetitions
  * (the median is reported), beside the machine's floor (fsync and loopback round trip). Prints a
  * table and writes the same numbers to {@code raft-bench/target/bench-results.json}.
@@ -27,6 +32,20 @@ import org.HdrHistogram.Histogram;
  * <p>Run it with {@code raft-bench/run}; {@code --quick} shortens every window for a smoke run.
  */
 public final class ClusterBench {
+
+    /** What a throughput workload keeps outstanding. */
+    private enum Operation {
+        /** {@code write(1)}. */
+        WRITE,
+        /** {@code write(session, next sequence, 1)}, all through one session. */
+        SESSION_WRITE,
+        /** A linearizable read of the total. */
+        READ
+    }
+
+    /** A throughput workload: how many operations outstanding, whether batching is on, and which. */
+    private record Shape(int outstanding, boolean batching, Operation operation) {
+    }
 
     private final double warmupSeconds;
     private final double windowSeconds;
@@ -55,18 +74,17 @@ public final class ClusterBench {
         Path root = Files.createDirectories(Path.of("raft-bench", "target", "bench-data"));
         ClusterBench bench = new ClusterBench(quick, root);
         bench.floor();
-        Map<String, int[]> workloads = new LinkedHashMap<>();
-        // name -> {outstanding, batching, reads}
-        workloads.put("seq-write", new int[] {1, 0, 0});
-        workloads.put("write-64", new int[] {64, 0, 0});
-        workloads.put("write-256", new int[] {256, 0, 0});
-        workloads.put("write-64-batched", new int[] {64, 1, 0});
-        workloads.put("write-256-batched", new int[] {256, 1, 0});
-        workloads.put("read-64", new int[] {64, 0, 1});
-        for (Map.Entry<String, int[]> w : workloads.entrySet()) {
+        Map<String, Shape> workloads = new LinkedHashMap<>();
+        workloads.put("seq-write", new Shape(1, false, Operation.WRITE));
+        workloads.put("write-64", new Shape(64, false, Operation.WRITE));
+        workloads.put("session-write-64", new Shape(64, false, Operation.SESSION_WRITE));
+        workloads.put("write-256", new Shape(256, false, Operation.WRITE));
+        workloads.put("write-64-batched", new Shape(64, true, Operation.WRITE));
+        workloads.put("write-256-batched", new Shape(256, true, Operation.WRITE));
+        workloads.put("read-64", new Shape(64, false, Operation.READ));
+        for (Map.Entry<String, Shape> w : workloads.entrySet()) {
             if (only == null || only.equals(w.getKey())) {
-                int[] shape = w.getValue();
-                bench.throughput(w.getKey(), shape[0], shape[1] == 1, shape[2] == 1);
+                bench.throughput(w.getKey(), w.getValue());
             }
         }
         if (only == null || only.equals("failover")) {
@@ -89,18 +107,24 @@ public final class ClusterBench {
                 fsync.getValueAtPercentile(50), 1e6 / fsync.getMean(), rtt.getValueAtPercentile(50)));
     }
 
-    private void throughput(String name, int outstanding, boolean batching, boolean reads) throws Exception {
-        UnaryOperator<Config.Builder> tuning = b -> batching ? b.maxBatchDelayTicks(1).maxBatchEntries(512) : b;
+    private void throughput(String name, Shape shape) throws Exception {
+        UnaryOperator<Config.Builder> tuning = b -> shape.batching() ? b.maxBatchDelayTicks(1).maxBatchEntries(512) : b;
         List<Load.Window> reps = new ArrayList<>();
         try (BenchCluster cluster = new BenchCluster(root, tuning)) {
             Node<Long, Long> leader = cluster.awaitLeader(null);
             CounterStateMachine counter = cluster.counter(leader.id());
-            java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> op = reads
-                    ? () -> leader.readLinearizable(counter::total)
-                    : () -> leader.write(1L);
-            Load.run(outstanding, warmupSeconds, op);
+            Supplier<CompletableFuture<?>> op = switch (shape.operation()) {
+                case WRITE -> () -> leader.write(1L);
+                case READ -> () -> leader.readLinearizable(counter::total);
+                case SESSION_WRITE -> {
+                    SessionId session = leader.openSession().get();
+                    AtomicLong sequence = new AtomicLong();
+                    yield () -> leader.write(session, sequence.incrementAndGet(), 1L);
+                }
+            };
+            Load.run(shape.outstanding(), warmupSeconds, op);
             for (int rep = 0; rep < 3; rep++) {
-                reps.add(Load.run(outstanding, windowSeconds, op));
+                reps.add(Load.run(shape.outstanding(), windowSeconds, op));
             }
         }
         reps.sort(Comparator.comparingDouble(Load.Window::opsPerSecond));

@@ -150,16 +150,15 @@ final class LeaderRole implements RoleState {
 
     // ---------------------------------------------------------------- client requests
 
-    /** Appends commands; {@return where, or why not} */
-    Proposal propose(List<byte[]> payloads) {
+    /** Appends commands, the i-th of kind {@code kinds.get(i)}; {@return where, or why not} */
+    Proposal propose(List<byte[]> payloads, List<EntryKind> kinds) {
         if (transferTarget != null) {
             return Proposal.Refused.TRANSFERRING_LEADERSHIP;
         }
         long first = log.lastIndex() + 1;
         List<LogEntry> entries = new ArrayList<>(payloads.size());
-        long index = first;
-        for (byte[] payload : payloads) {
-            entries.add(new LogEntry(index++, term, EntryKind.COMMAND, payload));
+        for (int i = 0; i < payloads.size(); i++) {
+            entries.add(new LogEntry(first + i, term, kinds.get(i), payloads.get(i)));
         }
         append(entries);
         return new Proposal.Appended(first);

@@ -5,6 +5,7 @@ import dev.raftkit.NodeId;
 import dev.raftkit.Role;
 import dev.raftkit.spi.AppendEntries;
 import dev.raftkit.spi.AppendEntriesResponse;
+import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.Heartbeat;
 import dev.raftkit.spi.InstallSnapshot;
@@ -14,6 +15,7 @@ import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.RequestVote;
 import dev.raftkit.spi.RequestVoteResponse;
 import dev.raftkit.spi.SnapshotMeta;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -227,7 +229,28 @@ public final class RaftCore {
      * @return where they were appended, or why not
      */
     public Proposal propose(List<byte[]> payloads) {
-        return role instanceof LeaderRole leader ? leader.propose(payloads) : Proposal.Refused.NOT_LEADER;
+        return propose(payloads, Collections.nCopies(payloads.size(), EntryKind.COMMAND));
+    }
+
+    /**
+     * Appends client entries as the leader: commands, and session operations (whose payload the
+     * engine encodes), in one contiguous run.
+     *
+     * @param payloads the encoded entries, appended as one contiguous run
+     * @param kinds the kind of each payload, {@link EntryKind#COMMAND} or {@link EntryKind#SESSION}
+     * @return where they were appended, or why not
+     * @throws IllegalArgumentException if the lists differ in size or a kind is not a client kind
+     */
+    public Proposal propose(List<byte[]> payloads, List<EntryKind> kinds) {
+        if (payloads.size() != kinds.size()) {
+            throw new IllegalArgumentException(payloads.size() + " payloads but " + kinds.size() + " kinds");
+        }
+        for (EntryKind kind : kinds) {
+            if (kind != EntryKind.COMMAND && kind != EntryKind.SESSION) {
+                throw new IllegalArgumentException("clients propose COMMAND or SESSION entries, not " + kind);
+            }
+        }
+        return role instanceof LeaderRole leader ? leader.propose(payloads, kinds) : Proposal.Refused.NOT_LEADER;
     }
 
     /**

@@ -10,18 +10,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
- * A client of the replicated key-value store: finds the leader, follows redirects, and retries
- * writes with the same idempotency key until they succeed or {@link #timeout} passes, so a write
- * retried across a failover is applied once.
+ * A client of the replicated key-value store: finds the leader, follows redirects, and writes
+ * through a session it opens on first use, retrying each write with the same session and sequence
+ * until it succeeds or {@link #timeout} passes, so a write retried across a failover is applied
+ * once. If the session expired (unused for the cluster's session timeout), the write fails with
+ * {@link KvException}, its outcome unknown, and the next write opens a new session.
  *
- * <p>Not thread-safe: one request at a time (each write takes the client's next sequence number).
+ * <p>Not thread-safe: one request at a time (each write takes the session's next sequence number).
  */
 public final class KvClient implements AutoCloseable {
 
@@ -30,7 +32,8 @@ public final class KvClient implements AutoCloseable {
     private final Map<String, InetSocketAddress> servers;
     private final List<String> ids;
     private final Duration timeout;
-    private final String clientId = UUID.randomUUID().toString();
+    /** The session's id, or null until one is opened (and after it expired). */
+    private String session;
     private long sequence;
     private String current;
     private Socket socket;
@@ -62,7 +65,7 @@ public final class KvClient implements AutoCloseable {
      * @throws KvException if no leader answered within the timeout, or the server reported an error
      */
     public Optional<String> put(String key, String value) {
-        return Optional.ofNullable(request("PUT", clientId, Long.toString(++sequence), key, value).value());
+        return Optional.ofNullable(write("PUT", key, value).value());
     }
 
     /**
@@ -73,7 +76,7 @@ public final class KvClient implements AutoCloseable {
      * @throws KvException as {@link #put} does
      */
     public Optional<String> delete(String key) {
-        return Optional.ofNullable(request("DELETE", clientId, Long.toString(++sequence), key).value());
+        return Optional.ofNullable(write("DELETE", key).value());
     }
 
     /**
@@ -86,7 +89,7 @@ public final class KvClient implements AutoCloseable {
      * @throws KvException as {@link #put} does
      */
     public boolean compareAndSet(String key, String expected, String value) {
-        return request("CAS", clientId, Long.toString(++sequence), key, expected, value).applied();
+        return write("CAS", key, expected, value).applied();
     }
 
     /**
@@ -126,6 +129,17 @@ public final class KvClient implements AutoCloseable {
         }
     }
 
+    /** Sends a write as the next sequence of this client's session, opening one first if needed. */
+    private KvResult write(String verb, String... fields) {
+        if (session == null) {
+            session = request("OPEN").value();
+            sequence = 0;
+        }
+        List<String> all = new ArrayList<>(List.of(session, Long.toString(++sequence)));
+        all.addAll(Arrays.asList(fields));
+        return request(verb, all.toArray(String[]::new));
+    }
+
     private KvResult request(String verb, String... fields) {
         String line = LineProtocol.line(verb, fields);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -141,6 +155,10 @@ public final class KvClient implements AutoCloseable {
                         lastProblem = current + " is not the leader" + (leader == null ? "" : "; " + leader + " is");
                         moveTo(leader != null && servers.containsKey(leader) ? leader : next());
                         break;
+                    case "EXPIRED":
+                        session = null;
+                        throw new KvException("the session expired; the write's outcome is unknown: "
+                                + LineProtocol.value(reply.get(1)));
                     default:
                         throw new KvException(current + " failed the request: " + LineProtocol.value(reply.get(1)));
                 }

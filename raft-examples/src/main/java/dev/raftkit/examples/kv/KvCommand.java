@@ -10,18 +10,15 @@ import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
- * A write to the {@link KvStore}: put, delete or compare-and-set of one key, tagged with the
- * client's idempotency key ({@code clientId}, {@code sequence}) so that a retried command is
- * applied once.
+ * A write to the {@link KvStore}: put, delete or compare-and-set of one key. The server writes it
+ * through the client's session, so a retried command is applied once.
  *
  * @param op what to do
- * @param clientId who sent it; 1 to 64 characters
- * @param sequence the client's number for this request, increasing per client; a retry reuses it
  * @param key the key
  * @param value the value to store (put, compare-and-set), else null
  * @param expected the value the key must hold for a compare-and-set, null meaning "absent"
  */
-public record KvCommand(Op op, String clientId, long sequence, String key, String value, String expected) {
+public record KvCommand(Op op, String key, String value, String expected) {
 
     /** What a command does. */
     public enum Op {
@@ -33,15 +30,13 @@ public record KvCommand(Op op, String clientId, long sequence, String key, Strin
         CAS
     }
 
-    /** Encodes commands as the op, the idempotency key and the strings, each length-prefixed. */
+    /** Encodes commands as the op and the strings, each length-prefixed. */
     public static final Codec<KvCommand> CODEC = Codec.of(KvCommand::encode, KvCommand::decode);
 
     /**
      * Checks the command.
      *
      * @param op what to do
-     * @param clientId who sent it; 1 to 64 characters
-     * @param sequence the client's number for this request, at least 1
      * @param key the key
      * @param value the value to store, null only for a delete
      * @param expected the value a compare-and-set expects, null meaning "absent"
@@ -50,12 +45,6 @@ public record KvCommand(Op op, String clientId, long sequence, String key, Strin
     public KvCommand {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(key, "key");
-        if (clientId == null || clientId.isEmpty() || clientId.length() > 64) {
-            throw new IllegalArgumentException("clientId must be 1 to 64 characters, was " + clientId);
-        }
-        if (sequence < 1) {
-            throw new IllegalArgumentException("sequence must be >= 1, was " + sequence);
-        }
         if (op != Op.DELETE && value == null) {
             throw new IllegalArgumentException(op + " needs a value");
         }
@@ -65,8 +54,6 @@ public record KvCommand(Op op, String clientId, long sequence, String key, Strin
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + c.key.length());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(c.op.ordinal());
-            out.writeUTF(c.clientId);
-            out.writeLong(c.sequence);
             out.writeUTF(c.key);
             writeNullable(out, c.value);
             writeNullable(out, c.expected);
@@ -79,7 +66,7 @@ public record KvCommand(Op op, String clientId, long sequence, String key, Strin
     private static KvCommand decode(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             Op op = Op.values()[in.readUnsignedByte()];
-            return new KvCommand(op, in.readUTF(), in.readLong(), in.readUTF(), readNullable(in), readNullable(in));
+            return new KvCommand(op, in.readUTF(), readNullable(in), readNullable(in));
         } catch (IOException e) {
             throw new UncheckedIOException("not a KvCommand: " + e.getMessage(), e);
         }

@@ -1,13 +1,14 @@
 package dev.raftkit.examples.kv;
 
-import dev.raftkit.BusyException;
 import dev.raftkit.Config;
-import dev.raftkit.NoLeaderException;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.Raft;
+import dev.raftkit.RaftException;
+import dev.raftkit.SessionExpiredException;
+import dev.raftkit.SessionId;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,6 +30,9 @@ import java.util.stream.Collectors;
 /**
  * One node of the replicated key-value store: a Raft node with a {@link KvStore}, plus a TCP
  * server that speaks the {@link LineProtocol} to {@link KvClient}s.
+ *
+ * <p>Writes go through the client's session ({@code OPEN} opens one): a client retries a write
+ * with the same session and sequence on whichever node leads, and the engine applies it once.
  *
  * <p>Each client connection gets its own daemon thread, which waits for the node's answer (at most
  * {@link #REQUEST_TIMEOUT_SECONDS} s): simple, and enough for an example. A node that is not the
@@ -68,7 +72,8 @@ public final class KvServer implements AutoCloseable {
      */
     public static KvServer start(Config config, InetSocketAddress clientAddress) throws IOException {
         KvStore store = new KvStore();
-        Node<KvCommand, KvResult> node = Raft.builder(config).stateMachine(store).codec(KvCommand.CODEC).start();
+        Node<KvCommand, KvResult> node = Raft.builder(config).stateMachine(store).codec(KvCommand.CODEC)
+                .responseCodec(KvResult.CODEC).start();
         ServerSocket socket = new ServerSocket();
         try {
             socket.bind(clientAddress);
@@ -127,34 +132,38 @@ public final class KvServer implements AutoCloseable {
         try {
             List<String> f = LineProtocol.split(line);
             return switch (f.get(0)) {
-                case "PUT" -> write(new KvCommand(KvCommand.Op.PUT, LineProtocol.value(f.get(1)),
-                        Long.parseLong(f.get(2)), LineProtocol.value(f.get(3)), LineProtocol.value(f.get(4)), null));
-                case "DELETE" -> write(new KvCommand(KvCommand.Op.DELETE, LineProtocol.value(f.get(1)),
-                        Long.parseLong(f.get(2)), LineProtocol.value(f.get(3)), null, null));
-                case "CAS" -> write(new KvCommand(KvCommand.Op.CAS, LineProtocol.value(f.get(1)),
-                        Long.parseLong(f.get(2)), LineProtocol.value(f.get(3)), LineProtocol.value(f.get(5)),
-                        LineProtocol.value(f.get(4))));
+                case "OPEN" -> ok(true, Long.toString(await(node.openSession()).value()));
+                case "PUT" -> write(f, new KvCommand(KvCommand.Op.PUT, LineProtocol.value(f.get(3)),
+                        LineProtocol.value(f.get(4)), null));
+                case "DELETE" -> write(f, new KvCommand(KvCommand.Op.DELETE, LineProtocol.value(f.get(3)), null, null));
+                case "CAS" -> write(f, new KvCommand(KvCommand.Op.CAS, LineProtocol.value(f.get(3)),
+                        LineProtocol.value(f.get(5)), LineProtocol.value(f.get(4))));
                 case "GET" -> {
                     String key = LineProtocol.value(f.get(1));
                     yield ok(true, await(node.readLinearizable(() -> store.get(key))));
                 }
                 case "STATUS" -> ok(true, describe(node.status()));
                 default -> LineProtocol.line("ERROR", "unknown request " + f.get(0)
-                        + "; expected PUT, DELETE, CAS, GET or STATUS");
+                        + "; expected OPEN, PUT, DELETE, CAS, GET or STATUS");
             };
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             return LineProtocol.line("ERROR", "malformed request: " + e.getMessage());
         } catch (NotLeaderException e) {
             return LineProtocol.line("REDIRECT", e.leaderHint().map(NodeId::value).orElse(null));
-        } catch (NoLeaderException | BusyException | RetryLater e) {
+        } catch (SessionExpiredException e) {
+            return LineProtocol.line("EXPIRED", e.getMessage());
+        } catch (RaftException | RetryLater e) {
+            // Writes go through sessions: whatever happened here, the same write is safe elsewhere.
             return LineProtocol.line("REDIRECT", (String) null);
         } catch (RuntimeException e) {
             return LineProtocol.line("ERROR", e.toString());
         }
     }
 
-    private String write(KvCommand command) {
-        KvResult result = await(node.write(command));
+    /** Writes {@code command} as the sequence (field 2) of the session (field 1) of request {@code f}. */
+    private String write(List<String> f, KvCommand command) {
+        SessionId session = new SessionId(Long.parseLong(f.get(1)));
+        KvResult result = await(node.write(session, Long.parseLong(f.get(2)), command));
         return ok(result.applied(), result.value());
     }
 
@@ -185,7 +194,7 @@ public final class KvServer implements AutoCloseable {
             }
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            // The outcome is unknown; a retry with the same idempotency key is safe.
+            // The outcome is unknown; a retry with the same session and sequence is safe.
             throw new RetryLater();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -6,52 +6,33 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
 /**
  * The replicated key-value store of the example: string keys and values, with put, delete and
- * compare-and-set, deduplicated by idempotency key so a client's retry after a failover does not
- * apply twice.
- *
- * <p>Each client's last sequence number and result are part of the replicated state (and of
- * snapshots): every node answers a retry the same way. A command whose sequence is at or below the
- * client's last one is not applied again; the last one gets its original result back. This table
- * grows with the number of clients; a long-running service would expire idle clients with a
- * replicated command.
+ * compare-and-set. It does not de-duplicate retries itself: {@link KvServer} writes every command
+ * through the client's session, and the engine applies each (session, sequence) once.
  *
  * <p>Threading: all methods run on the node's apply thread (reads through {@code readLinearizable}
  * or {@code readLocal}), so no locking is needed.
  */
 public final class KvStore implements StateMachine<KvCommand, KvResult> {
 
-    private static final int SNAPSHOT_FORMAT = 1;
-
-    private record LastRequest(long sequence, KvResult result) {
-    }
+    /** Version 2: the data only (version 1 also held a de-duplication table, now the engine's). */
+    private static final int SNAPSHOT_FORMAT = 2;
 
     private final TreeMap<String, String> data = new TreeMap<>();
-    private final Map<String, LastRequest> lastRequests = new HashMap<>();
 
-    // tag::dedupe[]
     @Override
     public KvResult apply(long index, KvCommand command) {
-        LastRequest last = lastRequests.get(command.clientId());
-        if (last != null && command.sequence() <= last.sequence()) {
-            // A retry. Older sequences cannot recur with a sequential client; answer "not applied".
-            return command.sequence() == last.sequence() ? last.result() : new KvResult(false, data.get(command.key()));
-        }
-        KvResult result = switch (command.op()) {
+        return switch (command.op()) {
             case PUT -> new KvResult(true, data.put(command.key(), command.value()));
             case DELETE -> new KvResult(true, data.remove(command.key()));
             case CAS -> compareAndSet(command);
         };
-        lastRequests.put(command.clientId(), new LastRequest(command.sequence(), result));
-        return result;
     }
-    // end::dedupe[]
 
     private KvResult compareAndSet(KvCommand command) {
         String current = data.get(command.key());
@@ -87,13 +68,6 @@ public final class KvStore implements StateMachine<KvCommand, KvResult> {
             o.writeUTF(e.getKey());
             o.writeUTF(e.getValue());
         }
-        o.writeInt(lastRequests.size());
-        for (Map.Entry<String, LastRequest> e : lastRequests.entrySet()) {
-            o.writeUTF(e.getKey());
-            o.writeLong(e.getValue().sequence());
-            o.writeBoolean(e.getValue().result().applied());
-            KvCommand.writeNullable(o, e.getValue().result().value());
-        }
         o.flush();
     }
 
@@ -105,14 +79,8 @@ public final class KvStore implements StateMachine<KvCommand, KvResult> {
             throw new IOException("unknown KvStore snapshot format " + format + "; this build reads " + SNAPSHOT_FORMAT);
         }
         data.clear();
-        lastRequests.clear();
         for (int n = i.readInt(); n > 0; n--) {
             data.put(i.readUTF(), i.readUTF());
-        }
-        for (int n = i.readInt(); n > 0; n--) {
-            String client = i.readUTF();
-            long sequence = i.readLong();
-            lastRequests.put(client, new LastRequest(sequence, new KvResult(i.readBoolean(), KvCommand.readNullable(i))));
         }
     }
 }

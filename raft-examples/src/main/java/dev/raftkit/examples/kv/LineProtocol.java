@@ -11,13 +11,15 @@ import java.util.List;
  * separated by one space and URL-encoded ({@code ~} stands for "none"):
  *
  * <pre>
- * PUT client seq key value          OK applied previous
- * DELETE client seq key             OK applied previous
- * CAS client seq key expected value OK applied previous-or-current
- * GET key                           OK true value          (linearizable, on the leader)
- * STATUS                            OK true status-line    (this node's, not the leader's)
- * any request                       REDIRECT leader-or-~   (not the leader: retry there, or elsewhere)
- * any request                       ERROR message
+ * OPEN                               OK true session        (opens a session, through the log)
+ * PUT session seq key value          OK applied previous
+ * DELETE session seq key             OK applied previous
+ * CAS session seq key expected value OK applied previous-or-current
+ * GET key                            OK true value          (linearizable, on the leader)
+ * STATUS                             OK true status-line    (this node's, not the leader's)
+ * a write                            EXPIRED message        (the session is gone: outcome unknown)
+ * any request                        REDIRECT leader-or-~   (not the leader: retry there, or elsewhere)
+ * any request                        ERROR message
  * </pre>
  */
 final class LineProtocol {

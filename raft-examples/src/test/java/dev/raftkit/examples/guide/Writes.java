@@ -6,6 +6,8 @@ import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.RaftException;
+import dev.raftkit.SessionExpiredException;
+import dev.raftkit.SessionId;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +60,36 @@ final class Writes {
         return failure instanceof RaftException e && !e.mayHaveCommitted();
     }
     // end::outcome[]
+
+    // tag::session[]
+    /**
+     * Writes {@code command} exactly once: the same (session, sequence) is retried on whichever
+     * node leads until one answers. A retry of a write that already applied answers with the
+     * response recorded then, without applying it again.
+     */
+    static <C, R> R writeOnce(Map<NodeId, Node<C, R>> nodes, SessionId session, long sequence, C command)
+            throws InterruptedException, TimeoutException {
+        List<Node<C, R>> all = List.copyOf(nodes.values());
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Node<C, R> target = all.get(attempt % all.size());
+            try {
+                return target.write(session, sequence, command).get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof SessionExpiredException expired) {
+                    // The session is gone (or the sequence fell out of its window): open a new one.
+                    throw new IllegalStateException("outcome unknown: " + expired.getMessage(), expired);
+                }
+                if (!(e.getCause() instanceof RaftException)) {
+                    throw new IllegalStateException("apply or the codec failed", e.getCause());
+                }
+                Thread.sleep(10L << Math.min(attempt, 6)); // any other failure: the same write, elsewhere
+            } catch (TimeoutException e) {
+                // no answer from this node: the same write, elsewhere
+            }
+        }
+        throw new TimeoutException("no node answered the write after 20 attempts");
+    }
+    // end::session[]
 
     // tag::batch[]
     static List<Long> addAll(Node<Long, Long> leader, List<Long> deltas) throws Exception {

@@ -49,4 +49,25 @@ class KvClusterTest {
         Optional<KvServer> any = cluster.servers().values().stream().findFirst();
         assertThat(any.orElseThrow().node().status().snapshotIndex()).as("the store was snapshotted").isPositive();
     }
+
+    @Test
+    void aWriteRetriedOnTheNextLeaderAppliesOnceAndGetsItsFirstResult() throws IOException {
+        cluster = new MemoryKvCluster(3, 0);
+        String leader = cluster.leader();
+        KvServer first = cluster.servers().get(leader);
+        String session = LineProtocol.value(LineProtocol.split(first.answer("OPEN")).get(2));
+        assertThat(first.answer(LineProtocol.line("PUT", session, "1", "n", "1"))).startsWith("OK true");
+        String cas = LineProtocol.line("CAS", session, "2", "n", "1", "2");
+        String firstAnswer = first.answer(cas);
+
+        cluster.stop(leader);
+        KvServer next = cluster.servers().get(cluster.leader());
+        assertThat(next.answer(LineProtocol.line("PUT", session, "3", "n", "other"))).startsWith("OK true");
+        String retried = next.answer(cas);
+
+        assertThat(firstAnswer).isEqualTo(LineProtocol.line("OK", "true", "1"));
+        assertThat(retried).as("the retry's answer, recorded by the first apply").isEqualTo(firstAnswer);
+        assertThat(next.answer(LineProtocol.line("GET", "n"))).as("the retry changed nothing")
+                .isEqualTo(LineProtocol.line("OK", "true", "other"));
+    }
 }

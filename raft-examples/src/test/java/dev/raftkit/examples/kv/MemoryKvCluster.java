@@ -9,7 +9,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -62,10 +64,25 @@ final class MemoryKvCluster implements AutoCloseable {
                 .collect(Collectors.joining(","));
     }
 
-    /** {@return the id of a running server whose node leads now} */
+    /** {@return the id of a running server whose node leads}, waiting up to 30 s for an election */
     String leader() {
-        return servers.entrySet().stream().filter(e -> e.getValue().node().role() == Role.LEADER)
-                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            Optional<String> leader = servers.entrySet().stream()
+                    .filter(e -> e.getValue().node().role() == Role.LEADER).map(Map.Entry::getKey).findFirst();
+            if (leader.isPresent()) {
+                return leader.get();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no server led within 30 s");
+            }
+            try {
+                Thread.sleep(10); // polling the role: there is no leader event to wait on here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
     }
 
     /**

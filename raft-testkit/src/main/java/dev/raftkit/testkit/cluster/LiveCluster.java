@@ -124,6 +124,7 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
     private final Consumer<? super S> afterStop;
     private final String logStore;
     private final String transport;
+    private final Optional<Codec<R>> responseCodec;
     private final List<NodeId> founders = new ArrayList<>();
     private final Map<NodeId, Address> addresses = new ConcurrentHashMap<>();
     private final Map<NodeId, Config> configs = new ConcurrentHashMap<>();
@@ -149,6 +150,7 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
             throw new IllegalArgumentException("transports(...) wraps the memory transport only; this cluster's "
                     + "transport is '" + transport + "', which the engine opens itself");
         }
+        this.responseCodec = builder.responseCodec;
         deliveries = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, name + "-network");
             thread.setDaemon(true);
@@ -225,6 +227,7 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
         private Consumer<? super S> afterStop = stateMachine -> { };
         private String logStore = MEMORY;
         private String transport = MEMORY;
+        private Optional<Codec<R>> responseCodec = Optional.empty();
 
         private Builder(Codec<C> codec, Supplier<? extends S> stateMachines, Supplier<? extends L> listeners) {
             this.codec = Objects.requireNonNull(codec, "codec");
@@ -288,6 +291,17 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
          */
         public Builder<C, R, S, L> afterStop(Consumer<? super S> afterStop) {
             this.afterStop = Objects.requireNonNull(afterStop, "afterStop");
+            return this;
+        }
+
+        /**
+         * Gives every node a response codec, so that they serve sessions.
+         *
+         * @param responseCodec the state machine's response codec
+         * @return this builder
+         */
+        public Builder<C, R, S, L> responseCodec(Codec<R> responseCodec) {
+            this.responseCodec = Optional.of(Objects.requireNonNull(responseCodec, "responseCodec"));
             return this;
         }
 
@@ -604,6 +618,7 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
             throw new IllegalStateException("only the memory transport can be wrapped; this cluster's is '"
                     + transport + "'");
         }
+        responseCodec.ifPresent(builder::responseCodec);
         Node<C, R> node = builder.start();
         Member<C, R, S, L> member = new Member<>(node, stateMachine, listener, made);
         running.put(id, member);
@@ -899,7 +914,19 @@ public final class LiveCluster<C, R, S extends StateMachine<C, R>, L extends Nod
      * @return the new membership
      */
     public Membership changeMembership(Function<Node<C, R>, CompletableFuture<Membership>> change) {
-        return await(onLeader(change, System.nanoTime() + PATIENCE.toNanos()), PATIENCE.plus(PATIENCE));
+        return onLeader(change);
+    }
+
+    /**
+     * Runs {@code call} on whichever node leads, retrying on another leader while leadership moves
+     * (so {@code call} must be safe to repeat, e.g. a session write), and returns its result.
+     *
+     * @param call the call, made on the leader
+     * @param <T> the call's result type
+     * @return the call's result
+     */
+    public <T> T onLeader(Function<Node<C, R>, CompletableFuture<T>> call) {
+        return await(onLeader(call, System.nanoTime() + PATIENCE.toNanos()), PATIENCE.plus(PATIENCE));
     }
 
     /**

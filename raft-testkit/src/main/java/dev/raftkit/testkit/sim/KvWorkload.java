@@ -13,6 +13,7 @@ import dev.raftkit.testkit.linearizability.Operation;
 import dev.raftkit.testkit.linearizability.Outcome;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -46,6 +47,12 @@ final class KvWorkload implements Workload<KvCommand, String, KvStateMachine, Kv
     @Override
     public Codec<KvCommand> codec() {
         return KvCommand.CODEC;
+    }
+
+    /** {@return responses as UTF-8: its puts and compare-and-sets write unique values, so sessions can be checked} */
+    @Override
+    public Optional<Codec<String>> responseCodec() {
+        return Optional.of(Codec.utf8());
     }
 
     @Override

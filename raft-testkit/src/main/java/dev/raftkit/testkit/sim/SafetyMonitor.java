@@ -4,10 +4,12 @@ import dev.raftkit.Codec;
 import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.Role;
+import dev.raftkit.SessionId;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.testkit.memory.MemoryDisk;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +28,10 @@ import java.util.TreeMap;
  *       disks (with the same term as on the leader's) that every majority of the voters includes
  *       one of them;</li>
  *   <li>monotonicity: a node's term never decreases (across restarts too); its commit and applied
- *       indexes never decrease within an incarnation; applied never exceeds commit.</li>
+ *       indexes never decrease within an incarnation; applied never exceeds commit;</li>
+ *   <li>exactly once: a write sent through a session, however often it was retried and on whichever
+ *       nodes, applies at one index only (every node applies it there, across crashes, snapshot
+ *       installs and membership changes, by state machine safety).</li>
  * </ul>
  * The hooks run inside engine callbacks (listeners, apply), which must not throw, so a broken
  * property is recorded and {@link #check()}, called by the event loop after every event, throws it.
@@ -45,6 +50,10 @@ final class SafetyMonitor<C> {
     private final Map<NodeId, Long> lastTerm = new HashMap<>();
     private final Map<NodeId, Long> lastCommit = new HashMap<>();
     private long maxAppliedIndex;
+    /** Commands written through sessions, by encoded form, to the (session, sequence) they were sent as. */
+    private final Map<ByteBuffer, String> sessionWrites = new HashMap<>();
+    /** The index at which each session write applied first. */
+    private final Map<ByteBuffer, Long> sessionWriteIndex = new HashMap<>();
     private String violation;
 
     /**
@@ -89,6 +98,28 @@ final class SafetyMonitor<C> {
                     + " on one node and as " + command + " on " + node);
         }
         maxAppliedIndex = Math.max(maxAppliedIndex, index);
+        checkAppliedOnce(node, index, command);
+    }
+
+    /**
+     * A client sends {@code command} as {@code sequence} of {@code session} (the first attempt or a
+     * retry); the workload's commands are unique per write.
+     */
+    void onSessionWrite(SessionId session, long sequence, C command) {
+        sessionWrites.putIfAbsent(ByteBuffer.wrap(codec.encode(command)), session + " sequence " + sequence);
+    }
+
+    private void checkAppliedOnce(NodeId node, long index, C command) {
+        ByteBuffer key = ByteBuffer.wrap(codec.encode(command));
+        String write = sessionWrites.get(key);
+        if (write == null) {
+            return;
+        }
+        Long first = sessionWriteIndex.putIfAbsent(key, index);
+        if (first != null && first != index) {
+            violate("exactly once: " + write + " (" + command + ") applied at index " + first + " and again at index "
+                    + index + " on " + node);
+        }
     }
 
     /** A node reports a role in a term. */
@@ -121,11 +152,9 @@ final class SafetyMonitor<C> {
             if (committed == null) {
                 continue;
             }
-            C mine = e.kind() == EntryKind.COMMAND ? codec.decode(e.payload()) : null;
-            if (mine == null || !same(committed, mine)) {
-                violate("leader completeness: " + node + " leads term " + term + " but holds "
-                        + (mine == null ? e.kind() : mine) + " at index " + e.index() + " where " + committed
-                        + " was applied");
+            if (!holds(e, committed)) {
+                violate("leader completeness: " + node + " leads term " + term + " but holds " + describe(e)
+                        + " at index " + e.index() + " where " + committed + " was applied");
             }
         }
     }
@@ -199,6 +228,25 @@ final class SafetyMonitor<C> {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * Tells whether {@code entry} holds {@code command}: a command entry is its encoded form; a
+     * session write (raft-core's SESSION format) ends with it, after the engine's header.
+     */
+    private boolean holds(LogEntry entry, C command) {
+        byte[] encoded = codec.encode(command);
+        byte[] payload = entry.payload();
+        return switch (entry.kind()) {
+            case COMMAND -> Arrays.equals(payload, encoded);
+            case SESSION -> payload.length >= encoded.length && Arrays.equals(payload, payload.length - encoded.length,
+                    payload.length, encoded, 0, encoded.length);
+            default -> false;
+        };
+    }
+
+    private String describe(LogEntry entry) {
+        return entry.kind() == EntryKind.COMMAND ? String.valueOf(codec.decode(entry.payload())) : entry.toString();
     }
 
     /** Tells whether two commands are the same, by their encoded form. */

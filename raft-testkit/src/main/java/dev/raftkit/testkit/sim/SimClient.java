@@ -7,8 +7,11 @@ import dev.raftkit.NoLeaderException;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.RaftException;
+import dev.raftkit.SessionExpiredException;
+import dev.raftkit.SessionId;
 import dev.raftkit.testkit.linearizability.History;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -23,6 +26,10 @@ import java.util.function.Function;
  * within the timeout, is unknown (it may still take effect). A failed read (a query, or a command
  * the model says changes nothing) has no effect and is recorded as failed.
  *
+ * <p>A client with sessions opens one and writes through it, retrying a failed write with the same
+ * sequence on whichever node it tries next until one attempt answers or the operation times out;
+ * the engine applies it at most once, which the {@link SafetyMonitor} checks.
+ *
  * @param <C> the command type
  * @param <R> the response type
  * @param <M> the state machine type, which queries read
@@ -30,6 +37,11 @@ import java.util.function.Function;
  * @param <O> the output type of the checker's model
  */
 final class SimClient<C, R, M, I, O> {
+
+    /** The least pause before a session write is retried on another node. */
+    private static final long RETRY_PAUSE_NANOS = 10_000_000L;
+    /** How long a session write waits on one node before it is tried on another too. */
+    private static final long ATTEMPT_PATIENCE_NANOS = 150_000_000L;
 
     /** What a client asks for: a command through the log, or a linearizable read query. */
     sealed interface Request<C, R, M, I, O> permits Command, Query {
@@ -78,14 +90,23 @@ final class SimClient<C, R, M, I, O> {
     private final long opTimeoutNanos;
     private final Consumer<Long> onWriteOk;
     private final Consumer<Throwable> onNodeDeath;
+    /** Present for a client that writes through sessions: told of every session write it sends. */
+    private final Optional<SafetyMonitor<C>> sessionMonitor;
+    /** The open session of a client with sessions; null until opened, and after it expired. */
+    private SessionId session;
+    private long nextSequence;
     private int process;
     private NodeId target;
     private boolean stopped;
     private int inFlight;
 
+    /**
+     * @param sessionMonitor present to write through sessions, telling it of every session write
+     */
     SimClient(SimCluster<C, R, ? extends M> cluster, VirtualScheduler scheduler, SplittableRandom random,
             History<I, O> history, Requests<C, R, M, I, O> requests, long opTimeoutNanos, Consumer<Long> onWriteOk,
-            Consumer<Throwable> onNodeDeath) {
+            Consumer<Throwable> onNodeDeath, Optional<SafetyMonitor<C>> sessionMonitor) {
+        this.sessionMonitor = sessionMonitor;
         this.cluster = cluster;
         this.scheduler = scheduler;
         this.random = random;
@@ -123,7 +144,29 @@ final class SimClient<C, R, M, I, O> {
         if (stopped) {
             return;
         }
+        if (sessionMonitor.isPresent() && session == null) {
+            openSession();
+            return;
+        }
         send(requests.next(random, scheduler.now()));
+    }
+
+    /** Opens this client's session (no operation of the history), then goes on issuing. */
+    private void openSession() {
+        SimCluster.Incarnation<C, R, ? extends M> at = pickNode();
+        if (at == null) {
+            scheduleNext();
+            return;
+        }
+        at.node().openSession().whenComplete((opened, error) -> {
+            if (error == null) {
+                session = opened;
+                nextSequence = 1;
+            } else {
+                retarget(error);
+            }
+            scheduleNext();
+        });
     }
 
     /** Sends {@code request} to {@code node}, recorded like the others, e.g. a final read. */
@@ -140,7 +183,9 @@ final class SimClient<C, R, M, I, O> {
             scheduleNext();
             return;
         }
-        if (request instanceof Command<C, R, M, I, O> command) {
+        if (request instanceof Command<C, R, M, I, O> command && session != null) {
+            writeThroughSession(op, command, session, nextSequence++);
+        } else if (request instanceof Command<C, R, M, I, O> command) {
             track(op, at.node().write(command.command()), response -> {
                 onWriteOk.accept(scheduler.now()); // any command through the log, reads too, shows progress
                 return command.output().apply(response);
@@ -183,7 +228,80 @@ final class SimClient<C, R, M, I, O> {
         });
     }
 
-    private void classify(long op, Throwable error, boolean write) {
+    /**
+     * Writes {@code command} as {@code sequence} of {@code writeSession}, retrying it after any
+     * failure, or after waiting too long, on the node tried next, until an attempt answers or the
+     * operation times out (then
+     * its outcome is unknown). A session that expired ends the operation as unknown (an earlier
+     * attempt may have applied) and is replaced.
+     */
+    private void writeThroughSession(long op, Command<C, R, M, I, O> command, SessionId writeSession, long sequence) {
+        inFlight++;
+        boolean[] done = new boolean[1];
+        Runnable unknown = () -> {
+            done[0] = true;
+            inFlight--;
+            history.unknown(op);
+            process = history.newProcess();
+            scheduleNext();
+        };
+        VirtualScheduler.Event timeout = scheduler.after(opTimeoutNanos, () -> {
+            if (!done[0]) {
+                unknown.run();
+            }
+        });
+        Runnable attempt = new Runnable() {
+            @Override
+            public void run() {
+                if (done[0]) {
+                    return;
+                }
+                SimCluster.Incarnation<C, R, ? extends M> at = pickNode();
+                if (at == null) {
+                    scheduler.after(RETRY_PAUSE_NANOS, this);
+                    return;
+                }
+                sessionMonitor.orElseThrow().onSessionWrite(writeSession, sequence, command.command());
+                Runnable retry = this;
+                // A client that waits too long on one node tries another while the first attempt
+                // may still commit: the retries most likely to apply twice without de-duplication.
+                boolean[] movedOn = new boolean[1];
+                VirtualScheduler.Event impatience = scheduler.after(ATTEMPT_PATIENCE_NANOS, () -> {
+                    movedOn[0] = true;
+                    List<NodeId> ids = cluster.ids();
+                    target = ids.get(random.nextInt(ids.size()));
+                    retry.run();
+                });
+                at.node().write(writeSession, sequence, command.command()).whenComplete((response, error) -> {
+                    impatience.cancel();
+                    if (done[0] || error != null && movedOn[0]) {
+                        return;
+                    }
+                    if (error == null) {
+                        done[0] = true;
+                        inFlight--;
+                        timeout.cancel();
+                        onWriteOk.accept(scheduler.now());
+                        history.ok(op, command.output().apply(response));
+                        scheduleNext();
+                        return;
+                    }
+                    retarget(error);
+                    if (error instanceof SessionExpiredException) {
+                        session = null;
+                        timeout.cancel();
+                        unknown.run();
+                        return;
+                    }
+                    scheduler.after(RETRY_PAUSE_NANOS + random.nextLong(RETRY_PAUSE_NANOS), retry);
+                });
+            }
+        };
+        attempt.run();
+    }
+
+    /** Picks the node to try next after {@code error}; a node that stopped itself is an engine bug. */
+    private void retarget(Throwable error) {
         if (error instanceof DriverDeadException || error instanceof FatalException) {
             // The simulation injects no storage faults, so a node that stopped itself is an engine bug.
             onNodeDeath.accept(error);
@@ -194,6 +312,10 @@ final class SimClient<C, R, M, I, O> {
             List<NodeId> ids = cluster.ids();
             target = ids.get(random.nextInt(ids.size()));
         }
+    }
+
+    private void classify(long op, Throwable error, boolean write) {
+        retarget(error);
         boolean definite = error instanceof NoLeaderException || error instanceof BusyException
                 || error instanceof RaftException raft && !raft.mayHaveCommitted();
         if (!write || definite) {

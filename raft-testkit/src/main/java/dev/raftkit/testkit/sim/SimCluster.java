@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -36,6 +37,9 @@ import java.util.function.Supplier;
  */
 final class SimCluster<C, R, M extends StateMachine<C, R>> {
 
+    /** The responses each session keeps; the simulated clients have one write in flight each. */
+    private static final int SESSION_WINDOW = 8;
+
     /** One running incarnation of a node. */
     record Incarnation<C, R, M>(Node<C, R> node, M state, SimRuntime runtime) {
     }
@@ -45,6 +49,7 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
     private final SafetyMonitor<C> monitor;
     private final Supplier<? extends M> stateMachines;
     private final Codec<C> codec;
+    private final Optional<Codec<R>> responseCodec;
     private final SimRuntime.Latencies latencies;
     private final Map<String, String> engineOptions;
     private final long snapshotThreshold;
@@ -63,10 +68,12 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
     /**
      * @param stateMachines makes a fresh state machine for every incarnation of every node
      * @param codec the command codec
+     * @param responseCodec the response codec, which sessions need, or empty
      */
     SimCluster(VirtualScheduler scheduler, SplittableRandom random, SafetyMonitor<C> monitor,
-            Supplier<? extends M> stateMachines, Codec<C> codec, int size, int spares, SimRuntime.Latencies latencies,
-            long snapshotThreshold, Map<String, String> engineOptions) {
+            Supplier<? extends M> stateMachines, Codec<C> codec, Optional<Codec<R>> responseCodec, int size,
+            int spares, SimRuntime.Latencies latencies, long snapshotThreshold, Map<String, String> engineOptions) {
+        this.responseCodec = responseCodec;
         this.scheduler = scheduler;
         this.random = random;
         this.monitor = monitor;
@@ -155,14 +162,19 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
         members.put(id, addresses.get(id));
         Config.Builder config = Config.builder(id, members).joinExisting(spare).tickInterval(Duration.ofMillis(10))
                 .electionTimeoutTicks(15, 30).heartbeatIntervalTicks(3).maxInflightWrites(1000)
-                .snapshotThreshold(snapshotThreshold);
+                .snapshotThreshold(snapshotThreshold)
+                // Clients keep one write in flight: a small response window keeps the session table,
+                // and so the snapshots sent in tiny chunks, small.
+                .sessionWindow(SESSION_WINDOW);
         engineOptions.forEach(config::option);
         Config built = config.build();
         SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies);
         M state = stateMachines.get();
         MemoryDisk disk = disks.get(id);
         monitor.incarnation(id);
-        Node<C, R> node = Raft.builder(built)
+        Raft.Builder<C, R> builder = Raft.builder(built);
+        responseCodec.ifPresent(builder::responseCodec);
+        Node<C, R> node = builder
                 .stateMachine(recording(id, state))
                 .codec(codec)
                 .logStore(new MemoryLogStore(disk))

@@ -5,6 +5,7 @@ import dev.raftkit.NodeId;
 import dev.raftkit.StateMachine;
 import dev.raftkit.testkit.linearizability.History;
 import dev.raftkit.testkit.linearizability.Model;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +26,15 @@ interface Workload<C, R, M extends StateMachine<C, R>, I, O> {
 
     /** {@return the command codec} */
     Codec<C> codec();
+
+    /**
+     * {@return the response codec, or empty: with one, clients of some seeds write through sessions
+     * and retry uncertain writes, and the simulator checks that none applies twice. The workload's
+     * commands must then be unique per write, which is how the check tells writes apart}
+     */
+    default Optional<Codec<R>> responseCodec() {
+        return Optional.empty();
+    }
 
     /** {@return the sequential specification the history is checked against} */
     Model<?, I, O> model();

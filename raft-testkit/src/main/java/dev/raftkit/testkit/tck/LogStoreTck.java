@@ -164,12 +164,13 @@ public abstract class LogStoreTck {
                 new LogEntry(2, 1, EntryKind.COMMAND, payload(2, 1, 10)),
                 new LogEntry(3, 2, EntryKind.MEMBERSHIP, payload(3, 2, 40)),
                 new LogEntry(4, 2, EntryKind.COMMAND, payload(4, 2, 70_000)),
-                new LogEntry(5, 3, EntryKind.COMMAND, new byte[] {0, -1, 127, -128}));
+                new LogEntry(5, 3, EntryKind.COMMAND, new byte[] {0, -1, 127, -128}),
+                new LogEntry(6, 3, EntryKind.SESSION, payload(6, 3, 30)));
         store.persist(null, written);
 
         assertEquals(1, store.firstIndex());
-        assertEquals(5, store.lastIndex());
-        assertEquals(written, store.entries(1, 6, ALL));
+        assertEquals(6, store.lastIndex());
+        assertEquals(written, store.entries(1, 7, ALL));
         for (LogEntry e : written) {
             assertEquals(e.term(), store.term(e.index()), "term(" + e.index() + ")");
             assertEquals(List.of(e), store.entries(e.index(), e.index() + 1, ALL));

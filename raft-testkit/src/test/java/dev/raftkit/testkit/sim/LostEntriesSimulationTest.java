@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,7 +48,7 @@ class LostEntriesSimulationTest {
         Map<String, String> options = compacting
                 ? Map.of("raftkit.snapshot.trailingEntries", "2", "raftkit.snapshot.chunkBytes", "200") : Map.of();
         SimCluster<KvCommand, String, KvStateMachine> cluster = new SimCluster<>(scheduler, random.split(), monitor,
-                KvStateMachine::new, KvCommand.CODEC, 3, 0,
+                KvStateMachine::new, KvCommand.CODEC, Optional.empty(), 3, 0,
                 new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS), compacting ? 20 : 0, options);
         Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), false, 3,
                 line -> events.add(String.format("%8.1f ms  %s", scheduler.now() / 1e6, line)));

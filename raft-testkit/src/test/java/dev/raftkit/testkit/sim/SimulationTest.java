@@ -84,6 +84,23 @@ class SimulationTest {
     }
 
     /**
+     * The sessions mutation check: with the engine's session de-duplication switched off (a
+     * test-only switch), clients that retry uncertain writes through sessions (even seeds) get
+     * some applied twice, and the simulator must report it.
+     */
+    @Test
+    void skippingSessionDeduplicationIsCaught() {
+        for (long seed = 2; seed <= 12; seed += 2) {
+            long s = seed;
+            assertThatThrownBy(() -> Simulation.builder(s)
+                    .engineOption("raftkit.unsafe.skipSessionDeduplication", "true").build().run())
+                    .as("seed %d without session de-duplication", s)
+                    .isInstanceOf(SimulationFailure.class)
+                    .hasMessageContaining("exactly once");
+        }
+    }
+
+    /**
      * The mutation check: with acknowledgements sent before data is durable (a test-only engine
      * switch), the simulator must find the bug. If it did not, the simulator could not be trusted.
      */
