@@ -6,6 +6,7 @@ import dev.raftkit.FatalException;
 import dev.raftkit.NoLeaderException;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
+import dev.raftkit.ReadPolicy;
 import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.linearizability.History;
 import dev.raftkit.testkit.linearizability.KvInput;
@@ -17,9 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * One simulated client: issues puts (unique values), compare-and-sets and linearizable reads on a
- * few keys, one at a time, to the node it believes leads, and records each operation in the
- * history. Outcomes are classified as the write contract allows: {@link NoLeaderException} and
+ * One simulated client: issues puts (unique values), compare-and-sets and reads on a few keys, one
+ * at a time, to the node it believes leads, and records each operation in the history. Reads use
+ * every {@link ReadPolicy}: {@code FOLLOWER} reads go to any node, the others to the leader;
+ * {@code LOCAL} reads (allowed to be stale) are issued but left out of the history, which holds only
+ * the linearizable ones. Outcomes are classified as the write contract allows: {@link NoLeaderException} and
  * {@link BusyException} mean nothing was appended (a definite failure); any other failure of a
  * write, or no answer within the timeout, is unknown (it may still take effect). A failed read has
  * no effect and is recorded as failed.
@@ -27,6 +30,7 @@ import java.util.function.Consumer;
 final class SimClient {
 
     private static final long KEY_EPOCH_NANOS = 1_000_000_000L;
+    private static final ReadPolicy[] READ_POLICIES = ReadPolicy.values();
 
     private final int clientId;
     private final SimCluster cluster;
@@ -106,7 +110,7 @@ final class SimClient {
     /** Issues one final linearizable read of {@code key} to {@code node}, recorded like the others. */
     void finalRead(String key, NodeId node) {
         target = node;
-        read(key);
+        read(key, ReadPolicy.LINEARIZABLE, pickNode());
     }
 
     private void write(String key, KvInput<String> input, KvCommand command) {
@@ -125,14 +129,31 @@ final class SimClient {
     }
 
     private void read(String key) {
+        ReadPolicy policy = READ_POLICIES[random.nextInt(READ_POLICIES.length)];
         SimCluster.Incarnation at = pickNode();
+        if (policy == ReadPolicy.FOLLOWER) {
+            List<NodeId> ids = cluster.ids();
+            at = cluster.incarnation(ids.get(random.nextInt(ids.size()))); // any node serves it
+        }
+        read(key, policy, at);
+    }
+
+    private void read(String key, ReadPolicy policy, SimCluster.Incarnation at) {
+        if (policy == ReadPolicy.LOCAL) {
+            // May be stale by contract: exercised, never checked.
+            if (at != null) {
+                at.node().readLocal(() -> at.state().get(key));
+            }
+            scheduleNext();
+            return;
+        }
         long op = history.invoke(process, key, KvInput.get());
         if (at == null) {
             history.fail(op);
             scheduleNext();
             return;
         }
-        CompletableFuture<Optional<String>> future = at.node().readLinearizable(() -> at.state().get(key));
+        CompletableFuture<Optional<String>> future = at.node().read(policy, () -> at.state().get(key));
         track(op, future, value -> value.map(KvOutput::value).orElseGet(KvOutput::absent), false);
     }
 

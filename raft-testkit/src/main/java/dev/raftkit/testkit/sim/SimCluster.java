@@ -42,6 +42,8 @@ final class SimCluster {
     private final SimRuntime.Latencies latencies;
     private final Map<String, String> engineOptions;
     private final long snapshotThreshold;
+    /** How far each incarnation's clock rate may differ from 1: drawn in {@code [1 - drift, 1 + drift]}. */
+    private final double clockDrift;
     private final MemoryNetwork network;
     /** Every node slot: the initial voters, then spares that join later. */
     private final Map<NodeId, Address> addresses = new TreeMap<>();
@@ -55,7 +57,9 @@ final class SimCluster {
     private final Map<NodeId, Incarnation> live = new TreeMap<>();
 
     SimCluster(VirtualScheduler scheduler, SplittableRandom random, SafetyMonitor monitor, int size, int spares,
-            SimRuntime.Latencies latencies, long snapshotThreshold, Map<String, String> engineOptions) {
+            SimRuntime.Latencies latencies, long snapshotThreshold, Map<String, String> engineOptions,
+            double clockDrift) {
+        this.clockDrift = clockDrift;
         this.scheduler = scheduler;
         this.random = random;
         this.monitor = monitor;
@@ -145,7 +149,8 @@ final class SimCluster {
                 .snapshotThreshold(snapshotThreshold);
         engineOptions.forEach(config::option);
         Config built = config.build();
-        SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies);
+        double clockRate = clockDrift == 0 ? 1 : 1 + clockDrift * (2 * random.nextDouble() - 1);
+        SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies, clockRate);
         KvStateMachine state = new KvStateMachine();
         MemoryDisk disk = disks.get(id);
         monitor.incarnation(id);

@@ -41,6 +41,12 @@ public final class Simulation {
 
     private static final long MS = 1_000_000L;
     private static final int LOG_LINES = 40;
+    /**
+     * Default of {@link Builder#clockDrift}: 4 %. Two clocks then differ in rate by a factor of at
+     * most 0.96 / 1.04 = 0.923, within the default lease ratio 0.9, so lease reads must stay
+     * linearizable.
+     */
+    public static final double DEFAULT_CLOCK_DRIFT = 0.04;
 
     private final long seed;
     private final int nodes;
@@ -50,8 +56,10 @@ public final class Simulation {
     private final long faultNanos;
     private final boolean faults;
     private final Map<String, String> engineOptions;
+    private final double clockDrift;
 
     private Simulation(Builder b) {
+        this.clockDrift = b.clockDrift;
         this.seed = b.seed;
         this.nodes = b.nodes;
         this.spares = b.spares;
@@ -100,7 +108,7 @@ public final class Simulation {
         options.put("raftkit.snapshot.chunkBytes", Integer.toString(16 + random.nextInt(500)));
         options.putAll(engineOptions);
         SimCluster cluster = new SimCluster(scheduler, random.split(), monitor, nodes, spares, latencies,
-                snapshotThreshold, options);
+                snapshotThreshold, options, clockDrift);
         Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), spares > 0, nodes,
                 line -> record(log, scheduler, line));
         cluster.network().delay(Duration.ofNanos(100_000), Duration.ofMillis(2));
@@ -308,6 +316,7 @@ public final class Simulation {
         private Duration faultDuration = Duration.ofSeconds(6);
         private boolean faults = true;
         private final Map<String, String> engineOptions = new LinkedHashMap<>();
+        private double clockDrift = DEFAULT_CLOCK_DRIFT;
 
         private Builder(long seed) {
             this.seed = seed;
@@ -407,6 +416,23 @@ public final class Simulation {
          */
         public Builder engineOption(String key, String value) {
             engineOptions.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Sets how far each node's clock rate may differ from real time: every incarnation's clock
+         * runs at a seeded rate in {@code [1 - drift, 1 + drift]}, for its ticks and for the clock
+         * its read lease is measured on. Default {@link #DEFAULT_CLOCK_DRIFT}, within what the
+         * default lease ratio allows.
+         *
+         * @param drift 0 (perfect clocks) to 0.9
+         * @return this builder
+         */
+        public Builder clockDrift(double drift) {
+            if (!(drift >= 0 && drift <= 0.9)) {
+                throw new IllegalArgumentException("clockDrift must be in [0, 0.9], was " + drift);
+            }
+            this.clockDrift = drift;
             return this;
         }
 
