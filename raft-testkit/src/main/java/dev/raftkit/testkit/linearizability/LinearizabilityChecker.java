@@ -3,6 +3,7 @@ package dev.raftkit.testkit.linearizability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -149,6 +150,60 @@ public final class LinearizabilityChecker<I, O> {
                 : runInParallel(searches);
         int checked = partitions.values().stream().mapToInt(List::size).sum();
         return new CheckResult<>(results, checked, Duration.ofNanos(System.nanoTime() - start), timeBudget);
+    }
+
+    /**
+     * Shrinks a violated history to the shortest prefix in time that is still violated, to read
+     * what went wrong: the operations of the first violated key invoked up to the earliest moment
+     * T at which the history recorded so far is already not linearizable. An operation still
+     * running at T is shown as it was then, unknown (it may take effect later or never); an
+     * operation invoked after T is left out; failed operations are left out. Cutting a history at
+     * a moment never turns a linearizable history into a violated one, so the prefix is a real
+     * violation, found with a binary search over return times (a few checks).
+     *
+     * @param operations the history, for example {@link History#operations()}
+     * @return the prefix's operations in invocation order; empty if the history is not violated
+     *     (linearizable, or undecided within the time budget)
+     * @throws IllegalArgumentException as {@link #check(Collection)}
+     */
+    public List<Operation<I, O>> shortestViolatedPrefix(Collection<Operation<I, O>> operations) {
+        List<Violation<I, O>> violations = check(operations).violations();
+        if (violations.isEmpty()) {
+            return List.of();
+        }
+        String key = violations.get(0).key();
+        List<Operation<I, O>> ofKey = operations.stream()
+                .filter(op -> op.key().equals(key) && op.outcome() != Outcome.FAIL)
+                .sorted(Comparator.comparingLong(Operation<I, O>::invokeTime).thenComparingLong(Operation::id))
+                .toList();
+        long[] cuts = ofKey.stream().mapToLong(Operation::returnTime).filter(t -> t != Operation.NEVER)
+                .sorted().distinct().toArray();
+        // The history cut at its last return is violated: operations invoked later are unknown and
+        // can explain nothing earlier. Find the first cut that is violated.
+        int low = 0;
+        int high = cuts.length - 1;
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (check(cutAt(ofKey, cuts[middle])).verdict() == Verdict.NOT_LINEARIZABLE) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        return cuts.length == 0 ? ofKey : cutAt(ofKey, cuts[low]);
+    }
+
+    /** Returns the history as it stood at {@code time}: operations still running then become unknown. */
+    private static <I, O> List<Operation<I, O>> cutAt(List<Operation<I, O>> operations, long time) {
+        List<Operation<I, O>> prefix = new ArrayList<>();
+        for (Operation<I, O> op : operations) {
+            if (op.invokeTime() > time) {
+                continue;
+            }
+            prefix.add(op.returnTime() <= time ? op : new Operation<>(op.id(), op.process(), op.key(), op.input(),
+                    Optional.empty(), Outcome.UNKNOWN, op.invokeTime(), Operation.NEVER));
+        }
+        return prefix;
     }
 
     private static <I, O> Map<String, List<Operation<I, O>>> partitionByKey(Collection<Operation<I, O>> operations) {

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  */
 final class Nemesis {
 
-    private final SimCluster cluster;
+    private final SimCluster<?, ?, ?> cluster;
     private final VirtualScheduler scheduler;
     private final SplittableRandom random;
     private final Consumer<String> log;
@@ -33,7 +33,7 @@ final class Nemesis {
     /**
      * @param minVoters membership changes never leave fewer voters than this
      */
-    Nemesis(SimCluster cluster, VirtualScheduler scheduler, SplittableRandom random, boolean membershipChanges,
+    Nemesis(SimCluster<?, ?, ?> cluster, VirtualScheduler scheduler, SplittableRandom random, boolean membershipChanges,
             int minVoters, Consumer<String> log) {
         this.cluster = cluster;
         this.scheduler = scheduler;
@@ -104,9 +104,9 @@ final class Nemesis {
      * while (it must stay inert), then retires for good.
      */
     private void changeMembership() {
-        SimCluster.Incarnation leader = null;
+        SimCluster.Incarnation<?, ?, ?> leader = null;
         for (NodeId id : cluster.ids()) {
-            SimCluster.Incarnation at = cluster.incarnation(id);
+            SimCluster.Incarnation<?, ?, ?> at = cluster.incarnation(id);
             if (at != null && at.node().role() == dev.raftkit.Role.LEADER) {
                 leader = at;
             }

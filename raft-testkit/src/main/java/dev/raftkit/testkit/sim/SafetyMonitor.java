@@ -1,13 +1,14 @@
 package dev.raftkit.testkit.sim;
 
+import dev.raftkit.Codec;
 import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.Role;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.LogEntry;
-import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.memory.MemoryDisk;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,17 +30,29 @@ import java.util.TreeMap;
  * </ul>
  * The hooks run inside engine callbacks (listeners, apply), which must not throw, so a broken
  * property is recorded and {@link #check()}, called by the event loop after every event, throws it.
+ * Commands are compared by their encoded form, so a command type needs no {@code equals}.
+ *
+ * @param <C> the command type of the simulated state machine
  */
-final class SafetyMonitor {
+final class SafetyMonitor<C> {
+
+    private final Codec<C> codec;
 
     private final Map<Long, NodeId> leaderOfTerm = new HashMap<>();
     /** Index to the command applied there, by whichever node applied it first. */
-    private final Map<Long, KvCommand> applied = new TreeMap<>();
+    private final Map<Long, C> applied = new TreeMap<>();
     private final Map<NodeId, Long> lastApplied = new HashMap<>();
     private final Map<NodeId, Long> lastTerm = new HashMap<>();
     private final Map<NodeId, Long> lastCommit = new HashMap<>();
     private long maxAppliedIndex;
     private String violation;
+
+    /**
+     * @param codec the command codec, to read commands from logs and compare them
+     */
+    SafetyMonitor(Codec<C> codec) {
+        this.codec = codec;
+    }
 
     /** Throws the first recorded violation, if any. */
     void check() {
@@ -62,7 +75,7 @@ final class SafetyMonitor {
     }
 
     /** A node applied {@code command} at {@code index}. */
-    void onApply(NodeId node, long index, KvCommand command) {
+    void onApply(NodeId node, long index, C command) {
         long previous = lastApplied.getOrDefault(node, 0L);
         if (index <= previous) {
             violate(node + " applied index " + index + " after " + previous
@@ -70,8 +83,8 @@ final class SafetyMonitor {
             return;
         }
         lastApplied.put(node, index);
-        KvCommand first = applied.putIfAbsent(index, command);
-        if (first != null && !first.equals(command)) {
+        C first = applied.putIfAbsent(index, command);
+        if (first != null && !same(first, command)) {
             violate("state machine safety: index " + index + " applied as " + first
                     + " on one node and as " + command + " on " + node);
         }
@@ -104,12 +117,12 @@ final class SafetyMonitor {
             return;
         }
         for (LogEntry e : entries) {
-            KvCommand committed = applied.get(e.index());
+            C committed = applied.get(e.index());
             if (committed == null) {
                 continue;
             }
-            KvCommand mine = e.kind() == EntryKind.COMMAND ? KvCommand.CODEC.decode(e.payload()) : null;
-            if (!committed.equals(mine)) {
+            C mine = e.kind() == EntryKind.COMMAND ? codec.decode(e.payload()) : null;
+            if (mine == null || !same(committed, mine)) {
                 violate("leader completeness: " + node + " leads term " + term + " but holds "
                         + (mine == null ? e.kind() : mine) + " at index " + e.index() + " where " + committed
                         + " was applied");
@@ -188,8 +201,13 @@ final class SafetyMonitor {
         }
     }
 
+    /** Tells whether two commands are the same, by their encoded form. */
+    private boolean same(C a, C b) {
+        return Arrays.equals(codec.encode(a), codec.encode(b));
+    }
+
     /** Returns the commands applied anywhere, by index. */
-    Map<Long, KvCommand> applied() {
+    Map<Long, C> applied() {
         return applied;
     }
 

@@ -7,57 +7,94 @@ import dev.raftkit.NoLeaderException;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.ReadPolicy;
-import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.linearizability.History;
-import dev.raftkit.testkit.linearizability.KvInput;
-import dev.raftkit.testkit.linearizability.KvOutput;
 import java.util.List;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * One simulated client: issues puts (unique values), compare-and-sets and reads on a few keys, one
- * at a time, to the node it believes leads, and records each operation in the history. Reads use
- * every {@link ReadPolicy}: {@code FOLLOWER} reads go to any node, the others to the leader;
- * {@code LOCAL} reads (allowed to be stale) are issued but left out of the history, which holds only
- * the linearizable ones. Outcomes are classified as the write contract allows: {@link NoLeaderException} and
- * {@link BusyException} mean nothing was appended (a definite failure); any other failure of a
- * write, or no answer within the timeout, is unknown (it may still take effect). A failed read has
- * no effect and is recorded as failed.
+ * One simulated client: issues the requests its {@link Requests} draws, one at a time, to the node
+ * it believes leads, and records each operation in the history. Queries use every
+ * {@link ReadPolicy}, drawn at random: {@code FOLLOWER} queries go to any node, the others to the
+ * leader; {@code LOCAL} queries (allowed to be stale) are issued but left out of the history, which
+ * holds only the linearizable ones. Outcomes are classified as the
+ * write contract allows: {@link NoLeaderException} and {@link BusyException} mean nothing was
+ * appended (a definite failure); any other failure of a command that changes state, or no answer
+ * within the timeout, is unknown (it may still take effect). A failed read (a query, or a command
+ * the model says changes nothing) has no effect and is recorded as failed.
+ *
+ * @param <C> the command type
+ * @param <R> the response type
+ * @param <M> the state machine type, which queries read
+ * @param <I> the input type of the checker's model
+ * @param <O> the output type of the checker's model
  */
-final class SimClient {
+final class SimClient<C, R, M, I, O> {
 
-    private static final long KEY_EPOCH_NANOS = 1_000_000_000L;
     private static final ReadPolicy[] READ_POLICIES = ReadPolicy.values();
 
-    private final int clientId;
-    private final SimCluster cluster;
+    /** What a client asks for: a command through the log, or a linearizable read query. */
+    sealed interface Request<C, R, M, I, O> permits Command, Query {
+
+        /** {@return the history key the operation touches} */
+        String key();
+
+        /** {@return the operation as the checker's model sees it} */
+        I input();
+    }
+
+    /**
+     * A command written through the log.
+     *
+     * @param output maps the state machine's response to the model's output
+     * @param changesState false for a read sent as a command: failing, it is recorded as failed
+     */
+    record Command<C, R, M, I, O>(String key, I input, C command, Function<R, O> output, boolean changesState)
+            implements Request<C, R, M, I, O> {
+    }
+
+    /**
+     * A linearizable read: {@code query} runs on the state machine of the node asked.
+     *
+     * @param query reads the model's output from the state machine
+     */
+    record Query<C, R, M, I, O>(String key, I input, Function<M, O> query) implements Request<C, R, M, I, O> {
+    }
+
+    /** Draws one client's requests. */
+    interface Requests<C, R, M, I, O> {
+
+        /**
+         * @param random the client's own seeded randomness
+         * @param now the virtual time, in nanoseconds
+         * @return the next request
+         */
+        Request<C, R, M, I, O> next(SplittableRandom random, long now);
+    }
+
+    private final SimCluster<C, R, ? extends M> cluster;
     private final VirtualScheduler scheduler;
     private final SplittableRandom random;
-    private final History<KvInput<String>, KvOutput<String>> history;
-    private final int keysPerEpoch;
-    private final java.util.SortedSet<String> usedKeys;
+    private final History<I, O> history;
+    private final Requests<C, R, M, I, O> requests;
     private final long opTimeoutNanos;
     private final Consumer<Long> onWriteOk;
     private final Consumer<Throwable> onNodeDeath;
     private int process;
     private NodeId target;
-    private int counter;
     private boolean stopped;
     private int inFlight;
 
-    SimClient(int clientId, SimCluster cluster, VirtualScheduler scheduler, SplittableRandom random,
-            History<KvInput<String>, KvOutput<String>> history, int keysPerEpoch, java.util.SortedSet<String> usedKeys,
-            long opTimeoutNanos, Consumer<Long> onWriteOk, Consumer<Throwable> onNodeDeath) {
-        this.clientId = clientId;
+    SimClient(SimCluster<C, R, ? extends M> cluster, VirtualScheduler scheduler, SplittableRandom random,
+            History<I, O> history, Requests<C, R, M, I, O> requests, long opTimeoutNanos, Consumer<Long> onWriteOk,
+            Consumer<Throwable> onNodeDeath) {
         this.cluster = cluster;
         this.scheduler = scheduler;
         this.random = random;
         this.history = history;
-        this.keysPerEpoch = keysPerEpoch;
-        this.usedKeys = usedKeys;
+        this.requests = requests;
         this.opTimeoutNanos = opTimeoutNanos;
         this.onWriteOk = onWriteOk;
         this.onNodeDeath = onNodeDeath;
@@ -90,75 +127,48 @@ final class SimClient {
         if (stopped) {
             return;
         }
-        // Keys rotate every second of virtual time, so each key's history stays short enough for the
-        // linearizability search however many operations end unknown (RELIABILITY.md §3.6, P7).
-        String key = "k" + scheduler.now() / KEY_EPOCH_NANOS + "-" + random.nextInt(keysPerEpoch);
-        usedKeys.add(key);
-        int dice = random.nextInt(100);
-        if (dice < 45) {
-            String value = "c" + clientId + "-" + (++counter);
-            write(key, KvInput.put(value), KvCommand.put(key, value));
-        } else if (dice < 60) {
-            String expected = "c" + random.nextInt(4) + "-" + random.nextInt(Math.max(1, counter));
-            String value = "c" + clientId + "-" + (++counter);
-            write(key, KvInput.cas(expected, value), KvCommand.cas(key, expected, value));
-        } else {
-            read(key);
-        }
+        Request<C, R, M, I, O> request = requests.next(random, scheduler.now());
+        send(request, request instanceof Query ? READ_POLICIES[random.nextInt(READ_POLICIES.length)]
+                : ReadPolicy.LINEARIZABLE);
     }
 
-    /** Issues one final linearizable read of {@code key} to {@code node}, recorded like the others. */
-    void finalRead(String key, NodeId node) {
+    /** Sends {@code request} to {@code node}, recorded like the others, e.g. a final (linearizable) read. */
+    void sendTo(NodeId node, Request<C, R, M, I, O> request) {
         target = node;
-        read(key, ReadPolicy.LINEARIZABLE, pickNode());
+        send(request, ReadPolicy.LINEARIZABLE);
     }
 
-    private void write(String key, KvInput<String> input, KvCommand command) {
-        SimCluster.Incarnation at = pickNode();
-        long op = history.invoke(process, key, input);
-        if (at == null) {
-            history.fail(op);
-            scheduleNext();
-            return;
-        }
-        track(op, at.node().write(command), response -> {
-            onWriteOk.accept(scheduler.now());
-            return command.kind() == KvCommand.Kind.CAS ? KvOutput.swapped(Boolean.parseBoolean(response))
-                    : KvOutput.ack();
-        }, true);
-    }
-
-    private void read(String key) {
-        ReadPolicy policy = READ_POLICIES[random.nextInt(READ_POLICIES.length)];
-        SimCluster.Incarnation at = pickNode();
-        if (policy == ReadPolicy.FOLLOWER) {
-            List<NodeId> ids = cluster.ids();
-            at = cluster.incarnation(ids.get(random.nextInt(ids.size()))); // any node serves it
-        }
-        read(key, policy, at);
-    }
-
-    private void read(String key, ReadPolicy policy, SimCluster.Incarnation at) {
-        if (policy == ReadPolicy.LOCAL) {
-            // May be stale by contract: exercised, never checked.
-            if (at != null) {
-                at.node().readLocal(() -> at.state().get(key));
+    /** Sends {@code request}; a query is made consistent as {@code policy} says. */
+    private void send(Request<C, R, M, I, O> request, ReadPolicy policy) {
+        SimCluster.Incarnation<C, R, ? extends M> at = policy == ReadPolicy.FOLLOWER ? anyNode() : pickNode();
+        if (request instanceof Query<C, R, M, I, O> query && policy == ReadPolicy.LOCAL) {
+            if (at != null) { // may be stale by contract: exercised, never checked
+                M state = at.state();
+                at.node().readLocal(() -> query.query().apply(state));
             }
             scheduleNext();
             return;
         }
-        long op = history.invoke(process, key, KvInput.get());
+        long op = history.invoke(process, request.key(), request.input());
         if (at == null) {
             history.fail(op);
             scheduleNext();
             return;
         }
-        CompletableFuture<Optional<String>> future = at.node().read(policy, () -> at.state().get(key));
-        track(op, future, value -> value.map(KvOutput::value).orElseGet(KvOutput::absent), false);
+        if (request instanceof Command<C, R, M, I, O> command) {
+            track(op, at.node().write(command.command()), response -> {
+                if (command.changesState()) {
+                    onWriteOk.accept(scheduler.now());
+                }
+                return command.output().apply(response);
+            }, command.changesState());
+        } else if (request instanceof Query<C, R, M, I, O> query) {
+            M state = at.state();
+            track(op, at.node().read(policy, () -> query.query().apply(state)), Function.identity(), false);
+        }
     }
 
-    private <T> void track(long op, CompletableFuture<T> future,
-            java.util.function.Function<T, KvOutput<String>> output, boolean write) {
+    private <T> void track(long op, CompletableFuture<T> future, Function<T, O> output, boolean write) {
         inFlight++;
         boolean[] done = new boolean[1];
         VirtualScheduler.Event timeout = scheduler.after(opTimeoutNanos, () -> {
@@ -210,8 +220,14 @@ final class SimClient {
         }
     }
 
-    private SimCluster.Incarnation pickNode() {
-        SimCluster.Incarnation at = cluster.incarnation(target);
+    /** {@return a node drawn at random (a follower read is served wherever it is sent), or null if it is down} */
+    private SimCluster.Incarnation<C, R, ? extends M> anyNode() {
+        List<NodeId> ids = cluster.ids();
+        return cluster.incarnation(ids.get(random.nextInt(ids.size())));
+    }
+
+    private SimCluster.Incarnation<C, R, ? extends M> pickNode() {
+        SimCluster.Incarnation<C, R, ? extends M> at = cluster.incarnation(target);
         if (at == null) {
             List<NodeId> ids = cluster.ids();
             target = ids.get(random.nextInt(ids.size()));

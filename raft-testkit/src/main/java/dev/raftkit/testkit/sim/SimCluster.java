@@ -1,6 +1,7 @@
 package dev.raftkit.testkit.sim;
 
 import dev.raftkit.Address;
+import dev.raftkit.Codec;
 import dev.raftkit.Config;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
@@ -9,8 +10,6 @@ import dev.raftkit.NodeStatus;
 import dev.raftkit.Raft;
 import dev.raftkit.Role;
 import dev.raftkit.StateMachine;
-import dev.raftkit.testkit.kv.KvCommand;
-import dev.raftkit.testkit.kv.KvStateMachine;
 import dev.raftkit.testkit.memory.MemoryDisk;
 import dev.raftkit.testkit.memory.MemoryLogStore;
 import dev.raftkit.testkit.memory.MemoryNetwork;
@@ -24,26 +23,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The nodes of one simulated cluster: real engines on {@link SimRuntime}s, talking through one
  * {@link MemoryNetwork} on the virtual scheduler, each with a {@link MemoryDisk} that survives its
- * crashes.
+ * crashes. Each incarnation of a node gets a fresh state machine from the factory.
+ *
+ * @param <C> the command type
+ * @param <R> the response type
+ * @param <M> the state machine type, so callers can query it (from read queries only)
  */
-final class SimCluster {
+final class SimCluster<C, R, M extends StateMachine<C, R>> {
 
     /** One running incarnation of a node. */
-    record Incarnation(Node<KvCommand, String> node, KvStateMachine state, SimRuntime runtime) {
+    record Incarnation<C, R, M>(Node<C, R> node, M state, SimRuntime runtime) {
     }
 
     private final VirtualScheduler scheduler;
     private final SplittableRandom random;
-    private final SafetyMonitor monitor;
+    private final SafetyMonitor<C> monitor;
+    private final Supplier<? extends M> stateMachines;
+    private final Codec<C> codec;
     private final SimRuntime.Latencies latencies;
     private final Map<String, String> engineOptions;
-    private final long snapshotThreshold;
     /** How far each incarnation's clock rate may differ from 1: drawn in {@code [1 - drift, 1 + drift]}. */
     private final double clockDrift;
+    private final long snapshotThreshold;
     private final MemoryNetwork network;
     /** Every node slot: the initial voters, then spares that join later. */
     private final Map<NodeId, Address> addresses = new TreeMap<>();
@@ -54,15 +60,21 @@ final class SimCluster {
     /** Nodes removed from the cluster: they never run again (ids are never reused). */
     private final java.util.Set<NodeId> retired = new java.util.TreeSet<>();
     private final Map<NodeId, MemoryDisk> disks = new TreeMap<>();
-    private final Map<NodeId, Incarnation> live = new TreeMap<>();
+    private final Map<NodeId, Incarnation<C, R, M>> live = new TreeMap<>();
 
-    SimCluster(VirtualScheduler scheduler, SplittableRandom random, SafetyMonitor monitor, int size, int spares,
-            SimRuntime.Latencies latencies, long snapshotThreshold, Map<String, String> engineOptions,
-            double clockDrift) {
+    /**
+     * @param stateMachines makes a fresh state machine for every incarnation of every node
+     * @param codec the command codec
+     */
+    SimCluster(VirtualScheduler scheduler, SplittableRandom random, SafetyMonitor<C> monitor,
+            Supplier<? extends M> stateMachines, Codec<C> codec, int size, int spares, SimRuntime.Latencies latencies,
+            long snapshotThreshold, Map<String, String> engineOptions, double clockDrift) {
         this.clockDrift = clockDrift;
         this.scheduler = scheduler;
         this.random = random;
         this.monitor = monitor;
+        this.stateMachines = stateMachines;
+        this.codec = codec;
         this.latencies = latencies;
         this.engineOptions = engineOptions;
         this.snapshotThreshold = snapshotThreshold;
@@ -125,7 +137,7 @@ final class SimCluster {
     }
 
     /** Returns the running incarnation of {@code id}, or null if it is crashed. */
-    Incarnation incarnation(NodeId id) {
+    Incarnation<C, R, M> incarnation(NodeId id) {
         return live.get(id);
     }
 
@@ -151,12 +163,12 @@ final class SimCluster {
         Config built = config.build();
         double clockRate = clockDrift == 0 ? 1 : 1 + clockDrift * (2 * random.nextDouble() - 1);
         SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies, clockRate);
-        KvStateMachine state = new KvStateMachine();
+        M state = stateMachines.get();
         MemoryDisk disk = disks.get(id);
         monitor.incarnation(id);
-        Node<KvCommand, String> node = Raft.builder(built)
+        Node<C, R> node = Raft.builder(built)
                 .stateMachine(recording(id, state))
-                .codec(KvCommand.CODEC)
+                .codec(codec)
                 .logStore(new MemoryLogStore(disk))
                 .transport(new MemoryTransport(network, built))
                 .runtime(runtime)
@@ -167,12 +179,12 @@ final class SimCluster {
                     }
                 })
                 .start();
-        live.put(id, new Incarnation(node, state, runtime));
+        live.put(id, new Incarnation<>(node, state, runtime));
     }
 
     /** Crashes {@code id}: its pending work, including persists not yet done, is lost. */
     void crash(NodeId id) {
-        Incarnation incarnation = live.remove(id);
+        Incarnation<C, R, M> incarnation = live.remove(id);
         if (incarnation != null) {
             incarnation.runtime.kill();
             network.detach(addresses.get(id));
@@ -186,7 +198,7 @@ final class SimCluster {
 
     /** Feeds every running node's status to the safety monitor. */
     void checkStatuses() {
-        for (Incarnation incarnation : live.values()) {
+        for (Incarnation<C, R, M> incarnation : live.values()) {
             NodeStatus status = incarnation.node.status();
             monitor.onStatus(status);
             if (status.role() == Role.LEADER) {
@@ -196,10 +208,10 @@ final class SimCluster {
         }
     }
 
-    private StateMachine<KvCommand, String> recording(NodeId id, KvStateMachine state) {
+    private StateMachine<C, R> recording(NodeId id, M state) {
         return new StateMachine<>() {
             @Override
-            public String apply(long index, KvCommand command) {
+            public R apply(long index, C command) {
                 monitor.onApply(id, index, command);
                 return state.apply(index, command);
             }

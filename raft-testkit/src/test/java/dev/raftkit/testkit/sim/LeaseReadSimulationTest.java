@@ -8,6 +8,7 @@ import dev.raftkit.ReadPolicy;
 import dev.raftkit.Role;
 import dev.raftkit.core.protocol.CoreOptions;
 import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.kv.KvStateMachine;
 import dev.raftkit.testkit.linearizability.CheckResult;
 import dev.raftkit.testkit.linearizability.History;
 import dev.raftkit.testkit.linearizability.KvInput;
@@ -46,7 +47,7 @@ class LeaseReadSimulationTest {
     @Test
     void withinTheRatioTheCutOffLeaderServesNoStaleLeaseRead() {
         for (long seed = 1; seed <= 5; seed++) {
-            Scenario run = new Scenario(seed, Simulation.DEFAULT_CLOCK_DRIFT, Map.of()).run();
+            Scenario run = new Scenario(seed, SimulationOptions.DEFAULT_CLOCK_DRIFT, Map.of()).run();
             assertThat(run.staleRead).as(run.describe()).isFalse();
             assertThat(run.verdict.isLinearizable()).as(run.describe()).isTrue();
         }
@@ -71,9 +72,9 @@ class LeaseReadSimulationTest {
         private final long seed;
         private final double drift;
         private final VirtualScheduler scheduler = new VirtualScheduler();
-        private final SafetyMonitor monitor = new SafetyMonitor();
+        private final SafetyMonitor<KvCommand> monitor = new SafetyMonitor<>(KvCommand.CODEC);
         private final History<KvInput<String>, KvOutput<String>> history = new History<>(scheduler::now);
-        private final SimCluster cluster;
+        private final SimCluster<KvCommand, String, KvStateMachine> cluster;
         private final List<String> events = new ArrayList<>();
         private boolean staleRead;
         private CheckResult<KvInput<String>, KvOutput<String>> verdict;
@@ -81,7 +82,8 @@ class LeaseReadSimulationTest {
         Scenario(long seed, double drift, Map<String, String> options) {
             this.seed = seed;
             this.drift = drift;
-            this.cluster = new SimCluster(scheduler, new SplittableRandom(seed), monitor, 3, 0,
+            this.cluster = new SimCluster<>(scheduler, new SplittableRandom(seed), monitor, KvStateMachine::new,
+                    KvCommand.CODEC, 3, 0,
                     new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS), 0, options, drift);
         }
 
@@ -143,7 +145,7 @@ class LeaseReadSimulationTest {
 
         private CompletableFuture<Optional<String>> read(NodeId id, ReadPolicy policy) {
             long op = history.invoke(history.newProcess(), "k", KvInput.get());
-            SimCluster.Incarnation at = cluster.incarnation(id);
+            SimCluster.Incarnation<KvCommand, String, KvStateMachine> at = cluster.incarnation(id);
             CompletableFuture<Optional<String>> done = at.node().read(policy, () -> at.state().get("k"));
             done.whenComplete((value, e) -> {
                 if (e != null) {

@@ -6,6 +6,7 @@ import dev.raftkit.NodeId;
 import dev.raftkit.Role;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.kv.KvStateMachine;
 import dev.raftkit.testkit.memory.MemoryDisk;
 import java.io.IOException;
 import java.time.Duration;
@@ -41,11 +42,12 @@ class LostEntriesSimulationTest {
         List<String> events = new ArrayList<>();
         VirtualScheduler scheduler = new VirtualScheduler();
         SplittableRandom random = new SplittableRandom(seed);
-        SafetyMonitor monitor = new SafetyMonitor();
+        SafetyMonitor<KvCommand> monitor = new SafetyMonitor<>(KvCommand.CODEC);
         boolean compacting = seed % 2 == 0; // the leader may have compacted what was lost: a snapshot repairs it
         Map<String, String> options = compacting
                 ? Map.of("raftkit.snapshot.trailingEntries", "2", "raftkit.snapshot.chunkBytes", "200") : Map.of();
-        SimCluster cluster = new SimCluster(scheduler, random.split(), monitor, 3, 0,
+        SimCluster<KvCommand, String, KvStateMachine> cluster = new SimCluster<>(scheduler, random.split(), monitor,
+                KvStateMachine::new, KvCommand.CODEC, 3, 0,
                 new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS), compacting ? 20 : 0, options, 0);
         Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), false, 3,
                 line -> events.add(String.format("%8.1f ms  %s", scheduler.now() / 1e6, line)));
@@ -92,7 +94,8 @@ class LostEntriesSimulationTest {
     }
 
     /** Writes one command every 10 ms to whichever node leads, while {@code writing[0]}. */
-    private static void scheduleWrites(VirtualScheduler scheduler, SimCluster cluster, boolean[] writing) {
+    private static void scheduleWrites(VirtualScheduler scheduler,
+            SimCluster<KvCommand, String, KvStateMachine> cluster, boolean[] writing) {
         scheduler.after(10 * MS, new Runnable() {
             private int n;
 
@@ -102,7 +105,7 @@ class LostEntriesSimulationTest {
                     return;
                 }
                 for (NodeId id : cluster.ids()) {
-                    SimCluster.Incarnation at = cluster.incarnation(id);
+                    SimCluster.Incarnation<KvCommand, String, KvStateMachine> at = cluster.incarnation(id);
                     if (at != null && at.node().role() == Role.LEADER) {
                         at.node().write(KvCommand.put("k" + n % 7, "v" + n));
                         n++;
@@ -113,9 +116,9 @@ class LostEntriesSimulationTest {
         });
     }
 
-    private static NodeId leader(SimCluster cluster) {
+    private static NodeId leader(SimCluster<KvCommand, String, KvStateMachine> cluster) {
         for (NodeId id : cluster.ids()) {
-            SimCluster.Incarnation at = cluster.incarnation(id);
+            SimCluster.Incarnation<KvCommand, String, KvStateMachine> at = cluster.incarnation(id);
             if (at != null && at.node().role() == Role.LEADER) {
                 return id;
             }
