@@ -65,6 +65,11 @@ final class BenchCluster implements AutoCloseable {
         throw new IllegalStateException("no leader within 60 s");
     }
 
+    /** {@return every running node but {@code leader}} */
+    List<Node<Long, Long>> followersOf(NodeId leader) {
+        return nodes.values().stream().filter(n -> !n.id().equals(leader)).toList();
+    }
+
     CounterStateMachine counter(NodeId id) {
         return counters.get(id);
     }

@@ -3,6 +3,7 @@ package dev.raftkit.bench.cluster;
 import dev.raftkit.Config;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.ReadPolicy;
 import dev.raftkit.examples.CounterStateMachine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.HdrHistogram.Histogram;
 
@@ -20,7 +24,9 @@ import org.HdrHistogram.Histogram;
  * The cluster harness of issue 11: a 3-node cluster in one JVM on loopback (LMDB with full
  * durability, gRPC), the counter state machine, and the workloads {@code seq-write},
  * {@code write-64}, {@code write-256} (batching off, then on with {@code maxBatchDelayTicks=1}),
- * {@code read-64} and {@code failover}, each with a warm-up, a measured window and 3 repetitions
+ * {@code read-64} (linearizable reads on the leader), {@code read-64-follower} (FOLLOWER reads, 64
+ * outstanding on each of the two followers, reported as the sum), {@code read-64-lease} (LEASE
+ * reads on the leader) and {@code failover}, each with a warm-up, a measured window and 3 repetitions
  * (the median is reported), beside the machine's floor (fsync and loopback round trip). Prints a
  * table and writes the same numbers to {@code raft-bench/target/bench-results.json}.
  *
@@ -55,18 +61,18 @@ public final class ClusterBench {
         Path root = Files.createDirectories(Path.of("raft-bench", "target", "bench-data"));
         ClusterBench bench = new ClusterBench(quick, root);
         bench.floor();
-        Map<String, int[]> workloads = new LinkedHashMap<>();
-        // name -> {outstanding, batching, reads}
-        workloads.put("seq-write", new int[] {1, 0, 0});
-        workloads.put("write-64", new int[] {64, 0, 0});
-        workloads.put("write-256", new int[] {256, 0, 0});
-        workloads.put("write-64-batched", new int[] {64, 1, 0});
-        workloads.put("write-256-batched", new int[] {256, 1, 0});
-        workloads.put("read-64", new int[] {64, 0, 1});
-        for (Map.Entry<String, int[]> w : workloads.entrySet()) {
+        Map<String, Shape> workloads = new LinkedHashMap<>();
+        workloads.put("seq-write", new Shape(1, false, Operation.WRITE));
+        workloads.put("write-64", new Shape(64, false, Operation.WRITE));
+        workloads.put("write-256", new Shape(256, false, Operation.WRITE));
+        workloads.put("write-64-batched", new Shape(64, true, Operation.WRITE));
+        workloads.put("write-256-batched", new Shape(256, true, Operation.WRITE));
+        workloads.put("read-64", new Shape(64, false, Operation.READ_LINEARIZABLE));
+        workloads.put("read-64-follower", new Shape(64, false, Operation.READ_FOLLOWER));
+        workloads.put("read-64-lease", new Shape(64, false, Operation.READ_LEASE));
+        for (Map.Entry<String, Shape> w : workloads.entrySet()) {
             if (only == null || only.equals(w.getKey())) {
-                int[] shape = w.getValue();
-                bench.throughput(w.getKey(), shape[0], shape[1] == 1, shape[2] == 1);
+                bench.throughput(w.getKey(), w.getValue());
             }
         }
         if (only == null || only.equals("failover")) {
@@ -89,18 +95,49 @@ public final class ClusterBench {
                 fsync.getValueAtPercentile(50), 1e6 / fsync.getMean(), rtt.getValueAtPercentile(50)));
     }
 
-    private void throughput(String name, int outstanding, boolean batching, boolean reads) throws Exception {
-        UnaryOperator<Config.Builder> tuning = b -> batching ? b.maxBatchDelayTicks(1).maxBatchEntries(512) : b;
+    /** What one operation of a workload is, and on which nodes it runs. */
+    private enum Operation {
+        /** A write on the leader. */
+        WRITE,
+        /** A linearizable read (ReadIndex) on the leader. */
+        READ_LINEARIZABLE,
+        /** A FOLLOWER read on each follower: the leader gives the read index, the follower serves it. */
+        READ_FOLLOWER,
+        /** A LEASE read on the leader. */
+        READ_LEASE
+    }
+
+    /**
+     * A workload's shape.
+     *
+     * @param outstanding operations kept in flight on each node the operation runs on
+     * @param batching whether write batching is on ({@code maxBatchDelayTicks=1})
+     * @param operation what each operation is
+     */
+    private record Shape(int outstanding, boolean batching, Operation operation) {
+    }
+
+    private void throughput(String name, Shape shape) throws Exception {
+        UnaryOperator<Config.Builder> tuning = b -> shape.batching() ? b.maxBatchDelayTicks(1).maxBatchEntries(512) : b;
         List<Load.Window> reps = new ArrayList<>();
         try (BenchCluster cluster = new BenchCluster(root, tuning)) {
             Node<Long, Long> leader = cluster.awaitLeader(null);
-            CounterStateMachine counter = cluster.counter(leader.id());
-            java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> op = reads
-                    ? () -> leader.readLinearizable(counter::total)
-                    : () -> leader.write(1L);
-            Load.run(outstanding, warmupSeconds, op);
+            List<Node<Long, Long>> targets = shape.operation() == Operation.READ_FOLLOWER
+                    ? cluster.followersOf(leader.id()) : List.of(leader);
+            int chains = shape.outstanding() * targets.size();
+            IntFunction<Supplier<CompletableFuture<?>>> op = chain -> {
+                Node<Long, Long> node = targets.get(chain % targets.size());
+                CounterStateMachine counter = cluster.counter(node.id());
+                return switch (shape.operation()) {
+                    case WRITE -> () -> node.write(1L);
+                    case READ_LINEARIZABLE -> () -> node.readLinearizable(counter::total);
+                    case READ_FOLLOWER -> () -> node.read(ReadPolicy.FOLLOWER, counter::total);
+                    case READ_LEASE -> () -> node.read(ReadPolicy.LEASE, counter::total);
+                };
+            };
+            Load.run(chains, warmupSeconds, op);
             for (int rep = 0; rep < 3; rep++) {
-                reps.add(Load.run(outstanding, windowSeconds, op));
+                reps.add(Load.run(chains, windowSeconds, op));
             }
         }
         reps.sort(Comparator.comparingDouble(Load.Window::opsPerSecond));
