@@ -70,6 +70,7 @@ final class ClientReads {
             RaftException refused = switch (read.policy) {
                 case FOLLOWER -> followerRefusal(core.followerRead(context));
                 case LEASE -> core.leaseRead(context, now) ? null : errors.notLeader();
+                // LOCAL never comes here (RaftNode hands it to the applier); ReadIndex would serve it too.
                 case LINEARIZABLE, LOCAL -> core.readIndex(context) ? null : errors.notLeader();
             };
             if (refused == null) {

@@ -1,6 +1,7 @@
 package dev.raftkit.bench.cluster;
 
 import dev.raftkit.Config;
+import dev.raftkit.NoLeaderException;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.ReadPolicy;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -131,7 +133,7 @@ public final class ClusterBench {
                 return switch (shape.operation()) {
                     case WRITE -> () -> node.write(1L);
                     case READ_LINEARIZABLE -> () -> node.readLinearizable(counter::total);
-                    case READ_FOLLOWER -> () -> node.read(ReadPolicy.FOLLOWER, counter::total);
+                    case READ_FOLLOWER -> () -> followerRead(node, counter, FOLLOWER_READ_ATTEMPTS);
                     case READ_LEASE -> () -> node.read(ReadPolicy.LEASE, counter::total);
                 };
             };
@@ -152,8 +154,34 @@ public final class ClusterBench {
         table.add(String.format(Locale.ROOT, "%-18s %,10.0f ops/s   p50 %,8d us   p99 %,8d us   p99.9 %,8d us", name,
                 median.opsPerSecond(), h.getValueAtPercentile(50), h.getValueAtPercentile(99),
                 h.getValueAtPercentile(99.9)));
+        if (shape.operation() == Operation.READ_FOLLOWER) {
+            table.add(String.format(Locale.ROOT, "%-18s %,d follower reads retried after NoLeaderException", "",
+                    FOLLOWER_READ_RETRIES.get()));
+        }
         System.out.println(table.get(table.size() - 1));
     }
+
+    /** How often a follower read is tried before the workload fails: a client retries NoLeaderException. */
+    private static final int FOLLOWER_READ_ATTEMPTS = 10;
+
+    /**
+     * A FOLLOWER read, retried as a client would when the batch's read index did not come within an
+     * election timeout (NoLeaderException: on a loaded machine the leader may answer late).
+     */
+    private static CompletableFuture<Long> followerRead(Node<Long, Long> node, CounterStateMachine counter,
+            int attempts) {
+        return node.read(ReadPolicy.FOLLOWER, counter::total).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            if (cause instanceof NoLeaderException && attempts > 1) {
+                FOLLOWER_READ_RETRIES.incrementAndGet();
+                return followerRead(node, counter, attempts - 1);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /** Follower reads retried in this run, printed with the workload. */
+    private static final AtomicLong FOLLOWER_READ_RETRIES = new AtomicLong();
 
     private void failover(int repetitions) throws Exception {
         List<Long> millis = new ArrayList<>();
