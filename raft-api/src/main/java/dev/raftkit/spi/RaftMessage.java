@@ -10,7 +10,7 @@ import dev.raftkit.NodeId;
  */
 public sealed interface RaftMessage permits RequestVote, RequestVoteResponse, AppendEntries,
         AppendEntriesResponse, Heartbeat, HeartbeatResponse, InstallSnapshot, InstallSnapshotResponse,
-        TimeoutNow {
+        TimeoutNow, ReadIndexRequest, ReadIndexResponse {
 
     /**
      * The highest term any valid message carries: 2<sup>48</sup>. A term only grows by one per

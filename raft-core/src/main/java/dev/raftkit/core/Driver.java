@@ -8,6 +8,7 @@ import dev.raftkit.FatalException;
 import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.RaftException;
+import dev.raftkit.ReadPolicy;
 import dev.raftkit.core.protocol.Proposal;
 import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.core.protocol.Ready;
@@ -70,6 +71,8 @@ final class Driver<C, R> implements MessageHandler {
     private final ClientReads reads;
     private final LeadershipTransfer transfer;
     private final MembershipChanges membershipChanges;
+    /** The runtime's monotonic clock, in nanoseconds: the send time of the heartbeat rounds a ready carries. */
+    private final LongSupplier clock;
     private boolean flushScheduled;
     private boolean stopped;
 
@@ -95,7 +98,8 @@ final class Driver<C, R> implements MessageHandler {
         this.errors = new LeaderErrors(config.self(), core, peers::addressOf);
         DriverSteps steps = new Steps();
         this.writes = new ClientWrites<>(config, core, applier, errors, steps, this::propose, storage::appendsInFlight);
-        this.reads = new ClientReads(core, applier, errors, steps);
+        this.reads = new ClientReads(core, applier, errors, steps, clock);
+        this.clock = clock;
         this.transfer = new LeadershipTransfer(config.self(), core, errors);
         this.membershipChanges = new MembershipChanges(core, errors::notLeader,
                 () -> errors.lostLeadership("the configuration change"), 100L * config.electionTimeoutTicksMax());
@@ -123,9 +127,9 @@ final class Driver<C, R> implements MessageHandler {
         queue.execute(task(() -> writes.submit(payloads, write)));
     }
 
-    /** Submits a linearizable read; see {@link ClientReads#submit}. */
-    <T> void submitRead(Supplier<? extends T> query, CompletableFuture<T> future) {
-        reads.submit(query, future);
+    /** Submits a linearizable read made consistent as {@code policy} says; see {@link ClientReads#submit}. */
+    <T> void submitRead(ReadPolicy policy, Supplier<? extends T> query, CompletableFuture<T> future) {
+        reads.submit(policy, query, future);
     }
 
     /** Submits a configuration change, answered once it has committed. */
@@ -289,7 +293,7 @@ final class Driver<C, R> implements MessageHandler {
         membershipChanges.progress();
         transfer.progress();
         if (core.hasReady()) {
-            Ready ready = core.ready(MAX_APPLY_BYTES);
+            Ready ready = core.ready(MAX_APPLY_BYTES, clock.getAsLong());
             // Published before any message tells another node of this state: a node that learns
             // that this one leads finds role() here saying so too.
             peers.publish();

@@ -1,6 +1,7 @@
 package dev.raftkit.core;
 
 import dev.raftkit.Address;
+import dev.raftkit.BusyException;
 import dev.raftkit.NoLeaderException;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
@@ -42,6 +43,22 @@ final class LeaderErrors {
         }
         return new NoLeaderException("[" + self + "] no leader is known (role " + core.role() + ", term "
                 + core.term() + ")");
+    }
+
+    /**
+     * The error for a follower read whose read index never came: the leader did not answer within
+     * an election timeout, or this node stopped following it while the read waited.
+     */
+    NoLeaderException noReadIndex() {
+        return new NoLeaderException("[" + self + "] the leader gave no read index within an election timeout, or"
+                + " leadership changed while the read waited (role " + core.role() + ", term " + core.term()
+                + "); retry");
+    }
+
+    /** The error for a follower read refused because too many already wait for the leader's read index. */
+    BusyException followerReadsBusy() {
+        return new BusyException("[" + self + "] too many follower reads wait for the leader's read index; retry"
+                + " shortly");
     }
 
     /**

@@ -294,9 +294,14 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     @Override
     public <T> CompletableFuture<T> readLinearizable(Supplier<? extends T> query) {
+        return readThroughDriver(ReadPolicy.LINEARIZABLE, query);
+    }
+
+    /** Submits a read that needs a read index from the core (ReadIndex, the leader's answer, or the lease). */
+    private <T> CompletableFuture<T> readThroughDriver(ReadPolicy policy, Supplier<? extends T> query) {
         Objects.requireNonNull(query, "query");
         CompletableFuture<T> future = outstanding.track(new CompletableFuture<>());
-        driver.submitRead(query, future);
+        driver.submitRead(policy, query, future);
         return future;
     }
 
@@ -314,8 +319,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         return switch (policy) {
             case LINEARIZABLE -> readLinearizable(query);
             case LOCAL -> readLocal(query);
-            case FOLLOWER, LEASE -> CompletableFuture.failedFuture(
-                    new UnsupportedOperationException("TODO(#18) read policy " + policy));
+            case FOLLOWER, LEASE -> readThroughDriver(policy, query);
         };
     }
 

@@ -18,6 +18,8 @@ import dev.raftkit.grpc.proto.MembershipProto;
 import dev.raftkit.grpc.proto.RequestVoteProto;
 import dev.raftkit.grpc.proto.RequestVoteResponseProto;
 import dev.raftkit.grpc.proto.SnapshotMetaProto;
+import dev.raftkit.grpc.proto.ReadIndexRequestProto;
+import dev.raftkit.grpc.proto.ReadIndexResponseProto;
 import dev.raftkit.grpc.proto.TimeoutNowProto;
 import dev.raftkit.spi.AppendEntries;
 import dev.raftkit.spi.AppendEntriesResponse;
@@ -31,6 +33,8 @@ import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.RequestVote;
 import dev.raftkit.spi.RequestVoteResponse;
 import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.ReadIndexRequest;
+import dev.raftkit.spi.ReadIndexResponse;
 import dev.raftkit.spi.TimeoutNow;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +109,12 @@ final class WireCodec {
                     .setSnapshotIndex(m.snapshotIndex()).setNextOffset(m.nextOffset()).setInstalled(m.installed()));
         } else if (message instanceof TimeoutNow m) {
             envelope.setTimeoutNow(TimeoutNowProto.newBuilder().setTerm(m.term()));
+        } else if (message instanceof ReadIndexRequest m) {
+            envelope.setReadIndexRequest(ReadIndexRequestProto.newBuilder().setTerm(m.term())
+                    .setRequestId(m.requestId()));
+        } else if (message instanceof ReadIndexResponse m) {
+            envelope.setReadIndexResponse(ReadIndexResponseProto.newBuilder().setTerm(m.term())
+                    .setRequestId(m.requestId()).setReadIndex(m.readIndex()));
         } else {
             throw new IllegalArgumentException("unknown message type " + message.getClass().getName());
         }
@@ -156,6 +166,15 @@ final class WireCodec {
                             m.getInstalled());
                 }
                 case TIMEOUT_NOW -> new TimeoutNow(from, to, term(envelope.getTimeoutNow().getTerm()));
+                case READ_INDEX_REQUEST -> {
+                    ReadIndexRequestProto m = envelope.getReadIndexRequest();
+                    yield new ReadIndexRequest(from, to, term(m.getTerm()), index("requestId", m.getRequestId()));
+                }
+                case READ_INDEX_RESPONSE -> {
+                    ReadIndexResponseProto m = envelope.getReadIndexResponse();
+                    yield new ReadIndexResponse(from, to, term(m.getTerm()), index("requestId", m.getRequestId()),
+                            index("readIndex", m.getReadIndex()));
+                }
                 case BODY_NOT_SET -> throw new InvalidMessageException("message has no body");
             };
         } catch (IllegalArgumentException e) {

@@ -19,6 +19,8 @@ import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.RequestVote;
 import dev.raftkit.spi.RequestVoteResponse;
 import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.ReadIndexRequest;
+import dev.raftkit.spi.ReadIndexResponse;
 import dev.raftkit.spi.TimeoutNow;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -150,7 +152,10 @@ class WireCodecFuzzTest {
                         .as((t, i, data, done) -> chunk(t, i, data, done)),
                 Combinators.combine(terms, indexes, indexes, flags)
                         .as((t, i, offset, done) -> new InstallSnapshotResponse(A, B, t, i, offset, done)),
-                terms.map(t -> new TimeoutNow(A, B, t)));
+                terms.map(t -> new TimeoutNow(A, B, t)),
+                Combinators.combine(terms, indexes).as((t, id) -> new ReadIndexRequest(A, B, t, id)),
+                Combinators.combine(terms, indexes, indexes)
+                        .as((t, id, index) -> new ReadIndexResponse(A, B, t, id, index)));
         return messages.map(m -> WireCodec.encode("cluster", "127.0.0.1:7000", m).toByteArray());
     }
 

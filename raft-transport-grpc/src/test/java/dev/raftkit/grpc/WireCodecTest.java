@@ -12,6 +12,8 @@ import dev.raftkit.grpc.proto.HeartbeatProto;
 import dev.raftkit.grpc.proto.InstallSnapshotProto;
 import dev.raftkit.grpc.proto.MemberProto;
 import dev.raftkit.grpc.proto.MembershipProto;
+import dev.raftkit.grpc.proto.ReadIndexRequestProto;
+import dev.raftkit.grpc.proto.ReadIndexResponseProto;
 import dev.raftkit.grpc.proto.RequestVoteProto;
 import dev.raftkit.grpc.proto.SnapshotMetaProto;
 import dev.raftkit.spi.Heartbeat;
@@ -52,6 +54,12 @@ class WireCodecTest {
                 Arguments.of("lastLogIndex", BASE.clone().setRequestVote(RequestVoteProto.newBuilder().setLastLogIndex(-3))),
                 Arguments.of("commitIndex", BASE.clone().setHeartbeat(HeartbeatProto.newBuilder().setCommitIndex(-1))),
                 Arguments.of("readSeq", BASE.clone().setHeartbeat(HeartbeatProto.newBuilder().setReadSeq(Long.MIN_VALUE))),
+                Arguments.of("requestId", BASE.clone().setReadIndexRequest(ReadIndexRequestProto.newBuilder()
+                        .setRequestId(-1))),
+                Arguments.of("readIndex", BASE.clone().setReadIndexResponse(ReadIndexResponseProto.newBuilder()
+                        .setRequestId(1).setReadIndex(-1))),
+                Arguments.of("term must be in [0, 281474976710656]", BASE.clone().setReadIndexResponse(
+                        ReadIndexResponseProto.newBuilder().setTerm(RaftMessage.MAX_TERM + 1))),
                 Arguments.of("contiguous", BASE.clone().setAppendEntries(AppendEntriesProto.newBuilder()
                         .setPrevLogIndex(Long.MAX_VALUE).addEntries(EntryProto.newBuilder().setIndex(1).setTerm(1)))),
                 Arguments.of("entry kind", BASE.clone().setAppendEntries(AppendEntriesProto.newBuilder()

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -64,6 +65,19 @@ final class BenchCluster implements AutoCloseable {
             Thread.sleep(1);
         }
         throw new IllegalStateException("no leader within 60 s");
+    }
+
+    /** Waits until every other running node follows {@code leader}, and {@return those followers} */
+    List<Node<Long, Long>> followersOf(NodeId leader) throws InterruptedException {
+        List<Node<Long, Long>> followers = nodes.values().stream().filter(n -> !n.id().equals(leader)).toList();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!followers.stream().allMatch(f -> f.leader().equals(Optional.of(leader)))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the followers did not hear leader " + leader + " within 60 s");
+            }
+            Thread.sleep(1);
+        }
+        return followers;
     }
 
     CounterStateMachine counter(NodeId id) {

@@ -1,9 +1,11 @@
 package dev.raftkit.bench.cluster;
 
 import dev.raftkit.Config;
+import dev.raftkit.NoLeaderException;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.SessionId;
+import dev.raftkit.ReadPolicy;
 import dev.raftkit.examples.CounterStateMachine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.HdrHistogram.Histogram;
@@ -25,27 +28,15 @@ import org.HdrHistogram.Histogram;
  * durability, gRPC), the counter state machine, and the workloads {@code seq-write},
  * {@code write-64}, {@code write-256} (batching off, then on with {@code maxBatchDelayTicks=1}),
  * {@code session-write-64} (writes through one session, as {@code write-64} otherwise),
- * {@code read-64} and {@code failover}, each with a warm-up, a measured window and 3 repetitions
+ * {@code read-64} (linearizable reads on the leader), {@code read-64-follower} (FOLLOWER reads, 64
+ * outstanding on each of the two followers, reported as the sum), {@code read-64-lease} (LEASE
+ * reads on the leader) and {@code failover}, each with a warm-up, a measured window and 3 repetitions
  * (the median is reported), beside the machine's floor (fsync and loopback round trip). Prints a
  * table and writes the same numbers to {@code raft-bench/target/bench-results.json}.
  *
  * <p>Run it with {@code raft-bench/run}; {@code --quick} shortens every window for a smoke run.
  */
 public final class ClusterBench {
-
-    /** What a throughput workload keeps outstanding. */
-    private enum Operation {
-        /** {@code write(1)}. */
-        WRITE,
-        /** {@code write(session, next sequence, 1)}, all through one session. */
-        SESSION_WRITE,
-        /** A linearizable read of the total. */
-        READ
-    }
-
-    /** A throughput workload: how many operations outstanding, whether batching is on, and which. */
-    private record Shape(int outstanding, boolean batching, Operation operation) {
-    }
 
     private final double warmupSeconds;
     private final double windowSeconds;
@@ -81,7 +72,9 @@ public final class ClusterBench {
         workloads.put("write-256", new Shape(256, false, Operation.WRITE));
         workloads.put("write-64-batched", new Shape(64, true, Operation.WRITE));
         workloads.put("write-256-batched", new Shape(256, true, Operation.WRITE));
-        workloads.put("read-64", new Shape(64, false, Operation.READ));
+        workloads.put("read-64", new Shape(64, false, Operation.READ_LINEARIZABLE));
+        workloads.put("read-64-follower", new Shape(64, false, Operation.READ_FOLLOWER));
+        workloads.put("read-64-lease", new Shape(64, false, Operation.READ_LEASE));
         for (Map.Entry<String, Shape> w : workloads.entrySet()) {
             if (only == null || only.equals(w.getKey())) {
                 bench.throughput(w.getKey(), w.getValue());
@@ -107,24 +100,54 @@ public final class ClusterBench {
                 fsync.getValueAtPercentile(50), 1e6 / fsync.getMean(), rtt.getValueAtPercentile(50)));
     }
 
+    /** What one operation of a workload is, and on which nodes it runs. */
+    private enum Operation {
+        /** A write on the leader. */
+        WRITE,
+        /** A write on the leader through one session shared by every chain, each with the next sequence. */
+        SESSION_WRITE,
+        /** A linearizable read (ReadIndex) on the leader. */
+        READ_LINEARIZABLE,
+        /** A FOLLOWER read on each follower: the leader gives the read index, the follower serves it. */
+        READ_FOLLOWER,
+        /** A LEASE read on the leader. */
+        READ_LEASE
+    }
+
+    /**
+     * A workload's shape.
+     *
+     * @param outstanding operations kept in flight on each node the operation runs on
+     * @param batching whether write batching is on ({@code maxBatchDelayTicks=1})
+     * @param operation what each operation is
+     */
+    private record Shape(int outstanding, boolean batching, Operation operation) {
+    }
+
     private void throughput(String name, Shape shape) throws Exception {
         UnaryOperator<Config.Builder> tuning = b -> shape.batching() ? b.maxBatchDelayTicks(1).maxBatchEntries(512) : b;
         List<Load.Window> reps = new ArrayList<>();
         try (BenchCluster cluster = new BenchCluster(root, tuning)) {
             Node<Long, Long> leader = cluster.awaitLeader(null);
-            CounterStateMachine counter = cluster.counter(leader.id());
-            Supplier<CompletableFuture<?>> op = switch (shape.operation()) {
-                case WRITE -> () -> leader.write(1L);
-                case READ -> () -> leader.readLinearizable(counter::total);
-                case SESSION_WRITE -> {
-                    SessionId session = leader.openSession().get();
-                    AtomicLong sequence = new AtomicLong();
-                    yield () -> leader.write(session, sequence.incrementAndGet(), 1L);
-                }
+            List<Node<Long, Long>> targets = shape.operation() == Operation.READ_FOLLOWER
+                    ? cluster.followersOf(leader.id()) : List.of(leader);
+            int chains = shape.outstanding() * targets.size();
+            SessionId session = shape.operation() == Operation.SESSION_WRITE ? leader.openSession().get() : null;
+            AtomicLong sequence = new AtomicLong();
+            IntFunction<Supplier<CompletableFuture<?>>> op = chain -> {
+                Node<Long, Long> node = targets.get(chain % targets.size());
+                CounterStateMachine counter = cluster.counter(node.id());
+                return switch (shape.operation()) {
+                    case WRITE -> () -> node.write(1L);
+                    case SESSION_WRITE -> () -> node.write(session, sequence.incrementAndGet(), 1L);
+                    case READ_LINEARIZABLE -> () -> node.readLinearizable(counter::total);
+                    case READ_FOLLOWER -> () -> followerRead(node, counter, FOLLOWER_READ_ATTEMPTS);
+                    case READ_LEASE -> () -> node.read(ReadPolicy.LEASE, counter::total);
+                };
             };
-            Load.run(shape.outstanding(), warmupSeconds, op);
+            Load.run(chains, warmupSeconds, op);
             for (int rep = 0; rep < 3; rep++) {
-                reps.add(Load.run(shape.outstanding(), windowSeconds, op));
+                reps.add(Load.run(chains, windowSeconds, op));
             }
         }
         reps.sort(Comparator.comparingDouble(Load.Window::opsPerSecond));
@@ -139,8 +162,34 @@ public final class ClusterBench {
         table.add(String.format(Locale.ROOT, "%-18s %,10.0f ops/s   p50 %,8d us   p99 %,8d us   p99.9 %,8d us", name,
                 median.opsPerSecond(), h.getValueAtPercentile(50), h.getValueAtPercentile(99),
                 h.getValueAtPercentile(99.9)));
+        if (shape.operation() == Operation.READ_FOLLOWER) {
+            table.add(String.format(Locale.ROOT, "%-18s %,d follower reads retried after NoLeaderException", "",
+                    FOLLOWER_READ_RETRIES.get()));
+        }
         System.out.println(table.get(table.size() - 1));
     }
+
+    /** How often a follower read is tried before the workload fails: a client retries NoLeaderException. */
+    private static final int FOLLOWER_READ_ATTEMPTS = 10;
+
+    /**
+     * A FOLLOWER read, retried as a client would when the batch's read index did not come within an
+     * election timeout (NoLeaderException: on a loaded machine the leader may answer late).
+     */
+    private static CompletableFuture<Long> followerRead(Node<Long, Long> node, CounterStateMachine counter,
+            int attempts) {
+        return node.read(ReadPolicy.FOLLOWER, counter::total).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            if (cause instanceof NoLeaderException && attempts > 1) {
+                FOLLOWER_READ_RETRIES.incrementAndGet();
+                return followerRead(node, counter, attempts - 1);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /** Follower reads retried in this run, printed with the workload. */
+    private static final AtomicLong FOLLOWER_READ_RETRIES = new AtomicLong();
 
     private void failover(int repetitions) throws Exception {
         List<Long> millis = new ArrayList<>();

@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
@@ -30,6 +31,17 @@ final class Load {
      */
     static Window run(int outstanding, double seconds, Supplier<CompletableFuture<?>> operation)
             throws InterruptedException {
+        return run(outstanding, seconds, chain -> operation);
+    }
+
+    /**
+     * Runs {@code outstanding} chains of operations for {@code seconds}; chain {@code i} issues
+     * {@code chains.apply(i)}'s operation one after the other (e.g. each chain on its own node).
+     *
+     * @throws IllegalStateException if an operation fails (the cluster is broken, not slow)
+     */
+    static Window run(int outstanding, double seconds, IntFunction<Supplier<CompletableFuture<?>>> chains)
+            throws InterruptedException {
         Histogram histogram = new Histogram(60_000_000L, 3);
         AtomicLong completed = new AtomicLong();
         long start = System.nanoTime();
@@ -37,7 +49,7 @@ final class Load {
         CountDownLatch chainsDone = new CountDownLatch(outstanding);
         Throwable[] failure = new Throwable[1];
         for (int i = 0; i < outstanding; i++) {
-            issue(operation, histogram, completed, deadline, chainsDone, failure);
+            issue(chains.apply(i), histogram, completed, deadline, chainsDone, failure);
         }
         if (!chainsDone.await((long) seconds + 60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("operations did not finish within 60 s after the window");

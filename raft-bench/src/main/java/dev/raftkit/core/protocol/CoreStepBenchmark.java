@@ -62,7 +62,7 @@ public class CoreStepBenchmark {
             leader.tick();
         }
         leader.step(new RequestVoteResponse(N2, N1, leader.term(), true, false));
-        drive(leader.ready(Long.MAX_VALUE));
+        drive(leader.ready(Long.MAX_VALUE, System.nanoTime()));
         payloads.clear();
         for (int i = 0; i < BATCH; i++) {
             payloads.add(new byte[8]);
@@ -74,7 +74,7 @@ public class CoreStepBenchmark {
     @OperationsPerInvocation(BATCH)
     public Ready proposeAndCommit() {
         leader.propose(payloads);
-        return drive(leader.ready(Long.MAX_VALUE));
+        return drive(leader.ready(Long.MAX_VALUE, System.nanoTime()));
     }
 
     /** Acknowledges everything a ready sent, as durable followers and a durable leader would. */
@@ -91,6 +91,6 @@ public class CoreStepBenchmark {
                 leader.step(new AppendEntriesResponse(a.to(), N1, a.term(), true, a.prevLogIndex(), 0, 0));
             }
         }
-        return leader.ready(Long.MAX_VALUE);
+        return leader.ready(Long.MAX_VALUE, System.nanoTime());
     }
 }

@@ -25,16 +25,34 @@ import java.util.List;
  *     earlier terms by counting replicas; exists so the simulator can prove it catches the bug
  * @param unsafeAckBeforeDurable TEST ONLY: sends votes and acknowledgements before they are
  *     durable; exists so the simulator can prove it catches the bug
+ * @param leaseNanos how long a leader's read lease lasts from the send time of a round a quorum
+ *     acknowledged, on its monotonic clock; 0 disables lease reads (they always do a ReadIndex
+ *     round). Leases are used only with {@code checkQuorum}
+ * @param unsafeLeaseIgnoresExpiry TEST ONLY: a leader serves lease reads from a lease that expired;
+ *     exists so the simulator can prove it catches the bug
  */
 public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int heartbeatInterval, boolean preVote,
         boolean checkQuorum, long maxAppendBytes, long snapshotTrailingEntries,
         int snapshotChunkBytes, boolean unsafeCommitPreviousTerm,
-        boolean unsafeAckBeforeDurable) {
+        boolean unsafeAckBeforeDurable, long leaseNanos, boolean unsafeLeaseIgnoresExpiry) {
+
+    /**
+     * The settings without read leases (lease reads always do a ReadIndex round); see the canonical
+     * constructor for the parameters.
+     */
+    public CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int heartbeatInterval, boolean preVote,
+            boolean checkQuorum, long maxAppendBytes, long snapshotTrailingEntries, int snapshotChunkBytes,
+            boolean unsafeCommitPreviousTerm, boolean unsafeAckBeforeDurable) {
+        this(electionTimeoutMin, electionTimeoutMax, heartbeatInterval, preVote, checkQuorum, maxAppendBytes,
+                snapshotTrailingEntries, snapshotChunkBytes, unsafeCommitPreviousTerm, unsafeAckBeforeDurable, 0, false);
+    }
 
     /** Option key of {@link #unsafeCommitPreviousTerm()}. */
     public static final String UNSAFE_COMMIT_PREVIOUS_TERM = "raftkit.unsafe.commitPreviousTermEntries";
     /** Option key of {@link #unsafeAckBeforeDurable()}. */
     public static final String UNSAFE_ACK_BEFORE_DURABLE = "raftkit.unsafe.ackBeforeDurable";
+    /** Option key of {@link #unsafeLeaseIgnoresExpiry()}. */
+    public static final String UNSAFE_LEASE_IGNORES_EXPIRY = "raftkit.unsafe.leaseIgnoresExpiry";
 
     /**
      * The byte budget of the entries of one AppendEntries message, when the transport carries at
@@ -77,7 +95,16 @@ public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int he
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
                 Math.min(DEFAULT_MAX_APPEND_BYTES, half), number(config, SNAPSHOT_TRAILING_ENTRIES, 1024, 0),
                 (int) Math.min(chunkBytes, half), flag(config, UNSAFE_COMMIT_PREVIOUS_TERM),
-                flag(config, UNSAFE_ACK_BEFORE_DURABLE));
+                flag(config, UNSAFE_ACK_BEFORE_DURABLE), leaseNanos(config), flag(config, UNSAFE_LEASE_IGNORES_EXPIRY));
+    }
+
+    /**
+     * The lease: {@code electionTimeoutMin} ticks less one (a follower's timer may count its first
+     * tick at once after it heard the leader), times {@code leaseRatio}.
+     */
+    private static long leaseNanos(Config config) {
+        long window = (config.electionTimeoutTicksMin() - 1L) * config.tickInterval().toNanos();
+        return (long) (window * config.leaseRatio());
     }
 
     /** {@return the {@code sizeBytes()} of an AppendEntries carrying one command of {@code commandBytes}} */

@@ -7,12 +7,15 @@ import dev.raftkit.spi.AppendEntriesResponse;
 import dev.raftkit.spi.Heartbeat;
 import dev.raftkit.spi.HeartbeatResponse;
 import dev.raftkit.spi.RaftMessage;
+import dev.raftkit.spi.ReadIndexRequest;
+import dev.raftkit.spi.ReadIndexResponse;
 import dev.raftkit.spi.TimeoutNow;
 
 /**
  * A follower or a learner (a follower that the configuration does not let vote or campaign): it
  * keeps the leader it follows and its election clock, and takes the leader's appends and
- * heartbeats. Snapshot chunks go to the node's {@link SnapshotReception}.
+ * heartbeats. Snapshot chunks go to the node's {@link SnapshotReception}. It asks the leader for
+ * the read index of the reads it serves itself ({@link FollowerReads}).
  */
 final class FollowerRole implements RoleState {
 
@@ -23,13 +26,21 @@ final class FollowerRole implements RoleState {
     /** The leader of the current term, null until one is heard. */
     private final NodeId leader;
     private final ElectionTimer timer;
+    /** Reads waiting for the leader's read index; handed to the next role when only the role kind changes. */
+    private FollowerReads reads;
 
     FollowerRole(RaftCore core, RaftLog log, Role role, NodeId leader, ElectionTimer timer) {
+        this(core, log, role, leader, timer, new FollowerReads());
+    }
+
+    private FollowerRole(RaftCore core, RaftLog log, Role role, NodeId leader, ElectionTimer timer,
+            FollowerReads reads) {
         this.core = core;
         this.log = log;
         this.role = role;
         this.leader = leader;
         this.timer = timer;
+        this.reads = reads;
     }
 
     @Override
@@ -54,9 +65,42 @@ final class FollowerRole implements RoleState {
 
     @Override
     public void tick() {
+        reads.tick(core.options().electionTimeoutMin(), core.outbox());
         if (timer.tick(core.promotable())) {
             core.campaign(false);
         }
+    }
+
+    /** Queues a read to serve here once the leader's read index is applied; {@return whether it queued, or why not} */
+    FollowerReadStart read(long context) {
+        if (leader == null) {
+            return FollowerReadStart.NO_LEADER;
+        }
+        if (!reads.hasRoom()) {
+            return FollowerReadStart.BUSY;
+        }
+        reads.add(context);
+        return FollowerReadStart.QUEUED;
+    }
+
+    @Override
+    public boolean hasReady() {
+        return reads.batchWanted();
+    }
+
+    @Override
+    public void prepareReady(long nowNanos) {
+        if (reads.batchWanted()) {
+            // One request for every read queued since the last ready.
+            long requestId = core.nextReadRequestId();
+            reads.takeBatch(requestId);
+            core.send(new ReadIndexRequest(core.self(), leader, core.term(), requestId));
+        }
+    }
+
+    @Override
+    public void leave() {
+        reads.dropAll(core.outbox());
     }
 
     @Override
@@ -73,8 +117,10 @@ final class FollowerRole implements RoleState {
     public void membershipChanged() {
         Role now = core.followerRole();
         if (now != role) {
-            // Promoted from learner, or demoted to one: the same leader and clock, another role.
-            core.transition(new FollowerRole(core, log, now, leader, timer));
+            // Promoted from learner, or demoted to one: the same leader, clock and reads, another role.
+            FollowerReads kept = reads;
+            reads = new FollowerReads();
+            core.transition(new FollowerRole(core, log, now, leader, timer, kept));
         }
     }
 
@@ -82,6 +128,8 @@ final class FollowerRole implements RoleState {
     public void step(RaftMessage m) {
         if (m instanceof TimeoutNow && core.promotable()) {
             core.campaign(true);
+        } else if (m instanceof ReadIndexResponse r && r.from().equals(leader)) {
+            reads.answered(r.requestId(), r.readIndex(), core.outbox());
         }
     }
 

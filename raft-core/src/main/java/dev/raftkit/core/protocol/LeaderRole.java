@@ -10,6 +10,8 @@ import dev.raftkit.spi.HeartbeatResponse;
 import dev.raftkit.spi.InstallSnapshotResponse;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.RaftMessage;
+import dev.raftkit.spi.ReadIndexRequest;
+import dev.raftkit.spi.ReadIndexResponse;
 import dev.raftkit.spi.TimeoutNow;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The leader of one term: it replicates its log to every other member with flow control
  * ({@link Progress}), commits what a quorum holds, confirms linearizable reads by heartbeat rounds
- * (ReadIndex, dissertation §6.4), checks that a quorum is still active, and hands leadership over
- * on request (dissertation §3.10).
+ * (ReadIndex, dissertation §6.4), its own and those followers ask for, serves reads from its lease
+ * ({@link ReadLease}) while it holds, checks that a quorum is still active, and hands leadership
+ * over on request (dissertation §3.10).
  */
 final class LeaderRole implements RoleState {
 
@@ -40,7 +43,8 @@ final class LeaderRole implements RoleState {
     private final Map<NodeId, Progress> progress = new TreeMap<>();
     private final ReadIndexTracker reads = new ReadIndexTracker();
     /** Reads that arrived before this leader committed an entry of its term. */
-    private final List<Long> readsAwaitingTermCommit = new ArrayList<>();
+    private final List<ReadRequest> readsAwaitingTermCommit = new ArrayList<>();
+    private final ReadLease lease;
     /** Index of the no-op entry that opened this term. */
     private final long termStartIndex;
     private int heartbeatElapsed;
@@ -66,6 +70,7 @@ final class LeaderRole implements RoleState {
             }
         }
         this.termStartIndex = next;
+        this.lease = new ReadLease(options.checkQuorum() ? options.leaseNanos() : 0, options.unsafeLeaseIgnoresExpiry());
     }
 
     /** Appends the no-op that opens the term: it lets entries of earlier terms commit (§5.4.2) and ReadIndex start. */
@@ -120,6 +125,8 @@ final class LeaderRole implements RoleState {
             heartbeatAnswered(r);
         } else if (m instanceof InstallSnapshotResponse r) {
             snapshotAnswered(r);
+        } else if (m instanceof ReadIndexRequest r && progress.containsKey(r.from())) {
+            readIndex(new ReadRequest.Remote(r.from(), r.requestId()));
         }
     }
 
@@ -129,7 +136,7 @@ final class LeaderRole implements RoleState {
     }
 
     @Override
-    public void prepareReady() {
+    public void prepareReady(long nowNanos) {
         if (appendsPending) {
             appendsPending = false;
             broadcastAppend();
@@ -139,13 +146,25 @@ final class LeaderRole implements RoleState {
             reads.startRound();
             broadcastHeartbeat(false);
         }
+        lease.roundsSent(reads.currentRound(), nowNanos);
     }
 
     @Override
     public void leave() {
         releaseSnapshots();
-        core.outbox().dropReads(reads.clear());
-        core.outbox().dropReads(readsAwaitingTermCommit);
+        dropLocalReads(reads.clear());
+        dropLocalReads(readsAwaitingTermCommit);
+    }
+
+    /** Hands the driver the ids of its own dropped reads; followers' batches time out on their side. */
+    private void dropLocalReads(List<ReadRequest> dropped) {
+        List<Long> contexts = new ArrayList<>();
+        for (ReadRequest request : dropped) {
+            if (request instanceof ReadRequest.Local local) {
+                contexts.add(local.context());
+            }
+        }
+        core.outbox().dropReads(contexts);
     }
 
     // ---------------------------------------------------------------- client requests
@@ -183,24 +202,46 @@ final class LeaderRole implements RoleState {
                 && core.latestConfigIndex() <= log.committed();
     }
 
-    /** Starts a linearizable read. */
-    void readIndex(long context) {
+    /** Starts a linearizable read, its own or a follower's. */
+    void readIndex(ReadRequest request) {
         if (log.committed() < termStartIndex) {
             // A new leader does not know the latest commit index until an entry of its term commits.
-            readsAwaitingTermCommit.add(context);
+            readsAwaitingTermCommit.add(request);
             return;
         }
-        queueRead(context);
+        queueRead(request);
     }
 
-    private void queueRead(long context) {
+    /**
+     * Serves a read of its own from the lease if it holds, else starts a ReadIndex round for it.
+     * Never from the lease during a transfer (the target campaigns at once) or before the term's
+     * no-op commits (the commit index may lag what an earlier leader committed).
+     */
+    void leaseRead(long context, long nowNanos) {
+        if (transferTarget == null && log.committed() >= termStartIndex && lease.holds(nowNanos)) {
+            core.outbox().read(new ReadState(context, log.committed()));
+        } else {
+            readIndex(new ReadRequest.Local(context));
+        }
+    }
+
+    private void queueRead(ReadRequest request) {
         // Only a leader that is the sole voter may skip the heartbeat round; a leader removing itself
         // must hear from the remaining voters, one of which may already lead a newer term.
         if (core.voters().equals(Set.of(self))) {
-            core.outbox().read(new ReadState(context, log.committed()));
+            release(request, log.committed());
             return;
         }
-        reads.add(context, log.committed());
+        reads.add(request, log.committed());
+    }
+
+    /** Releases a confirmed read: to the driver if its own, to the follower that asked if not. */
+    private void release(ReadRequest request, long index) {
+        if (request instanceof ReadRequest.Local local) {
+            core.outbox().read(new ReadState(local.context(), index));
+        } else if (request instanceof ReadRequest.Remote remote) {
+            core.send(new ReadIndexResponse(self, remote.follower(), term, remote.requestId(), index));
+        }
     }
 
     /** Starts handing leadership to {@code target}; {@return whether it started, or why not} */
@@ -216,6 +257,7 @@ final class LeaderRole implements RoleState {
         }
         transferTarget = target;
         transferElapsed = 0;
+        lease.end(reads.currentRound());
         if (progress.get(target).match == log.lastIndex()) {
             core.send(new TimeoutNow(self, target, term));
         } else {
@@ -255,6 +297,7 @@ final class LeaderRole implements RoleState {
 
     @Override
     public void membershipChanged() {
+        lease.end(reads.currentRound()); // acknowledgements counted under the old voters prove nothing now
         progress.entrySet().removeIf(e -> {
             boolean removed = !core.membership().isMember(e.getKey());
             if (removed) {
@@ -353,7 +396,8 @@ final class LeaderRole implements RoleState {
             long round = reads.currentRound();
             long confirmed = Quorum.committedValue(core.voters(),
                     id -> id.equals(self) ? round : progress.get(id).readAck);
-            reads.confirm(confirmed, core.outbox().reads());
+            reads.confirm(confirmed, this::release);
+            lease.quorumAcknowledged(confirmed);
         }
     }
 
@@ -412,7 +456,7 @@ final class LeaderRole implements RoleState {
             return false;
         }
         if (log.committed() >= termStartIndex && !readsAwaitingTermCommit.isEmpty()) {
-            List<Long> waiting = List.copyOf(readsAwaitingTermCommit);
+            List<ReadRequest> waiting = List.copyOf(readsAwaitingTermCommit);
             readsAwaitingTermCommit.clear();
             waiting.forEach(this::queueRead);
         }

@@ -58,11 +58,6 @@ final class Outbox {
         reads.add(read);
     }
 
-    /** {@return the list confirmed reads are added to, for {@link ReadIndexTracker#confirm}} */
-    List<ReadState> reads() {
-        return reads;
-    }
-
     /** Records reads the leader dropped on stepping down; the driver fails them. */
     void dropReads(Collection<Long> contexts) {
         droppedReads.addAll(contexts);

@@ -26,9 +26,11 @@ import java.util.random.RandomGenerator;
 /**
  * The Raft protocol as a pure, single-threaded state machine: no threads, clocks or writes.
  * Inputs are {@link #tick()} (logical time: the driver's timer reaches the core as an input, as
- * messages do), {@link #step(RaftMessage)}, {@link #propose(List)}, {@link #readIndex(long)} and
- * the driver's reports {@link #onPersisted(long, long)}; the output is a {@link Ready} taken with
- * {@link #ready(long)}. The log store is only read.
+ * messages do), {@link #step(RaftMessage)}, {@link #propose(List)}, the reads
+ * ({@link #readIndex(long)}, {@link #followerRead(long)}, {@link #leaseRead(long, long)}) and the
+ * driver's reports {@link #onPersisted(long, long)}; the output is a {@link Ready} taken with
+ * {@link #ready(long, long)}. The log store is only read. The read lease is the one use of clock
+ * time, which the driver hands in as a value: the time a ready is taken and a lease read arrives.
  *
  * <p>This class applies the term rules (Raft §5.1) and grants votes; everything a role keeps lives
  * in that role's {@link RoleState} ({@link FollowerRole}, {@link CandidateRole},
@@ -90,6 +92,8 @@ public final class RaftCore {
     private RoleState role;
 
     private final TermBound termBound;
+    /** The number of the latest read index request this node sent; unique over its roles. */
+    private long readRequestId;
 
     /**
      * Recovers the core from durable state.
@@ -264,7 +268,41 @@ public final class RaftCore {
         if (!(role instanceof LeaderRole leader)) {
             return false;
         }
-        leader.readIndex(context);
+        leader.readIndex(new ReadRequest.Local(context));
+        return true;
+    }
+
+    /**
+     * Starts a linearizable read served on this node whatever its role: a follower or learner asks
+     * the leader for a read index (one request per ready for all reads queued since the last), the
+     * leader runs an ordinary ReadIndex. The read appears in {@link Ready#reads()} once the index is
+     * known, or in {@link #takeDroppedReads()} if the leader does not answer within an election
+     * timeout or this node stops following it.
+     *
+     * @param context the read's id
+     * @return whether the read was queued, or why not
+     */
+    public FollowerReadStart followerRead(long context) {
+        if (role instanceof LeaderRole leader) {
+            leader.readIndex(new ReadRequest.Local(context));
+            return FollowerReadStart.QUEUED;
+        }
+        return role instanceof FollowerRole follower ? follower.read(context) : FollowerReadStart.NO_LEADER;
+    }
+
+    /**
+     * Starts a read on the leader that skips the heartbeat round while the leader's read lease holds
+     * (see {@link ReadLease}); otherwise it is a {@link #readIndex(long)}.
+     *
+     * @param context the read's id
+     * @param nowNanos the driver's monotonic clock
+     * @return false if this node is not the leader (the read is not queued)
+     */
+    public boolean leaseRead(long context, long nowNanos) {
+        if (!(role instanceof LeaderRole leader)) {
+            return false;
+        }
+        leader.leaseRead(context, nowNanos);
         return true;
     }
 
@@ -294,10 +332,12 @@ public final class RaftCore {
      * Takes everything the driver must do now; see {@link Ready} for the order.
      *
      * @param maxApplyBytes the byte budget of committed entries handed out at once
+     * @param nowNanos the driver's monotonic clock, read before the ready's messages leave: the
+     *     send time of the heartbeat rounds they carry, for the read lease
      * @return what to do
      */
-    public Ready ready(long maxApplyBytes) {
-        role.prepareReady();
+    public Ready ready(long maxApplyBytes, long nowNanos) {
+        role.prepareReady(nowNanos);
         List<LogEntry> entries = log.takeUnpersisted();
         HardState hardState = termOrVoteDirty || !entries.isEmpty()
                 ? new HardState(term, votedFor, log.committed()) : null;
@@ -451,6 +491,11 @@ public final class RaftCore {
 
     Outbox outbox() {
         return outbox;
+    }
+
+    /** {@return a new read index request number} */
+    long nextReadRequestId() {
+        return ++readRequestId;
     }
 
     /** {@return whether this node may campaign: only voters may} */

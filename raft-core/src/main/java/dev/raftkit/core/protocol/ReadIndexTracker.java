@@ -3,6 +3,7 @@ package dev.raftkit.core.protocol;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The leader's bookkeeping of linearizable reads (ReadIndex, dissertation §6.4), batched and
@@ -10,14 +11,14 @@ import java.util.List;
  * so one heartbeat round confirms many reads, and a new round starts without waiting for the
  * previous one to be confirmed, so a read never waits for a round it is not part of.
  *
- * <p>A read records the commit index at its arrival and the number of the first round sent after
+ * <p>A read (the leader's own, or a follower's batch: {@link ReadRequest}) records the commit index at its arrival and the number of the first round sent after
  * it; it is confirmed once a quorum has acknowledged that round or a later one. Rounds sent before
  * a read arrived never confirm it: a quorum may have moved on to a new leader before the read
  * arrived.
  */
 final class ReadIndexTracker {
 
-    private record Pending(long context, long index, long round) {
+    private record Pending(ReadRequest request, long index, long round) {
     }
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -30,8 +31,8 @@ final class ReadIndexTracker {
     }
 
     /** Queues a read at commit index {@code index}; it joins the next round. */
-    void add(long context, long index) {
-        pending.add(new Pending(context, index, sentRound + 1));
+    void add(ReadRequest request, long index) {
+        pending.add(new Pending(request, index, sentRound + 1));
     }
 
     /** {@return whether reads wait for a round that {@link #startRound} would send} */
@@ -48,22 +49,22 @@ final class ReadIndexTracker {
      * Releases the reads whose round a quorum acknowledged.
      *
      * @param confirmedRound the highest round a quorum acknowledged
-     * @param out receives the confirmed reads
+     * @param release receives each confirmed read with its read index
      */
-    void confirm(long confirmedRound, List<ReadState> out) {
+    void confirm(long confirmedRound, BiConsumer<ReadRequest, Long> release) {
         while (!pending.isEmpty() && pending.peekFirst().round <= confirmedRound) {
             Pending p = pending.pollFirst();
-            out.add(new ReadState(p.context, p.index));
+            release.accept(p.request, p.index);
         }
     }
 
-    /** Drops every pending read (the leader stepped down; the driver fails them). */
-    List<Long> clear() {
-        List<Long> contexts = new ArrayList<>();
+    /** Drops every pending read (the leader stepped down); {@return the dropped requests} */
+    List<ReadRequest> clear() {
+        List<ReadRequest> requests = new ArrayList<>();
         for (Pending p : pending) {
-            contexts.add(p.context);
+            requests.add(p.request);
         }
         pending.clear();
-        return contexts;
+        return requests;
     }
 }

@@ -22,7 +22,7 @@ sealed interface RoleState permits FollowerRole, CandidateRole, LeaderRole {
 
     /**
      * Handles a message of the current term that only this role acts on: vote answers, replication
-     * answers, {@code TimeoutNow}. Others are ignored.
+     * answers, {@code TimeoutNow}, read index requests and answers. Others are ignored.
      */
     void step(RaftMessage m);
 
@@ -45,8 +45,12 @@ sealed interface RoleState permits FollowerRole, CandidateRole, LeaderRole {
         return false;
     }
 
-    /** Sends what this role batched until the driver takes a ready. */
-    default void prepareReady() {
+    /**
+     * Sends what this role batched until the driver takes a ready.
+     *
+     * @param nowNanos the driver's monotonic clock: the messages leave no earlier than this
+     */
+    default void prepareReady(long nowNanos) {
     }
 
     /** The node leaves this role; releases what the role holds. */

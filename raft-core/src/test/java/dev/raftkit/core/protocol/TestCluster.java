@@ -76,6 +76,8 @@ final class TestCluster {
     private final List<RaftMessage> sent = new ArrayList<>();
     private final Set<List<NodeId>> cutLinks = new HashSet<>();
     private final List<Predicate<RaftMessage>> dropRules = new ArrayList<>();
+    /** The clock every node's driver reads, in nanoseconds; moves only by {@link #advanceNanos}. */
+    private long nanos;
 
     /** One member: its store, its current core and what the harness recorded about it. */
     private final class TestNode {
@@ -282,6 +284,41 @@ final class TestCluster {
         return queued;
     }
 
+    /** Starts a read served on {@code id} with the leader's read index; returns what {@link RaftCore#followerRead} returned. */
+    FollowerReadStart followerRead(String id, long context) {
+        TestNode n = node(id);
+        FollowerReadStart start = n.core.followerRead(context);
+        drain(n);
+        return start;
+    }
+
+    /** Starts several follower reads on {@code id} before its next ready, as a driver batch does. */
+    void followerReadTogether(String id, long... contexts) {
+        TestNode n = node(id);
+        for (long context : contexts) {
+            n.core.followerRead(context);
+        }
+        drain(n);
+    }
+
+    /** Starts a lease read at {@code id} at the current clock; returns what {@link RaftCore#leaseRead} returned. */
+    boolean leaseRead(String id, long context) {
+        TestNode n = node(id);
+        boolean queued = n.core.leaseRead(context, nanos);
+        drain(n);
+        return queued;
+    }
+
+    /** Returns the ids of the reads {@code id}'s core dropped since the last call, as the driver takes them. */
+    List<Long> takeDroppedReads(String id) {
+        return node(id).core.takeDroppedReads();
+    }
+
+    /** Moves the drivers' clock forward (ticks stay separate: the test ticks as it likes). */
+    void advanceNanos(long delta) {
+        nanos += delta;
+    }
+
     /** Starts several reads on {@code id} before its next ready, as a driver batch does. */
     void readIndexTogether(String id, long... contexts) {
         TestNode n = node(id);
@@ -440,7 +477,7 @@ final class TestCluster {
             if (i > MAX_STEPS) {
                 throw new IllegalStateException(n.id + " keeps producing readies");
             }
-            Ready ready = n.core.ready(Long.MAX_VALUE);
+            Ready ready = n.core.ready(Long.MAX_VALUE, nanos);
             n.readies.add(ready);
             ready.messages().forEach(this::send);
             n.appliedByIncarnation.get(n.appliedByIncarnation.size() - 1).addAll(ready.committed());

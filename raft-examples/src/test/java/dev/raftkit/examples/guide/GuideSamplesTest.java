@@ -70,6 +70,8 @@ class GuideSamplesTest {
         assertThat(Migration.after(leader).get(5, TimeUnit.SECONDS)).isEqualTo(23);
         assertThat(Reads.fresh(leader, counter)).isEqualTo(23);
         assertThat(Reads.possiblyStale(nodes.get(follower), counters.get(follower))).isBetween(0L, 23L);
+        assertThat(Reads.onThisNode(nodes.get(follower), counters.get(follower))).isEqualTo(23);
+        assertThat(Reads.fromTheLease(leader, counter)).isEqualTo(23);
         assertThat(Snapshots.snapshotNow(leader).index()).isPositive();
 
         NodeId newId = NodeId.of("n4");

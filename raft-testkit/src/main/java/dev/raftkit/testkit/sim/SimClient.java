@@ -7,6 +7,7 @@ import dev.raftkit.NoLeaderException;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.RaftException;
+import dev.raftkit.ReadPolicy;
 import dev.raftkit.SessionExpiredException;
 import dev.raftkit.SessionId;
 import dev.raftkit.testkit.linearizability.History;
@@ -19,7 +20,10 @@ import java.util.function.Function;
 
 /**
  * One simulated client: issues the requests its {@link Requests} draws, one at a time, to the node
- * it believes leads, and records each operation in the history. Outcomes are classified as the
+ * it believes leads, and records each operation in the history. Queries use every
+ * {@link ReadPolicy}, drawn at random: {@code FOLLOWER} queries go to any node, the others to the
+ * leader; {@code LOCAL} queries (allowed to be stale) are issued but left out of the history, which
+ * holds only the linearizable ones. Outcomes are classified as the
  * write contract allows: {@link NoLeaderException}, {@link BusyException} and any
  * {@link RaftException} whose {@code mayHaveCommitted()} is false mean the command never takes
  * effect (a definite failure); any other failure of a command that changes state, or no answer
@@ -42,6 +46,7 @@ final class SimClient<C, R, M, I, O> {
     private static final long RETRY_PAUSE_NANOS = 10_000_000L;
     /** How long a session write waits on one node before it is tried on another too. */
     private static final long ATTEMPT_PATIENCE_NANOS = 150_000_000L;
+    private static final ReadPolicy[] READ_POLICIES = ReadPolicy.values();
 
     /** What a client asks for: a command through the log, or a linearizable read query. */
     sealed interface Request<C, R, M, I, O> permits Command, Query {
@@ -148,7 +153,9 @@ final class SimClient<C, R, M, I, O> {
             openSession();
             return;
         }
-        send(requests.next(random, scheduler.now()));
+        Request<C, R, M, I, O> request = requests.next(random, scheduler.now());
+        send(request, request instanceof Query ? READ_POLICIES[random.nextInt(READ_POLICIES.length)]
+                : ReadPolicy.LINEARIZABLE);
     }
 
     /** Opens this client's session (no operation of the history), then goes on issuing. */
@@ -169,14 +176,23 @@ final class SimClient<C, R, M, I, O> {
         });
     }
 
-    /** Sends {@code request} to {@code node}, recorded like the others, e.g. a final read. */
+    /** Sends {@code request} to {@code node}, recorded like the others, e.g. a final (linearizable) read. */
     void sendTo(NodeId node, Request<C, R, M, I, O> request) {
         target = node;
-        send(request);
+        send(request, ReadPolicy.LINEARIZABLE);
     }
 
-    private void send(Request<C, R, M, I, O> request) {
-        SimCluster.Incarnation<C, R, ? extends M> at = pickNode();
+    /** Sends {@code request}; a query is made consistent as {@code policy} says. */
+    private void send(Request<C, R, M, I, O> request, ReadPolicy policy) {
+        SimCluster.Incarnation<C, R, ? extends M> at = policy == ReadPolicy.FOLLOWER ? anyNode() : pickNode();
+        if (request instanceof Query<C, R, M, I, O> query && policy == ReadPolicy.LOCAL) {
+            if (at != null) { // may be stale by contract: exercised, never checked
+                M state = at.state();
+                at.node().readLocal(() -> query.query().apply(state));
+            }
+            scheduleNext();
+            return;
+        }
         long op = history.invoke(process, request.key(), request.input());
         if (at == null) {
             history.fail(op);
@@ -192,7 +208,7 @@ final class SimClient<C, R, M, I, O> {
             }, command.changesState());
         } else if (request instanceof Query<C, R, M, I, O> query) {
             M state = at.state();
-            track(op, at.node().readLinearizable(() -> query.query().apply(state)), Function.identity(), false);
+            track(op, at.node().read(policy, () -> query.query().apply(state)), Function.identity(), false);
         }
     }
 
@@ -324,6 +340,12 @@ final class SimClient<C, R, M, I, O> {
             history.unknown(op);
             process = history.newProcess();
         }
+    }
+
+    /** {@return a node drawn at random (a follower read is served wherever it is sent), or null if it is down} */
+    private SimCluster.Incarnation<C, R, ? extends M> anyNode() {
+        List<NodeId> ids = cluster.ids();
+        return cluster.incarnation(ids.get(random.nextInt(ids.size())));
     }
 
     private SimCluster.Incarnation<C, R, ? extends M> pickNode() {

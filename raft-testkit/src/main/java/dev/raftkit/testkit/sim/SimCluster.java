@@ -52,6 +52,8 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
     private final Optional<Codec<R>> responseCodec;
     private final SimRuntime.Latencies latencies;
     private final Map<String, String> engineOptions;
+    /** How far each incarnation's clock rate may differ from 1: drawn in {@code [1 - drift, 1 + drift]}. */
+    private final double clockDrift;
     private final long snapshotThreshold;
     private final MemoryNetwork network;
     /** Every node slot: the initial voters, then spares that join later. */
@@ -72,8 +74,10 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
      */
     SimCluster(VirtualScheduler scheduler, SplittableRandom random, SafetyMonitor<C> monitor,
             Supplier<? extends M> stateMachines, Codec<C> codec, Optional<Codec<R>> responseCodec, int size,
-            int spares, SimRuntime.Latencies latencies, long snapshotThreshold, Map<String, String> engineOptions) {
+            int spares, SimRuntime.Latencies latencies, long snapshotThreshold, Map<String, String> engineOptions,
+            double clockDrift) {
         this.responseCodec = responseCodec;
+        this.clockDrift = clockDrift;
         this.scheduler = scheduler;
         this.random = random;
         this.monitor = monitor;
@@ -168,7 +172,8 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
                 .sessionWindow(SESSION_WINDOW);
         engineOptions.forEach(config::option);
         Config built = config.build();
-        SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies);
+        double clockRate = clockDrift == 0 ? 1 : 1 + clockDrift * (2 * random.nextDouble() - 1);
+        SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies, clockRate);
         M state = stateMachines.get();
         MemoryDisk disk = disks.get(id);
         monitor.incarnation(id);

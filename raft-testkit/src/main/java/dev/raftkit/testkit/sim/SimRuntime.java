@@ -9,7 +9,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * The runtime of one incarnation of a simulated node: virtual time from a {@link VirtualScheduler}
- * and seeded randomness. Each task queue runs its tasks one at a time with a random service time,
+ * and seeded randomness. Its clock runs at its own rate ({@code clockRate} local nanoseconds per
+ * virtual one): both {@link #nanoTime()} and the delays of {@link TaskQueue#schedule} (the ticks)
+ * follow it, as a real node's clock drives both; service times are real durations. Each task queue runs its tasks one at a time with a random service time,
  * so queues interleave differently per seed; the storage queue's service time models fsync
  * latency. {@link #kill()} is a crash: every task not yet run is lost, which loses exactly the
  * persists that had not completed.
@@ -23,18 +25,31 @@ final class SimRuntime implements RaftRuntime {
     private final VirtualScheduler scheduler;
     private final SplittableRandom random;
     private final Latencies latencies;
+    private final double clockRate;
     private final List<SimTaskQueue> queues = new ArrayList<>();
     private boolean killed;
 
-    SimRuntime(VirtualScheduler scheduler, long seed, Latencies latencies) {
+    /**
+     * @param clockRate how fast this node's clock runs against virtual time, e.g. 1.02 for 2 % fast
+     */
+    SimRuntime(VirtualScheduler scheduler, long seed, Latencies latencies, double clockRate) {
+        if (!(clockRate > 0)) {
+            throw new IllegalArgumentException("clockRate must be positive, was " + clockRate);
+        }
         this.scheduler = scheduler;
         this.random = new SplittableRandom(seed);
         this.latencies = latencies;
+        this.clockRate = clockRate;
+    }
+
+    /** {@return how fast this node's clock runs against virtual time} */
+    double clockRate() {
+        return clockRate;
     }
 
     @Override
     public long nanoTime() {
-        return scheduler.now();
+        return (long) (scheduler.now() * clockRate);
     }
 
     @Override
@@ -85,7 +100,8 @@ final class SimRuntime implements RaftRuntime {
             if (closed) {
                 return () -> { };
             }
-            VirtualScheduler.Event event = scheduler.at(scheduler.now() + delayNanos, () -> runTask(task), this);
+            long virtualDelay = (long) Math.ceil(delayNanos / clockRate); // a delay on this node's clock
+            VirtualScheduler.Event event = scheduler.at(scheduler.now() + virtualDelay, () -> runTask(task), this);
             return event::cancel;
         }
 

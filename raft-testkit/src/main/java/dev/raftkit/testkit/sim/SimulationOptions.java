@@ -14,12 +14,20 @@ import java.util.Objects;
  */
 public abstract class SimulationOptions<B extends SimulationOptions<B>> {
 
+    /**
+     * Default of {@link #clockDrift}: 4 %. Two clocks then differ in rate by a factor of at least
+     * 0.96 / 1.04 = 0.923, within the default lease ratio 0.9, so lease reads must stay
+     * linearizable.
+     */
+    public static final double DEFAULT_CLOCK_DRIFT = 0.04;
+
     private int nodes = 3;
     private int spares;
     private int clients = 4;
     private Duration faultDuration = Duration.ofSeconds(6);
     private boolean faults = true;
     private final Map<String, String> engineOptions = new LinkedHashMap<>();
+    private double clockDrift = DEFAULT_CLOCK_DRIFT;
 
     /** Only this package's builders extend it. */
     SimulationOptions() {
@@ -110,13 +118,31 @@ public abstract class SimulationOptions<B extends SimulationOptions<B>> {
         return self();
     }
 
+    /**
+     * Sets how far each node's clock rate may differ from real time: every incarnation's clock runs
+     * at a seeded rate in {@code [1 - drift, 1 + drift]}, for its ticks and for the clock its read
+     * lease is measured on. Default {@link #DEFAULT_CLOCK_DRIFT}, within what the default lease
+     * ratio allows.
+     *
+     * @param drift 0 (perfect clocks) to 0.9
+     * @return this builder
+     */
+    public B clockDrift(double drift) {
+        if (!(drift >= 0 && drift <= 0.9)) {
+            throw new IllegalArgumentException("clockDrift must be in [0, 0.9], was " + drift);
+        }
+        this.clockDrift = drift;
+        return self();
+    }
+
     /** {@return the settings as set so far, for a simulation to keep} */
     Settings settings() {
-        return new Settings(nodes, spares, clients, faultDuration.toNanos(), faults, Map.copyOf(engineOptions));
+        return new Settings(nodes, spares, clients, faultDuration.toNanos(), faults, Map.copyOf(engineOptions),
+                clockDrift);
     }
 
     /** The settings, frozen when a simulation is built. */
     record Settings(int nodes, int spares, int clients, long faultNanos, boolean faults,
-            Map<String, String> engineOptions) {
+            Map<String, String> engineOptions, double clockDrift) {
     }
 }

@@ -74,7 +74,8 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
         options.put("raftkit.snapshot.chunkBytes", Integer.toString(16 + random.nextInt(500)));
         options.putAll(settings.engineOptions());
         SimCluster<C, R, M> cluster = new SimCluster<>(scheduler, random.split(), monitor, workload.stateMachines(),
-                workload.codec(), workload.responseCodec(), settings.nodes(), settings.spares(), latencies, snapshotThreshold, options);
+                workload.codec(), workload.responseCodec(), settings.nodes(), settings.spares(), latencies,
+                snapshotThreshold, options, settings.clockDrift());
         Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), settings.spares() > 0, settings.nodes(),
                 this::record);
         cluster.network().delay(Duration.ofNanos(100_000), Duration.ofMillis(2));

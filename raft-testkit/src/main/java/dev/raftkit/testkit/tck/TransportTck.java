@@ -21,6 +21,8 @@ import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.RequestVote;
 import dev.raftkit.spi.RequestVoteResponse;
 import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.ReadIndexRequest;
+import dev.raftkit.spi.ReadIndexResponse;
 import dev.raftkit.spi.TimeoutNow;
 import dev.raftkit.spi.Transport;
 import java.io.IOException;
@@ -147,6 +149,24 @@ public abstract class TransportTck {
         toA.forEach(pair.b.transport::send);
         assertEquals(Set.copyOf(toB), Set.copyOf(pair.b.awaitMessages(toB.size())), seedNote("a -> b"));
         assertEquals(Set.copyOf(toA), Set.copyOf(pair.a.awaitMessages(toA.size())), seedNote("b -> a"));
+    }
+
+    /**
+     * Read index requests and answers (follower reads) arrive intact, with ids and indexes far above
+     * 32 bits, interleaved with heartbeats in the order sent.
+     */
+    @Test
+    void deliversReadIndexRequestsAndAnswersIntact() throws IOException {
+        Pair pair = startPair();
+        long big = 1L << 40;
+        List<RaftMessage> sent = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            sent.add(new ReadIndexRequest(A, B, big + i, big + 2L * i));
+            sent.add(new ReadIndexResponse(A, B, big + i, big + 2L * i + 1, big * 3 + i));
+            sent.add(new Heartbeat(A, B, big + i, i, i));
+        }
+        sent.forEach(pair.a.transport::send);
+        assertEquals(sent, pair.b.awaitMessages(sent.size()), seedNote("read index messages a -> b"));
     }
 
     /** A thousand mixed messages to one peer arrive all, in the order sent. */
@@ -502,7 +522,9 @@ public abstract class TransportTck {
                 new InstallSnapshot(from, to, 10, snapshotMeta(0), 0, new byte[0], true),
                 new InstallSnapshotResponse(from, to, 10, 500, 4000, false),
                 new InstallSnapshotResponse(from, to, 10, 500, 5000, true),
-                new TimeoutNow(from, to, 11));
+                new TimeoutNow(from, to, 11),
+                new ReadIndexRequest(from, to, 12, 1),
+                new ReadIndexResponse(from, to, 12, 1, 14));
     }
 
     private SnapshotMeta snapshotMeta(long size) {

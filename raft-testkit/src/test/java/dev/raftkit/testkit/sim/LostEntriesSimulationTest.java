@@ -49,7 +49,7 @@ class LostEntriesSimulationTest {
                 ? Map.of("raftkit.snapshot.trailingEntries", "2", "raftkit.snapshot.chunkBytes", "200") : Map.of();
         SimCluster<KvCommand, String, KvStateMachine> cluster = new SimCluster<>(scheduler, random.split(), monitor,
                 KvStateMachine::new, KvCommand.CODEC, Optional.empty(), 3, 0,
-                new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS), compacting ? 20 : 0, options);
+                new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS), compacting ? 20 : 0, options, 0);
         Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), false, 3,
                 line -> events.add(String.format("%8.1f ms  %s", scheduler.now() / 1e6, line)));
         cluster.network().delay(Duration.ofNanos(20_000), Duration.ofNanos(100_000));

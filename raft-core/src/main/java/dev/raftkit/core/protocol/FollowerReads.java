@@ -1,0 +1,106 @@
+package dev.raftkit.core.protocol;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reads a follower or learner serves itself ({@code ReadPolicy.FOLLOWER}): queued until the
+ * next ready, then sent to the leader as one {@code ReadIndexRequest} per batch; a batch is released
+ * with the read index the leader answers, or dropped when the leader does not answer within the
+ * timeout (the driver fails its reads). Batches pipeline: a new one goes out without waiting for
+ * earlier answers.
+ */
+final class FollowerReads {
+
+    /** A batch the leader was asked about, with the ticks it has waited. */
+    private static final class Batch {
+        final List<Long> contexts;
+        int waited;
+
+        Batch(List<Long> contexts) {
+            this.contexts = contexts;
+        }
+    }
+
+    /** The most reads waiting at once; more are refused, so a leader that never answers costs bounded memory. */
+    static final int MAX_PENDING = 1 << 16;
+
+    private List<Long> unsent = new ArrayList<>();
+    private final Map<Long, Batch> asked = new LinkedHashMap<>();
+    private int pending;
+
+    /** {@return whether another read may queue} */
+    boolean hasRoom() {
+        return pending < MAX_PENDING;
+    }
+
+    /** Queues a read; it goes out with the next batch. */
+    void add(long context) {
+        unsent.add(context);
+        pending++;
+    }
+
+    /** {@return whether reads wait for a request that {@link #takeBatch} would send} */
+    boolean batchWanted() {
+        return !unsent.isEmpty();
+    }
+
+    /**
+     * Moves the queued reads into a batch sent as request {@code requestId}.
+     *
+     * @param requestId the request's number, unique on this node
+     */
+    void takeBatch(long requestId) {
+        asked.put(requestId, new Batch(unsent));
+        unsent = new ArrayList<>();
+    }
+
+    /**
+     * Releases the batch the leader answered.
+     *
+     * @param requestId the answered request
+     * @param readIndex the index to apply before the reads run
+     * @param out receives the released reads
+     */
+    void answered(long requestId, long readIndex, Outbox out) {
+        Batch batch = asked.remove(requestId);
+        if (batch == null) {
+            return; // timed out already, or a duplicate
+        }
+        pending -= batch.contexts.size();
+        for (long context : batch.contexts) {
+            out.read(new ReadState(context, readIndex));
+        }
+    }
+
+    /**
+     * Counts one tick, dropping the batches that waited {@code timeout} ticks.
+     *
+     * @param timeout the ticks a batch may wait for its answer
+     * @param out receives the dropped reads
+     */
+    void tick(int timeout, Outbox out) {
+        for (Iterator<Batch> it = asked.values().iterator(); it.hasNext();) {
+            Batch batch = it.next();
+            if (++batch.waited >= timeout) {
+                it.remove();
+                pending -= batch.contexts.size();
+                out.dropReads(batch.contexts);
+            }
+        }
+    }
+
+    /** Drops every read, sent or not: the node no longer follows that leader. */
+    void dropAll(Outbox out) {
+        for (Batch batch : asked.values()) {
+            out.dropReads(batch.contexts);
+        }
+        out.dropReads(unsent);
+        asked.clear();
+        unsent = new ArrayList<>();
+        pending = 0;
+    }
+}

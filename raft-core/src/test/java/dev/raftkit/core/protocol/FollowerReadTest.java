@@ -1,0 +1,119 @@
+package dev.raftkit.core.protocol;
+
+import static dev.raftkit.core.protocol.TestCluster.DEFAULT_OPTIONS;
+import static dev.raftkit.core.protocol.TestCluster.ids;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.raftkit.spi.Heartbeat;
+import dev.raftkit.spi.HeartbeatResponse;
+import dev.raftkit.spi.ReadIndexRequest;
+import dev.raftkit.spi.ReadIndexResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads served on a follower with the leader's read index ({@code ReadPolicy.FOLLOWER}; the
+ * follower-read variant of ReadIndex in dissertation §6.4).
+ */
+class FollowerReadTest {
+
+    // The leader must not answer from a round that was already in flight when the request arrived:
+    // a quorum may have moved on to a new leader before then. Only the round started after it counts.
+    @Test
+    void leaderAnswersOnlyAfterAQuorumRoundStartedAfterTheRequestArrived() {
+        TestCluster c = new TestCluster(DEFAULT_OPTIONS, 1, ids(3));
+        c.elect("n1");
+        long commit = c.core("n1").commitIndex();
+        c.tick("n1"); // a periodic round, in flight before the request arrives
+        long earlyRound = c.inFlight(Heartbeat.class).get(0).readSeq();
+
+        assertThat(c.followerRead("n2", 7)).isEqualTo(FollowerReadStart.QUEUED);
+        c.deliver(m -> m instanceof ReadIndexRequest);
+        assertThat(c.inFlight(Heartbeat.class)).as("the request starts a round of its own")
+                .anySatisfy(h -> assertThat(h.readSeq()).isGreaterThan(earlyRound));
+
+        c.deliver(m -> m instanceof Heartbeat h && h.readSeq() == earlyRound);
+        c.deliver(m -> m instanceof HeartbeatResponse);
+        assertThat(c.inFlight(ReadIndexResponse.class)).as("the earlier round confirms nothing").isEmpty();
+
+        c.deliver(m -> m instanceof Heartbeat);
+        c.deliver(m -> m instanceof HeartbeatResponse);
+        assertThat(c.inFlight(ReadIndexResponse.class)).singleElement()
+                .satisfies(r -> assertThat(r.readIndex()).isEqualTo(commit));
+        c.stabilize();
+        assertThat(c.reads("n2")).containsExactly(new ReadState(7, commit));
+    }
+
+    // Batching: every read queued before the follower's next ready shares one request, and the
+    // leader confirms the batch with one round.
+    @Test
+    void readsQueuedTogetherShareOneRequest() {
+        TestCluster c = new TestCluster(DEFAULT_OPTIONS, 1, ids(3));
+        c.elect("n1");
+        long commit = c.core("n1").commitIndex();
+        int mark = c.sentCount();
+
+        c.followerReadTogether("n2", 1, 2, 3);
+        assertThat(c.sentSince(mark, ReadIndexRequest.class)).hasSize(1);
+        c.stabilize();
+
+        assertThat(c.sentSince(mark, ReadIndexRequest.class)).hasSize(1);
+        assertThat(c.sentSince(mark, ReadIndexResponse.class)).hasSize(1);
+        assertThat(c.reads("n2")).containsExactly(new ReadState(1, commit), new ReadState(2, commit),
+                new ReadState(3, commit));
+    }
+
+    // On the leader a follower read is an ordinary ReadIndex: no request over the network.
+    @Test
+    void onTheLeaderItIsAnOrdinaryReadIndex() {
+        TestCluster c = new TestCluster(DEFAULT_OPTIONS, 1, ids(3));
+        c.elect("n1");
+        int mark = c.sentCount();
+
+        assertThat(c.followerRead("n1", 4)).isEqualTo(FollowerReadStart.QUEUED);
+        c.stabilize();
+
+        assertThat(c.sentSince(mark, ReadIndexRequest.class)).isEmpty();
+        assertThat(c.reads("n1")).containsExactly(new ReadState(4, c.core("n1").commitIndex()));
+    }
+
+    @Test
+    void refusedWhenNoLeaderIsKnown() {
+        TestCluster c = new TestCluster(DEFAULT_OPTIONS, 1, ids(3));
+
+        assertThat(c.followerRead("n2", 1)).isEqualTo(FollowerReadStart.NO_LEADER);
+        assertThat(c.sentCount()).isZero();
+    }
+
+    // A leader that never answers (here: requests are lost) costs the follower an election timeout,
+    // then the read is dropped for the driver to fail, not kept forever.
+    @Test
+    void unansweredReadIsDroppedAfterAnElectionTimeout() {
+        TestCluster c = new TestCluster(DEFAULT_OPTIONS, 1, ids(3));
+        c.elect("n1");
+        c.dropAlways(m -> m instanceof ReadIndexRequest);
+        c.followerRead("n2", 5);
+
+        for (int t = 1; t < DEFAULT_OPTIONS.electionTimeoutMin(); t++) {
+            c.tickAll(); // the leader's heartbeats keep n2 following it
+            c.stabilize();
+        }
+        assertThat(c.takeDroppedReads("n2")).isEmpty();
+        c.tickAll();
+
+        assertThat(c.takeDroppedReads("n2")).containsExactly(5L);
+        assertThat(c.reads("n2")).isEmpty();
+    }
+
+    // A follower that starts following another leader drops the reads it asked the old one about.
+    @Test
+    void readsAreDroppedWhenTheFollowerFollowsAnotherLeader() {
+        TestCluster c = new TestCluster(DEFAULT_OPTIONS, 1, ids(3));
+        c.elect("n1");
+        c.isolate("n1");
+        c.followerRead("n2", 6);
+
+        c.elect("n3");
+
+        assertThat(c.takeDroppedReads("n2")).containsExactly(6L);
+    }
+}
