@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -57,9 +56,7 @@ class SessionRetryCrashTest {
 
     @Test
     void retriedSessionWritesApplyExactlyOnceAcrossLeaderKills() throws Exception {
-        Map<NodeId, Address> addresses = Ports.nodeAddresses("127.0.0.1", 3);
-        Map<NodeId, Map<NodeId, Address>> members = new TreeMap<>();
-        addresses.keySet().forEach(id -> members.put(id, addresses));
+        Map<NodeId, Map<NodeId, Address>> members = Ports.loopbackMembers(3);
         FaultSchedule schedule = FaultSchedule.seeded();
         Path logDir = Path.of("target", "it-logs", "SESSION_RETRY_SIGKILL-" + schedule.seed());
         schedule.log("node output in " + logDir);
