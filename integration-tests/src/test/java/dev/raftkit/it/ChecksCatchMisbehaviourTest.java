@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,9 +57,7 @@ class ChecksCatchMisbehaviourTest {
     @ParameterizedTest
     @EnumSource(Mutation.class)
     void checksReportTheMisbehaviour(Mutation mutation) throws Exception {
-        Map<NodeId, Address> addresses = Ports.nodeAddresses("127.0.0.1", 3);
-        Map<NodeId, Map<NodeId, Address>> members = new TreeMap<>();
-        addresses.keySet().forEach(id -> members.put(id, addresses));
+        Map<NodeId, Map<NodeId, Address>> members = Ports.loopbackMembers(3);
         try (LocalCluster cluster = LocalCluster.start(members, dataRoot)) {
             Await.value("a leader", Duration.ofSeconds(30), cluster::leader);
             ClusterAccess broken = new Misbehaving(cluster, mutation);

@@ -5,7 +5,6 @@ import dev.raftkit.NodeId;
 import dev.raftkit.it.harness.Ports;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,9 +20,7 @@ class ProcessCrashTest {
 
     @Test
     void killsRestartsAndPausesKeepTheHistoryLinearizable() throws Exception {
-        Map<NodeId, Address> addresses = Ports.nodeAddresses("127.0.0.1", 3);
-        Map<NodeId, Map<NodeId, Address>> members = new TreeMap<>();
-        addresses.keySet().forEach(id -> members.put(id, addresses));
+        Map<NodeId, Map<NodeId, Address>> members = Ports.loopbackMembers(3);
         CrashSuite.run("PROCESS_CRASH_PAUSE", members, null, dataRoot, Path.of("target", "it-logs"));
     }
 }

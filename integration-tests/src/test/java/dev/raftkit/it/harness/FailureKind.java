@@ -5,6 +5,7 @@ import dev.raftkit.DriverDeadException;
 import dev.raftkit.FatalException;
 import dev.raftkit.NoLeaderException;
 import dev.raftkit.NotLeaderException;
+import dev.raftkit.SessionExpiredException;
 import dev.raftkit.ShutdownException;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
@@ -31,12 +32,15 @@ public enum FailureKind {
     UNREACHABLE,
     /** The request was sent, but the connection broke before the answer came (reset, closed). */
     TRANSPORT,
+    /** The session cannot answer for the write's sequence any more (unknown, closed, expired). */
+    SESSION_EXPIRED,
     /** Anything else. */
     OTHER;
 
     /**
-     * Tells whether a write that failed this way certainly never takes effect. Only then may it be
-     * recorded as failed; every other failure leaves its outcome unknown.
+     * Tells whether a write that failed this way certainly never takes effect, whatever the node
+     * said. Other kinds are certain only when the node's {@code RaftException} says so
+     * ({@link OperationException#writeCertainlyNotApplied()}).
      */
     public boolean writeCertainlyNotApplied() {
         return this == NO_LEADER || this == BUSY || this == UNREACHABLE;
@@ -55,6 +59,9 @@ public enum FailureKind {
         }
         if (error instanceof ShutdownException) {
             return SHUTDOWN;
+        }
+        if (error instanceof SessionExpiredException) {
+            return SESSION_EXPIRED;
         }
         if (error instanceof FatalException || error instanceof DriverDeadException) {
             return FATAL;

@@ -1,6 +1,7 @@
 package dev.raftkit.it.harness;
 
 import dev.raftkit.NotLeaderException;
+import dev.raftkit.RaftException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,10 +34,14 @@ public final class Futures {
         }
     }
 
-    /** Classifies an error a node call completed with. */
+    /**
+     * Classifies an error a node call completed with; a {@link RaftException} also says whether the
+     * write may have taken effect, any other error leaves that unknown.
+     */
     public static OperationException failure(Throwable cause) {
         return new OperationException(FailureKind.of(cause),
                 cause instanceof NotLeaderException notLeader ? notLeader.leaderHint().orElse(null) : null,
+                !(cause instanceof RaftException raft) || raft.mayHaveCommitted(),
                 String.valueOf(cause.getMessage()), cause);
     }
 }

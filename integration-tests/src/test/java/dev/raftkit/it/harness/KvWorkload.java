@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Operations.</b> Each client loops over puts of unique values, linearizable reads and
  * compare-and-sets from the last value it saw. Writes that succeed are recorded ok; writes that
- * fail with {@link FailureKind#writeCertainlyNotApplied() NoLeader or Busy} are recorded failed;
- * every other failed write (NotLeader, Shutdown, timeouts, transport errors) is recorded unknown
+ * fail in a way that {@link OperationException#writeCertainlyNotApplied() rules out any effect}
+ * (NoLeader, Busy, an unreachable node, or any Raft error whose {@code mayHaveCommitted()} is
+ * false) are recorded failed; every other failed write (a NotLeader or Shutdown after the write
+ * was accepted, timeouts, transport errors) is recorded unknown
  * and the client continues under a fresh process id. Failed reads are recorded failed (they have
  * no effect). Clients follow leader hints and move to another node on other errors.
  *
@@ -228,7 +230,7 @@ public final class KvWorkload {
             response = cluster.write(node, command, settings.opTimeout());
         } catch (OperationException e) {
             count(e.kind());
-            if (e.kind().writeCertainlyNotApplied()) {
+            if (e.writeCertainlyNotApplied()) {
                 history.fail(id);
             } else {
                 history.unknown(id);

@@ -47,6 +47,17 @@ public final class Ports {
         }
     }
 
+    /**
+     * Returns the members map of each of {@code count} nodes on loopback that reach each other
+     * directly: every node is configured with the same {@link #nodeAddresses} map.
+     */
+    public static Map<NodeId, Map<NodeId, Address>> loopbackMembers(int count) {
+        Map<NodeId, Address> addresses = nodeAddresses("127.0.0.1", count);
+        Map<NodeId, Map<NodeId, Address>> members = new TreeMap<>();
+        addresses.keySet().forEach(id -> members.put(id, addresses));
+        return members;
+    }
+
     /** Returns a port of {@code host} that was free a moment ago. */
     public static int freePort(String host) {
         try (ServerSocket socket = new ServerSocket()) {

@@ -2,6 +2,7 @@ package dev.raftkit.it.process;
 
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
+import dev.raftkit.SessionId;
 import dev.raftkit.it.harness.FailureKind;
 import dev.raftkit.it.harness.Ledger;
 import dev.raftkit.it.harness.NodeObservation;
@@ -26,10 +27,12 @@ import java.util.regex.Pattern;
  * <pre>
  * WRITE &lt;timeoutMs&gt; PUT &lt;key&gt; &lt;value&gt;              OK &lt;response&gt;
  * WRITE &lt;timeoutMs&gt; CAS &lt;key&gt; &lt;expected&gt; &lt;value&gt;   OK true|false
+ * OPEN &lt;timeoutMs&gt;                                  OK &lt;session&gt;   (openSession)
+ * SWRITE &lt;timeoutMs&gt; &lt;session&gt; &lt;sequence&gt; PUT|CAS ... OK &lt;response&gt;   (write(session, sequence, command))
  * READ &lt;timeoutMs&gt; &lt;key&gt;                          OK V &lt;value&gt; | OK ABSENT   (readLinearizable)
  * STATUS                                            OK &lt;incarnation&gt; &lt;role&gt; &lt;term&gt; &lt;leader|-&gt; &lt;commit&gt; &lt;applied&gt;
  * LEDGER &lt;timeoutMs&gt;                                OK &lt;lastIndex&gt; &lt;k=v,...|-&gt; &lt;tokens,...|-&gt; &lt;duplicates,...|-&gt;   (readLocal)
- * any failure                                       ERR &lt;FailureKind&gt; &lt;leaderHint|-&gt; &lt;message&gt;
+ * any failure                                       ERR &lt;FailureKind&gt; &lt;leaderHint|-&gt; &lt;mayHaveCommitted&gt; &lt;message&gt;
  * </pre>
  *
  * Both sides use this class, so the encoding lives in one place.
@@ -45,10 +48,21 @@ final class ControlProtocol {
     // ---- requests (test side) ----
 
     static String writeRequest(KvCommand command, Duration timeout) {
+        return "WRITE " + timeout.toMillis() + " " + command(command);
+    }
+
+    static String openSessionRequest(Duration timeout) {
+        return "OPEN " + timeout.toMillis();
+    }
+
+    static String sessionWriteRequest(SessionId session, long sequence, KvCommand command, Duration timeout) {
+        return "SWRITE " + timeout.toMillis() + " " + session.value() + " " + sequence + " " + command(command);
+    }
+
+    private static String command(KvCommand command) {
         return switch (command.kind()) {
-            case PUT -> "WRITE " + timeout.toMillis() + " PUT " + token(command.key()) + " " + token(command.value());
-            case CAS -> "WRITE " + timeout.toMillis() + " CAS " + token(command.key()) + " "
-                    + token(command.expected()) + " " + token(command.value());
+            case PUT -> "PUT " + token(command.key()) + " " + token(command.value());
+            case CAS -> "CAS " + token(command.key()) + " " + token(command.expected()) + " " + token(command.value());
             case DELETE -> throw new IllegalArgumentException("the control protocol carries no deletes: " + command);
         };
     }
@@ -73,7 +87,8 @@ final class ControlProtocol {
 
     static String error(OperationException e) {
         String message = String.valueOf(e.getMessage()).replace('\n', ' ').replace('\r', ' ');
-        return "ERR " + e.kind() + " " + e.leaderHint().map(NodeId::value).orElse(NONE) + " " + message;
+        return "ERR " + e.kind() + " " + e.leaderHint().map(NodeId::value).orElse(NONE) + " "
+                + !e.writeCertainlyNotApplied() + " " + message;
     }
 
     static String readReply(Optional<String> value) {
@@ -105,10 +120,10 @@ final class ControlProtocol {
             return reply.substring(3);
         }
         if (reply.startsWith("ERR ")) {
-            String[] parts = reply.split(" ", 4);
+            String[] parts = reply.split(" ", 5);
             NodeId hint = parts[2].equals(NONE) ? null : NodeId.of(parts[2]);
-            throw new OperationException(FailureKind.valueOf(parts[1]), hint,
-                    node + " answered: " + (parts.length > 3 ? parts[3] : ""), null);
+            throw new OperationException(FailureKind.valueOf(parts[1]), hint, Boolean.parseBoolean(parts[3]),
+                    node + " answered: " + (parts.length > 4 ? parts[4] : ""), null);
         }
         throw new IllegalStateException(node + " sent a malformed reply: " + reply);
     }
@@ -150,12 +165,29 @@ final class ControlProtocol {
         return new Request(words.get(0), words.subList(1, words.size()));
     }
 
+    /** A parsed {@code SWRITE} request: the session, the sequence and the command. */
+    record SessionWrite(SessionId session, long sequence, KvCommand command) {
+    }
+
     static KvCommand parseWrite(Request request) {
+        return parseCommand(request.arguments().subList(1, request.arguments().size()));
+    }
+
+    static SessionWrite parseSessionWrite(Request request) {
         List<String> a = request.arguments();
-        return switch (a.get(1)) {
-            case "PUT" -> KvCommand.put(a.get(2), a.get(3));
-            case "CAS" -> KvCommand.cas(a.get(2), a.get(3), a.get(4));
-            default -> throw new IllegalArgumentException("unknown write kind " + a.get(1));
+        return new SessionWrite(new SessionId(Long.parseLong(a.get(1))), Long.parseLong(a.get(2)),
+                parseCommand(a.subList(3, a.size())));
+    }
+
+    static SessionId parseSession(String payload) {
+        return new SessionId(Long.parseLong(payload));
+    }
+
+    private static KvCommand parseCommand(List<String> words) {
+        return switch (words.get(0)) {
+            case "PUT" -> KvCommand.put(words.get(1), words.get(2));
+            case "CAS" -> KvCommand.cas(words.get(1), words.get(2), words.get(3));
+            default -> throw new IllegalArgumentException("unknown write kind " + words.get(0));
         };
     }
 

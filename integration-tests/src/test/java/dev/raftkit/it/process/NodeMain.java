@@ -1,6 +1,7 @@
 package dev.raftkit.it.process;
 
 import dev.raftkit.Address;
+import dev.raftkit.Codec;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.Raft;
@@ -61,7 +62,7 @@ public final class NodeMain {
         NodeId id = NodeId.of(args[0]);
         RecordingKvStateMachine state = new RecordingKvStateMachine();
         Node<KvCommand, String> node = Raft.builder(NodeTuning.config(id, parseMembers(args[3]), Path.of(args[1])))
-                .stateMachine(state).codec(KvCommand.CODEC).start();
+                .stateMachine(state).codec(KvCommand.CODEC).responseCodec(Codec.utf8()).start();
         NodeMain main = new NodeMain(node, state, id + "@pid" + ProcessHandle.current().pid());
         ServerSocket server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[2])));
@@ -94,6 +95,13 @@ public final class NodeMain {
             return switch (request.verb()) {
                 case "WRITE" -> ControlProtocol.ok(Futures.await(node.write(ControlProtocol.parseWrite(request)),
                         request.timeout()));
+                case "OPEN" -> ControlProtocol.ok(Long.toString(Futures.await(node.openSession(),
+                        request.timeout()).value()));
+                case "SWRITE" -> {
+                    ControlProtocol.SessionWrite write = ControlProtocol.parseSessionWrite(request);
+                    yield ControlProtocol.ok(Futures.await(node.write(write.session(), write.sequence(),
+                            write.command()), request.timeout()));
+                }
                 case "READ" -> {
                     String key = request.arguments().get(1);
                     yield ControlProtocol.readReply(Futures.await(node.readLinearizable(() -> state.get(key)),

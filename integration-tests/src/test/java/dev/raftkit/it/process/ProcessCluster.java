@@ -2,6 +2,7 @@ package dev.raftkit.it.process;
 
 import dev.raftkit.Address;
 import dev.raftkit.NodeId;
+import dev.raftkit.SessionId;
 import dev.raftkit.it.harness.ClusterAccess;
 import dev.raftkit.it.harness.FailureKind;
 import dev.raftkit.it.harness.Ledger;
@@ -140,6 +141,27 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
     @Override
     public String write(NodeId node, KvCommand command, Duration timeout) throws OperationException {
         return call(node, ControlProtocol.writeRequest(command, timeout), timeout);
+    }
+
+    /**
+     * Opens a session on {@code node} ({@code Node.openSession()}).
+     *
+     * @throws OperationException if no answer came, saying why
+     */
+    public SessionId openSession(NodeId node, Duration timeout) throws OperationException {
+        return ControlProtocol.parseSession(call(node, ControlProtocol.openSessionRequest(timeout), timeout));
+    }
+
+    /**
+     * Submits a write of {@code session} with {@code sequence} to {@code node}
+     * ({@code Node.write(SessionId, long, C)}) and waits for its response; a retry of an applied
+     * sequence answers the recorded response.
+     *
+     * @throws OperationException if no answer came, saying why and whether it may have taken effect
+     */
+    public String write(NodeId node, SessionId session, long sequence, KvCommand command, Duration timeout)
+            throws OperationException {
+        return call(node, ControlProtocol.sessionWriteRequest(session, sequence, command, timeout), timeout);
     }
 
     @Override
