@@ -1,0 +1,174 @@
+package dev.raftkit.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.raftkit.Address;
+import dev.raftkit.NodeId;
+import dev.raftkit.ReadPolicy;
+import dev.raftkit.Role;
+import dev.raftkit.it.harness.Await;
+import dev.raftkit.it.harness.ClusterAccess;
+import dev.raftkit.it.harness.FaultSchedule;
+import dev.raftkit.it.harness.KvWorkload;
+import dev.raftkit.it.harness.Ledger;
+import dev.raftkit.it.harness.LocalCluster;
+import dev.raftkit.it.harness.NodeObservation;
+import dev.raftkit.it.harness.OperationException;
+import dev.raftkit.it.harness.Ports;
+import dev.raftkit.it.harness.RunChecks;
+import dev.raftkit.it.harness.StatusMonitor;
+import dev.raftkit.it.harness.Toxiproxies;
+import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.toxiproxy.ToxiproxyEndpoint;
+import dev.raftkit.testkit.toxiproxy.ToxiproxyExtension;
+import dev.raftkit.testkit.toxiproxy.ToxiproxyNetwork;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Follower reads and lease reads stay linearizable while the leader is partitioned away from the
+ * majority (issue 18): real nodes (raft-core, LMDB, gRPC) behind Toxiproxy, the leader repeatedly
+ * put in a minority ({@link FaultShape#MAJORITY_PARTITION}) and healed, while clients write through
+ * the leader and read with {@link ReadPolicy#LEASE} on whichever node believes itself leader (so
+ * on the old leader while it is cut off) and {@link ReadPolicy#FOLLOWER} on every other node. The
+ * history holds only writes and those reads (plus the checks' own {@code LINEARIZABLE} reads); the
+ * linearizability checker finds any stale read, such as one the old leader served after the new
+ * leader committed a write.
+ *
+ * <p>Seeded by {@value FaultSchedule#SEED_PROPERTY} (the seed and the fault schedule are printed on
+ * failure); each run applies faults for {@link #FAULT_WINDOW}.
+ */
+class ReadPoliciesPartitionTest {
+
+    private static final Duration FAULT_WINDOW = Duration.ofSeconds(10);
+    private static final Duration LEADER_BOUND = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    static final ToxiproxyExtension TOXIPROXY = Toxiproxies.forThisMachine();
+
+    @TempDir
+    Path dataRoot;
+
+    @ParameterizedTest(name = "leader partitioned away from the majority of {0} nodes")
+    @ValueSource(ints = {3, 5})
+    void followerAndLeaseReadsStayLinearizable(int size) throws Exception {
+        ToxiproxyEndpoint endpoint = TOXIPROXY.endpoint();
+        Map<NodeId, Address> addresses = Ports.nodeAddresses(endpoint.serviceBindHost(), size);
+        FaultSchedule schedule = FaultSchedule.seeded();
+        schedule.log("reads under MAJORITY_PARTITION on " + size + " nodes at " + addresses);
+        try (ToxiproxyNetwork network = ToxiproxyNetwork.create(endpoint, addresses);
+                LocalCluster cluster = LocalCluster.start(membersThroughProxies(network), dataRoot)) {
+            Await.value("a first leader", LEADER_BOUND, cluster::leader);
+            StatusMonitor monitor = StatusMonitor.start(cluster, Duration.ofMillis(25));
+            PolicyReads reads = new PolicyReads(cluster, new Random(schedule.seed() ^ 0x7ead5L));
+            KvWorkload workload = new KvWorkload(reads, new KvWorkload.Settings(size + 1, Duration.ofSeconds(3),
+                    Duration.ofSeconds(1), 2, Duration.ofMillis(5)), schedule.seed());
+            try {
+                workload.start();
+                Thread.sleep(500);
+                new FaultRun(network, cluster, schedule).run(FaultShape.MAJORITY_PARTITION, FAULT_WINDOW);
+                workload.stop();
+                schedule.log("reads served by policy: " + reads.served());
+                RunChecks.verify("reads under MAJORITY_PARTITION", reads, workload, monitor, schedule);
+            } finally {
+                workload.stop();
+                monitor.close();
+            }
+            assertThat(reads.served()).as("reads served per policy; %s", schedule.describe())
+                    .hasEntrySatisfying(ReadPolicy.LEASE, n -> assertThat(n).isPositive())
+                    .hasEntrySatisfying(ReadPolicy.FOLLOWER, n -> assertThat(n).isPositive());
+        }
+    }
+
+    private static Map<NodeId, Map<NodeId, Address>> membersThroughProxies(ToxiproxyNetwork network) {
+        Map<NodeId, Map<NodeId, Address>> members = new TreeMap<>();
+        network.nodes().forEach(node -> members.put(node, network.membersFor(node)));
+        return members;
+    }
+
+    /**
+     * The cluster as the workload sees it, with its own routing. A write goes to the node that
+     * reports itself leader in the highest term (the client's target when none does), so writes
+     * reach a new leader as soon as it is elected, while the old one may still believe it leads. Half
+     * the reads go to a node drawn among those that report themselves leader (the old and the new
+     * one, during a partition), the others to any node; a read uses {@code LEASE} if its node
+     * reports itself leader and {@code FOLLOWER} otherwise. Counts the reads each policy served.
+     */
+    private static final class PolicyReads implements ClusterAccess {
+
+        private final LocalCluster cluster;
+        private final Random random;
+        private final Map<ReadPolicy, AtomicLong> served = new EnumMap<>(ReadPolicy.class);
+
+        PolicyReads(LocalCluster cluster, Random random) {
+            this.cluster = cluster;
+            this.random = random;
+            served.put(ReadPolicy.LEASE, new AtomicLong());
+            served.put(ReadPolicy.FOLLOWER, new AtomicLong());
+        }
+
+        /** Returns how many reads each policy served. */
+        Map<ReadPolicy, Long> served() {
+            Map<ReadPolicy, Long> counts = new EnumMap<>(ReadPolicy.class);
+            served.forEach((policy, count) -> counts.put(policy, count.get()));
+            return counts;
+        }
+
+        @Override
+        public List<NodeId> nodes() {
+            return cluster.nodes();
+        }
+
+        @Override
+        public String write(NodeId node, KvCommand command, Duration timeout) throws OperationException {
+            return cluster.write(cluster.leader().orElse(node), command, timeout);
+        }
+
+        @Override
+        public Optional<String> read(NodeId node, String key, Duration timeout) throws OperationException {
+            List<NodeId> leaders = cluster.nodes().stream().filter(this::believesItLeads).toList();
+            NodeId target = randomOf(leaders.isEmpty() || coinToss() ? cluster.nodes() : leaders);
+            ReadPolicy policy = believesItLeads(target) ? ReadPolicy.LEASE : ReadPolicy.FOLLOWER;
+            Optional<String> value = cluster.read(target, key, policy, timeout);
+            served.get(policy).incrementAndGet();
+            return value;
+        }
+
+        @Override
+        public Optional<NodeObservation> observe(NodeId node) {
+            return cluster.observe(node);
+        }
+
+        @Override
+        public Ledger ledger(NodeId node, Duration timeout) throws OperationException {
+            return cluster.ledger(node, timeout);
+        }
+
+        private boolean believesItLeads(NodeId node) {
+            return cluster.observe(node).map(o -> o.role() == Role.LEADER).orElse(false);
+        }
+
+        private boolean coinToss() {
+            synchronized (random) {
+                return random.nextBoolean();
+            }
+        }
+
+        private NodeId randomOf(List<NodeId> nodes) {
+            synchronized (random) {
+                return nodes.get(random.nextInt(nodes.size()));
+            }
+        }
+    }
+}
