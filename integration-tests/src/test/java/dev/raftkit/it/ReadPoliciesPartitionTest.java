@@ -7,12 +7,10 @@ import dev.raftkit.NodeId;
 import dev.raftkit.ReadPolicy;
 import dev.raftkit.Role;
 import dev.raftkit.it.harness.Await;
-import dev.raftkit.it.harness.ClusterAccess;
 import dev.raftkit.it.harness.FaultSchedule;
+import dev.raftkit.it.harness.ForwardingClusterAccess;
 import dev.raftkit.it.harness.KvWorkload;
-import dev.raftkit.it.harness.Ledger;
 import dev.raftkit.it.harness.LocalCluster;
-import dev.raftkit.it.harness.NodeObservation;
 import dev.raftkit.it.harness.OperationException;
 import dev.raftkit.it.harness.Ports;
 import dev.raftkit.it.harness.RunChecks;
@@ -105,13 +103,14 @@ class ReadPoliciesPartitionTest {
      * one, during a partition), the others to any node; a read uses {@code LEASE} if its node
      * reports itself leader and {@code FOLLOWER} otherwise. Counts the reads each policy served.
      */
-    private static final class PolicyReads implements ClusterAccess {
+    private static final class PolicyReads extends ForwardingClusterAccess {
 
         private final LocalCluster cluster;
         private final Random random;
         private final Map<ReadPolicy, AtomicLong> served = new EnumMap<>(ReadPolicy.class);
 
         PolicyReads(LocalCluster cluster, Random random) {
+            super(cluster);
             this.cluster = cluster;
             this.random = random;
             served.put(ReadPolicy.LEASE, new AtomicLong());
@@ -123,11 +122,6 @@ class ReadPoliciesPartitionTest {
             Map<ReadPolicy, Long> counts = new EnumMap<>(ReadPolicy.class);
             served.forEach((policy, count) -> counts.put(policy, count.get()));
             return counts;
-        }
-
-        @Override
-        public List<NodeId> nodes() {
-            return cluster.nodes();
         }
 
         @Override
@@ -143,16 +137,6 @@ class ReadPoliciesPartitionTest {
             Optional<String> value = cluster.read(target, key, policy, timeout);
             served.get(policy).incrementAndGet();
             return value;
-        }
-
-        @Override
-        public Optional<NodeObservation> observe(NodeId node) {
-            return cluster.observe(node);
-        }
-
-        @Override
-        public Ledger ledger(NodeId node, Duration timeout) throws OperationException {
-            return cluster.ledger(node, timeout);
         }
 
         private boolean believesItLeads(NodeId node) {
