@@ -11,17 +11,25 @@ import dev.raftkit.it.harness.FaultSchedule;
 import dev.raftkit.it.harness.ForwardingClusterAccess;
 import dev.raftkit.it.harness.KvWorkload;
 import dev.raftkit.it.harness.LocalCluster;
+import dev.raftkit.it.harness.NodeObservation;
 import dev.raftkit.it.harness.OperationException;
 import dev.raftkit.it.harness.Ports;
 import dev.raftkit.it.harness.RunChecks;
 import dev.raftkit.it.harness.StatusMonitor;
 import dev.raftkit.it.harness.Toxiproxies;
 import dev.raftkit.testkit.kv.KvCommand;
+import dev.raftkit.testkit.linearizability.History;
+import dev.raftkit.testkit.linearizability.KvInput;
+import dev.raftkit.testkit.linearizability.KvOutput;
 import dev.raftkit.testkit.toxiproxy.ToxiproxyEndpoint;
 import dev.raftkit.testkit.toxiproxy.ToxiproxyExtension;
 import dev.raftkit.testkit.toxiproxy.ToxiproxyNetwork;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +46,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Follower reads and lease reads stay linearizable while the leader is partitioned away from the
  * majority (issue 18): real nodes (raft-core, LMDB, gRPC) behind Toxiproxy, the leader repeatedly
  * put in a minority ({@link FaultShape#MAJORITY_PARTITION}) and healed, while clients write through
- * the leader and read with {@link ReadPolicy#LEASE} on whichever node believes itself leader (so
- * on the old leader while it is cut off) and {@link ReadPolicy#FOLLOWER} on every other node. The
+ * the newest leader and clients and dedicated readers read with {@link ReadPolicy#LEASE} on nodes
+ * that believe themselves leader (the old leader, half the time, while it is cut off) and
+ * {@link ReadPolicy#FOLLOWER} on every other node. The
  * history holds only writes and those reads (plus the checks' own {@code LINEARIZABLE} reads); the
  * linearizability checker finds any stale read, such as one the old leader served after the new
  * leader committed a write.
@@ -51,6 +60,8 @@ class ReadPoliciesPartitionTest {
 
     private static final Duration FAULT_WINDOW = Duration.ofSeconds(10);
     private static final Duration LEADER_BOUND = Duration.ofSeconds(30);
+    /** How many of the keys written last the readers choose from. */
+    private static final int RECENT_KEYS = 4;
 
     @RegisterExtension
     static final ToxiproxyExtension TOXIPROXY = Toxiproxies.forThisMachine();
@@ -70,16 +81,20 @@ class ReadPoliciesPartitionTest {
             Await.value("a first leader", LEADER_BOUND, cluster::leader);
             StatusMonitor monitor = StatusMonitor.start(cluster, Duration.ofMillis(25));
             PolicyReads reads = new PolicyReads(cluster, new Random(schedule.seed() ^ 0x7ead5L));
-            KvWorkload workload = new KvWorkload(reads, new KvWorkload.Settings(size + 1, Duration.ofSeconds(3),
-                    Duration.ofSeconds(1), 2, Duration.ofMillis(5)), schedule.seed());
+            KvWorkload workload = new KvWorkload(reads, new KvWorkload.Settings(2 * size, Duration.ofSeconds(3),
+                    Duration.ofSeconds(1), 3, Duration.ofMillis(5)), schedule.seed());
+            Readers readers = new Readers(reads, workload.history(), size);
             try {
                 workload.start();
+                readers.start();
                 Thread.sleep(500);
                 new FaultRun(network, cluster, schedule).run(FaultShape.MAJORITY_PARTITION, FAULT_WINDOW);
+                readers.stop();
                 workload.stop();
                 schedule.log("reads served by policy: " + reads.served());
                 RunChecks.verify("reads under MAJORITY_PARTITION", reads, workload, monitor, schedule);
             } finally {
+                readers.stop();
                 workload.stop();
                 monitor.close();
             }
@@ -99,15 +114,17 @@ class ReadPoliciesPartitionTest {
      * The cluster as the workload sees it, with its own routing. A write goes to the node that
      * reports itself leader in the highest term (the client's target when none does), so writes
      * reach a new leader as soon as it is elected, while the old one may still believe it leads. Half
-     * the reads go to a node drawn among those that report themselves leader (the old and the new
-     * one, during a partition), the others to any node; a read uses {@code LEASE} if its node
-     * reports itself leader and {@code FOLLOWER} otherwise. Counts the reads each policy served.
+     * the reads go to the node that reports itself leader in the lowest term (the old leader, while
+     * it has not yet noticed the partition), the others to any node; a read uses {@code LEASE} if its
+     * node reports itself leader and {@code FOLLOWER} otherwise. Counts the reads each policy served.
      */
     private static final class PolicyReads extends ForwardingClusterAccess {
 
         private final LocalCluster cluster;
         private final Random random;
         private final Map<ReadPolicy, AtomicLong> served = new EnumMap<>(ReadPolicy.class);
+        /** The keys written last, most recent last. */
+        private final Deque<String> recentKeys = new ArrayDeque<>();
 
         PolicyReads(LocalCluster cluster, Random random) {
             super(cluster);
@@ -126,17 +143,39 @@ class ReadPoliciesPartitionTest {
 
         @Override
         public String write(NodeId node, KvCommand command, Duration timeout) throws OperationException {
+            synchronized (recentKeys) {
+                recentKeys.remove(command.key());
+                recentKeys.addLast(command.key());
+                if (recentKeys.size() > RECENT_KEYS) {
+                    recentKeys.removeFirst();
+                }
+            }
             return cluster.write(cluster.leader().orElse(node), command, timeout);
         }
 
         @Override
         public Optional<String> read(NodeId node, String key, Duration timeout) throws OperationException {
-            List<NodeId> leaders = cluster.nodes().stream().filter(this::believesItLeads).toList();
-            NodeId target = randomOf(leaders.isEmpty() || coinToss() ? cluster.nodes() : leaders);
+            return readAnywhere(key, timeout);
+        }
+
+        /** Reads {@code key} on a node and with a policy of this class's choice. */
+        Optional<String> readAnywhere(String key, Duration timeout) throws OperationException {
+            Optional<NodeId> oldestLeader = cluster.nodes().stream().map(cluster::observe).flatMap(Optional::stream)
+                    .filter(o -> o.role() == Role.LEADER).min(Comparator.comparingLong(NodeObservation::term))
+                    .map(NodeObservation::node);
+            NodeId target = oldestLeader.isPresent() && coinToss() ? oldestLeader.get() : randomOf(cluster.nodes());
             ReadPolicy policy = believesItLeads(target) ? ReadPolicy.LEASE : ReadPolicy.FOLLOWER;
             Optional<String> value = cluster.read(target, key, policy, timeout);
             served.get(policy).incrementAndGet();
             return value;
+        }
+
+        /** Returns one of the keys written last, drawn at random, or empty before the first write. */
+        Optional<String> recentKey() {
+            synchronized (recentKeys) {
+                List<String> keys = List.copyOf(recentKeys);
+                return keys.isEmpty() ? Optional.empty() : Optional.of(keys.get(randomIndex(keys.size())));
+            }
         }
 
         private boolean believesItLeads(NodeId node) {
@@ -150,8 +189,76 @@ class ReadPoliciesPartitionTest {
         }
 
         private NodeId randomOf(List<NodeId> nodes) {
+            return nodes.get(randomIndex(nodes.size()));
+        }
+
+        private int randomIndex(int bound) {
             synchronized (random) {
-                return nodes.get(random.nextInt(nodes.size()));
+                return random.nextInt(bound);
+            }
+        }
+    }
+
+    /**
+     * Threads that only read, through {@link PolicyReads}, the keys written last, recording each
+     * read in the workload's history. The workload's own clients write too, and may all wait on a
+     * write to the cut-off leader at once; these keep reading meanwhile, when a stale read can
+     * happen.
+     */
+    private static final class Readers {
+
+        private static final Duration READ_TIMEOUT = Duration.ofSeconds(1);
+        private static final long PAUSE_MILLIS = 2;
+        private static final long FAILURE_PAUSE_MILLIS = 20;
+
+        private final PolicyReads reads;
+        private final History<KvInput<String>, KvOutput<String>> history;
+        private final List<Thread> threads = new ArrayList<>();
+        private volatile boolean running = true;
+
+        Readers(PolicyReads reads, History<KvInput<String>, KvOutput<String>> history, int count) {
+            this.reads = reads;
+            this.history = history;
+            for (int i = 0; i < count; i++) {
+                Thread thread = new Thread(this::readUntilStopped, "policy-reader-" + i);
+                thread.setDaemon(true);
+                threads.add(thread);
+            }
+        }
+
+        void start() {
+            threads.forEach(Thread::start);
+        }
+
+        /** Stops the readers; each finishes its current read (bounded by its timeout). Idempotent. */
+        void stop() throws InterruptedException {
+            running = false;
+            for (Thread thread : threads) {
+                thread.join(READ_TIMEOUT.toMillis() + 5_000);
+                assertThat(thread.isAlive()).as("%s stopped", thread.getName()).isFalse();
+            }
+        }
+
+        private void readUntilStopped() {
+            int process = history.newProcess();
+            try {
+                while (running) {
+                    Optional<String> key = reads.recentKey();
+                    if (key.isPresent()) {
+                        long id = history.invoke(process, key.get(), KvInput.get());
+                        try {
+                            Optional<String> value = reads.readAnywhere(key.get(), READ_TIMEOUT);
+                            history.ok(id, value.<KvOutput<String>>map(KvOutput::value).orElseGet(KvOutput::absent));
+                        } catch (OperationException e) {
+                            history.fail(id);
+                            process = history.newProcess();
+                            Thread.sleep(FAILURE_PAUSE_MILLIS);
+                        }
+                    }
+                    Thread.sleep(PAUSE_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
