@@ -48,10 +48,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * put in a minority ({@link FaultShape#MAJORITY_PARTITION}) and healed, while clients write through
  * the newest leader and clients and dedicated readers read with {@link ReadPolicy#LEASE} on nodes
  * that believe themselves leader (the old leader, half the time, while it is cut off) and
- * {@link ReadPolicy#FOLLOWER} on every other node. The
- * history holds only writes and those reads (plus the checks' own {@code LINEARIZABLE} reads); the
- * linearizability checker finds any stale read, such as one the old leader served after the new
- * leader committed a write.
+ * {@link ReadPolicy#FOLLOWER} on every other node. The history holds only writes and those reads
+ * (the checks' final reads take the same routes); the linearizability checker finds any stale
+ * read, such as one the old leader served after the new leader committed a write.
  *
  * <p>Seeded by {@value FaultSchedule#SEED_PROPERTY} (the seed and the fault schedule are printed on
  * failure); each run applies faults for {@link #FAULT_WINDOW}.
