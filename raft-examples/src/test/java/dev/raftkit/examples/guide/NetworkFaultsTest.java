@@ -9,7 +9,7 @@ import dev.raftkit.NodeId;
 import dev.raftkit.Raft;
 import dev.raftkit.Role;
 import dev.raftkit.examples.CounterStateMachine;
-import dev.raftkit.examples.LoopbackPorts;
+import dev.raftkit.testkit.cluster.LoopbackAddresses;
 import dev.raftkit.testkit.toxiproxy.NetworkFault;
 import dev.raftkit.testkit.toxiproxy.ToxiproxyExtension;
 import dev.raftkit.testkit.toxiproxy.ToxiproxyNetwork;
@@ -34,9 +34,10 @@ class NetworkFaultsTest {
 
     @Test
     void theOthersElectANewLeaderWhenTheLeaderIsCutOff(@TempDir Path dir) throws Exception {
+        String host = TOXIPROXY.endpoint().serviceBindHost();   // where Toxiproxy reaches this machine
         Map<NodeId, Address> real = new TreeMap<>();
-        for (int port : LoopbackPorts.distinct(3)) {
-            real.put(NodeId.of("n" + (real.size() + 1)), new Address("127.0.0.1", port));
+        for (String name : List.of("n1", "n2", "n3")) {
+            real.put(NodeId.of(name), new Address(host, LoopbackAddresses.free().port()));   // a free port
         }
         List<Node<Long, Long>> nodes = new ArrayList<>();
         try (ToxiproxyNetwork network = ToxiproxyNetwork.create(TOXIPROXY.endpoint(), real)) {

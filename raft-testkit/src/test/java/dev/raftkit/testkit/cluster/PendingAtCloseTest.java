@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
+import dev.raftkit.NodeState;
 import dev.raftkit.ShutdownException;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.util.LinkedHashMap;
@@ -25,7 +26,12 @@ import org.junit.jupiter.api.Test;
  */
 class PendingAtCloseTest extends ClusterTestBase {
 
+    /** The leader is closed once half of these writes were made. */
     private static final int WRITES = 200;
+    /** Writes made once the leader reports that it stopped: these must be refused. */
+    private static final int WRITES_AFTER_STOP = 10;
+    /** A bound on the writes the client makes while the close runs, below maxInflightWrites. */
+    private static final int MAX_WRITES = 2_000;
 
     @Test
     void writesFailedAsNotCommittedAreAppliedNowhereAndAppliedOnesWereReportedAsMaybe() throws Exception {
@@ -41,12 +47,19 @@ class PendingAtCloseTest extends ClusterTestBase {
         CountDownLatch halfway = new CountDownLatch(1);
         ExecutorService client = Executors.newSingleThreadExecutor();
         try {
+            // Writes on until a few were made after the leader said it stopped, however the close
+            // and this thread are scheduled.
             Future<?> writer = client.submit(() -> {
-                for (int i = 0; i < WRITES; i++) {
+                int afterStop = 0;
+                for (int i = 0; i < MAX_WRITES && afterStop < WRITES_AFTER_STOP; i++) {
+                    boolean stopped = leader.status().state() != NodeState.RUNNING;
                     KvCommand command = KvCommand.put("w" + i, "v");
                     writes.put(command, leader.write(command));
                     if (i == WRITES / 2) {
                         halfway.countDown();
+                    }
+                    if (stopped) {
+                        afterStop++;
                     }
                 }
             });
@@ -79,7 +92,7 @@ class PendingAtCloseTest extends ClusterTestBase {
         assertThat(applied).doesNotContain(afterClose);
         long appliedOfThem = writes.keySet().stream().filter(applied::contains).count();
         System.out.printf("PendingAtCloseTest: %d writes: %d refused, %d may have committed, %d applied%n",
-                WRITES, refused, uncertain, appliedOfThem);
+                writes.size(), refused, uncertain, appliedOfThem);
         assertThat(refused).as("the writes made after close at least").isPositive();
     }
 }
