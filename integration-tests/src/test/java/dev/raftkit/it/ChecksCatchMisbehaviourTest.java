@@ -7,10 +7,9 @@ import dev.raftkit.NodeId;
 import dev.raftkit.it.harness.Await;
 import dev.raftkit.it.harness.ClusterAccess;
 import dev.raftkit.it.harness.FaultSchedule;
+import dev.raftkit.it.harness.ForwardingClusterAccess;
 import dev.raftkit.it.harness.KvWorkload;
-import dev.raftkit.it.harness.Ledger;
 import dev.raftkit.it.harness.LocalCluster;
-import dev.raftkit.it.harness.NodeObservation;
 import dev.raftkit.it.harness.OperationException;
 import dev.raftkit.it.harness.Ports;
 import dev.raftkit.it.harness.RunChecks;
@@ -19,7 +18,6 @@ import dev.raftkit.it.harness.StatusMonitor;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,7 +78,7 @@ class ChecksCatchMisbehaviourTest {
     }
 
     /** Passes requests to the cluster, breaking them as its mutation says. */
-    private static final class Misbehaving implements ClusterAccess {
+    private static final class Misbehaving extends ForwardingClusterAccess {
 
         private final ClusterAccess cluster;
         private final Mutation mutation;
@@ -89,13 +87,9 @@ class ChecksCatchMisbehaviourTest {
         private final Map<String, Optional<String>> firstRead = new ConcurrentHashMap<>();
 
         Misbehaving(ClusterAccess cluster, Mutation mutation) {
+            super(cluster);
             this.cluster = cluster;
             this.mutation = mutation;
-        }
-
-        @Override
-        public List<NodeId> nodes() {
-            return cluster.nodes();
         }
 
         @Override
@@ -115,16 +109,6 @@ class ChecksCatchMisbehaviourTest {
             Optional<String> value = cluster.read(node, key, timeout);
             Optional<String> first = firstRead.computeIfAbsent(key, k -> value);
             return mutation == Mutation.STALE_READS && reads.incrementAndGet() % 3 == 0 ? first : value;
-        }
-
-        @Override
-        public Optional<NodeObservation> observe(NodeId node) {
-            return cluster.observe(node);
-        }
-
-        @Override
-        public Ledger ledger(NodeId node, Duration timeout) throws OperationException {
-            return cluster.ledger(node, timeout);
         }
     }
 }

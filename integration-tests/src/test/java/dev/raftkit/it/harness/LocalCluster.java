@@ -4,6 +4,7 @@ import dev.raftkit.Address;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.Raft;
+import dev.raftkit.ReadPolicy;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,8 +93,19 @@ public final class LocalCluster implements ClusterAccess, AutoCloseable {
 
     @Override
     public Optional<String> read(NodeId node, String key, Duration timeout) throws OperationException {
+        return read(node, key, ReadPolicy.LINEARIZABLE, timeout);
+    }
+
+    /**
+     * Reads {@code key} on {@code node} with {@code Node.read(policy, ...)}.
+     *
+     * @return the value, or empty if the key is absent
+     * @throws OperationException if no answer came, saying why
+     */
+    public Optional<String> read(NodeId node, String key, ReadPolicy policy, Duration timeout)
+            throws OperationException {
         Running target = running(node);
-        return Futures.await(target.node().readLinearizable(() -> target.state().get(key)), timeout);
+        return Futures.await(target.node().read(policy, () -> target.state().get(key)), timeout);
     }
 
     @Override

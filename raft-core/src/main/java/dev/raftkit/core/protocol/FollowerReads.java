@@ -5,20 +5,24 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * The reads a follower or learner serves itself ({@code ReadPolicy.FOLLOWER}): queued until the
  * next ready, then sent to the leader as one {@code ReadIndexRequest} per batch; a batch is released
  * with the read index the leader answers, or dropped when the leader does not answer within the
  * timeout (the driver fails its reads). Batches pipeline: a new one goes out without waiting for
- * earlier answers.
+ * earlier answers. A batch still unanswered after a resend interval is asked about again under the
+ * same id, so one lost message does not cost the whole timeout; the leader treats each arrival as a
+ * new request (a fresh quorum round), and answers after the first release nothing.
  */
 final class FollowerReads {
 
-    /** A batch the leader was asked about, with the ticks it has waited. */
+    /** A batch the leader was asked about, with the ticks it has waited in all and since it was last sent. */
     private static final class Batch {
         final List<Long> contexts;
         int waited;
+        int sinceSent;
 
         Batch(List<Long> contexts) {
             this.contexts = contexts;
@@ -77,18 +81,25 @@ final class FollowerReads {
     }
 
     /**
-     * Counts one tick, dropping the batches that waited {@code timeout} ticks.
+     * Counts one tick: drops the batches that waited {@code timeout} ticks, and asks again about
+     * those unanswered for {@code resendInterval} ticks since they were last sent.
      *
      * @param timeout the ticks a batch may wait for its answer
+     * @param resendInterval the ticks after which an unanswered request is sent again
      * @param out receives the dropped reads
+     * @param resend sends the request with the given id again
      */
-    void tick(int timeout, Outbox out) {
-        for (Iterator<Batch> it = asked.values().iterator(); it.hasNext();) {
-            Batch batch = it.next();
+    void tick(int timeout, int resendInterval, Outbox out, LongConsumer resend) {
+        for (Iterator<Map.Entry<Long, Batch>> it = asked.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Long, Batch> entry = it.next();
+            Batch batch = entry.getValue();
             if (++batch.waited >= timeout) {
                 it.remove();
                 pending -= batch.contexts.size();
                 out.dropReads(batch.contexts);
+            } else if (++batch.sinceSent >= resendInterval) {
+                batch.sinceSent = 0;
+                resend.accept(entry.getKey());
             }
         }
     }

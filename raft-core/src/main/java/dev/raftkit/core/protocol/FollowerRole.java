@@ -65,7 +65,8 @@ final class FollowerRole implements RoleState {
 
     @Override
     public void tick() {
-        reads.tick(core.options().electionTimeoutMin(), core.outbox());
+        reads.tick(core.options().electionTimeoutMin(), core.options().heartbeatInterval(), core.outbox(),
+                this::askReadIndex);
         if (timer.tick(core.promotable())) {
             core.campaign(false);
         }
@@ -94,8 +95,13 @@ final class FollowerRole implements RoleState {
             // One request for every read queued since the last ready.
             long requestId = core.nextReadRequestId();
             reads.takeBatch(requestId);
-            core.send(new ReadIndexRequest(core.self(), leader, core.term(), requestId));
+            askReadIndex(requestId);
         }
+    }
+
+    /** Asks the leader for the read index of batch {@code requestId}, the first time or again. */
+    private void askReadIndex(long requestId) {
+        core.send(new ReadIndexRequest(core.self(), leader, core.term(), requestId));
     }
 
     @Override

@@ -33,6 +33,14 @@ final class LeaderRole implements RoleState {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaderRole.class);
 
+    /**
+     * The most followers' read-index requests waiting at once for their round (or for the term's
+     * first commit); more are ignored, so followers that ask faster than rounds complete cost
+     * bounded memory. An ignored follower asks again after a heartbeat interval and fails its reads
+     * if no answer comes within an election timeout.
+     */
+    static final int MAX_REMOTE_READ_REQUESTS = 1 << 12;
+
     private final RaftCore core;
     private final RaftLog log;
     private final CoreOptions options;
@@ -45,6 +53,8 @@ final class LeaderRole implements RoleState {
     /** Reads that arrived before this leader committed an entry of its term. */
     private final List<ReadRequest> readsAwaitingTermCommit = new ArrayList<>();
     private final ReadLease lease;
+    /** Followers' read-index requests accepted and not answered yet. */
+    private int remoteReadRequests;
     /** Index of the no-op entry that opened this term. */
     private final long termStartIndex;
     private int heartbeatElapsed;
@@ -126,7 +136,7 @@ final class LeaderRole implements RoleState {
         } else if (m instanceof InstallSnapshotResponse r) {
             snapshotAnswered(r);
         } else if (m instanceof ReadIndexRequest r && progress.containsKey(r.from())) {
-            readIndex(new ReadRequest.Remote(r.from(), r.requestId()));
+            remoteReadIndex(r);
         }
     }
 
@@ -212,6 +222,17 @@ final class LeaderRole implements RoleState {
         queueRead(request);
     }
 
+    /** Starts a follower's read-index request, or ignores it while {@link #MAX_REMOTE_READ_REQUESTS} wait. */
+    private void remoteReadIndex(ReadIndexRequest r) {
+        if (remoteReadRequests >= MAX_REMOTE_READ_REQUESTS) {
+            LOG.debug("{} ignores read-index request {} of {}: {} requests wait already", self, r.requestId(),
+                    r.from(), remoteReadRequests);
+            return;
+        }
+        remoteReadRequests++;
+        readIndex(new ReadRequest.Remote(r.from(), r.requestId()));
+    }
+
     /**
      * Serves a read of its own from the lease if it holds, else starts a ReadIndex round for it.
      * Never from the lease during a transfer (the target campaigns at once) or before the term's
@@ -240,6 +261,7 @@ final class LeaderRole implements RoleState {
         if (request instanceof ReadRequest.Local local) {
             core.outbox().read(new ReadState(local.context(), index));
         } else if (request instanceof ReadRequest.Remote remote) {
+            remoteReadRequests--;
             core.send(new ReadIndexResponse(self, remote.follower(), term, remote.requestId(), index));
         }
     }

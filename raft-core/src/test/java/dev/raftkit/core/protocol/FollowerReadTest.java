@@ -4,10 +4,13 @@ import static dev.raftkit.core.protocol.TestCluster.DEFAULT_OPTIONS;
 import static dev.raftkit.core.protocol.TestCluster.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.raftkit.NodeId;
 import dev.raftkit.spi.Heartbeat;
 import dev.raftkit.spi.HeartbeatResponse;
+import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.ReadIndexRequest;
 import dev.raftkit.spi.ReadIndexResponse;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +18,10 @@ import org.junit.jupiter.api.Test;
  * follower-read variant of ReadIndex in dissertation §6.4).
  */
 class FollowerReadTest {
+
+    /** The default options with three ticks between heartbeats, so a resend can be seen to wait. */
+    private static final CoreOptions SLOW_HEARTBEATS = new CoreOptions(10, 20, 3, false, false,
+            CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024, 1 << 20, false, false);
 
     // The leader must not answer from a round that was already in flight when the request arrived:
     // a quorum may have moved on to a new leader before then. Only the round started after it counts.
@@ -115,5 +122,71 @@ class FollowerReadTest {
         c.elect("n3");
 
         assertThat(c.takeDroppedReads("n2")).containsExactly(6L);
+    }
+
+    // One lost request costs a heartbeat interval, not an election timeout: the follower asks again
+    // under the same id, and the leader answers the copy like any request.
+    @Test
+    void lostRequestIsSentAgainAfterAHeartbeatInterval() {
+        TestCluster c = new TestCluster(SLOW_HEARTBEATS, 1, ids(3));
+        c.elect("n1");
+        long commit = c.core("n1").commitIndex();
+        c.followerRead("n2", 5);
+        List<RaftMessage> lost = c.take(m -> m instanceof ReadIndexRequest);
+        assertThat(lost).hasSize(1);
+
+        for (int t = 1; t < SLOW_HEARTBEATS.heartbeatInterval(); t++) {
+            c.tick("n2");
+        }
+        assertThat(c.inFlight(ReadIndexRequest.class)).as("not sent again before a heartbeat interval").isEmpty();
+        c.tick("n2");
+
+        assertThat(c.inFlight(ReadIndexRequest.class)).singleElement().isEqualTo(lost.get(0));
+        c.stabilize();
+        assertThat(c.reads("n2")).containsExactly(new ReadState(5, commit));
+    }
+
+    // A request that was only slow is answered twice once its copy arrives too: the first answer
+    // releases the reads, the second finds nothing to release.
+    @Test
+    void aSecondAnswerToTheSameRequestIsHarmless() {
+        TestCluster c = new TestCluster(SLOW_HEARTBEATS, 1, ids(3));
+        c.elect("n1");
+        long commit = c.core("n1").commitIndex();
+        int mark = c.sentCount();
+        c.followerRead("n2", 5);
+        List<RaftMessage> slow = c.take(m -> m instanceof ReadIndexRequest);
+        for (int t = 0; t < SLOW_HEARTBEATS.heartbeatInterval(); t++) {
+            c.tick("n2");
+        }
+
+        slow.forEach(c::deliver);
+        c.stabilize();
+
+        assertThat(c.sentSince(mark, ReadIndexResponse.class)).as("both copies answered").hasSize(2);
+        assertThat(c.reads("n2")).containsExactly(new ReadState(5, commit));
+        assertThat(c.takeDroppedReads("n2")).isEmpty();
+    }
+
+    // Followers that ask faster than rounds complete cost the leader bounded memory: requests beyond
+    // the bound are ignored (the follower asks again later), and accepted again once answers free room.
+    @Test
+    void leaderIgnoresRequestsBeyondItsBound() {
+        TestCluster c = new TestCluster(DEFAULT_OPTIONS, 1, ids(3));
+        c.elect("n1");
+        long term = c.core("n1").term();
+        int mark = c.sentCount();
+        int bound = LeaderRole.MAX_REMOTE_READ_REQUESTS;
+
+        for (long id = 1; id <= bound + 1; id++) {
+            c.deliver(new ReadIndexRequest(NodeId.of("n2"), NodeId.of("n1"), term, 1_000_000 + id));
+        }
+        c.stabilize();
+
+        List<ReadIndexResponse> answers = c.sentSince(mark, ReadIndexResponse.class);
+        assertThat(answers).hasSize(bound).noneSatisfy(r -> assertThat(r.requestId()).isEqualTo(1_000_000 + bound + 1));
+        c.deliver(new ReadIndexRequest(NodeId.of("n2"), NodeId.of("n1"), term, 1_000_000 + bound + 1));
+        c.stabilize();
+        assertThat(c.sentSince(mark, ReadIndexResponse.class)).as("room again once answered").hasSize(bound + 1);
     }
 }
