@@ -77,10 +77,17 @@ final class SafetyMonitor<C> {
         }
     }
 
-    /** A node starts a new incarnation (first start or restart): its apply sequence restarts. */
-    void incarnation(NodeId node) {
+    /**
+     * A node starts a new incarnation (first start or restart) from a disk whose durable term is
+     * {@code durableTerm}: its apply sequence restarts, and its term may fall back to the durable
+     * one. A status reports the term the node holds in memory, which it may hold before persisting
+     * it (a follower that heard a higher term answers only once it is durable); a crash in between
+     * loses it, as Raft allows. Within an incarnation the term never goes back.
+     */
+    void incarnation(NodeId node, long durableTerm) {
         lastApplied.put(node, 0L);
         lastCommit.put(node, 0L);
+        lastTerm.put(node, durableTerm);
     }
 
     /** A node applied {@code command} at {@code index}. */

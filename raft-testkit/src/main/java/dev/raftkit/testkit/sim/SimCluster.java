@@ -176,7 +176,7 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
         SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies, clockRate);
         M state = stateMachines.get();
         MemoryDisk disk = disks.get(id);
-        monitor.incarnation(id);
+        monitor.incarnation(id, disk.hardState().term());
         Raft.Builder<C, R> builder = Raft.builder(built);
         responseCodec.ifPresent(builder::responseCodec);
         Node<C, R> node = builder
