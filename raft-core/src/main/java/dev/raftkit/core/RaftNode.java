@@ -38,7 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -330,7 +330,7 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     @Override
     public CompletableFuture<SessionId> openSession() {
-        return submitSession(logClock -> SessionEntry.open(logClock.stamp()));
+        return submitSession(SessionEntry::open);
     }
 
     @Override
@@ -340,32 +340,32 @@ final class RaftNode<C, R> implements Node<C, R> {
         if (sequence < 1) {
             throw new IllegalArgumentException("sequences of a session start at 1, was " + sequence);
         }
-        return submitSession(logClock -> {
+        return submitSession(stamp -> {
             byte[] payload = codec.encode(command);
             checkCommandBytes(payload.length + (long) SessionEntry.overheadBytes(),
                     "session write (command plus session header)");
-            return SessionEntry.write(logClock.stamp(), session.value(), sequence, payload);
+            return SessionEntry.write(stamp, session.value(), sequence, payload);
         });
     }
 
     @Override
     public CompletableFuture<Void> closeSession(SessionId session) {
         Objects.requireNonNull(session, "session");
-        return submitSession(logClock -> SessionEntry.close(logClock.stamp(), session.value()));
+        return submitSession(stamp -> SessionEntry.close(stamp, session.value()));
     }
 
     /**
-     * Submits a session entry, encoded by {@code encode} with the time to stamp; fails at once
+     * Submits a session entry, encoded by {@code encode} with the log time to stamp in it; fails at once
      * without a response codec, on any role, as recorded responses could not go into snapshots.
      */
-    private <T> CompletableFuture<T> submitSession(Function<LogClock, byte[]> encode) {
+    private <T> CompletableFuture<T> submitSession(LongFunction<byte[]> encode) {
         CompletableFuture<T> future = new CompletableFuture<>();
         if (!sessionsEnabled) {
             future.completeExceptionally(new IllegalStateException("[" + config.self() + "] sessions need a "
                     + "responseCodec: build the node with Raft.builder(..).responseCodec(..)"));
             return future;
         }
-        return submit(future, PendingWrite.session(future), () -> encode.apply(logClock));
+        return submit(future, PendingWrite.session(future), () -> encode.apply(logClock.stamp()));
     }
 
     @Override
