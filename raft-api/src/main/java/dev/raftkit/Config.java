@@ -3,9 +3,11 @@ package dev.raftkit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -71,6 +73,7 @@ public final class Config {
     private final Duration sessionTimeout;
     private final int maxSessions;
     private final double leaseRatio;
+    private final Set<Setting> explicitlySet;
 
     private Config(Builder b) {
         this.self = b.self;
@@ -96,6 +99,7 @@ public final class Config {
         this.sessionTimeout = b.sessionTimeout;
         this.maxSessions = b.maxSessions;
         this.leaseRatio = b.leaseRatio;
+        this.explicitlySet = Collections.unmodifiableSet(EnumSet.copyOf(b.explicitlySet));
     }
 
     /**
@@ -134,6 +138,7 @@ public final class Config {
         b.sessionTimeout = sessionTimeout;
         b.maxSessions = maxSessions;
         b.leaseRatio = leaseRatio;
+        b.explicitlySet.addAll(explicitlySet);
         return b;
     }
 
@@ -266,6 +271,84 @@ public final class Config {
         return leaseRatio;
     }
 
+    /**
+     * {@return the settings the builder was told, as opposed to those left at their defaults} A
+     * {@link RaftHost} uses it to refuse a group configuration that sets what the host owns.
+     */
+    public Set<Setting> explicitlySet() {
+        return explicitlySet;
+    }
+
+    /** A setting of {@link Builder}, one per setter; see {@link #explicitlySet()}. */
+    public enum Setting {
+        /** {@link Builder#tickInterval}. */
+        TICK_INTERVAL,
+        /** {@link Builder#electionTimeoutTicks}. */
+        ELECTION_TIMEOUT_TICKS,
+        /** {@link Builder#heartbeatIntervalTicks}. */
+        HEARTBEAT_INTERVAL_TICKS,
+        /** {@link Builder#maxBatchDelayTicks}. */
+        MAX_BATCH_DELAY_TICKS,
+        /** {@link Builder#maxBatchEntries}. */
+        MAX_BATCH_ENTRIES,
+        /** {@link Builder#maxInflightWrites}. */
+        MAX_INFLIGHT_WRITES,
+        /** {@link Builder#maxCommandBytes}. */
+        MAX_COMMAND_BYTES,
+        /** {@link Builder#preVote}. */
+        PRE_VOTE,
+        /** {@link Builder#checkQuorum}. */
+        CHECK_QUORUM,
+        /** {@link Builder#snapshotThreshold}. */
+        SNAPSHOT_THRESHOLD,
+        /** {@link Builder#clusterId}. */
+        CLUSTER_ID,
+        /** {@link Builder#dataDir}. */
+        DATA_DIR,
+        /** {@link Builder#logStore}. */
+        LOG_STORE,
+        /** {@link Builder#transport}. */
+        TRANSPORT,
+        /** {@link Builder#option}, any key. */
+        OPTION,
+        /** {@link Builder#joinExisting}. */
+        JOIN_EXISTING,
+        /** {@link Builder#sessionWindow}. */
+        SESSION_WINDOW,
+        /** {@link Builder#sessionTimeout}. */
+        SESSION_TIMEOUT,
+        /** {@link Builder#maxSessions}. */
+        MAX_SESSIONS,
+        /** {@link Builder#leaseRatio}. */
+        LEASE_RATIO
+    }
+
+    /** The tick rule, shared with {@link HostConfig}: at least 1 ms. */
+    static Duration validTickInterval(Duration tickInterval) {
+        Objects.requireNonNull(tickInterval, "tickInterval");
+        if (tickInterval.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IllegalArgumentException("tickInterval must be at least 1 ms, was " + tickInterval);
+        }
+        return tickInterval;
+    }
+
+    /** The cluster id rule, shared with {@link HostConfig}: 1 to 64 characters of {@code [A-Za-z0-9._-]}. */
+    static String validClusterId(String clusterId) {
+        if (clusterId == null || !clusterId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("clusterId must be 1 to 64 characters of [A-Za-z0-9._-], was "
+                    + (clusterId == null ? "null" : '"' + clusterId + '"'));
+        }
+        return clusterId;
+    }
+
+    /** A provider name or option key: not blank. */
+    static String nonBlank(String setting, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(setting + " must not be blank");
+        }
+        return value;
+    }
+
     @Override
     public String toString() {
         return "Config{self=" + self + ", members=" + members + ", tick=" + tickInterval
@@ -308,6 +391,7 @@ public final class Config {
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private int maxSessions = DEFAULT_MAX_SESSIONS;
         private double leaseRatio = DEFAULT_LEASE_RATIO;
+        private final Set<Setting> explicitlySet = EnumSet.noneOf(Setting.class);
 
         private Builder(NodeId self, Map<NodeId, Address> members) {
             this.self = Objects.requireNonNull(self, "self");
@@ -326,11 +410,8 @@ public final class Config {
          * @return this builder
          */
         public Builder tickInterval(Duration tickInterval) {
-            Objects.requireNonNull(tickInterval, "tickInterval");
-            if (tickInterval.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new IllegalArgumentException("tickInterval must be at least 1 ms, was " + tickInterval);
-            }
-            this.tickInterval = tickInterval;
+            this.tickInterval = validTickInterval(tickInterval);
+            explicitlySet.add(Setting.TICK_INTERVAL);
             return this;
         }
 
@@ -353,6 +434,7 @@ public final class Config {
             }
             this.electionTimeoutTicksMin = min;
             this.electionTimeoutTicksMax = max;
+            explicitlySet.add(Setting.ELECTION_TIMEOUT_TICKS);
             return this;
         }
 
@@ -365,6 +447,7 @@ public final class Config {
          */
         public Builder heartbeatIntervalTicks(int ticks) {
             this.heartbeatIntervalTicks = positive("heartbeatIntervalTicks", ticks);
+            explicitlySet.add(Setting.HEARTBEAT_INTERVAL_TICKS);
             return this;
         }
 
@@ -384,6 +467,7 @@ public final class Config {
                 throw new IllegalArgumentException("maxBatchDelayTicks must be >= 0 (0 = batching off), was " + ticks);
             }
             this.maxBatchDelayTicks = ticks;
+            explicitlySet.add(Setting.MAX_BATCH_DELAY_TICKS);
             return this;
         }
 
@@ -395,6 +479,7 @@ public final class Config {
          */
         public Builder maxBatchEntries(int entries) {
             this.maxBatchEntries = positive("maxBatchEntries", entries);
+            explicitlySet.add(Setting.MAX_BATCH_ENTRIES);
             return this;
         }
 
@@ -407,6 +492,7 @@ public final class Config {
          */
         public Builder maxInflightWrites(int writes) {
             this.maxInflightWrites = positive("maxInflightWrites", writes);
+            explicitlySet.add(Setting.MAX_INFLIGHT_WRITES);
             return this;
         }
 
@@ -423,6 +509,7 @@ public final class Config {
          */
         public Builder maxCommandBytes(int bytes) {
             this.maxCommandBytes = positive("maxCommandBytes", bytes);
+            explicitlySet.add(Setting.MAX_COMMAND_BYTES);
             return this;
         }
 
@@ -435,6 +522,7 @@ public final class Config {
          */
         public Builder preVote(boolean preVote) {
             this.preVote = preVote;
+            explicitlySet.add(Setting.PRE_VOTE);
             return this;
         }
 
@@ -447,6 +535,7 @@ public final class Config {
          */
         public Builder checkQuorum(boolean checkQuorum) {
             this.checkQuorum = checkQuorum;
+            explicitlySet.add(Setting.CHECK_QUORUM);
             return this;
         }
 
@@ -462,6 +551,7 @@ public final class Config {
                 throw new IllegalArgumentException("snapshotThreshold must be >= 0 (0 = never), was " + entries);
             }
             this.snapshotThreshold = entries;
+            explicitlySet.add(Setting.SNAPSHOT_THRESHOLD);
             return this;
         }
 
@@ -473,11 +563,8 @@ public final class Config {
          * @return this builder
          */
         public Builder clusterId(String clusterId) {
-            if (clusterId == null || !clusterId.matches("[A-Za-z0-9._-]{1,64}")) {
-                throw new IllegalArgumentException("clusterId must be 1 to 64 characters of [A-Za-z0-9._-], was "
-                        + (clusterId == null ? "null" : '"' + clusterId + '"'));
-            }
-            this.clusterId = clusterId;
+            this.clusterId = validClusterId(clusterId);
+            explicitlySet.add(Setting.CLUSTER_ID);
             return this;
         }
 
@@ -490,6 +577,7 @@ public final class Config {
          */
         public Builder dataDir(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            explicitlySet.add(Setting.DATA_DIR);
             return this;
         }
 
@@ -503,6 +591,7 @@ public final class Config {
          */
         public Builder logStore(String providerName) {
             this.logStore = nonBlank("logStore", providerName);
+            explicitlySet.add(Setting.LOG_STORE);
             return this;
         }
 
@@ -516,6 +605,7 @@ public final class Config {
          */
         public Builder transport(String providerName) {
             this.transport = nonBlank("transport", providerName);
+            explicitlySet.add(Setting.TRANSPORT);
             return this;
         }
 
@@ -529,6 +619,7 @@ public final class Config {
          */
         public Builder option(String key, String value) {
             options.put(nonBlank("option key", key), Objects.requireNonNull(value, () -> "option " + key + ": null value"));
+            explicitlySet.add(Setting.OPTION);
             return this;
         }
 
@@ -543,6 +634,7 @@ public final class Config {
          */
         public Builder joinExisting(boolean joinExisting) {
             this.joinExisting = joinExisting;
+            explicitlySet.add(Setting.JOIN_EXISTING);
             return this;
         }
 
@@ -557,6 +649,7 @@ public final class Config {
          */
         public Builder sessionWindow(int window) {
             this.sessionWindow = positive("sessionWindow", window);
+            explicitlySet.add(Setting.SESSION_WINDOW);
             return this;
         }
 
@@ -574,6 +667,7 @@ public final class Config {
                 throw new IllegalArgumentException("sessionTimeout must be at least 1 ms, was " + timeout);
             }
             this.sessionTimeout = timeout;
+            explicitlySet.add(Setting.SESSION_TIMEOUT);
             return this;
         }
 
@@ -586,6 +680,7 @@ public final class Config {
          */
         public Builder maxSessions(int sessions) {
             this.maxSessions = positive("maxSessions", sessions);
+            explicitlySet.add(Setting.MAX_SESSIONS);
             return this;
         }
 
@@ -603,6 +698,7 @@ public final class Config {
                 throw new IllegalArgumentException("leaseRatio must be in (0, 1), was " + ratio);
             }
             this.leaseRatio = ratio;
+            explicitlySet.add(Setting.LEASE_RATIO);
             return this;
         }
 
@@ -632,11 +728,5 @@ public final class Config {
             return value;
         }
 
-        private static String nonBlank(String setting, String value) {
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException(setting + " must not be blank");
-            }
-            return value;
-        }
     }
 }

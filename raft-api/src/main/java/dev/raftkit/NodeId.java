@@ -29,8 +29,11 @@ public record NodeId(String value) implements Comparable<NodeId> {
         }
     }
 
-    /** A character loop rather than a regular expression: every message a transport decodes checks two ids. */
-    private static boolean isValid(String value) {
+    /**
+     * The id rule, shared with {@link GroupId}. A character loop rather than a regular expression:
+     * every message a transport decodes checks two ids.
+     */
+    static boolean isValid(String value) {
         if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
             return false;
         }

@@ -1,5 +1,8 @@
 package dev.raftkit;
 
+import dev.raftkit.spi.HostLogStore;
+import dev.raftkit.spi.HostSetup;
+import dev.raftkit.spi.HostTransport;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.LogStoreProvider;
 import dev.raftkit.spi.NodeSetup;
@@ -55,6 +58,111 @@ public final class Raft {
      */
     public static <C, R> Builder<C, R> builder(Config config) {
         return new Builder<>(Objects.requireNonNull(config, "config"));
+    }
+
+    /**
+     * Starts building a host, which runs many groups in one process; see {@link RaftHost}.
+     *
+     * <pre>{@code
+     * RaftHost host = Raft.host(HostConfig.builder(Address.parse("10.0.0.1:7000")).dataDir(dir)
+     *         .logStore("lmdb").transport("grpc").build()).start();
+     * }</pre>
+     *
+     * @param config the host's configuration
+     * @return the builder
+     */
+    public static HostBuilder host(HostConfig config) {
+        return new HostBuilder(Objects.requireNonNull(config, "config"));
+    }
+
+    /**
+     * Collects what a host is made of, then {@link #start()}s it. The engine, log store and
+     * transport are found as for a single node, by {@link HostConfig#logStore()} and
+     * {@link HostConfig#transport()}. Not thread-safe; use once.
+     */
+    public static final class HostBuilder {
+        private final HostConfig config;
+        private HostLogStore logStore;
+        private HostTransport transport;
+        private RaftRuntime runtime;
+
+        private HostBuilder(HostConfig config) {
+            this.config = config;
+        }
+
+        /**
+         * Uses this store instead of looking one up by {@link HostConfig#logStore()}. The host takes
+         * ownership and closes it.
+         *
+         * @param logStore an opened store
+         * @return this builder
+         */
+        public HostBuilder logStore(HostLogStore logStore) {
+            this.logStore = Objects.requireNonNull(logStore, "logStore");
+            return this;
+        }
+
+        /**
+         * Uses this transport instead of looking one up by {@link HostConfig#transport()}. The host
+         * takes ownership: it starts and closes it.
+         *
+         * @param transport a transport not yet started
+         * @return this builder
+         */
+        public HostBuilder transport(HostTransport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
+         * Runs every group of the host on this runtime instead of the engine's thread pool; the test
+         * kit's simulator uses it.
+         *
+         * @param runtime the runtime
+         * @return this builder
+         */
+        public HostBuilder runtime(RaftRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
+        /**
+         * Finds the providers, opens the store, starts the transport and the threads. Starts no
+         * group.
+         *
+         * @return the running host
+         * @throws IllegalStateException if a provider is missing, ambiguous, cannot serve hosts or
+         *     fails to start (the message says which)
+         * @throws IllegalArgumentException if a provider option is invalid
+         */
+        public RaftHost start() {
+            RaftEngine engine = ENGINES.select(Optional.empty(), "a single engine on the class path");
+            LogStoreProvider storeProvider = logStore == null
+                    ? LOG_STORES.select(config.logStore(), "HostConfig.Builder.logStore") : null;
+            TransportProvider transportProvider = transport == null
+                    ? TRANSPORTS.select(config.transport(), "HostConfig.Builder.transport") : null;
+            HostLogStore store = logStore;
+            HostTransport net = transport;
+            try {
+                if (store == null) {
+                    store = storeProvider.openHost(config);
+                }
+                if (net == null) {
+                    net = transportProvider.openHost(config);
+                }
+                return engine.startHost(new HostSetup(config, store, net, Optional.ofNullable(runtime)));
+            } catch (UnsupportedOperationException e) {
+                Builder.closeQuietly(store, net, e);
+                throw new IllegalStateException("cannot start host " + config.address() + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                Builder.closeQuietly(store, net, e);
+                throw new UncheckedIOException("cannot start host " + config.address() + ": " + e.getMessage(), e);
+            } catch (RuntimeException | Error e) {
+                Builder.closeQuietly(store, net, e);
+                throw e;
+            }
+        }
+
     }
 
     /**
@@ -212,19 +320,15 @@ public final class Raft {
             }
         }
 
-        private static void closeQuietly(LogStore store, Transport net, Throwable failure) {
-            if (net != null) {
-                try {
-                    net.close();
-                } catch (RuntimeException e) {
-                    failure.addSuppressed(e);
-                }
-            }
-            if (store != null) {
-                try {
-                    store.close();
-                } catch (IOException | RuntimeException e) {
-                    failure.addSuppressed(e);
+        /** Closes what was opened before a failed start, adding close failures to {@code failure}. */
+        static void closeQuietly(AutoCloseable store, AutoCloseable net, Throwable failure) {
+            for (AutoCloseable opened : new AutoCloseable[] {net, store}) {
+                if (opened != null) {
+                    try {
+                        opened.close();
+                    } catch (Exception e) {
+                        failure.addSuppressed(e);
+                    }
                 }
             }
         }

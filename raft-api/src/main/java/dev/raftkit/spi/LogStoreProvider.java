@@ -1,6 +1,7 @@
 package dev.raftkit.spi;
 
 import dev.raftkit.Config;
+import dev.raftkit.HostConfig;
 import java.io.IOException;
 
 /**
@@ -38,4 +39,19 @@ public interface LogStoreProvider {
      * @throws IOException if the store cannot be opened
      */
     LogStore open(Config config) throws IOException;
+
+    /**
+     * Opens (creating if needed) the store of a {@link dev.raftkit.RaftHost}, which holds every
+     * group's data under {@code config.dataDir()}. Providers that cannot hold several groups keep
+     * the default.
+     *
+     * @param config the host's configuration
+     * @return the opened store
+     * @throws UnsupportedOperationException if this provider cannot serve hosts
+     * @throws IllegalArgumentException naming the option when a setting is missing or invalid
+     * @throws IOException if the store cannot be opened
+     */
+    default HostLogStore openHost(HostConfig config) throws IOException {
+        throw new UnsupportedOperationException("log store provider " + name() + " cannot serve a RaftHost");
+    }
 }

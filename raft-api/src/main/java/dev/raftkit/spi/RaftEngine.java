@@ -1,6 +1,7 @@
 package dev.raftkit.spi;
 
 import dev.raftkit.Node;
+import dev.raftkit.RaftHost;
 
 /**
  * A Raft implementation behind {@link Node}; found through {@link java.util.ServiceLoader}.
@@ -27,4 +28,17 @@ public interface RaftEngine {
      *     opened is closed again
      */
     <C, R> Node<C, R> start(NodeSetup<C, R> setup);
+
+    /**
+     * Starts a host: starts its transport and threads, and no group (the application starts each).
+     *
+     * @param setup what the host is made of
+     * @return the running host
+     * @throws UnsupportedOperationException if this engine cannot run hosts
+     * @throws IllegalStateException if the host cannot start (the message says why); whatever was
+     *     opened is closed again
+     */
+    default RaftHost startHost(HostSetup setup) {
+        throw new UnsupportedOperationException("engine " + name() + " cannot run a RaftHost");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.raftkit.spi;
 
 import dev.raftkit.Config;
+import dev.raftkit.HostConfig;
 import java.io.IOException;
 
 /**
@@ -37,4 +38,18 @@ public interface TransportProvider {
      * @throws IOException if it cannot be created
      */
     Transport open(Config config) throws IOException;
+
+    /**
+     * Creates the transport of a {@link dev.raftkit.RaftHost}, not yet started, listening at
+     * {@code config.address()}. Providers that cannot carry several groups keep the default.
+     *
+     * @param config the host's configuration
+     * @return the host's transport
+     * @throws UnsupportedOperationException if this provider cannot serve hosts
+     * @throws IllegalArgumentException naming the option when a setting is missing or invalid
+     * @throws IOException if it cannot be created
+     */
+    default HostTransport openHost(HostConfig config) throws IOException {
+        throw new UnsupportedOperationException("transport provider " + name() + " cannot serve a RaftHost");
+    }
 }
