@@ -196,16 +196,6 @@ final class LmdbStorage implements AutoCloseable {
         }
     }
 
-    /** Returns whether the log of {@code keys} is open. */
-    boolean isOpen(Keyspace keys) {
-        writeLock.lock();
-        try {
-            return logs.containsKey(keys);
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
     /** Returns the open log of {@code keys}, or null. */
     LmdbLogStore log(Keyspace keys) {
         writeLock.lock();
