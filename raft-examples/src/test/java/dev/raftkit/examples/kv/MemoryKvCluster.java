@@ -4,6 +4,7 @@ import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
+import dev.raftkit.examples.Eventually;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import dev.raftkit.HostConfig;
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
 import dev.raftkit.examples.LoopbackPorts;
+import dev.raftkit.examples.Eventually;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

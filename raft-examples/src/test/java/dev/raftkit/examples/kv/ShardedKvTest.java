@@ -2,6 +2,7 @@ package dev.raftkit.examples.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.raftkit.examples.Eventually;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

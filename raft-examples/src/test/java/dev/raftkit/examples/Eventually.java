@@ -1,11 +1,11 @@
-package dev.raftkit.examples.kv;
+package dev.raftkit.examples;
 
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** Waits for something the example's clusters do on their own, such as electing a leader. */
-final class Eventually {
+public final class Eventually {
 
     private static final long TIMEOUT_SECONDS = 30;
     private static final long POLL_MILLIS = 10;
@@ -22,7 +22,7 @@ final class Eventually {
      * @return what the probe found
      * @throws AssertionError if it found nothing within 30 s
      */
-    static <T> T find(String what, Supplier<Optional<T>> probe) {
+    public static <T> T find(String what, Supplier<Optional<T>> probe) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (true) {
             Optional<T> found = probe.get();
