@@ -109,20 +109,31 @@ public final class KvServer implements AutoCloseable {
             InetSocketAddress clientAddress) throws IOException {
         KvSharding.checkGroups(groups);
         RaftHost host = Raft.host(hostConfig).start();
-        List<Shard> shards = new ArrayList<>(groups);
+        List<Shard> shards;
         try {
-            for (int i = 0; i < groups; i++) {
-                KvStore store = new KvStore();
-                Node<KvCommand, KvResult> node = host.group(KvSharding.groupId(i), groupConfig).stateMachine(store)
-                        .codec(KvCommand.CODEC).responseCodec(KvResult.CODEC).start();
-                shards.add(new Shard(i, node, store));
-            }
+            shards = startGroups(host, groupConfig, groups);
         } catch (RuntimeException e) {
             host.close();
             throw e;
         }
         return serve(shards, host::close, clientAddress);
     }
+
+    // tag::groups[]
+    private static List<Shard> startGroups(RaftHost host, Config groupConfig, int groups) {
+        List<Shard> shards = new ArrayList<>(groups);
+        for (int i = 0; i < groups; i++) {
+            KvStore store = new KvStore();                          // each group its own state
+            Node<KvCommand, KvResult> node = host.group(KvSharding.groupId(i), groupConfig)  // kv-i
+                    .stateMachine(store)
+                    .codec(KvCommand.CODEC)
+                    .responseCodec(KvResult.CODEC)                  // for the clients' sessions
+                    .start();
+            shards.add(new Shard(i, node, store));
+        }
+        return shards;
+    }
+    // end::groups[]
 
     /** Binds the client port and starts accepting clients; closes the Raft side if it cannot. */
     private static KvServer serve(List<Shard> shards, Runnable closeRaft, InetSocketAddress clientAddress)

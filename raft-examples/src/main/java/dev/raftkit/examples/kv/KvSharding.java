@@ -30,12 +30,14 @@ public final class KvSharding {
      * @return the group's index, from 0 to {@code groups - 1}
      * @throws IllegalArgumentException if {@code groups < 1}
      */
+    // tag::groupOf[]
     public static int groupOf(String key, int groups) {
         checkGroups(groups);
         CRC32 crc = new CRC32();
-        crc.update(key.getBytes(StandardCharsets.UTF_8));
-        return (int) (crc.getValue() % groups);
+        crc.update(key.getBytes(StandardCharsets.UTF_8));  // the key's bytes, whatever the platform's charset
+        return (int) (crc.getValue() % groups);            // unsigned 32-bit CRC, mod N
     }
+    // end::groupOf[]
 
     /**
      * Returns the name of group {@code index}.
