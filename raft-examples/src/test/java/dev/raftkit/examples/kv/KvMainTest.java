@@ -127,7 +127,7 @@ class KvMainTest {
         Run status = kv("client", "--servers", servers, "status");
         assertThat(status.status()).isEqualTo(KvMain.OK);
         assertThat(status.outLines()).hasSize(3).allSatisfy(line -> assertThat(line)
-                .matches("kv[123] 127\\.0\\.0\\.1:\\d+ [A-Z]+ term=\\d+ leader=\\S+ commit=\\d+ applied=\\d+ log=\\d+"
+                .matches("kv[123] 127\\.0\\.0\\.1:\\d+ [A-Z_]+ term=\\d+ leader=\\S+ commit=\\d+ applied=\\d+ log=\\d+"
                         + " snapshot=\\d+ voters=kv1,kv2,kv3 learners=none")
                 .doesNotContain("NodeStatus["));
         assertThat(status.outLines()).filteredOn(line -> line.startsWith(leader + " "))
@@ -150,10 +150,11 @@ class KvMainTest {
             assertThat(kv("client", "--servers", servers, "get", "colour").outLines()).containsExactly("blue");
             assertThat(kv("client", "--servers", servers, "get", "shape").outLines()).containsExactly("round");
 
+            sharded.awaitAgreedLeaders();
             Run status = kv("client", "--servers", servers, "status");
             assertThat(status.status()).isEqualTo(KvMain.OK);
             assertThat(status.outLines()).hasSize(3 * 8).allSatisfy(line -> assertThat(line)
-                    .matches("kv[123] 127\\.0\\.0\\.1:\\d+ kv-[0-7] [A-Z]+ term=\\d+ leader=\\S+ commit=\\d+"
+                    .matches("kv[123] 127\\.0\\.0\\.1:\\d+ kv-[0-7] [A-Z_]+ term=\\d+ leader=\\S+ commit=\\d+"
                             + " applied=\\d+ log=\\d+ snapshot=\\d+ voters=kv1,kv2,kv3 learners=none"));
             for (int group = 0; group < 8; group++) {
                 String name = " kv-" + group + " ";

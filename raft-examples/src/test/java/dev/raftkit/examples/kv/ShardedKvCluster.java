@@ -13,6 +13,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Sharded key-value servers in this JVM, one host each, every host running the same groups, on the
@@ -100,6 +104,20 @@ final class ShardedKvCluster implements AutoCloseable {
     KvServer leader(int group) {
         return Eventually.find("an election in group " + KvSharding.groupId(group), () -> servers.values().stream()
                 .filter(s -> s.node(group).role() == Role.LEADER).findFirst());
+    }
+
+    /** Waits up to 30 s until every running server knows the same leader of every group, and it leads. */
+    void awaitAgreedLeaders() {
+        Eventually.find("every server knowing every group's leader", () -> Optional.of(true)
+                .filter(t -> IntStream.range(0, groups).allMatch(this::agreedLeader)));
+    }
+
+    private boolean agreedLeader(int group) {
+        Set<Optional<NodeId>> known = servers.values().stream().map(s -> s.node(group).leader())
+                .collect(Collectors.toSet());
+        return known.size() == 1 && known.iterator().next()
+                .map(id -> servers.get(id.value()))
+                .filter(leader -> leader.node(group).role() == Role.LEADER).isPresent();
     }
 
     @Override
