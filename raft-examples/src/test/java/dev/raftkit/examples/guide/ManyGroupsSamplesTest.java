@@ -96,6 +96,15 @@ class ManyGroupsSamplesTest {
         assertThatThrownBy(() -> first.group(groups.get(0), ManyGroups.groupConfig(MEMBERS.get(0))))
                 .as("a running group").isInstanceOf(IllegalStateException.class);
 
+        NodeId busiest = MEMBERS.get(0);
+        for (GroupId id : groups) {
+            Node<Long, Long> leader = leader(id);
+            if (!leader.id().equals(busiest)) {
+                leader.transferLeadership(busiest).get(30, TimeUnit.SECONDS);
+            }
+        }
+        Eventually.find(busiest + " leading every group", () -> Optional.of(leadersPerMember())
+                .filter(leaders -> leaders.getOrDefault(busiest, 0L) == GROUPS));
         for (RaftHost host : hosts.values()) {
             ManyGroups.balanceLeaders(host).get(30, TimeUnit.SECONDS);
         }
