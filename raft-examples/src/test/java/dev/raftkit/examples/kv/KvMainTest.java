@@ -2,6 +2,7 @@ package dev.raftkit.examples.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.raftkit.examples.LoopbackPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -166,7 +167,16 @@ class KvMainTest {
 
     @Test
     void serveChecksGroupsAgainstTheCountItsDataDirectoryWasStartedWith(@TempDir Path dir) throws IOException {
-        List<String> serve = List.of("serve", "--id", "n1", "--members", "n1=127.0.0.1:7001", "--client-port", "9001");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // Were the check missing, serve would fail on the taken client port instead of serving for ever.
+            checkGroupsAgainstDataDirectory(dir, Integer.toString(taken.getLocalPort()));
+        }
+    }
+
+    private static void checkGroupsAgainstDataDirectory(Path dir, String clientPort) throws IOException {
+        int raftPort = LoopbackPorts.distinct(1).get(0);
+        List<String> serve = List.of("serve", "--id", "n1", "--members", "n1=127.0.0.1:" + raftPort,
+                "--client-port", clientPort);
         assertThat(kv(concat(serve, "--data-dir", dir.toString(), "--groups", "0"))
                 .oneLineError("--groups must be a whole number, at least 1, was \"0\"").status()).isEqualTo(KvMain.USAGE);
 
