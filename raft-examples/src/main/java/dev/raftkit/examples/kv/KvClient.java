@@ -11,34 +11,54 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A client of the replicated key-value store: finds the leader, follows redirects, and writes
- * through a session it opens on first use, retrying each write with the same session and sequence
- * until it succeeds or {@link #timeout} passes, so a write retried across a failover is applied
- * once. If the session expired (unused for the cluster's session timeout), the write fails with
- * {@link KvException}, its outcome unknown, and the next write opens a new session.
+ * A client of the replicated key-value store: finds the leader of each key's group, follows
+ * redirects, and writes through one session per group, opened on the group's first write,
+ * retrying each write with the same session and sequence until it succeeds or {@link #timeout}
+ * passes, so a write retried across a failover is applied once. If a session expired (unused for
+ * the cluster's session timeout), the write fails with {@link KvException}, its outcome unknown,
+ * and the group's next write opens a new session.
  *
- * <p>Not thread-safe: one request at a time (each write takes the session's next sequence number).
+ * <p>The client asks the servers how many groups they run on its first key request, then sends
+ * each request for a key to the server it believes leads the key's group ({@link KvSharding}),
+ * keeping one connection per server it talks to.
+ *
+ * <p>Not thread-safe: one request at a time (each write takes its session's next sequence number).
  */
 public final class KvClient implements AutoCloseable {
 
     private static final long BACKOFF_MILLIS = 50;
+    private static final int CONNECT_TIMEOUT_MILLIS = 1000;
+    /** The route of requests any server answers, beside the groups' routes (0 and up). */
+    private static final int ANY_SERVER = -1;
 
     private final Map<String, InetSocketAddress> servers;
     private final List<String> ids;
     private final Duration timeout;
-    /** The session's id, or null until one is opened (and after it expired). */
-    private String session;
-    private long sequence;
-    private String current;
-    private Socket socket;
-    private BufferedReader in;
-    private PrintWriter out;
+    /** Per route (a group's index, or {@link #ANY_SERVER}): the server to ask next. */
+    private final Map<Integer, String> targets = new HashMap<>();
+    /** Per group: its open session; absent until one is opened (and after it expired). */
+    private final Map<Integer, Session> sessions = new HashMap<>();
+    /** Per server: the open connection. */
+    private final Map<String, Connection> connections = new HashMap<>();
+    /** How many groups the servers run, or 0 until asked. */
+    private int groups;
+
+    /** A session of one group and the last sequence number it used. */
+    private static final class Session {
+        private final String token;
+        private long sequence;
+
+        private Session(String token) {
+            this.token = token;
+        }
+    }
 
     /**
      * Creates a client; it connects on the first request.
@@ -53,7 +73,6 @@ public final class KvClient implements AutoCloseable {
         this.servers = new TreeMap<>(servers);
         this.ids = new ArrayList<>(this.servers.keySet());
         this.timeout = timeout;
-        this.current = ids.get(0);
     }
 
     /**
@@ -93,109 +112,148 @@ public final class KvClient implements AutoCloseable {
     }
 
     /**
-     * Reads {@code key} linearizably (on the leader): the result reflects every write that
-     * completed before the call.
+     * Reads {@code key} linearizably (on the leader of its group): the result reflects every write
+     * that completed before the call.
      *
      * @param key the key
      * @return its value
      * @throws KvException as {@link #put} does
      */
     public Optional<String> get(String key) {
-        return Optional.ofNullable(request("GET", key).value());
+        return Optional.ofNullable(request(groupOf(key), "GET", key).value());
     }
 
     /**
-     * Asks one server for its node's status, once, without following the leader.
+     * Returns how many groups the servers run (1 unless sharded), asking a server the first time.
+     *
+     * @return the number of groups, at least 1
+     * @throws KvException if no server answered within the timeout, or one answered nonsense
+     */
+    public int groups() {
+        if (groups == 0) {
+            groups = groupCount(request(ANY_SERVER, "GROUPS").value(), "the servers");
+        }
+        return groups;
+    }
+
+    /**
+     * Asks one server for its node's status in each group it runs, once, without following the
+     * leader.
      *
      * @param server the server's id, one of those given to the constructor
-     * @return the node's role, term, leader, log indexes and members, as one line
+     * @return per group, in group order, the node's role, term, leader, log indexes and members as
+     *     one line; one line unless the server is sharded
      * @throws KvException if the server is unreachable or does not answer
      * @throws IllegalArgumentException if {@code server} is not one of this client's servers
      */
-    public String status(String server) {
+    public List<String> status(String server) {
         if (!servers.containsKey(server)) {
             throw new IllegalArgumentException("unknown server " + server + "; known: " + ids);
         }
-        moveTo(server);
+        disconnect(server); // a fresh connection: an old one may lead to a server since restarted
+        int count = groupCount(ask(server, "GROUPS"), server);
+        List<String> lines = new ArrayList<>(count);
+        for (int group = 0; group < count; group++) {
+            lines.add(ask(server, "STATUS", Integer.toString(group)));
+        }
+        return lines;
+    }
+
+    /** Sends one request to {@code server}, once, and returns the value of its OK answer. */
+    private String ask(String server, String verb, String... fields) {
         try {
-            List<String> reply = LineProtocol.split(exchange(LineProtocol.line("STATUS")));
+            List<String> reply = LineProtocol.split(exchange(server, LineProtocol.line(verb, fields)));
             if (!"OK".equals(reply.get(0))) {
                 throw new KvException(server + " failed the request: " + LineProtocol.value(reply.get(1)));
             }
             return LineProtocol.value(reply.get(2));
         } catch (IOException e) {
-            moveTo(server);
+            disconnect(server);
             throw new KvException(server + " is unreachable: " + e.getMessage());
         }
     }
 
-    /** Sends a write as the next sequence of this client's session, opening one first if needed. */
-    private KvResult write(String verb, String... fields) {
-        if (session == null) {
-            session = request("OPEN").value();
-            sequence = 0;
+    private static int groupCount(String answer, String who) {
+        try {
+            int count = Integer.parseInt(answer);
+            if (count >= 1) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
         }
-        List<String> all = new ArrayList<>(List.of(session, Long.toString(++sequence)));
-        all.addAll(Arrays.asList(fields));
-        return request(verb, all.toArray(String[]::new));
+        throw new KvException(who + " answered \"" + answer + "\" for the number of groups");
     }
 
-    private KvResult request(String verb, String... fields) {
+    private int groupOf(String key) {
+        return KvSharding.groupOf(key, groups());
+    }
+
+    /** Sends a write as the next sequence of the key's group's session, opening one first if needed. */
+    private KvResult write(String verb, String key, String... fields) {
+        int group = groupOf(key);
+        Session session = sessions.get(group);
+        if (session == null) {
+            session = new Session(request(group, "OPEN", Integer.toString(group)).value());
+            sessions.put(group, session);
+        }
+        List<String> all = new ArrayList<>(List.of(session.token, Long.toString(++session.sequence), key));
+        all.addAll(Arrays.asList(fields));
+        return request(group, verb, all.toArray(String[]::new));
+    }
+
+    /** Sends a request along {@code route}, following redirects and retrying until the timeout. */
+    private KvResult request(int route, String verb, String... fields) {
         String line = LineProtocol.line(verb, fields);
         long deadline = System.nanoTime() + timeout.toNanos();
         String lastProblem = "no attempt";
         while (System.nanoTime() - deadline < 0) {
+            String server = targets.computeIfAbsent(route, r -> ids.get(0));
             try {
-                List<String> reply = LineProtocol.split(exchange(line));
+                List<String> reply = LineProtocol.split(exchange(server, line));
                 switch (reply.get(0)) {
                     case "OK":
                         return new KvResult(Boolean.parseBoolean(reply.get(1)), LineProtocol.value(reply.get(2)));
                     case "REDIRECT":
                         String leader = LineProtocol.value(reply.get(1));
-                        lastProblem = current + " is not the leader" + (leader == null ? "" : "; " + leader + " is");
-                        moveTo(leader != null && servers.containsKey(leader) ? leader : next());
+                        lastProblem = server + " is not the leader" + (leader == null ? "" : "; " + leader + " is");
+                        targets.put(route, leader != null && servers.containsKey(leader) ? leader : next(server));
                         break;
                     case "EXPIRED":
-                        session = null;
+                        sessions.remove(route);
                         throw new KvException("the session expired; the write's outcome is unknown: "
                                 + LineProtocol.value(reply.get(1)));
                     default:
-                        throw new KvException(current + " failed the request: " + LineProtocol.value(reply.get(1)));
+                        throw new KvException(server + " failed the request: " + LineProtocol.value(reply.get(1)));
                 }
             } catch (IOException e) {
-                lastProblem = current + " is unreachable: " + e.getMessage();
-                moveTo(next());
+                lastProblem = server + " is unreachable: " + e.getMessage();
+                disconnect(server);
+                targets.put(route, next(server));
             }
             sleep();
         }
         throw new KvException("no leader answered within " + timeout + "; last: " + lastProblem);
     }
 
-    private String exchange(String line) throws IOException {
-        if (socket == null) {
-            InetSocketAddress address = servers.get(current);
-            Socket s = new Socket();
-            s.connect(address, 1000);
-            s.setSoTimeout((int) (KvServer.REQUEST_TIMEOUT_SECONDS + 5) * 1000);
-            socket = s;
-            in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            out = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), true);
+    private String exchange(String server, String line) throws IOException {
+        Connection connection = connections.get(server);
+        if (connection == null) {
+            connection = new Connection(servers.get(server));
+            connections.put(server, connection);
         }
-        out.println(line);
-        String reply = in.readLine();
-        if (reply == null) {
-            throw new IOException("connection closed");
-        }
-        return reply;
+        return connection.exchange(line);
     }
 
-    private String next() {
-        return ids.get((ids.indexOf(current) + 1) % ids.size());
+    private String next(String server) {
+        return ids.get((ids.indexOf(server) + 1) % ids.size());
     }
 
-    private void moveTo(String id) {
-        close();
-        current = id;
+    private void disconnect(String server) {
+        Connection connection = connections.remove(server);
+        if (connection != null) {
+            connection.close();
+        }
     }
 
     private static void sleep() {
@@ -207,16 +265,48 @@ public final class KvClient implements AutoCloseable {
         }
     }
 
-    /** Closes the connection; the next request opens a new one. */
+    /** Closes every connection; the next request opens new ones. */
     @Override
     public void close() {
-        if (socket != null) {
+        connections.values().forEach(Connection::close);
+        connections.clear();
+    }
+
+    /** One connection to one server: a request line out, a response line back. */
+    private static final class Connection {
+        private final Socket socket;
+        private final BufferedReader in;
+        private final PrintWriter out;
+
+        private Connection(InetSocketAddress address) throws IOException {
+            Socket s = new Socket();
+            try {
+                s.connect(address, CONNECT_TIMEOUT_MILLIS);
+                s.setSoTimeout((int) (KvServer.REQUEST_TIMEOUT_SECONDS + 5) * 1000);
+                in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                out = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), true);
+            } catch (IOException e) {
+                s.close();
+                throw e;
+            }
+            socket = s;
+        }
+
+        private String exchange(String line) throws IOException {
+            out.println(line);
+            String reply = in.readLine();
+            if (reply == null) {
+                throw new IOException("connection closed");
+            }
+            return reply;
+        }
+
+        private void close() {
             try {
                 socket.close();
             } catch (IOException e) {
                 // nothing to do
             }
-            socket = null;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.raftkit.examples.kv;
 
 import dev.raftkit.Address;
 import dev.raftkit.Config;
+import dev.raftkit.HostConfig;
 import dev.raftkit.NodeId;
 import dev.raftkit.examples.JulBridge;
 import dev.raftkit.examples.kv.KvClient.KvException;
@@ -21,7 +22,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The command line of the key-value example. Runs one node as its own process (LMDB storage, gRPC
- * transport), or sends one request as a client; {@code --help} prints the usage below.
+ * transport), or, with {@code --groups N}, one host holding N groups {@code kv-0} to
+ * {@code kv-(N-1)} over which the keys are sharded ({@link KvSharding}); or sends one request as a
+ * client; {@code --help} prints the usage below.
  *
  * <p>Exit status, for scripts: {@value #OK} done; {@value #FAILED} the request failed (no leader
  * answered in time, a server reported an error, a server did not answer {@code status}, or the
@@ -47,21 +50,27 @@ public final class KvMain {
 
     static final String HELP = """
             usage: kv serve --id ID --members ID=HOST:PORT,... --client-port PORT --data-dir DIR
+                            [--groups N]
                    kv client --servers ID=HOST:PORT,... [--timeout SECONDS] REQUEST
 
             serve   runs node ID (LMDB storage in DIR, the gRPC transport). --members lists every
                     node's Raft address (ID=HOST:PORT, this node's included): the nodes talk to
                     each other on those ports. Clients connect on --client-port, on this node's
                     host. Choose any free ports; every node must be given the same --members.
+                    --groups N (default 1) shards the keys over N Raft groups kv-0 to kv-(N-1),
+                    each with its own leader, all run by one host per process on the same ports;
+                    a key belongs to group CRC32(its UTF-8 bytes) mod N. Every node must be given
+                    the same N, and DIR keeps the N it was first started with.
             client  sends one REQUEST to the servers listed in --servers (each node's id and
-                    client address: HOST and --client-port), following the leader and retrying
-                    for at most --timeout seconds (default 10):
+                    client address: HOST and --client-port), following the leader of the key's
+                    group and retrying for at most --timeout seconds (default 10):
                       put KEY VALUE       prints the previous value, or (none)
                       get KEY             prints the value, or (none) (a linearizable read)
                       delete KEY          prints the previous value, or (none)
                       cas KEY OLD NEW     sets KEY to NEW if it holds OLD; prints set or not set
-                      status              prints one line per server: its role, term, leader and
-                                          log indexes, or why it did not answer
+                      status              prints one line per server (and group, if sharded): its
+                                          role, term, leader and log indexes, or why it did not
+                                          answer
 
             exit status: 0 done; 1 the request failed (no leader in time, a server error, a
             server that did not answer status, a node that could not start); 2 wrong arguments;
@@ -117,21 +126,25 @@ public final class KvMain {
     }
 
     private static int serve(Deque<String> args, PrintStream out) {
-        Map<String, String> flags = flags(args, Set.of("--id", "--members", "--client-port", "--data-dir"));
+        Map<String, String> flags = flags(args, Set.of("--id", "--members", "--client-port", "--data-dir", "--groups"));
         noOperands(args);
         NodeId id = NodeId.of(required(flags, "--id"));
         Map<NodeId, Address> members = new LinkedHashMap<>();
         addresses(required(flags, "--members")).forEach((k, v) -> members.put(NodeId.of(k), Address.parse(v)));
         int clientPort = port(required(flags, "--client-port"));
-        Config config = Config.builder(id, members)
-                .dataDir(Path.of(required(flags, "--data-dir")))
-                .logStore("lmdb")
-                .transport("grpc")
-                .build();
-        Address self = config.selfAddress();
+        Path dataDir = Path.of(required(flags, "--data-dir"));
+        int groups = flags.containsKey("--groups") ? groups(flags.get("--groups")) : 1;
+        Config membership = Config.builder(id, members).build();
+        Address self = membership.selfAddress();
         KvServer server;
         try {
-            server = KvServer.start(config, new InetSocketAddress(self.host(), clientPort));
+            GroupCountFile.claim(dataDir, groups);
+            InetSocketAddress clients = new InetSocketAddress(self.host(), clientPort);
+            server = groups == 1
+                    ? KvServer.start(membership.toBuilder().dataDir(dataDir).logStore("lmdb").transport("grpc").build(),
+                            clients)
+                    : KvServer.startSharded(HostConfig.builder(self).dataDir(dataDir).logStore("lmdb").transport("grpc")
+                            .build(), membership, groups, clients);
         } catch (IOException e) {
             throw new KvException("cannot serve clients on " + self.host() + ":" + clientPort + ": " + e.getMessage());
         } catch (UncheckedIOException | IllegalStateException e) {
@@ -142,7 +155,8 @@ public final class KvMain {
             server.close();
             stopped.countDown();
         }, "kv-shutdown"));
-        out.printf("kv: %s serving clients on %s; Raft on %s%n", id, server.clientAddress(), self);
+        out.printf("kv: %s serving clients on %s; Raft on %s%s%n", id, server.clientAddress(), self,
+                groups == 1 ? "" : "; groups " + KvSharding.groupId(0) + " to " + KvSharding.groupId(groups - 1));
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -184,13 +198,17 @@ public final class KvMain {
         return OK;
     }
 
-    /** Prints one line per server; fails if any server did not answer. */
+    /** Prints one line per server and group (the group named only if sharded); fails if any server did not answer. */
     private static int status(KvClient client, Map<String, InetSocketAddress> servers, PrintStream out) {
         int status = OK;
         for (Map.Entry<String, InetSocketAddress> server : servers.entrySet()) {
             String where = server.getKey() + " " + server.getValue().getHostString() + ":" + server.getValue().getPort();
             try {
-                out.println(where + " " + client.status(server.getKey()));
+                List<String> lines = client.status(server.getKey());
+                for (int group = 0; group < lines.size(); group++) {
+                    String name = lines.size() == 1 ? "" : " " + KvSharding.groupId(group);
+                    out.println(where + name + " " + lines.get(group));
+                }
             } catch (KvException e) {
                 out.println(where + " no answer: " + e.getMessage());
                 status = FAILED;
@@ -240,6 +258,18 @@ public final class KvMain {
         }
         throw new IllegalArgumentException("--client-port must be a port number from 1 to " + MAX_PORT
                 + ", was \"" + text + "\"");
+    }
+
+    private static int groups(String text) {
+        try {
+            int groups = Integer.parseInt(text);
+            if (groups >= 1) {
+                return groups;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--groups must be a whole number, at least 1, was \"" + text + "\"");
     }
 
     private static Duration seconds(String text) {

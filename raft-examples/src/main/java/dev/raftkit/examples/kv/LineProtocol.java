@@ -11,16 +11,21 @@ import java.util.List;
  * separated by one space and URL-encoded ({@code ~} stands for "none"):
  *
  * <pre>
- * OPEN                               OK true session        (opens a session, through the log)
+ * GROUPS                             OK true count          (how many groups the server runs: 1 unless sharded)
+ * OPEN [group]                       OK true session        (opens a session in the group, 0 if not named,
+ *                                                             through its log; the token is GROUP.ID)
  * PUT session seq key value          OK applied previous
  * DELETE session seq key             OK applied previous
  * CAS session seq key expected value OK applied previous-or-current
- * GET key                            OK true value          (linearizable, on the leader)
- * STATUS                             OK true status-line    (this node's, not the leader's)
+ * GET key                            OK true value          (linearizable, on the leader of the key's group)
+ * STATUS [group]                     OK true status-line    (this node's in the group, 0 if not named)
  * a write                            EXPIRED message        (the session is gone: outcome unknown)
- * any request                        REDIRECT leader-or-~   (not the leader: retry there, or elsewhere)
+ * any request                        REDIRECT leader-or-~   (not the leader of the request's group: retry
+ *                                                             there, or elsewhere)
  * any request                        ERROR message
  * </pre>
+ *
+ * <p>A key's group is {@link KvSharding#groupOf}; a write's session must be of the key's group.
  */
 final class LineProtocol {
 

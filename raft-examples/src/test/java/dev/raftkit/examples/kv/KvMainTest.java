@@ -2,14 +2,20 @@ package dev.raftkit.examples.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.raftkit.examples.LoopbackPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The key-value command line as a script sees it: {@code --help}, the documented exit statuses,
  * what each request prints, {@code status} of every server, and one-line errors without stack
- * traces for wrong arguments, unreachable servers and a node that cannot serve clients.
+ * traces for wrong arguments, unreachable servers and a node that cannot serve clients; a sharded
+ * cluster ({@code --groups}) through the same commands, and {@code --groups} checked against the
+ * data directory.
  */
 class KvMainTest {
 
@@ -52,13 +60,20 @@ class KvMainTest {
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@return the {@code --servers} argument of the command line for these client addresses} */
+    private static String serversFlag(Map<String, InetSocketAddress> clientAddresses) {
+        return clientAddresses.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue().getHostString() + ":" + e.getValue().getPort())
+                .collect(Collectors.joining(","));
+    }
+
     @Test
     void helpPrintsTheUsageAndTheExitStatusesAndSucceeds() {
         for (String flag : List.of("--help", "-h", "help")) {
             Run run = kv(flag);
             assertThat(run.status()).as(flag).isEqualTo(KvMain.OK);
             assertThat(run.out()).as(flag).contains("kv serve --id ID", "kv client --servers", "--client-port",
-                    "exit status: 0 done");
+                    "[--groups N]", "CRC32", "exit status: 0 done");
             assertThat(run.err()).as(flag).isEmpty();
         }
     }
@@ -85,7 +100,7 @@ class KvMainTest {
     @Test
     void requestsPrintTheirResultAndAFailedCompareAndSetExitsWithItsOwnStatus() throws IOException {
         cluster = new MemoryKvCluster(3, 1_000);
-        String servers = cluster.serversFlag();
+        String servers = serversFlag(cluster.clientAddresses());
 
         Run put = kv("client", "--servers", servers, "put", "colour", "blue");
         assertThat(put.status()).isEqualTo(KvMain.OK);
@@ -106,14 +121,14 @@ class KvMainTest {
     @Test
     void statusPrintsOneReadableLinePerServerAndFailsWhenOneDoesNotAnswer() throws IOException {
         cluster = new MemoryKvCluster(3, 1_000);
-        String servers = cluster.serversFlag();
+        String servers = serversFlag(cluster.clientAddresses());
         assertThat(kv("client", "--servers", servers, "put", "k", "v").status()).isEqualTo(KvMain.OK);
         String leader = cluster.leader();
 
         Run status = kv("client", "--servers", servers, "status");
         assertThat(status.status()).isEqualTo(KvMain.OK);
         assertThat(status.outLines()).hasSize(3).allSatisfy(line -> assertThat(line)
-                .matches("kv[123] 127\\.0\\.0\\.1:\\d+ [A-Z]+ term=\\d+ leader=\\S+ commit=\\d+ applied=\\d+ log=\\d+"
+                .matches("kv[123] 127\\.0\\.0\\.1:\\d+ [A-Z_]+ term=\\d+ leader=\\S+ commit=\\d+ applied=\\d+ log=\\d+"
                         + " snapshot=\\d+ voters=kv1,kv2,kv3 learners=none")
                 .doesNotContain("NodeStatus["));
         assertThat(status.outLines()).filteredOn(line -> line.startsWith(leader + " "))
@@ -125,6 +140,62 @@ class KvMainTest {
         assertThat(partial.outLines()).hasSize(3)
                 .filteredOn(line -> line.startsWith(leader + " ")).singleElement().asString()
                 .contains("no answer: " + leader + " is unreachable");
+    }
+
+    @Test
+    void aShardedClusterServesRequestsAndStatusPrintsOneLinePerServerAndGroup(@TempDir Path dir) throws IOException {
+        try (ShardedKvCluster sharded = new ShardedKvCluster(3, 8, "lmdb", "grpc", dir)) {
+            String servers = serversFlag(sharded.clientAddresses());
+            assertThat(kv("client", "--servers", servers, "put", "colour", "blue").outLines()).containsExactly("(none)");
+            assertThat(kv("client", "--servers", servers, "put", "shape", "round").outLines()).containsExactly("(none)");
+            assertThat(kv("client", "--servers", servers, "get", "colour").outLines()).containsExactly("blue");
+            assertThat(kv("client", "--servers", servers, "get", "shape").outLines()).containsExactly("round");
+
+            sharded.awaitAgreedLeaders();
+            Run status = kv("client", "--servers", servers, "status");
+            assertThat(status.status()).isEqualTo(KvMain.OK);
+            assertThat(status.outLines()).hasSize(3 * 8).allSatisfy(line -> assertThat(line)
+                    .matches("kv[123] 127\\.0\\.0\\.1:\\d+ kv-[0-7] [A-Z_]+ term=\\d+ leader=\\S+ commit=\\d+"
+                            + " applied=\\d+ log=\\d+ snapshot=\\d+ voters=kv1,kv2,kv3 learners=none"));
+            for (int group = 0; group < 8; group++) {
+                String name = " kv-" + group + " ";
+                assertThat(status.outLines()).as("group %d has one leader", group)
+                        .filteredOn(line -> line.contains(name) && line.contains(" LEADER ")).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void serveChecksGroupsAgainstTheCountItsDataDirectoryWasStartedWith(@TempDir Path dir) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // Were the check missing, serve would fail on the taken client port instead of serving for ever.
+            checkGroupsAgainstDataDirectory(dir, Integer.toString(taken.getLocalPort()));
+        }
+    }
+
+    private static void checkGroupsAgainstDataDirectory(Path dir, String clientPort) throws IOException {
+        int raftPort = LoopbackPorts.distinct(1).get(0);
+        List<String> serve = List.of("serve", "--id", "n1", "--members", "n1=127.0.0.1:" + raftPort,
+                "--client-port", clientPort);
+        assertThat(kv(concat(serve, "--data-dir", dir.toString(), "--groups", "0"))
+                .oneLineError("--groups must be a whole number, at least 1, was \"0\"").status()).isEqualTo(KvMain.USAGE);
+
+        Path sharded = Files.createDirectories(dir.resolve("sharded"));
+        Files.writeString(sharded.resolve(GroupCountFile.NAME), "8\n");
+        assertThat(kv(concat(serve, "--data-dir", sharded.toString(), "--groups", "4"))
+                .oneLineError("holds the data of --groups 8, not 4").status()).isEqualTo(KvMain.USAGE);
+        assertThat(kv(concat(serve, "--data-dir", sharded.toString()))
+                .oneLineError("holds the data of --groups 8, not 1").status()).isEqualTo(KvMain.USAGE);
+
+        Path unsharded = Files.createDirectories(dir.resolve("unsharded"));
+        Files.createDirectories(unsharded.resolve("lmdb"));
+        assertThat(kv(concat(serve, "--data-dir", unsharded.toString(), "--groups", "8"))
+                .oneLineError("holds the data of a server without --groups").status()).isEqualTo(KvMain.USAGE);
+        assertThat(unsharded.resolve(GroupCountFile.NAME)).doesNotExist();
+    }
+
+    private static String[] concat(List<String> first, String... more) {
+        return Stream.concat(first.stream(), Stream.of(more)).toArray(String[]::new);
     }
 
     @Test

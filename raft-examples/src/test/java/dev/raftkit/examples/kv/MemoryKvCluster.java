@@ -4,15 +4,13 @@ import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
+import dev.raftkit.examples.Eventually;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * Three key-value servers in this JVM on the in-memory log store and transport, with real client
@@ -57,32 +55,10 @@ final class MemoryKvCluster implements AutoCloseable {
         return clientAddresses;
     }
 
-    /** {@return the {@code --servers} argument of the command line for every server} */
-    String serversFlag() {
-        return clientAddresses.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue().getHostString() + ":" + e.getValue().getPort())
-                .collect(Collectors.joining(","));
-    }
-
     /** {@return the id of a running server whose node leads}, waiting up to 30 s for an election */
     String leader() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            Optional<String> leader = servers.entrySet().stream()
-                    .filter(e -> e.getValue().node().role() == Role.LEADER).map(Map.Entry::getKey).findFirst();
-            if (leader.isPresent()) {
-                return leader.get();
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no server led within 30 s");
-            }
-            try {
-                Thread.sleep(10); // polling the role: there is no leader event to wait on here
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
+        return Eventually.find("an election", () -> servers.entrySet().stream()
+                .filter(e -> e.getValue().node().role() == Role.LEADER).map(Map.Entry::getKey).findFirst());
     }
 
     /**
