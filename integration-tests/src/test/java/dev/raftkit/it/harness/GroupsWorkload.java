@@ -4,7 +4,6 @@ import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -106,9 +104,7 @@ public final class GroupsWorkload {
     private final List<GroupId> groupIds;
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong probeSequence = new AtomicLong();
-    private final List<String> clientErrors = new CopyOnWriteArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
+    private final ClientThreads clients = new ClientThreads();
 
     /**
      * @param groups each group as a cluster of its own (its members' nodes)
@@ -129,17 +125,9 @@ public final class GroupsWorkload {
     }
 
     /** Starts the client threads. */
-    public synchronized void start() {
-        if (!threads.isEmpty()) {
-            throw new IllegalStateException("the workload was already started");
-        }
-        running = true;
-        for (int i = 0; i < settings.clients(); i++) {
-            Thread thread = new Thread(new Client(i, new Random(seed * 31 + i)), "groups-client-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
+    public void start() {
+        clients.start("groups-client", settings.clients(), seed, settings.thinkTime(),
+                (i, random) -> new Client(i, random)::step);
     }
 
     /**
@@ -148,21 +136,13 @@ public final class GroupsWorkload {
      *
      * @throws InterruptedException if interrupted while waiting
      */
-    public synchronized void stop() throws InterruptedException {
-        running = false;
-        long waitMillis = settings.opTimeout().toMillis() + 10_000;
-        for (Thread thread : threads) {
-            thread.join(waitMillis);
-            if (thread.isAlive()) {
-                clientErrors.add(thread.getName() + " did not stop within " + waitMillis + " ms");
-                thread.interrupt();
-            }
-        }
+    public void stop() throws InterruptedException {
+        clients.stop(settings.opTimeout().plusSeconds(10));
     }
 
     /** {@return the client threads still alive; none once {@link #stop()} returned normally} */
-    public synchronized List<String> liveClients() {
-        return threads.stream().filter(Thread::isAlive).map(Thread::getName).toList();
+    public List<String> liveClients() {
+        return clients.alive();
     }
 
     /**
@@ -246,7 +226,7 @@ public final class GroupsWorkload {
 
     /** {@return errors that are bugs of the test or the nodes rather than faults (unexpected answers, stuck clients)} */
     public List<String> clientErrors() {
-        return List.copyOf(clientErrors);
+        return clients.errors();
     }
 
     /** Returns the node reporting itself the group's leader now, else where its clients send. */
@@ -260,8 +240,8 @@ public final class GroupsWorkload {
         return nodes.get(random.nextInt(nodes.size()));
     }
 
-    /** One client: a thread running operations on random groups, one at a time. */
-    private final class Client implements Runnable {
+    /** One client: operations on random groups, one at a time. */
+    private final class Client {
 
         private final int index;
         private final Random random;
@@ -272,22 +252,16 @@ public final class GroupsWorkload {
             this.random = random;
         }
 
-        @Override
-        public void run() {
-            try {
-                while (running && started.getAndIncrement() < settings.maxOperations()) {
-                    step(groups.get(groupIds.get(random.nextInt(groupIds.size()))));
-                    Thread.sleep(settings.thinkTime().toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                clientErrors.add("client " + index + ": " + e);
+        /**
+         * Runs one operation on a random group, as a fresh process (an unknown write retires its
+         * process anyway); a client goes on until stopped or until the clients started
+         * {@link Settings#maxOperations()} operations.
+         */
+        private boolean step() throws InterruptedException {
+            if (started.getAndIncrement() >= settings.maxOperations()) {
+                return false;
             }
-        }
-
-        /** Runs one operation as a fresh process: an unknown write retires its process anyway. */
-        private void step(Group group) throws InterruptedException {
+            Group group = groups.get(groupIds.get(random.nextInt(groupIds.size())));
             String key = group.key(random);
             NodeId target = group.target;
             int process = group.operations.history().newProcess();
@@ -305,6 +279,7 @@ public final class GroupsWorkload {
                     Thread.sleep(RETRY_PAUSE.toMillis());
                 }
             }
+            return true;
         }
     }
 }

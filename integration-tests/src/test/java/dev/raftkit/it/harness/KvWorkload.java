@@ -6,7 +6,6 @@ import dev.raftkit.testkit.linearizability.History;
 import dev.raftkit.testkit.linearizability.KvInput;
 import dev.raftkit.testkit.linearizability.KvOutput;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -79,13 +77,11 @@ public final class KvWorkload {
     private final long seed;
     private final RecordedOperations operations;
     private final History<KvInput<String>, KvOutput<String>> history;
-    private final List<String> clientErrors = new CopyOnWriteArrayList<>();
     private final AtomicLong probeSequence = new AtomicLong();
     private final AtomicLong skippedPeriods = new AtomicLong();
     private final Map<Long, AtomicLong> unknownsPerPeriod = new ConcurrentHashMap<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
-    private long startNanos;
+    private final ClientThreads clients = new ClientThreads();
+    private volatile long startNanos;
 
     /**
      * @param cluster the nodes to talk to
@@ -101,36 +97,19 @@ public final class KvWorkload {
     }
 
     /** Starts the client threads. */
-    public synchronized void start() {
-        if (!threads.isEmpty()) {
-            throw new IllegalStateException("the workload was already started");
-        }
-        running = true;
+    public void start() {
         startNanos = System.nanoTime();
-        for (int i = 0; i < settings.clients(); i++) {
-            Thread thread = new Thread(new Client(i, new Random(seed * 31 + i)), "kv-client-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
+        clients.start("kv-client", settings.clients(), seed, settings.thinkTime(), (i, random) -> new Client(i, random)::step);
     }
 
     /**
      * Stops the clients: each finishes its current operation (bounded by the operation timeout).
-     * Idempotent.
+     * A client that does not stop in time is reported in {@link #clientErrors()}. Idempotent.
      *
      * @throws InterruptedException if interrupted while waiting
      */
-    public synchronized void stop() throws InterruptedException {
-        running = false;
-        long waitMillis = settings.opTimeout().toMillis() + 10_000;
-        for (Thread thread : threads) {
-            thread.join(waitMillis);
-            if (thread.isAlive()) {
-                clientErrors.add(thread.getName() + " did not stop within " + waitMillis + " ms");
-                thread.interrupt();
-            }
-        }
+    public void stop() throws InterruptedException {
+        clients.stop(settings.opTimeout().plusSeconds(10));
     }
 
     /**
@@ -208,7 +187,7 @@ public final class KvWorkload {
 
     /** Returns errors that are bugs of the test or the node rather than faults (unexpected answers, stuck clients). */
     public List<String> clientErrors() {
-        return List.copyOf(clientErrors);
+        return clients.errors();
     }
 
     /** Returns the current key period: the time-based one, plus those ended early. */
@@ -234,7 +213,7 @@ public final class KvWorkload {
     }
 
     /** One client: a thread running operations one at a time. */
-    private final class Client implements Runnable {
+    private final class Client {
 
         private final int index;
         private final Random random;
@@ -246,25 +225,12 @@ public final class KvWorkload {
         Client(int index, Random random) {
             this.index = index;
             this.random = random;
+            this.process = history.newProcess();
+            this.target = randomNode(random);
         }
 
-        @Override
-        public void run() {
-            process = history.newProcess();
-            target = randomNode(random);
-            try {
-                while (running) {
-                    step();
-                    Thread.sleep(settings.thinkTime().toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                clientErrors.add("client " + index + ": " + e);
-            }
-        }
-
-        private void step() throws InterruptedException {
+        /** Runs one operation; a client goes on until stopped. */
+        private boolean step() throws InterruptedException {
             String key = currentKey();
             double choice = random.nextDouble();
             try {
@@ -284,6 +250,7 @@ public final class KvWorkload {
             } catch (OperationException e) {
                 onFailure(e);
             }
+            return true;
         }
 
         private void onFailure(OperationException e) throws InterruptedException {
