@@ -107,6 +107,7 @@ class HostsPartitionKillTest {
             assertThat(workload.acknowledgedWrites()).as("writes acknowledged once the killed host was back")
                     .isGreaterThan(acknowledgedBeforeKill);
             verify(groups, workload, schedule);
+            System.out.println(schedule.describe());
         } catch (AssertionError | Exception e) {
             throw new AssertionError(e.getMessage() + "\n" + schedule.describe(), e);
         } finally {
@@ -203,6 +204,7 @@ class HostsPartitionKillTest {
     private static void verify(Map<GroupId, ClusterAccess> groups, GroupsWorkload workload, FaultSchedule schedule)
             throws InterruptedException {
         List<String> problems = new ArrayList<>(workload.clientErrors());
+        long probesStart = System.nanoTime();
         SortedSet<GroupId> unwritable = workload.probeEveryGroup(PROBE_BOUND);
         if (!unwritable.isEmpty()) {
             problems.add(unwritable.size() + " group(s) not writable within " + PROBE_BOUND.toSeconds()
@@ -212,7 +214,10 @@ class HostsPartitionKillTest {
         if (!unread.isEmpty()) {
             problems.add("final linearizable reads failed for " + unread.size() + " key(s): " + unread);
         }
-        long deadline = System.nanoTime() + CONVERGENCE_BOUND.toNanos();
+        schedule.log("probe writes to every group and final reads of every key took "
+                + (System.nanoTime() - probesStart) / 1_000_000 + " ms");
+        long checksStart = System.nanoTime();
+        long deadline = checksStart + CONVERGENCE_BOUND.toNanos();
         SortedMap<GroupId, RecordedOperations> operations = workload.operations();
         long checked = 0;
         for (Map.Entry<GroupId, RecordedOperations> group : operations.entrySet()) {
@@ -230,7 +235,8 @@ class HostsPartitionKillTest {
             checked += result.operationsChecked();
             groupProblems.forEach(problem -> problems.add("group " + group.getKey() + ": " + problem));
         }
-        schedule.log("checked " + checked + " operation(s) in " + operations.size() + " group histories");
+        schedule.log("checked " + checked + " operation(s) in " + operations.size() + " group histories, and every "
+                + "group's ledgers, in " + (System.nanoTime() - checksStart) / 1_000_000 + " ms");
         if (!problems.isEmpty()) {
             StringBuilder message = new StringBuilder(problems.size() + " check(s) failed:\n");
             problems.stream().limit(50).forEach(p -> message.append("- ").append(p.strip()).append('\n'));

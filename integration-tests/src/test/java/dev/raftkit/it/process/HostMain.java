@@ -54,6 +54,7 @@ public final class HostMain {
         NodeId id = NodeId.of(args[0]);
         Map<NodeId, Address> members = NodeMain.parseMembers(args[4]);
         String incarnation = id + "@pid" + ProcessHandle.current().pid();
+        long start = System.nanoTime();
         RaftHost host = Raft.host(NodeTuning.hostConfig(members.get(id), Path.of(args[1]))).start();
         Map<GroupId, NodeControl> groups = new ConcurrentHashMap<>();
         for (GroupId group : groupIds(Integer.parseInt(args[3]))) {
@@ -62,8 +63,9 @@ public final class HostMain {
                     .stateMachine(state).codec(KvCommand.CODEC).responseCodec(Codec.utf8()).start();
             groups.put(group, new NodeControl(node, state, incarnation));
         }
-        ControlServer.serve(Integer.parseInt(args[2]), "host " + incarnation + " with " + groups.size() + " groups",
-                line -> answer(line, incarnation, groups));
+        String started = "host " + incarnation + " (started with its " + groups.size() + " groups in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms)";
+        ControlServer.serve(Integer.parseInt(args[2]), started, line -> answer(line, incarnation, groups));
     }
 
     /** Returns the ids of a host's {@code count} groups, {@code g000, g001, ...}, in order. */
