@@ -205,7 +205,7 @@ class HostsPartitionKillTest {
             throws InterruptedException {
         List<String> problems = new ArrayList<>(workload.clientErrors());
         long probesStart = System.nanoTime();
-        SortedSet<GroupId> unwritable = workload.probeEveryGroup(PROBE_BOUND);
+        SortedSet<String> unwritable = workload.probeEveryGroup(PROBE_BOUND);
         if (!unwritable.isEmpty()) {
             problems.add(unwritable.size() + " group(s) not writable within " + PROBE_BOUND.toSeconds()
                     + " s after the faults: " + unwritable);

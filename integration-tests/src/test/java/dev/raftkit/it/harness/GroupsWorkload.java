@@ -4,6 +4,7 @@ import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
 import dev.raftkit.testkit.kv.KvCommand;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -16,8 +17,15 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Concurrent clients spread over many Raft groups (the groups of hosts), recording each group's
@@ -147,28 +155,17 @@ public final class GroupsWorkload {
 
     /**
      * Writes a probe value to every group until one write of each succeeds, on the group's leader,
-     * for at most {@code bound} in all; returns the groups where none did. Probes are recorded like
-     * client writes.
+     * for at most {@code bound} in all; returns the groups where none did, as {@code group/probe-group}.
+     * Probes are recorded like client writes.
      *
      * @throws InterruptedException if interrupted
      */
-    public SortedSet<GroupId> probeEveryGroup(Duration bound) throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        SortedSet<GroupId> unwritable = new TreeSet<>(groups.keySet());
-        for (Group group : groups.values()) {
+    public SortedSet<String> probeEveryGroup(Duration bound) throws InterruptedException {
+        return retryInEveryGroup(bound, group -> {
             String key = "probe-" + group.id;
-            while (unwritable.contains(group.id) && System.nanoTime() < deadline) {
-                String value = "probe-" + probeSequence.incrementAndGet();
-                try {
-                    group.operations.write(group.operations.history().newProcess(), leaderOrTarget(group),
-                            KvCommand.put(key, value));
-                    unwritable.remove(group.id);
-                } catch (OperationException e) {
-                    Thread.sleep(RETRY_PAUSE.toMillis());
-                }
-            }
-        }
-        return unwritable;
+            return Map.of(key, () -> group.operations.write(group.operations.history().newProcess(),
+                    leaderOrTarget(group), KvCommand.put(key, "probe-" + probeSequence.incrementAndGet())));
+        });
     }
 
     /**
@@ -179,25 +176,68 @@ public final class GroupsWorkload {
      * @throws InterruptedException if interrupted
      */
     public SortedSet<String> finalReads(Duration bound) throws InterruptedException {
+        return retryInEveryGroup(bound, group -> {
+            Map<String, Attempt> reads = new TreeMap<>();
+            group.operations.keys().forEach(key -> reads.put(key, () -> group.operations.read(
+                    group.operations.history().newProcess(), leaderOrTarget(group), key)));
+            return reads;
+        });
+    }
+
+    /** One recorded operation, tried again until it succeeds. */
+    @FunctionalInterface
+    private interface Attempt {
+        void run() throws OperationException;
+    }
+
+    /**
+     * Runs the attempts of every group, the groups in parallel on {@link Settings#clients()}
+     * threads and each group's attempts in order, retrying each until it succeeds or {@code bound}
+     * passed; returns the attempts that never succeeded, as {@code group/name}.
+     */
+    private SortedSet<String> retryInEveryGroup(Duration bound, Function<Group, Map<String, Attempt>> attempts)
+            throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
-        SortedSet<String> unread = new TreeSet<>();
-        for (Group group : groups.values()) {
-            for (String key : new TreeSet<>(group.operations.keys())) {
-                boolean read = false;
-                while (!read && System.nanoTime() < deadline) {
-                    try {
-                        group.operations.read(group.operations.history().newProcess(), leaderOrTarget(group), key);
-                        read = true;
-                    } catch (OperationException e) {
-                        Thread.sleep(RETRY_PAUSE.toMillis());
+        SortedSet<String> failed = new ConcurrentSkipListSet<>();
+        ExecutorService pool = Executors.newFixedThreadPool(settings.clients());
+        try {
+            List<Future<?>> tasks = new ArrayList<>();
+            for (Group group : groups.values()) {
+                tasks.add(pool.submit(() -> {
+                    for (Map.Entry<String, Attempt> attempt : attempts.apply(group).entrySet()) {
+                        if (!retryUntil(deadline, attempt.getValue())) {
+                            failed.add(group.id + "/" + attempt.getKey());
+                        }
                     }
-                }
-                if (!read) {
-                    unread.add(group.id + "/" + key);
-                }
+                    return null;
+                }));
+            }
+            for (Future<?> task : tasks) {
+                task.get();
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a final operation failed unexpectedly", e.getCause());
+        } finally {
+            pool.shutdownNow();
+            long waitMillis = settings.opTimeout().toMillis() + 10_000;
+            if (!pool.awaitTermination(waitMillis, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the final operations' threads did not stop within " + waitMillis
+                        + " ms");
             }
         }
-        return unread;
+        return failed;
+    }
+
+    private static boolean retryUntil(long deadline, Attempt attempt) throws InterruptedException {
+        while (System.nanoTime() < deadline) {
+            try {
+                attempt.run();
+                return true;
+            } catch (OperationException e) {
+                Thread.sleep(RETRY_PAUSE.toMillis());
+            }
+        }
+        return false;
     }
 
     /** {@return each group's recorded operations, by group} */

@@ -48,7 +48,8 @@ import java.util.stream.Collectors;
  */
 public final class ProcessCluster implements ClusterAccess, AutoCloseable {
 
-    private static final Duration START_BOUND = Duration.ofSeconds(60);
+    // Generous: a host answers only once all its groups started, and this machine may be busy.
+    private static final Duration START_BOUND = Duration.ofSeconds(120);
     private static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
     private static final Duration STATUS_TIMEOUT = Duration.ofMillis(400);
     private static final int CONNECT_TIMEOUT_MILLIS = 500;
