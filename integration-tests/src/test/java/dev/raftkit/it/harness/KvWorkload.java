@@ -6,9 +6,6 @@ import dev.raftkit.testkit.linearizability.History;
 import dev.raftkit.testkit.linearizability.KvInput;
 import dev.raftkit.testkit.linearizability.KvOutput;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +16,6 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -79,18 +75,13 @@ public final class KvWorkload {
     private final ClusterAccess cluster;
     private final Settings settings;
     private final long seed;
-    private final History<KvInput<String>, KvOutput<String>> history = new History<>();
-    private final Set<String> keys = ConcurrentHashMap.newKeySet();
-    private final Set<String> invokedTokens = ConcurrentHashMap.newKeySet();
-    private final Set<String> acknowledgedTokens = ConcurrentHashMap.newKeySet();
-    private final Map<FailureKind, AtomicLong> failures = new ConcurrentHashMap<>();
-    private final List<String> clientErrors = new CopyOnWriteArrayList<>();
+    private final RecordedOperations operations;
+    private final History<KvInput<String>, KvOutput<String>> history;
     private final AtomicLong probeSequence = new AtomicLong();
     private final AtomicLong skippedPeriods = new AtomicLong();
     private final Map<Long, AtomicLong> unknownsPerPeriod = new ConcurrentHashMap<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
-    private long startNanos;
+    private final ClientThreads clients = new ClientThreads();
+    private volatile long startNanos;
 
     /**
      * @param cluster the nodes to talk to
@@ -101,39 +92,24 @@ public final class KvWorkload {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.seed = seed;
+        this.operations = new RecordedOperations(cluster, settings.opTimeout(), this::countUnknown);
+        this.history = operations.history();
     }
 
     /** Starts the client threads. */
-    public synchronized void start() {
-        if (!threads.isEmpty()) {
-            throw new IllegalStateException("the workload was already started");
-        }
-        running = true;
+    public void start() {
         startNanos = System.nanoTime();
-        for (int i = 0; i < settings.clients(); i++) {
-            Thread thread = new Thread(new Client(i, new Random(seed * 31 + i)), "kv-client-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
+        clients.start("kv-client", settings.clients(), seed, settings.thinkTime(), (i, random) -> new Client(i, random)::step);
     }
 
     /**
      * Stops the clients: each finishes its current operation (bounded by the operation timeout).
-     * Idempotent.
+     * A client that does not stop in time is reported in {@link #clientErrors()}. Idempotent.
      *
      * @throws InterruptedException if interrupted while waiting
      */
-    public synchronized void stop() throws InterruptedException {
-        running = false;
-        long waitMillis = settings.opTimeout().toMillis() + 10_000;
-        for (Thread thread : threads) {
-            thread.join(waitMillis);
-            if (thread.isAlive()) {
-                clientErrors.add(thread.getName() + " did not stop within " + waitMillis + " ms");
-                thread.interrupt();
-            }
-        }
+    public void stop() throws InterruptedException {
+        clients.stop(settings.opTimeout().plusSeconds(10));
     }
 
     /**
@@ -150,7 +126,7 @@ public final class KvWorkload {
         while (System.nanoTime() < deadline) {
             long n = probeSequence.incrementAndGet();
             try {
-                write(history.newProcess(), target, KvCommand.put("probe-" + n, "probe-" + n + "-v"));
+                operations.write(history.newProcess(), target, KvCommand.put("probe-" + n, "probe-" + n + "-v"));
                 return Optional.of(Duration.ofNanos(System.nanoTime() - start));
             } catch (OperationException e) {
                 target = e.leaderHint().or(cluster::leader).orElse(randomNode(random));
@@ -169,12 +145,12 @@ public final class KvWorkload {
     public SortedSet<String> finalReads(Duration bound) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         Random random = new Random(seed ^ 0xf1a1L);
-        SortedSet<String> unread = new TreeSet<>(keys);
-        for (String key : new TreeSet<>(keys)) {
+        SortedSet<String> unread = new TreeSet<>(operations.keys());
+        for (String key : new TreeSet<>(unread)) {
             while (unread.contains(key) && System.nanoTime() < deadline) {
                 NodeId target = cluster.leader().orElse(randomNode(random));
                 try {
-                    read(history.newProcess(), target, key);
+                    operations.read(history.newProcess(), target, key);
                     unread.remove(key);
                 } catch (OperationException e) {
                     Thread.sleep(RETRY_PAUSE.toMillis());
@@ -196,84 +172,22 @@ public final class KvWorkload {
 
     /** Returns every token (unique write value) the clients tried to write. */
     public Set<String> invokedTokens() {
-        return Collections.unmodifiableSet(invokedTokens);
+        return operations.invokedTokens();
     }
 
     /** Returns the tokens of the writes a node acknowledged. */
     public Set<String> acknowledgedTokens() {
-        return Collections.unmodifiableSet(acknowledgedTokens);
+        return operations.acknowledgedTokens();
     }
 
     /** Returns how many requests failed, by kind. */
     public Map<FailureKind, Long> failures() {
-        Map<FailureKind, Long> counts = new EnumMap<>(FailureKind.class);
-        failures.forEach((kind, count) -> counts.put(kind, count.get()));
-        return counts;
+        return operations.failures();
     }
 
     /** Returns errors that are bugs of the test or the node rather than faults (unexpected answers, stuck clients). */
     public List<String> clientErrors() {
-        return List.copyOf(clientErrors);
-    }
-
-    // ---- one operation ----
-
-    private String write(int process, NodeId node, KvCommand command) throws OperationException {
-        String token = command.value();
-        invokedTokens.add(token);
-        keys.add(command.key());
-        KvInput<String> input = command.kind() == KvCommand.Kind.CAS
-                ? KvInput.cas(command.expected(), token) : KvInput.put(token);
-        long id = history.invoke(process, command.key(), input);
-        String response;
-        try {
-            response = cluster.write(node, command, settings.opTimeout());
-        } catch (OperationException e) {
-            count(e.kind());
-            if (e.writeCertainlyNotApplied()) {
-                history.fail(id);
-            } else {
-                history.unknown(id);
-                countUnknown(command.key());
-            }
-            throw e;
-        } catch (RuntimeException e) {
-            history.unknown(id);
-            throw e;
-        }
-        KvOutput<String> output = outputOf(command, response);
-        if (output == null) {
-            history.unknown(id);
-            throw new IllegalStateException("unexpected answer '" + response + "' to " + command);
-        }
-        history.ok(id, output);
-        acknowledgedTokens.add(token);
-        return response;
-    }
-
-    private Optional<String> read(int process, NodeId node, String key) throws OperationException {
-        keys.add(key);
-        long id = history.invoke(process, key, KvInput.get());
-        try {
-            Optional<String> value = cluster.read(node, key, settings.opTimeout());
-            history.ok(id, value.<KvOutput<String>>map(KvOutput::value).orElseGet(KvOutput::absent));
-            return value;
-        } catch (OperationException e) {
-            count(e.kind());
-            history.fail(id);
-            throw e;
-        } catch (RuntimeException e) {
-            history.fail(id);
-            throw e;
-        }
-    }
-
-    private static KvOutput<String> outputOf(KvCommand command, String response) {
-        if (command.kind() == KvCommand.Kind.PUT) {
-            return "OK".equals(response) ? KvOutput.ack() : null;
-        }
-        return "true".equals(response) || "false".equals(response)
-                ? KvOutput.swapped(Boolean.parseBoolean(response)) : null;
+        return clients.errors();
     }
 
     /** Returns the current key period: the time-based one, plus those ended early. */
@@ -293,17 +207,13 @@ public final class KvWorkload {
         }
     }
 
-    private void count(FailureKind kind) {
-        failures.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
-    }
-
     private NodeId randomNode(Random random) {
         List<NodeId> nodes = cluster.nodes();
         return nodes.get(random.nextInt(nodes.size()));
     }
 
     /** One client: a thread running operations one at a time. */
-    private final class Client implements Runnable {
+    private final class Client {
 
         private final int index;
         private final Random random;
@@ -315,44 +225,32 @@ public final class KvWorkload {
         Client(int index, Random random) {
             this.index = index;
             this.random = random;
+            this.process = history.newProcess();
+            this.target = randomNode(random);
         }
 
-        @Override
-        public void run() {
-            process = history.newProcess();
-            target = randomNode(random);
-            try {
-                while (running) {
-                    step();
-                    Thread.sleep(settings.thinkTime().toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                clientErrors.add("client " + index + ": " + e);
-            }
-        }
-
-        private void step() throws InterruptedException {
+        /** Runs one operation; a client goes on until stopped. */
+        private boolean step() throws InterruptedException {
             String key = currentKey();
             double choice = random.nextDouble();
             try {
                 if (choice < 0.35) {
-                    Optional<String> value = read(process, target, key);
+                    Optional<String> value = operations.read(process, target, key);
                     remember(key, value.orElse(null));
                 } else if (choice < 0.65 && lastSeen.get(key) != null) {
                     String update = nextValue();
-                    boolean swapped = Boolean.parseBoolean(write(process, target,
+                    boolean swapped = Boolean.parseBoolean(operations.write(process, target,
                             KvCommand.cas(key, lastSeen.get(key), update)));
                     remember(key, swapped ? update : null);
                 } else {
                     String value = nextValue();
-                    write(process, target, KvCommand.put(key, value));
+                    operations.write(process, target, KvCommand.put(key, value));
                     remember(key, value);
                 }
             } catch (OperationException e) {
                 onFailure(e);
             }
+            return true;
         }
 
         private void onFailure(OperationException e) throws InterruptedException {

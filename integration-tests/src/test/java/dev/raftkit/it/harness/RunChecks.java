@@ -97,8 +97,8 @@ public final class RunChecks {
         if (!unread.isEmpty()) {
             problems.add("final linearizable reads failed for " + unread.size() + " key(s): " + unread);
         }
-        Map<NodeId, Ledger> ledgers = awaitConvergence(cluster, problems);
-        checkLedgers(ledgers, workload, problems);
+        Map<NodeId, Ledger> ledgers = awaitConvergence(cluster, CONVERGENCE_BOUND, problems);
+        checkLedgers(ledgers, workload.acknowledgedTokens(), workload.invokedTokens(), problems);
         monitor.close();
         problems.addAll(monitor.violations());
         long fatal = workload.failures().getOrDefault(FailureKind.FATAL, 0L);
@@ -119,10 +119,16 @@ public final class RunChecks {
     /**
      * Waits until every node answers with the same state and the same last command index; returns
      * the last ledgers read (possibly incomplete) and adds a problem if they never agreed.
+     *
+     * @param cluster the nodes
+     * @param bound how long to wait; with zero, the nodes are asked once
+     * @param problems where a failure is added
+     * @return the last ledgers read, by node
+     * @throws InterruptedException if interrupted
      */
-    private static Map<NodeId, Ledger> awaitConvergence(ClusterAccess cluster, List<String> problems)
+    public static Map<NodeId, Ledger> awaitConvergence(ClusterAccess cluster, Duration bound, List<String> problems)
             throws InterruptedException {
-        long deadline = System.nanoTime() + CONVERGENCE_BOUND.toNanos();
+        long deadline = System.nanoTime() + bound.toNanos();
         Map<NodeId, Ledger> ledgers = new TreeMap<>();
         Map<NodeId, String> errors = new TreeMap<>();
         while (true) {
@@ -140,7 +146,7 @@ public final class RunChecks {
             }
             if (System.nanoTime() > deadline) {
                 StringBuilder text = new StringBuilder("nodes did not converge within ")
-                        .append(CONVERGENCE_BOUND.toSeconds()).append(" s:");
+                        .append(bound.toMillis()).append(" ms:");
                 ledgers.forEach((node, ledger) -> text.append("\n  ").append(node).append(": ").append(ledger.summary()));
                 errors.forEach((node, error) -> text.append("\n  ").append(node).append(": unreadable, ").append(error));
                 describeDifference(ledgers).ifPresent(diff -> text.append("\n  ").append(diff));
@@ -177,7 +183,17 @@ public final class RunChecks {
         return Optional.empty();
     }
 
-    private static void checkLedgers(Map<NodeId, Ledger> ledgers, KvWorkload workload, List<String> problems) {
+    /**
+     * Checks the ledgers of converged nodes: no command applied twice on any node, every
+     * acknowledged write applied, and nothing applied that no client sent.
+     *
+     * @param ledgers the nodes' ledgers
+     * @param acknowledged the tokens of the acknowledged writes
+     * @param invoked the tokens of every write sent
+     * @param problems where each failure is added
+     */
+    public static void checkLedgers(Map<NodeId, Ledger> ledgers, Set<String> acknowledged, Set<String> invoked,
+            List<String> problems) {
         ledgers.forEach((node, ledger) -> {
             if (!ledger.duplicates().isEmpty()) {
                 problems.add(node + " applied " + ledger.duplicates().size() + " command(s) twice: "
@@ -191,13 +207,13 @@ public final class RunChecks {
             return;
         }
         Set<String> applied = reference.get().appliedTokens();
-        SortedSet<String> lost = new TreeSet<>(workload.acknowledgedTokens());
+        SortedSet<String> lost = new TreeSet<>(acknowledged);
         lost.removeAll(applied);
         if (!lost.isEmpty()) {
             problems.add(lost.size() + " acknowledged write(s) missing from the converged state: " + first(lost));
         }
         SortedSet<String> phantom = new TreeSet<>(applied);
-        phantom.removeAll(workload.invokedTokens());
+        phantom.removeAll(invoked);
         if (!phantom.isEmpty()) {
             problems.add(phantom.size() + " applied write(s) that no client sent: " + first(phantom));
         }

@@ -1,5 +1,6 @@
 package dev.raftkit.it.process;
 
+import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
 import dev.raftkit.SessionId;
@@ -21,10 +22,14 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The line protocol between the test and a node process ({@link NodeMain}): one request line, one
- * reply line, on a loopback TCP connection. Keys and values are tokens of {@code [A-Za-z0-9_.-]}.
+ * The line protocol between the test and a node process ({@link NodeMain}) or a host process
+ * ({@link HostMain}): one request line, one reply line, on a loopback TCP connection. Keys and
+ * values are tokens of {@code [A-Za-z0-9_.-]}. A host process answers the node requests below for
+ * one of its groups when they are prefixed with {@code @<group> }.
  *
  * <pre>
+ * PING                                              OK &lt;incarnation&gt;   (the process is up)
+ * &#64;&lt;group&gt; &lt;request&gt;                              the reply of that group's node to &lt;request&gt;
  * WRITE &lt;timeoutMs&gt; PUT &lt;key&gt; &lt;value&gt;              OK &lt;response&gt;
  * WRITE &lt;timeoutMs&gt; CAS &lt;key&gt; &lt;expected&gt; &lt;value&gt;   OK true|false
  * OPEN &lt;timeoutMs&gt;                                  OK &lt;session&gt;   (openSession)
@@ -69,6 +74,15 @@ final class ControlProtocol {
 
     static String readRequest(String key, Duration timeout) {
         return "READ " + timeout.toMillis() + " " + token(key);
+    }
+
+    static String pingRequest() {
+        return "PING";
+    }
+
+    /** Addresses {@code request} to the node of {@code group} in a host process. */
+    static String toGroup(GroupId group, String request) {
+        return "@" + group + " " + request;
     }
 
     static String statusRequest() {
@@ -158,6 +172,27 @@ final class ControlProtocol {
         Duration timeout() {
             return Duration.ofMillis(Long.parseLong(arguments.get(0)));
         }
+    }
+
+    /** A request line addressed to one group of a host: the group and the node request. */
+    record GroupRequest(GroupId group, String request) {
+    }
+
+    /**
+     * Splits a line addressed with {@link #toGroup}.
+     *
+     * @return the group and its request, or empty if the line is not addressed to a group
+     * @throws IllegalArgumentException if the group id is invalid or no request follows it
+     */
+    static Optional<GroupRequest> parseGroupRequest(String line) {
+        if (!line.startsWith("@")) {
+            return Optional.empty();
+        }
+        int space = line.indexOf(' ');
+        if (space < 0) {
+            throw new IllegalArgumentException("no request after the group in '" + line + "'");
+        }
+        return Optional.of(new GroupRequest(GroupId.of(line.substring(1, space)), line.substring(space + 1)));
     }
 
     static Request parseRequest(String line) {

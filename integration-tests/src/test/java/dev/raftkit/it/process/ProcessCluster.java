@@ -1,6 +1,7 @@
 package dev.raftkit.it.process;
 
 import dev.raftkit.Address;
+import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
 import dev.raftkit.SessionId;
 import dev.raftkit.it.harness.ClusterAccess;
@@ -30,11 +31,13 @@ import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
- * A cluster whose nodes are child JVMs ({@link NodeMain}), each with its own LMDB directory, that
- * the test can kill with SIGKILL, restart on the same directory, and pause with SIGSTOP/SIGCONT.
+ * A cluster whose nodes are child JVMs ({@link NodeMain}), or whose hosts are ({@link HostMain},
+ * see {@link #startHosts}), each with its own LMDB directory, that the test can kill with SIGKILL,
+ * restart on the same directory, and pause with SIGSTOP/SIGCONT.
  * Requests go over the {@link ControlProtocol}; a request that cannot reach the node (not running,
  * connection refused) fails with {@link FailureKind#UNREACHABLE}, one whose answer does not come in
  * time with {@link FailureKind#TIMEOUT}, one whose connection breaks after sending with
@@ -45,7 +48,8 @@ import java.util.stream.Collectors;
  */
 public final class ProcessCluster implements ClusterAccess, AutoCloseable {
 
-    private static final Duration START_BOUND = Duration.ofSeconds(60);
+    // Generous: a host answers only once all its groups started, and this machine may be busy.
+    private static final Duration START_BOUND = Duration.ofSeconds(120);
     private static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
     private static final Duration STATUS_TIMEOUT = Duration.ofMillis(400);
     private static final int CONNECT_TIMEOUT_MILLIS = 500;
@@ -54,21 +58,33 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
     private record NodeProcess(Process process, Queue<Connection> idle) {
     }
 
+    /** The command-line arguments of one child process, from what the cluster chose for it. */
+    @FunctionalInterface
+    private interface Arguments {
+        List<String> of(NodeId id, Path dataDir, int controlPort, String members);
+    }
+
     private final Map<NodeId, Map<NodeId, Address>> membersByNode;
     private final Map<NodeId, Integer> controlPorts = new TreeMap<>();
     private final Path dataRoot;
     private final Path logDir;
+    private final Class<?> mainClass;
+    private final Arguments arguments;
     private final Map<NodeId, NodeProcess> processes = new ConcurrentHashMap<>();
+    private final ClusterAccess direct = new Addressed(UnaryOperator.identity());
 
-    private ProcessCluster(Map<NodeId, Map<NodeId, Address>> membersByNode, Path dataRoot, Path logDir) {
+    private ProcessCluster(Map<NodeId, Map<NodeId, Address>> membersByNode, Path dataRoot, Path logDir,
+            Class<?> mainClass, Arguments arguments) {
         this.membersByNode = new TreeMap<>(membersByNode);
         this.dataRoot = dataRoot;
         this.logDir = logDir;
+        this.mainClass = mainClass;
+        this.arguments = arguments;
         membersByNode.keySet().forEach(id -> controlPorts.put(id, Ports.freePort("127.0.0.1")));
     }
 
     /**
-     * Starts every node as a child process and waits until each answers.
+     * Starts every node as a child process ({@link NodeMain}) and waits until each answers.
      *
      * @param membersByNode for each node, the members map it is configured with
      * @param dataRoot where each node keeps its LMDB directory
@@ -78,13 +94,40 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
      */
     public static ProcessCluster start(Map<NodeId, Map<NodeId, Address>> membersByNode, Path dataRoot, Path logDir)
             throws IOException, InterruptedException {
-        Files.createDirectories(logDir);
-        ProcessCluster cluster = new ProcessCluster(membersByNode, dataRoot, logDir);
+        return startAll(new ProcessCluster(membersByNode, dataRoot, logDir, NodeMain.class,
+                (id, dataDir, port, members) -> List.of(id.value(), dataDir.toString(), Integer.toString(port),
+                        members)));
+    }
+
+    /**
+     * Starts every host as a child process ({@link HostMain}) running {@code groups} groups, and
+     * waits until each answers (once all its groups started). Reach a group's members through
+     * {@link #group}; {@link #kill}, {@link #restart} and the other process methods act on a whole
+     * host, and a restarted host starts the same groups again from its directory.
+     *
+     * @param membersByHost for each host, the member list of every one of its groups: its own listen
+     *     address and how it reaches each other host
+     * @param groups how many groups each host runs
+     * @param dataRoot where each host keeps its LMDB directory
+     * @param logDir where each host's output is appended, one file per host
+     * @throws IOException if a process cannot be started
+     * @throws InterruptedException if interrupted
+     */
+    public static ProcessCluster startHosts(Map<NodeId, Map<NodeId, Address>> membersByHost, int groups,
+            Path dataRoot, Path logDir) throws IOException, InterruptedException {
+        HostMain.groupIds(groups);
+        return startAll(new ProcessCluster(membersByHost, dataRoot, logDir, HostMain.class,
+                (id, dataDir, port, members) -> List.of(id.value(), dataDir.toString(), Integer.toString(port),
+                        Integer.toString(groups), members)));
+    }
+
+    private static ProcessCluster startAll(ProcessCluster cluster) throws IOException, InterruptedException {
+        Files.createDirectories(cluster.logDir);
         try {
-            for (NodeId id : membersByNode.keySet()) {
+            for (NodeId id : cluster.membersByNode.keySet()) {
                 cluster.launch(id);
             }
-            for (NodeId id : membersByNode.keySet()) {
+            for (NodeId id : cluster.membersByNode.keySet()) {
                 cluster.awaitAnswer(id);
             }
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
@@ -92,6 +135,17 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
             throw e;
         }
         return cluster;
+    }
+
+    /**
+     * Returns one group of a host cluster ({@link #startHosts}) as a cluster of its own: its nodes are
+     * the hosts, and every request goes to the group's node on the host.
+     *
+     * @param group the group
+     * @return the group's view; it answers {@code OTHER} failures for a group the hosts do not run
+     */
+    public ClusterAccess group(GroupId group) {
+        return new Addressed(request -> ControlProtocol.toGroup(group, request));
     }
 
     /**
@@ -140,7 +194,7 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
 
     @Override
     public String write(NodeId node, KvCommand command, Duration timeout) throws OperationException {
-        return call(node, ControlProtocol.writeRequest(command, timeout), timeout);
+        return direct.write(node, command, timeout);
     }
 
     /**
@@ -166,22 +220,17 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
 
     @Override
     public Optional<String> read(NodeId node, String key, Duration timeout) throws OperationException {
-        return ControlProtocol.parseRead(call(node, ControlProtocol.readRequest(key, timeout), timeout));
+        return direct.read(node, key, timeout);
     }
 
     @Override
     public Optional<NodeObservation> observe(NodeId node) {
-        try {
-            return Optional.of(ControlProtocol.parseStatus(node,
-                    call(node, ControlProtocol.statusRequest(), STATUS_TIMEOUT)));
-        } catch (OperationException e) {
-            return Optional.empty();
-        }
+        return direct.observe(node);
     }
 
     @Override
     public Ledger ledger(NodeId node, Duration timeout) throws OperationException {
-        return ControlProtocol.parseLedger(call(node, ControlProtocol.ledgerRequest(timeout), timeout));
+        return direct.ledger(node, timeout);
     }
 
     /** Kills every node and waits (up to 10 s each) until they are gone; keeps the caller's interrupt status. */
@@ -201,15 +250,15 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
     private void launch(NodeId id) throws IOException {
         String members = membersByNode.get(id).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(","));
-        Process process = ChildProcesses.startJava(ChildProcesses.testClassPath(), NodeMain.class.getName(),
-                List.of(id.value(), dataRoot.resolve(id.value()).toString(), controlPorts.get(id).toString(), members),
+        Process process = ChildProcesses.startJava(ChildProcesses.testClassPath(), mainClass.getName(),
+                arguments.of(id, dataRoot.resolve(id.value()), controlPorts.get(id), members),
                 logDir.resolve(id + ".log"));
         processes.put(id, new NodeProcess(process, new ConcurrentLinkedQueue<>()));
     }
 
     private void awaitAnswer(NodeId id) throws InterruptedException {
         long deadline = System.nanoTime() + START_BOUND.toNanos();
-        while (observe(id).isEmpty()) {
+        while (!answersPing(id)) {
             NodeProcess node = process(id);
             if (!node.process().isAlive()) {
                 processes.remove(id);
@@ -221,6 +270,15 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
                         + " s of starting; see " + logDir.resolve(id + ".log"));
             }
             Thread.sleep(50);
+        }
+    }
+
+    private boolean answersPing(NodeId id) {
+        try {
+            call(id, ControlProtocol.pingRequest(), STATUS_TIMEOUT);
+            return true;
+        } catch (OperationException e) {
+            return false;
         }
     }
 
@@ -266,6 +324,48 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
         Connection connection;
         while ((connection = node.idle().poll()) != null) {
             connection.close();
+        }
+    }
+
+    /** The cluster's requests, each passed through {@code address} on its way: to a node, or to a group of a host. */
+    private final class Addressed implements ClusterAccess {
+
+        private final UnaryOperator<String> address;
+
+        Addressed(UnaryOperator<String> address) {
+            this.address = address;
+        }
+
+        @Override
+        public List<NodeId> nodes() {
+            return ProcessCluster.this.nodes();
+        }
+
+        @Override
+        public String write(NodeId node, KvCommand command, Duration timeout) throws OperationException {
+            return call(node, address.apply(ControlProtocol.writeRequest(command, timeout)), timeout);
+        }
+
+        @Override
+        public Optional<String> read(NodeId node, String key, Duration timeout) throws OperationException {
+            return ControlProtocol.parseRead(call(node, address.apply(ControlProtocol.readRequest(key, timeout)),
+                    timeout));
+        }
+
+        @Override
+        public Optional<NodeObservation> observe(NodeId node) {
+            try {
+                return Optional.of(ControlProtocol.parseStatus(node,
+                        call(node, address.apply(ControlProtocol.statusRequest()), STATUS_TIMEOUT)));
+            } catch (OperationException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public Ledger ledger(NodeId node, Duration timeout) throws OperationException {
+            return ControlProtocol.parseLedger(call(node, address.apply(ControlProtocol.ledgerRequest(timeout)),
+                    timeout));
         }
     }
 
