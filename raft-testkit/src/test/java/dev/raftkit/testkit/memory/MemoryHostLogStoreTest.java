@@ -52,6 +52,7 @@ class MemoryHostLogStoreTest {
                 new GroupWrite(G1, null, entries(4, 5, 2))));
 
         assertThat(store.syncs()).isEqualTo(1);
+        assertThat(hostDisk.groupWrites()).isEqualTo(3);
         assertThat(g1.lastIndex()).isEqualTo(5);
         assertThat(g1.term(5)).isEqualTo(2);
         assertThat(g1.hardState()).isEqualTo(voted);
@@ -59,6 +60,7 @@ class MemoryHostLogStoreTest {
         assertThat(g2.hardState()).isEqualTo(HardState.INITIAL);
         g2.persist(null, entries(2, 2, 1));
         assertThat(store.syncs()).isEqualTo(2);
+        assertThat(hostDisk.groupWrites()).isEqualTo(4);
         assertThat(store.groups()).containsExactly(G1, G2);
         store.close();
     }
