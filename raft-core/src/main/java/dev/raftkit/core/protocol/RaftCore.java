@@ -62,7 +62,13 @@ import java.util.random.RandomGenerator;
  * {@link LeaderRole#maybeCommit}); a committed entry is never truncated
  * ({@link RaftLog#maybeAppend}). A message whose term exceeds {@link RaftMessage#MAX_TERM} is
  * dropped before any of this ({@link TermBound}), so the term, which only grows and is
- * durable, never leaves the range where campaigns can follow.
+ * durable, never leaves the range where campaigns can follow. A linearizable read is served at a
+ * commit index the leader took once an entry of its term committed ({@link LeaderRole#readIndex})
+ * and only after a quorum of voters was shown to be still in the leader's term after the read
+ * arrived ({@link ReadIndexTracker}); a voter that asked for the read index counts towards that
+ * quorum because it accepts the leader's answer only in the term it asked in, its current term
+ * ({@link FollowerReads#answered}), so in a group of three voters the leader answers it at once
+ * (the argument is in {@link LeaderRole}).
  */
 public final class RaftCore {
 
