@@ -295,8 +295,10 @@ final class Driver<C, R> implements MessageHandler {
         if (core.hasReady()) {
             Ready ready = core.ready(MAX_APPLY_BYTES, clock.getAsLong());
             // Published before any message tells another node of this state: a node that learns
-            // that this one leads finds role() here saying so too.
+            // that this one leads finds role() here saying so too. The lease, also before the
+            // committed entries go to the applier: see ClientReads.publishLease.
             peers.publish();
+            reads.publishLease();
             ready.messages().forEach(outbox::send);
             if (ready.needsPersistStep()) {
                 storage.submit(ready);
@@ -308,6 +310,7 @@ final class Driver<C, R> implements MessageHandler {
             }
         } else {
             peers.publish();
+            reads.publishLease();
         }
     }
 

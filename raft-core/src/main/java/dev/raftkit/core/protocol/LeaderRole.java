@@ -254,11 +254,20 @@ final class LeaderRole implements RoleState {
      * no-op commits (the commit index may lag what an earlier leader committed).
      */
     void leaseRead(long context, long nowNanos) {
-        if (transferTarget == null && log.committed() >= termStartIndex && lease.holds(nowNanos)) {
-            core.outbox().read(new ReadState(context, log.committed()));
+        LeaseGrant grant = leaseGrant();
+        if (grant != null && grant.holds(nowNanos)) {
+            core.outbox().read(new ReadState(context, grant.readIndex()));
         } else {
             readIndex(new ReadRequest.Local(context));
         }
+    }
+
+    /**
+     * Returns the lease that reads may use now, at the commit index, or null if none: no lease is
+     * held, a transfer is under way, or the term's no-op has not committed (see {@link #leaseRead}).
+     */
+    LeaseGrant leaseGrant() {
+        return transferTarget == null && log.committed() >= termStartIndex ? lease.grant(log.committed()) : null;
     }
 
     /**

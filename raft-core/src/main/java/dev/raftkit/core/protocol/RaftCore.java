@@ -313,6 +313,21 @@ public final class RaftCore {
     }
 
     /**
+     * Returns the read lease as it stands after the latest input, for lease reads that do not go
+     * through {@link #leaseRead}: a read may run at its index, with no round, while
+     * {@link LeaseGrant#holds} at the runtime's clock. Any input may end the lease (a transfer, a
+     * change of voters, a step down), so the driver takes it again after every input, and withdraws
+     * what it published before any message produced by that input leaves; and it publishes it
+     * before handing the entries committed by that input to the state machine, so that every write
+     * acknowledged to a client has an index at or below a published read index.
+     *
+     * @return the lease, or null if this node does not lead or may not serve reads from a lease now
+     */
+    public LeaseGrant leaseGrant() {
+        return role instanceof LeaderRole leader ? leader.leaseGrant() : null;
+    }
+
+    /**
      * Reports that the driver made the log durable up to {@code (index, term)} (with every earlier
      * persist). The leader counts itself towards commit only from here.
      *
