@@ -23,6 +23,20 @@ class FollowerReadTest {
     private static final CoreOptions SLOW_HEARTBEATS = new CoreOptions(10, 20, 3, false, false,
             CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024, 1 << 20, false, false);
 
+    /** Asserts that the one answer in flight carries {@code index} and releases read {@code context} on {@code asker}. */
+    private static void assertAnswered(TestCluster c, String asker, long context, long index) {
+        assertThat(c.inFlight(ReadIndexResponse.class)).singleElement()
+                .satisfies(r -> assertThat(r.readIndex()).isEqualTo(index));
+        c.stabilize();
+        assertThat(c.reads(asker)).containsExactly(new ReadState(context, index));
+    }
+
+    /** Delivers the heartbeat of {@code round} to {@code id} alone, and its answer. */
+    private static void acknowledgeRound(TestCluster c, String id, long round) {
+        c.deliver(m -> m instanceof Heartbeat h && h.to().equals(NodeId.of(id)) && h.readSeq() == round);
+        c.deliver(m -> m instanceof HeartbeatResponse);
+    }
+
     // The leader must not answer from a round that was already in flight when the request arrived:
     // a quorum may have moved on to a new leader before then. Only the round started after it counts.
     // (Five voters: in a group of three the asker and the leader alone are a quorum.)
@@ -45,10 +59,7 @@ class FollowerReadTest {
 
         c.deliver(m -> m instanceof Heartbeat);
         c.deliver(m -> m instanceof HeartbeatResponse);
-        assertThat(c.inFlight(ReadIndexResponse.class)).singleElement()
-                .satisfies(r -> assertThat(r.readIndex()).isEqualTo(commit));
-        c.stabilize();
-        assertThat(c.reads("n2")).containsExactly(new ReadState(7, commit));
+        assertAnswered(c, "n2", 7, commit);
     }
 
     // Batching: every read queued before the follower's next ready shares one request, and the
@@ -248,13 +259,9 @@ class FollowerReadTest {
         assertThat(c.inFlight(ReadIndexResponse.class)).as("not answered before a round").isEmpty();
         long round = c.inFlight(Heartbeat.class).get(0).readSeq();
 
-        c.deliver(m -> m instanceof Heartbeat h && h.to().equals(NodeId.of("n3")) && h.readSeq() == round);
-        c.deliver(m -> m instanceof HeartbeatResponse);
+        acknowledgeRound(c, "n3", round);
 
-        assertThat(c.inFlight(ReadIndexResponse.class)).as("answered after one acknowledgement").singleElement()
-                .satisfies(r -> assertThat(r.readIndex()).isEqualTo(commit));
-        c.stabilize();
-        assertThat(c.reads("n2")).containsExactly(new ReadState(9, commit));
+        assertAnswered(c, "n2", 9, commit);
     }
 
     // A learner's acceptance proves nothing about votes: its request waits for a quorum of voters
@@ -271,17 +278,12 @@ class FollowerReadTest {
         assertThat(c.inFlight(ReadIndexResponse.class)).as("not answered before a round").isEmpty();
         long round = c.inFlight(Heartbeat.class).get(0).readSeq();
 
-        c.deliver(m -> m instanceof Heartbeat h && h.to().equals(NodeId.of("n4")) && h.readSeq() == round);
-        c.deliver(m -> m instanceof HeartbeatResponse);
+        acknowledgeRound(c, "n4", round);
         assertThat(c.inFlight(ReadIndexResponse.class)).as("the learner's own acknowledgement counts for nothing")
                 .isEmpty();
 
-        c.deliver(m -> m instanceof Heartbeat h && h.to().equals(NodeId.of("n2")) && h.readSeq() == round);
-        c.deliver(m -> m instanceof HeartbeatResponse);
-        assertThat(c.inFlight(ReadIndexResponse.class)).singleElement()
-                .satisfies(r -> assertThat(r.readIndex()).isEqualTo(commit));
-        c.stabilize();
-        assertThat(c.reads("n4")).containsExactly(new ReadState(10, commit));
+        acknowledgeRound(c, "n2", round);
+        assertAnswered(c, "n4", 10, commit);
     }
 
     // The follower's acceptance counts towards the leader's quorum only if it is in the answer's
