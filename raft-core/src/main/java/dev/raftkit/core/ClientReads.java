@@ -83,6 +83,11 @@ final class ClientReads {
         lease = core.leaseGrant();
     }
 
+    /** Withdraws the published lease, on the driver thread: the node stopped, so every read goes to the stopped driver. */
+    void withdrawLease() {
+        lease = null;
+    }
+
     /** Starts the reads taken from the inbox, in order. */
     private void startSubmitted(List<PendingRead<?>> reads) {
         long now = clock.getAsLong();

@@ -198,6 +198,7 @@ final class Driver<C, R> implements MessageHandler {
             return;
         }
         stopped = true;
+        reads.withdrawLease();
         writes.stopBatchTimer();
         core.releaseSnapshots();
         outbox.close();
