@@ -375,9 +375,15 @@ final class Applier<C, R> {
         submittedReads.add(read);
     }
 
+    /** Runs the reads whose index is applied now; the others wait for their index. */
     private void runWhenApplied(List<WaitingRead> reads) {
-        waiting.addAll(reads);
-        runReadyReads();
+        for (WaitingRead read : reads) {
+            if (read.index <= applied) {
+                run(read);
+            } else {
+                waiting.add(read);
+            }
+        }
     }
 
     /** Runs {@code query} as soon as replay reached the commit index known at start. */
@@ -388,12 +394,15 @@ final class Applier<C, R> {
 
     private void runReadyReads() {
         while (!waiting.isEmpty() && waiting.peek().index <= applied) {
-            WaitingRead read = waiting.poll();
-            try {
-                read.future.complete(read.query.get());
-            } catch (RuntimeException | Error e) {
-                read.future.completeExceptionally(e); // a query only reads: its failure is the caller's
-            }
+            run(waiting.poll());
+        }
+    }
+
+    private static void run(WaitingRead read) {
+        try {
+            read.future.complete(read.query.get());
+        } catch (RuntimeException | Error e) {
+            read.future.completeExceptionally(e); // a query only reads: its failure is the caller's
         }
     }
 }
