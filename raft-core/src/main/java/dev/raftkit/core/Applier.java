@@ -84,6 +84,8 @@ final class Applier<C, R> {
     private final PriorityQueue<WaitingRead> waiting =
             new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
     private final long replayTarget;
+    /** Reads that callers' threads hand over directly; see {@link #submitRead}. */
+    private final HandOffInbox<WaitingRead> submittedReads;
     /** Writes whose entries are being applied, in index order; apply thread only. */
     private final ArrayDeque<PendingWrite<R>> writes = new ArrayDeque<>();
     /** Apply thread only: the sessions, checked before a session write reaches the state machine. */
@@ -116,6 +118,7 @@ final class Applier<C, R> {
         this.snapshotThreshold = snapshotThreshold;
         this.metrics = metrics;
         this.listener = listener;
+        this.submittedReads = new HandOffInbox<>(task -> queue.execute(guarded(task)), this::runWhenApplied);
         if (restored != null) {
             this.applied = restored.index();
             this.appliedTerm = restored.term();
@@ -361,10 +364,26 @@ final class Applier<C, R> {
 
     /** Runs each read once its index is applied: confirmed linearizable reads, handed over together. */
     void read(List<WaitingRead> reads) {
-        queue.execute(guarded(() -> {
-            waiting.addAll(reads);
-            runReadyReads();
-        }));
+        queue.execute(guarded(() -> runWhenApplied(reads)));
+    }
+
+    /**
+     * Runs a read once its index is applied, handed over from any thread: reads handed over
+     * together, before the apply thread takes them, cost it one task.
+     */
+    void submitRead(WaitingRead read) {
+        submittedReads.add(read);
+    }
+
+    /** Runs the reads whose index is applied now; the others wait for their index. */
+    private void runWhenApplied(List<WaitingRead> reads) {
+        for (WaitingRead read : reads) {
+            if (read.index <= applied) {
+                run(read);
+            } else {
+                waiting.add(read);
+            }
+        }
     }
 
     /** Runs {@code query} as soon as replay reached the commit index known at start. */
@@ -375,12 +394,15 @@ final class Applier<C, R> {
 
     private void runReadyReads() {
         while (!waiting.isEmpty() && waiting.peek().index <= applied) {
-            WaitingRead read = waiting.poll();
-            try {
-                read.future.complete(read.query.get());
-            } catch (RuntimeException | Error e) {
-                read.future.completeExceptionally(e); // a query only reads: its failure is the caller's
-            }
+            run(waiting.poll());
+        }
+    }
+
+    private static void run(WaitingRead read) {
+        try {
+            read.future.complete(read.query.get());
+        } catch (RuntimeException | Error e) {
+            read.future.completeExceptionally(e); // a query only reads: its failure is the caller's
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.raftkit.core;
 import dev.raftkit.RaftException;
 import dev.raftkit.ReadPolicy;
 import dev.raftkit.core.protocol.FollowerReadStart;
+import dev.raftkit.core.protocol.LeaseGrant;
 import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.core.protocol.ReadState;
 import java.util.ArrayList;
@@ -10,8 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -21,6 +20,9 @@ import java.util.function.Supplier;
  * leader's lease), hands the confirmed ones to the {@link Applier}, which runs them once that index
  * is applied, and fails those the core dropped because this node stopped leading or the leader did
  * not answer.
+ *
+ * <p>A {@code LEASE} read skips the driver while the lease the driver last published holds at the
+ * caller's clock: it goes straight to the applier at the published index ({@link #publishLease}).
  *
  * <p>{@link #submit} runs on the caller's thread; everything else on the driver thread.
  */
@@ -36,8 +38,9 @@ final class ClientReads {
     /** The runtime's monotonic clock, in nanoseconds, for lease reads. */
     private final LongSupplier clock;
     /** Reads submitted and not yet started; see {@link #submit}. */
-    private final ConcurrentLinkedQueue<PendingRead<?>> inbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean takeScheduled = new AtomicBoolean();
+    private final HandOffInbox<PendingRead<?>> inbox;
+    /** The lease as the driver last published it, null if lease reads must ask the core; see {@link #publishLease}. */
+    private volatile LeaseGrant lease;
     /** Driver thread only: reads waiting for the core to confirm their read index, by context. */
     private final Map<Long, PendingRead<?>> waiting = new HashMap<>();
     private long nextContext;
@@ -48,24 +51,47 @@ final class ClientReads {
         this.errors = errors;
         this.steps = steps;
         this.clock = clock;
+        this.inbox = new HandOffInbox<>(steps::run, this::startSubmitted);
     }
 
     /**
-     * Takes a read, on the caller's thread. Reads wait in an inbox that one driver step empties, so
-     * reads arriving together cost one hand-off to the driver, not one each.
+     * Takes a read, on the caller's thread. A lease read while the published lease holds goes to
+     * the applier; other reads wait in an inbox that one driver step empties, so reads arriving
+     * together cost one hand-off to the driver, not one each.
      */
+    @SuppressWarnings("unchecked")
     <T> void submit(ReadPolicy policy, Supplier<? extends T> query, CompletableFuture<T> future) {
-        inbox.add(new PendingRead<>(policy, query, future));
-        if (takeScheduled.compareAndSet(false, true)) {
-            steps.run(this::takeInbox);
+        if (policy == ReadPolicy.LEASE) {
+            LeaseGrant grant = lease;
+            // The clock is read after the grant: the lease must hold when the read is known to have begun.
+            if (grant != null && grant.holds(clock.getAsLong())) {
+                applier.submitRead(new Applier.WaitingRead(grant.readIndex(), query, (CompletableFuture<Object>) future));
+                return;
+            }
         }
+        inbox.add(new PendingRead<>(policy, query, future));
     }
 
-    /** Starts every read in the inbox; a read submitted meanwhile schedules the next run. */
-    private void takeInbox() {
-        takeScheduled.set(false);
+    /**
+     * Publishes the core's read lease for {@link #submit}, on the driver thread after every step:
+     * before the messages the step produced leave (so a lease that the step ended, by a transfer, a
+     * change of voters or a step down, is withdrawn before any other node can act on it) and before
+     * the entries it committed go to the applier (so every write acknowledged to a client has an
+     * index at or below the published one). See {@link RaftCore#leaseGrant()}.
+     */
+    void publishLease() {
+        lease = core.leaseGrant();
+    }
+
+    /** Withdraws the published lease, on the driver thread: the node stopped, so every read goes to the stopped driver. */
+    void withdrawLease() {
+        lease = null;
+    }
+
+    /** Starts the reads taken from the inbox, in order. */
+    private void startSubmitted(List<PendingRead<?>> reads) {
         long now = clock.getAsLong();
-        for (PendingRead<?> read = inbox.poll(); read != null; read = inbox.poll()) {
+        for (PendingRead<?> read : reads) {
             long context = ++nextContext;
             RaftException refused = switch (read.policy) {
                 case FOLLOWER -> followerRefusal(core.followerRead(context));

@@ -210,6 +210,7 @@ final class Driver<C, R> implements MessageHandler {
         }
         stopped = true;
         ticks.stop();
+        reads.withdrawLease();
         writes.stopBatchTimer();
         core.releaseSnapshots();
         outbox.close();
@@ -298,8 +299,10 @@ final class Driver<C, R> implements MessageHandler {
         if (core.hasReady()) {
             Ready ready = core.ready(MAX_APPLY_BYTES, clock.getAsLong());
             // Published before any message tells another node of this state: a node that learns
-            // that this one leads finds role() here saying so too.
+            // that this one leads finds role() here saying so too. The lease, also before the
+            // committed entries go to the applier: see ClientReads.publishLease.
             peers.publish();
+            reads.publishLease();
             ready.messages().forEach(outbox::send);
             if (ready.needsPersistStep()) {
                 storage.submit(ready);
@@ -311,6 +314,7 @@ final class Driver<C, R> implements MessageHandler {
             }
         } else {
             peers.publish();
+            reads.publishLease();
         }
     }
 

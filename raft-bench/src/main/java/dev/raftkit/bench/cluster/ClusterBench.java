@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -53,15 +54,15 @@ public final class ClusterBench {
     /**
      * Runs every workload.
      *
-     * @param args {@code --quick} for short windows; {@code --only=<workload>} runs one workload
-     *     ({@code --only=steady}: 10 minutes of writes, counting leader changes)
+     * @param args {@code --quick} for short windows; {@code --only=<workload>[,<workload>...]} runs the
+     *     workloads listed ({@code --only=steady}: 10 minutes of writes, counting leader changes)
      * @throws Exception if the cluster fails
      */
     public static void main(String[] args) throws Exception {
         List<String> options = List.of(args);
         boolean quick = options.contains("--quick");
-        String only = options.stream().filter(a -> a.startsWith("--only=")).map(a -> a.substring(7)).findFirst()
-                .orElse(null);
+        Set<String> only = options.stream().filter(a -> a.startsWith("--only=")).findFirst()
+                .map(a -> Set.of(a.substring(7).split(","))).orElse(null);
         Path root = Files.createDirectories(Path.of("raft-bench", "target", "bench-data"));
         ClusterBench bench = new ClusterBench(quick, root);
         bench.floor();
@@ -76,14 +77,14 @@ public final class ClusterBench {
         workloads.put("read-64-follower", new Shape(64, false, Operation.READ_FOLLOWER));
         workloads.put("read-64-lease", new Shape(64, false, Operation.READ_LEASE));
         for (Map.Entry<String, Shape> w : workloads.entrySet()) {
-            if (only == null || only.equals(w.getKey())) {
+            if (only == null || only.contains(w.getKey())) {
                 bench.throughput(w.getKey(), w.getValue());
             }
         }
-        if (only == null || only.equals("failover")) {
+        if (only == null || only.contains("failover")) {
             bench.failover(quick ? 2 : 5);
         }
-        if ("steady".equals(only)) {
+        if (only != null && only.contains("steady")) {
             bench.steady(quick ? 0.25 : 10);
         }
         bench.report(Path.of("raft-bench", "target", "bench-results.json"));

@@ -15,17 +15,28 @@ import java.util.function.LongConsumer;
  * earlier answers. A batch still unanswered after a resend interval is asked about again under the
  * same id, so one lost message does not cost the whole timeout; the leader treats each arrival as a
  * new request (a fresh quorum round), and answers after the first release nothing.
+ *
+ * <p>An answer releases its batch only if it carries the term the batch was asked in, which is this
+ * node's current term (a change of term replaces the follower role, and these reads with it, so
+ * RaftCore's term rules drop an answer of another term before it gets here): a voter's acceptance
+ * counts towards the leader's quorum, which holds only if the voter had not moved past that term
+ * when it accepted (see {@link LeaderRole}).
  */
 final class FollowerReads {
 
-    /** A batch the leader was asked about, with the ticks it has waited in all and since it was last sent. */
+    /**
+     * A batch the leader was asked about in term {@code term}, with the ticks it has waited in all
+     * and since it was last sent.
+     */
     private static final class Batch {
         final List<Long> contexts;
+        final long term;
         int waited;
         int sinceSent;
 
-        Batch(List<Long> contexts) {
+        Batch(List<Long> contexts, long term) {
             this.contexts = contexts;
+            this.term = term;
         }
     }
 
@@ -56,24 +67,28 @@ final class FollowerReads {
      * Moves the queued reads into a batch sent as request {@code requestId}.
      *
      * @param requestId the request's number, unique on this node
+     * @param term the term the request is sent in, this node's current term
      */
-    void takeBatch(long requestId) {
-        asked.put(requestId, new Batch(unsent));
+    void takeBatch(long requestId, long term) {
+        asked.put(requestId, new Batch(unsent, term));
         unsent = new ArrayList<>();
     }
 
     /**
-     * Releases the batch the leader answered.
+     * Releases the batch the leader answered, if the answer is of the batch's term; an answer of
+     * another term leaves the batch to be asked about again or to time out.
      *
      * @param requestId the answered request
+     * @param answerTerm the term of the answer
      * @param readIndex the index to apply before the reads run
      * @param out receives the released reads
      */
-    void answered(long requestId, long readIndex, Outbox out) {
-        Batch batch = asked.remove(requestId);
-        if (batch == null) {
-            return; // timed out already, or a duplicate
+    void answered(long requestId, long answerTerm, long readIndex, Outbox out) {
+        Batch batch = asked.get(requestId);
+        if (batch == null || batch.term != answerTerm) {
+            return; // timed out already, a duplicate, or not an answer of this term
         }
+        asked.remove(requestId);
         pending -= batch.contexts.size();
         for (long context : batch.contexts) {
             out.read(new ReadState(context, readIndex));

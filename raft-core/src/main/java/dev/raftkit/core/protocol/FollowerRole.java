@@ -94,7 +94,7 @@ final class FollowerRole implements RoleState {
         if (reads.batchWanted()) {
             // One request for every read queued since the last ready.
             long requestId = core.nextReadRequestId();
-            reads.takeBatch(requestId);
+            reads.takeBatch(requestId, core.term());
             askReadIndex(requestId);
         }
     }
@@ -135,7 +135,7 @@ final class FollowerRole implements RoleState {
         if (m instanceof TimeoutNow && core.promotable()) {
             core.campaign(true);
         } else if (m instanceof ReadIndexResponse r && r.from().equals(leader)) {
-            reads.answered(r.requestId(), r.readIndex(), core.outbox());
+            reads.answered(r.requestId(), r.term(), r.readIndex(), core.outbox());
         }
     }
 

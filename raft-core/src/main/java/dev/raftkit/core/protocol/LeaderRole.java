@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +27,22 @@ import org.slf4j.LoggerFactory;
  * (ReadIndex, dissertation §6.4), its own and those followers ask for, serves reads from its lease
  * ({@link ReadLease}) while it holds, checks that a quorum is still active, and hands leadership
  * over on request (dissertation §3.10).
+ *
+ * <h2>A voter's read-index request needs one acknowledgement fewer</h2>
+ * A follower or learner asks for a read index with a {@code ReadIndexRequest}; the leader answers
+ * with its commit index R and its term T once a quorum of voters has been shown to have not moved
+ * past T at some moment after the request arrived (time t0). No leader of a newer term can then
+ * have committed anything by t0, since it would need votes from a majority, so R covers every
+ * write acknowledged before the request arrived. The leader itself is one such voter (it leads T),
+ * a voter that acknowledges a heartbeat round started after t0 is another, and so is the asker, if
+ * it is a voter: it accepts the answer only if on receipt its current term is still exactly T and
+ * it follows this leader ({@link FollowerReads}), and as its vote in any newer term would be
+ * persisted, and so its term raised, before being sent, it had voted for nobody past T by then,
+ * which is after t0. A read whose answer it rejects is re-requested or fails; it never runs. So the
+ * asker counts as an acknowledgement of every round ({@link #confirmedRound}): in a group of three
+ * voters the leader answers a voter at once, with no round at all (two messages instead of six),
+ * in a group of five after one more acknowledgement. A learner's acceptance proves nothing about
+ * votes, so its requests wait for a full quorum of acknowledgements.
  */
 final class LeaderRole implements RoleState {
 
@@ -239,21 +254,53 @@ final class LeaderRole implements RoleState {
      * no-op commits (the commit index may lag what an earlier leader committed).
      */
     void leaseRead(long context, long nowNanos) {
-        if (transferTarget == null && log.committed() >= termStartIndex && lease.holds(nowNanos)) {
-            core.outbox().read(new ReadState(context, log.committed()));
+        LeaseGrant grant = leaseGrant();
+        if (grant != null && grant.holds(nowNanos)) {
+            core.outbox().read(new ReadState(context, grant.readIndex()));
         } else {
             readIndex(new ReadRequest.Local(context));
         }
     }
 
+    /**
+     * Returns the lease that reads may use now, at the commit index, or null if none: no lease is
+     * held, a transfer is under way, or the term's no-op has not committed (see {@link #leaseRead}).
+     */
+    LeaseGrant leaseGrant() {
+        return transferTarget == null && log.committed() >= termStartIndex ? lease.grant(log.committed()) : null;
+    }
+
+    /**
+     * Queues a read for the next heartbeat round, or releases it at once if this leader and the
+     * node that asked make a quorum of voters by themselves: this leader alone if it is the sole
+     * voter, or with a voter that asked in a group of three (see the class comment). A leader
+     * removing itself is not a voter and must hear from the remaining voters, one of which may
+     * already lead a newer term.
+     */
     private void queueRead(ReadRequest request) {
-        // Only a leader that is the sole voter may skip the heartbeat round; a leader removing itself
-        // must hear from the remaining voters, one of which may already lead a newer term.
-        if (core.voters().equals(Set.of(self))) {
+        NodeId asker = asker(request);
+        if (Quorum.committedValue(core.voters(), id -> id.equals(self) || id.equals(asker) ? 1 : 0) > 0) {
             release(request, log.committed());
             return;
         }
-        reads.add(request, log.committed());
+        reads.add(asker, request, log.committed());
+    }
+
+    /** {@return the node that asked for a read: the follower or learner for its batch, this leader for its own} */
+    private NodeId asker(ReadRequest request) {
+        return request instanceof ReadRequest.Remote remote ? remote.follower() : self;
+    }
+
+    /**
+     * Returns the highest read round that a quorum of voters acknowledged for the reads
+     * {@code asker} asked for: this leader counts as acknowledging every round it sent, and so does
+     * the asker if it is a voter, since it accepts the answer only in this term (see the class
+     * comment); a learner counts for nothing.
+     */
+    private long confirmedRound(NodeId asker) {
+        long round = reads.currentRound();
+        return Quorum.committedValue(core.voters(),
+                id -> id.equals(self) || id.equals(asker) ? round : progress.get(id).readAck);
     }
 
     /** Releases a confirmed read: to the driver if its own, to the follower that asked if not. */
@@ -262,6 +309,12 @@ final class LeaderRole implements RoleState {
             core.outbox().read(new ReadState(local.context(), index));
         } else if (request instanceof ReadRequest.Remote remote) {
             remoteReadRequests--;
+            Progress p = progress.get(remote.follower());
+            if (p != null && p.commitSent < index && p.match >= index) {
+                // It holds the entries but may not know they committed: tell it now rather than at
+                // the next heartbeat, or its reads would wait up to a heartbeat interval.
+                sendHeartbeat(remote.follower(), p);
+            }
             core.send(new ReadIndexResponse(self, remote.follower(), term, remote.requestId(), index));
         }
     }
@@ -361,7 +414,9 @@ final class LeaderRole implements RoleState {
                 return;
             }
             core.send(new AppendEntries(self, peer, term, prevIndex, prevTerm, entries, log.committed()));
-            p.sent(entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).index(), !entries.isEmpty());
+            long lastSent = entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).index();
+            p.commitSent = Math.max(p.commitSent, Math.min(log.committed(), lastSent));
+            p.sent(lastSent, !entries.isEmpty());
             if (p.state == Progress.State.PROBE) {
                 return;
             }
@@ -415,11 +470,8 @@ final class LeaderRole implements RoleState {
         }
         if (core.voters().contains(r.from()) && r.readSeq() > p.readAck) {
             p.readAck = r.readSeq();
-            long round = reads.currentRound();
-            long confirmed = Quorum.committedValue(core.voters(),
-                    id -> id.equals(self) ? round : progress.get(id).readAck);
-            reads.confirm(confirmed, this::release);
-            lease.quorumAcknowledged(confirmed);
+            reads.confirm(this::confirmedRound, this::release);
+            lease.quorumAcknowledged(confirmedRound(self));
         }
     }
 
@@ -442,14 +494,19 @@ final class LeaderRole implements RoleState {
      *     at fsync pace look stalled
      */
     private void broadcastHeartbeat(boolean periodic) {
-        long round = reads.currentRound();
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
             if (periodic) {
-                e.getValue().heartbeatSent(round);
+                e.getValue().heartbeatSent(reads.currentRound());
             }
-            long commit = Math.min(e.getValue().match, log.committed());
-            core.send(new Heartbeat(self, e.getKey(), term, commit, round));
+            sendHeartbeat(e.getKey(), e.getValue());
         }
+    }
+
+    /** Sends {@code peer} a heartbeat with the latest read round and as much of the commit index as it holds. */
+    private void sendHeartbeat(NodeId peer, Progress p) {
+        long commit = Math.min(p.match, log.committed());
+        core.send(new Heartbeat(self, peer, term, commit, reads.currentRound()));
+        p.commitSent = Math.max(p.commitSent, commit);
     }
 
     /**

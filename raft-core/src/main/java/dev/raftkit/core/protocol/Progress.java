@@ -28,6 +28,8 @@ final class Progress {
     boolean recentActive;
     /** The highest read sequence the peer acknowledged in this term. */
     long readAck;
+    /** The highest commit index sent to the peer, in an append or a heartbeat. */
+    long commitSent;
     /** In SNAPSHOT: the snapshot being sent, the bytes acknowledged and the bytes sent. */
     SnapshotMeta snapshot;
     SnapshotSource source;

@@ -62,7 +62,13 @@ import java.util.random.RandomGenerator;
  * {@link LeaderRole#maybeCommit}); a committed entry is never truncated
  * ({@link RaftLog#maybeAppend}). A message whose term exceeds {@link RaftMessage#MAX_TERM} is
  * dropped before any of this ({@link TermBound}), so the term, which only grows and is
- * durable, never leaves the range where campaigns can follow.
+ * durable, never leaves the range where campaigns can follow. A linearizable read is served at a
+ * commit index the leader took once an entry of its term committed ({@link LeaderRole#readIndex})
+ * and only after a quorum of voters was shown to be still in the leader's term after the read
+ * arrived ({@link ReadIndexTracker}); a voter that asked for the read index counts towards that
+ * quorum because it accepts the leader's answer only in the term it asked in, its current term
+ * ({@link FollowerReads#answered}), so in a group of three voters the leader answers it at once
+ * (the argument is in {@link LeaderRole}).
  */
 public final class RaftCore {
 
@@ -304,6 +310,21 @@ public final class RaftCore {
         }
         leader.leaseRead(context, nowNanos);
         return true;
+    }
+
+    /**
+     * Returns the read lease as it stands after the latest input, for lease reads that do not go
+     * through {@link #leaseRead}: a read may run at its index, with no round, while
+     * {@link LeaseGrant#holds} at the runtime's clock. Any input may end the lease (a transfer, a
+     * change of voters, a step down), so the driver takes it again after every input, and withdraws
+     * what it published before any message produced by that input leaves; and it publishes it
+     * before handing the entries committed by that input to the state machine, so that every write
+     * acknowledged to a client has an index at or below a published read index.
+     *
+     * @return the lease, or null if this node does not lead or may not serve reads from a lease now
+     */
+    public LeaseGrant leaseGrant() {
+        return role instanceof LeaderRole leader ? leader.leaseGrant() : null;
     }
 
     /**

@@ -85,9 +85,14 @@ final class ReadLease {
         }
     }
 
-    /** {@return whether the lease holds at {@code nowNanos}} */
-    boolean holds(long nowNanos) {
-        return held && (ignoreExpiry || nowNanos - expiresNanos < 0);
+    /**
+     * Returns the lease as it stands, for reads at {@code readIndex}, or null if no lease is held.
+     * Whether it holds at a given time is {@link LeaseGrant#holds}.
+     *
+     * @param readIndex the index lease reads may use
+     */
+    LeaseGrant grant(long readIndex) {
+        return held ? new LeaseGrant(readIndex, expiresNanos, ignoreExpiry) : null;
     }
 
     /**

@@ -130,4 +130,45 @@ class LeaseReadTest {
 
         assertThat(c.leaseRead("n2", 1)).isFalse();
     }
+
+    // The driver publishes the grant for reads that skip it: the lease's end and the commit index,
+    // only on the leader, and read with the same clock rule as leaseRead.
+    @Test
+    void theGrantCarriesTheCommitIndexAndTheLeasesEnd() {
+        TestCluster c = leaseHeld(); // round sent at clock 0
+
+        LeaseGrant grant = c.core("n1").leaseGrant();
+
+        assertThat(grant).isNotNull();
+        assertThat(grant.readIndex()).isEqualTo(c.core("n1").commitIndex());
+        assertThat(grant.holds(LEASE - 1)).isTrue();
+        assertThat(grant.holds(LEASE)).isFalse();
+        assertThat(c.core("n2").leaseGrant()).as("a follower grants nothing").isNull();
+    }
+
+    // Whatever ends the lease withdraws the grant at once, so the driver, which takes it after every
+    // step, withdraws it before that step's messages leave.
+    @Test
+    void theGrantIsWithdrawnByATransferAndByAStepDown() {
+        TestCluster c = leaseHeld();
+        c.dropAlways(m -> m instanceof TimeoutNow);
+        c.core("n1").transferLeadership(NodeId.of("n2"));
+        assertThat(c.core("n1").leaseGrant()).as("during a transfer").isNull();
+
+        TestCluster d = leaseHeld();
+        long term = d.core("n1").term();
+        d.deliver(new Heartbeat(NodeId.of("n2"), NodeId.of("n1"), term + 1, 0, 0));
+        assertThat(d.core("n1").leaseGrant()).as("after stepping down").isNull();
+    }
+
+    @Test
+    void noGrantBeforeTheTermsNoOpCommits() {
+        TestCluster c = new TestCluster(options(true), 1, ids(3));
+        c.dropAlways(m -> m instanceof AppendEntriesResponse);
+        c.elect("n1");
+        c.tick("n1");
+        c.stabilize();
+
+        assertThat(c.core("n1").leaseGrant()).isNull();
+    }
 }

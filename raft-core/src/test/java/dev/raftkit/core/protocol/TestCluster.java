@@ -115,15 +115,29 @@ final class TestCluster {
      * @param ids the voters' ids
      */
     TestCluster(CoreOptions options, long seed, String... ids) {
+        this(options, seed, ids, new String[0]);
+    }
+
+    /**
+     * @param options the core settings of every node
+     * @param seed the seed of the nodes' election jitter
+     * @param voterIds the voters' ids
+     * @param learnerIds the learners' ids, members from the start
+     */
+    TestCluster(CoreOptions options, long seed, String[] voterIds, String... learnerIds) {
         this.options = options;
         this.seed = seed;
         Map<NodeId, Address> voters = new LinkedHashMap<>();
-        for (int i = 0; i < ids.length; i++) {
-            voters.put(NodeId.of(ids[i]), new Address("127.0.0.1", 9001 + i));
+        for (int i = 0; i < voterIds.length; i++) {
+            voters.put(NodeId.of(voterIds[i]), new Address("127.0.0.1", 9001 + i));
         }
-        this.membership = new Membership(0, voters, Map.of());
+        Map<NodeId, Address> learners = new LinkedHashMap<>();
+        for (int i = 0; i < learnerIds.length; i++) {
+            learners.put(NodeId.of(learnerIds[i]), new Address("127.0.0.1", 9001 + voterIds.length + i));
+        }
+        this.membership = new Membership(0, voters, learners);
         int ordinal = 0;
-        for (NodeId id : membership.voters().keySet()) {
+        for (NodeId id : membership.members()) {
             nodes.put(id, new TestNode(id, ordinal++));
         }
     }
