@@ -3,7 +3,7 @@ package dev.raftkit.lmdb;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raftkit.spi.HostLogStore;
-import dev.raftkit.testkit.tck.HostLogStoreTck;
+import dev.raftkit.testkit.tck.TornWriteHostLogStoreTck;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,16 +16,11 @@ import java.util.Map;
  * happens too; a crash in the middle of a write is simulated by damaging the journal's last record,
  * as a torn write leaves it.
  */
-class LmdbHostLogStoreTckTest extends HostLogStoreTck {
+class LmdbHostLogStoreTckTest extends TornWriteHostLogStoreTck {
 
     @Override
     protected HostLogStore openHost(Path dir) throws IOException {
         return LmdbHostLogStore.open(dir, Map.of("lmdb.mapSize", "256KiB"));
-    }
-
-    @Override
-    protected boolean canTearLastWrite() {
-        return true;
     }
 
     @Override

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.raftkit.GroupId;
 import dev.raftkit.Membership;
@@ -63,9 +62,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       that uses the same indexes, before and after reopen;</li>
  *   <li>{@link HostLogStore#persist}: every write of every group listed is stored and durable, writes
  *       of one group apply in order, a write that breaks the rules or names a group that is not
- *       open stores nothing of the call, and, where the store can simulate a crash during its last
- *       write ({@link #tearLastWrite}), none of the call survives such a crash (otherwise that test
- *       is skipped with the reason);</li>
+ *       open stores nothing of the call ({@link TornWriteHostLogStoreTck} adds that none of a call
+ *       survives a crash in the middle of its write, for stores that can simulate one);</li>
  *   <li>{@link HostLogStore#deleteGroup} removes that group only, durably, and refuses an open group;
  *       {@link HostLogStore#groups} after writes, deletes and reopen; a group opened twice is
  *       refused; groups written from several threads at once.</li>
@@ -76,8 +74,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 public abstract class HostLogStoreTck {
 
-    private static final GroupId A = GroupId.of("group-a");
-    private static final GroupId B = GroupId.of("group-b");
+    static final GroupId A = GroupId.of("group-a");
+    static final GroupId B = GroupId.of("group-b");
     private static final GroupId C = GroupId.of("group-c");
     /** The group whose store the {@link GroupsKeepTheLogStoreContract} tests check. */
     private static final GroupId CHECKED = GroupId.of("checked");
@@ -89,7 +87,7 @@ public abstract class HostLogStoreTck {
     Path dir;
 
     private final List<HostLogStore> opened = new ArrayList<>();
-    private HostLogStore host;
+    HostLogStore host;
 
     /**
      * Opens the host store kept in {@code dir}: a new, empty store the first time, and the same store
@@ -101,28 +99,6 @@ public abstract class HostLogStoreTck {
      * @throws IOException if it cannot be opened
      */
     protected abstract HostLogStore openHost(Path dir) throws IOException;
-
-    /**
-     * Returns whether {@link #tearLastWrite} can simulate a crash for this store; if not, the crash
-     * test is skipped (reported as skipped, with this reason).
-     *
-     * @return false unless overridden
-     */
-    protected boolean canTearLastWrite() {
-        return false;
-    }
-
-    /**
-     * Leaves the closed host store in {@code dir} as a crash in the middle of its last
-     * {@link HostLogStore#persist} (before it returned) could have: part of it written, not all.
-     * A durable store must then recover the state from before that call, for every group it named.
-     *
-     * @param dir the directory of the closed store
-     * @throws IOException if the files cannot be changed
-     */
-    protected void tearLastWrite(Path dir) throws IOException {
-        throw new UnsupportedOperationException("override tearLastWrite with canTearLastWrite");
-    }
 
     /**
      * Damages snapshot {@code meta} of {@code group} at {@code offset} of its data where the closed
@@ -337,30 +313,12 @@ public abstract class HostLogStoreTck {
         assertEquals(0, host.group(C).lastIndex(), "nothing was stored in C");
     }
 
-    private static void checkUnchanged(LogStore a, LogStore b) throws IOException {
+    static void checkUnchanged(LogStore a, LogStore b) throws IOException {
         assertEquals(entries(1, 3, 1), a.entries(1, 4, ALL), "A unchanged");
         assertEquals(new HardState(1, null, 0), a.hardState(), "A's hard state unchanged");
         assertEquals(entries(1, 3, 2), b.entries(1, 4, ALL), "B unchanged");
         assertEquals(3, a.lastIndex());
         assertEquals(3, b.lastIndex());
-    }
-
-    @Test
-    void persistOfManyGroupsIsAtomicUnderACrash() throws IOException {
-        assumeTrue(canTearLastWrite(), "this store cannot simulate a crash in the middle of a write"
-                + " (HostLogStoreTck.canTearLastWrite): test it with process kills instead");
-        LogStore a = host.group(A);
-        LogStore b = host.group(B);
-        a.persist(new HardState(1, null, 0), entries(1, 3, 1));
-        b.persist(null, entries(1, 3, 2));
-        host.persist(List.of(
-                new GroupWrite(A, new HardState(2, null, 3), entries(4, 5, 2)),
-                new GroupWrite(B, new HardState(7, null, 3), entries(2, 4, 7))));
-        host.close();
-        tearLastWrite(dir);
-
-        host = open();
-        checkUnchanged(host.group(A), host.group(B));
     }
 
     // ---- Groups: open, delete, list -------------------------------------------------------------
@@ -487,7 +445,7 @@ public abstract class HostLogStoreTck {
     // ---- Helpers --------------------------------------------------------------------------------
 
     /** Opens a host on the test's directory and remembers it for closing. */
-    private HostLogStore open() throws IOException {
+    HostLogStore open() throws IOException {
         HostLogStore opened = openHost(dir);
         this.opened.add(opened);
         return opened;

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Runs the HostLogStore conformance kit against the in-memory host store, one host disk per test
- * directory. A memory disk has no torn writes to simulate, so the crash test is skipped (its
- * persist applies all of a call or, if checked out, none).
+ * directory. A memory disk has no torn writes to simulate, so it runs the kit without
+ * {@link dev.raftkit.testkit.tck.TornWriteHostLogStoreTck}'s crash test (its persist applies all of a
+ * call or, if checked out, none).
  */
 class MemoryHostLogStoreTckTest extends HostLogStoreTck {
 
