@@ -42,6 +42,18 @@ final class SimRuntime implements RaftRuntime {
         this.clockRate = clockRate;
     }
 
+    /**
+     * Creates the runtime of one incarnation with a clock rate drawn in {@code [1 - clockDrift,
+     * 1 + clockDrift]} and a seed, both from {@code random}.
+     *
+     * @param clockDrift how far the clock rate may differ from 1, 0 for a perfect clock
+     */
+    static SimRuntime drawn(VirtualScheduler scheduler, SplittableRandom random, Latencies latencies,
+            double clockDrift) {
+        double clockRate = clockDrift == 0 ? 1 : 1 + clockDrift * (2 * random.nextDouble() - 1);
+        return new SimRuntime(scheduler, random.nextLong(), latencies, clockRate);
+    }
+
     /** {@return how fast this node's clock runs against virtual time} */
     double clockRate() {
         return clockRate;

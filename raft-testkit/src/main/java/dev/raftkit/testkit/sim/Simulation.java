@@ -46,7 +46,7 @@ public final class Simulation {
      * @throws SimulationFailure naming the seed, the broken property and the last faults injected
      */
     public SimulationReport run() {
-        return new SimulationRun<>(seed, settings, new KvWorkload(keys)).run();
+        return new SimulationRun<>(seed, settings, () -> new KvWorkload(keys)).run();
     }
 
     /** Describes a simulation. */
