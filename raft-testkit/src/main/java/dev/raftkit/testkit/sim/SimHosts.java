@@ -17,6 +17,7 @@ import dev.raftkit.testkit.memory.MemoryHostTransport;
 import dev.raftkit.testkit.memory.MemoryNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,8 +60,8 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
     private final UnaryOperator<HostTransport> transports;
     private final MemoryNetwork network;
     private final List<Address> addresses = new ArrayList<>();
-    private final Map<Address, MemoryHostDisk> disks = new TreeMap<>();
-    private final Map<Address, Host> live = new TreeMap<>();
+    private final Map<Address, MemoryHostDisk> disks = new LinkedHashMap<>();
+    private final Map<Address, Host> live = new LinkedHashMap<>();
     private final List<HostedGroup> groups = new ArrayList<>();
 
     /**
@@ -179,7 +180,7 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
         private final SafetyMonitor<C> monitor;
         /** Every member, by id, with the host it runs on. */
         private final Map<NodeId, Address> members = new TreeMap<>();
-        private final Map<Address, NodeId> memberOn = new TreeMap<>();
+        private final Map<Address, NodeId> memberOn = new LinkedHashMap<>();
         private final Map<NodeId, Incarnation<C, R, M>> live = new TreeMap<>();
 
         HostedGroup(int number, Workload<C, R, M, ?, ?> workload) {
