@@ -21,6 +21,7 @@ public final class MemoryHostDisk {
     private final String name;
     private final Map<GroupId, MemoryDisk> disks = new ConcurrentHashMap<>();
     private final AtomicLong syncs = new AtomicLong();
+    private final AtomicLong groupWrites = new AtomicLong();
 
     /**
      * Creates an empty host disk.
@@ -68,14 +69,24 @@ public final class MemoryHostDisk {
         return syncs.get();
     }
 
+    /**
+     * {@return how many groups' writes those syncs carried: one per {@link dev.raftkit.spi.GroupWrite}
+     * and one per {@code persist} of a group's own store} With several groups writing at once,
+     * fewer syncs than group writes show that syncs were shared.
+     */
+    public long groupWrites() {
+        return groupWrites.get();
+    }
+
     @Override
     public String toString() {
         return "MemoryHostDisk[" + name + "]";
     }
 
-    /** Counts one durable sync. */
-    void synced() {
+    /** Counts one durable sync carrying {@code writes} groups' writes. */
+    void synced(int writes) {
         syncs.incrementAndGet();
+        groupWrites.addAndGet(writes);
     }
 
     /** Forgets a group's disk: the group's data is gone. */

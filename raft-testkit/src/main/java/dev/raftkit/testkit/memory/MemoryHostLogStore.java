@@ -60,7 +60,7 @@ public final class MemoryHostLogStore implements HostLogStore {
             throw new IllegalStateException("group " + group + " is open already on " + hostDisk);
         }
         MemoryLogStore[] view = new MemoryLogStore[1];
-        view[0] = new MemoryLogStore(hostDisk.disk(group), hostDisk::synced, () -> released(group, view[0]));
+        view[0] = new MemoryLogStore(hostDisk.disk(group), () -> hostDisk.synced(1), () -> released(group, view[0]));
         open.put(group, view[0]);
         return view[0];
     }
@@ -84,7 +84,7 @@ public final class MemoryHostLogStore implements HostLogStore {
             GroupWrite write = writes.get(i);
             views.get(i).persistInSync(write.hardState(), write.entries());
         }
-        hostDisk.synced();
+        hostDisk.synced(writes.size());
     }
 
     @Override
