@@ -64,7 +64,8 @@ class HostSimulationTest {
 
         scheduler.runUntil(2000 * MS, crossGroup::check);
 
-        assertThat(crossGroup.delivered()).as("deliveries checked, seed %d", SEED).isGreaterThan(1000);
+        // Each leader heartbeats its two followers every 30 ms: some 400 messages in 2 s for three groups.
+        assertThat(crossGroup.delivered()).as("deliveries checked, seed %d", SEED).isGreaterThan(400);
         hosts.crashAll();
     }
 

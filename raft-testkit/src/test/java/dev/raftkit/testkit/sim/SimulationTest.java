@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -34,8 +35,11 @@ class SimulationTest {
     private static final long FIVE_NODE_SEEDS = 1_000_000;
     private static final long MEMBERSHIP_SEEDS = 2_000_000;
     private static final long HOST_SEEDS = 3_000_000;
-    /** Host runs per 500 seeds of the other variants: each runs several groups, so costs several runs. */
-    private static final int HOST_SEEDS_DIVISOR = 50;
+    /**
+     * Seeds of the other variants per host seed: a host run holds three groups, so costs about three
+     * runs, and 5 of them keep the default run well under a minute.
+     */
+    private static final int HOST_SEEDS_DIVISOR = 100;
 
     @Test
     void threeNodeClustersStaySafeAndLinearizableUnderFaults() throws Exception {
@@ -75,9 +79,28 @@ class SimulationTest {
                 .isPositive());
     }
 
+    /** Hosts run the groups' engines on the simulator's runtime only, so a seed replays exactly too. */
     @Test
     void theSameSeedReplaysTheSameRunOfHosts() {
-        assertThat(hosts(HOST_SEEDS + FIRST_SEED).run()).isEqualTo(hosts(HOST_SEEDS + FIRST_SEED).run());
+        long seed = HOST_SEEDS + FIRST_SEED;
+        SimulationReport first = Simulation.builder(seed).groupsPerHost(2).faultDuration(Duration.ofSeconds(2)).build()
+                .run();
+        SimulationReport second = Simulation.builder(seed).groupsPerHost(2).faultDuration(Duration.ofSeconds(2))
+                .build().run();
+        assertThat(second).isEqualTo(first);
+    }
+
+    /** The mutation check in host mode: every group keeps its own safety monitor, which names the group. */
+    @Test
+    void acknowledgingBeforeDurableIsCaughtOnHosts() {
+        for (long seed = HOST_SEEDS + 1; seed <= HOST_SEEDS + 3; seed++) {
+            long s = seed;
+            assertThatThrownBy(() -> Simulation.builder(s).groupsPerHost(3)
+                    .engineOption("raftkit.unsafe.ackBeforeDurable", "true").build().run())
+                    .as("seed %d on hosts with acknowledgements before durability", s)
+                    .isInstanceOf(SimulationFailure.class)
+                    .hasMessageMatching("(?s).*group g\\d+: committed on a quorum.*");
+        }
     }
 
     /**
