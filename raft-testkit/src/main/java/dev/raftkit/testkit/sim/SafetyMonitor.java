@@ -2,13 +2,17 @@ package dev.raftkit.testkit.sim;
 
 import dev.raftkit.Codec;
 import dev.raftkit.NodeId;
+import dev.raftkit.NodeListener;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.Role;
 import dev.raftkit.SessionId;
+import dev.raftkit.StateMachine;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.testkit.memory.MemoryDisk;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -90,6 +94,34 @@ final class SafetyMonitor<C> {
         lastTerm.put(node, durableTerm);
     }
 
+    /**
+     * Wraps a node's state machine so that every command it applies is reported to {@link #onApply}.
+     *
+     * @param node the node the state machine runs on
+     * @param state the state machine
+     * @param <R> its response type
+     * @return the state machine to hand the engine
+     */
+    <R> StateMachine<C, R> watching(NodeId node, StateMachine<C, R> state) {
+        return new StateMachine<>() {
+            @Override
+            public R apply(long index, C command) {
+                onApply(node, index, command);
+                return state.apply(index, command);
+            }
+
+            @Override
+            public void writeSnapshot(OutputStream out) throws IOException {
+                state.writeSnapshot(out);
+            }
+
+            @Override
+            public void restoreSnapshot(InputStream in) throws IOException {
+                state.restoreSnapshot(in);
+            }
+        };
+    }
+
     /** A node applied {@code command} at {@code index}. */
     void onApply(NodeId node, long index, C command) {
         long previous = lastApplied.getOrDefault(node, 0L);
@@ -127,6 +159,21 @@ final class SafetyMonitor<C> {
             violate("exactly once: " + write + " (" + command + ") applied at index " + first + " and again at index "
                     + index + " on " + node);
         }
+    }
+
+    /**
+     * {@return a listener that reports a node's role changes to {@link #onRole}}
+     *
+     * @param node the node
+     * @param disk its disk, where a new leader's log is read
+     */
+    NodeListener roles(NodeId node, MemoryDisk disk) {
+        return new NodeListener() {
+            @Override
+            public void onRoleChange(Role role, long term) {
+                onRole(node, role, term, disk);
+            }
+        };
     }
 
     /** A node reports a role in a term. */

@@ -87,7 +87,7 @@ final class SimClient<C, R, M, I, O> {
         Request<C, R, M, I, O> next(SplittableRandom random, long now);
     }
 
-    private final SimCluster<C, R, ? extends M> cluster;
+    private final SimGroup<C, R, ? extends M> group;
     private final VirtualScheduler scheduler;
     private final SplittableRandom random;
     private final History<I, O> history;
@@ -108,11 +108,11 @@ final class SimClient<C, R, M, I, O> {
     /**
      * @param sessionMonitor present to write through sessions, telling it of every session write
      */
-    SimClient(SimCluster<C, R, ? extends M> cluster, VirtualScheduler scheduler, SplittableRandom random,
+    SimClient(SimGroup<C, R, ? extends M> group, VirtualScheduler scheduler, SplittableRandom random,
             History<I, O> history, Requests<C, R, M, I, O> requests, long opTimeoutNanos, Consumer<Long> onWriteOk,
             Consumer<Throwable> onNodeDeath, Optional<SafetyMonitor<C>> sessionMonitor) {
         this.sessionMonitor = sessionMonitor;
-        this.cluster = cluster;
+        this.group = group;
         this.scheduler = scheduler;
         this.random = random;
         this.history = history;
@@ -121,7 +121,7 @@ final class SimClient<C, R, M, I, O> {
         this.onWriteOk = onWriteOk;
         this.onNodeDeath = onNodeDeath;
         this.process = history.newProcess();
-        this.target = cluster.ids().get(random.nextInt(cluster.ids().size()));
+        this.target = group.ids().get(random.nextInt(group.ids().size()));
     }
 
     /** Starts issuing operations after a random think time. */
@@ -160,7 +160,7 @@ final class SimClient<C, R, M, I, O> {
 
     /** Opens this client's session (no operation of the history), then goes on issuing. */
     private void openSession() {
-        SimCluster.Incarnation<C, R, ? extends M> at = pickNode();
+        SimGroup.Incarnation<C, R, ? extends M> at = pickNode();
         if (at == null) {
             scheduleNext();
             return;
@@ -184,7 +184,7 @@ final class SimClient<C, R, M, I, O> {
 
     /** Sends {@code request}; a query is made consistent as {@code policy} says. */
     private void send(Request<C, R, M, I, O> request, ReadPolicy policy) {
-        SimCluster.Incarnation<C, R, ? extends M> at = policy == ReadPolicy.FOLLOWER ? anyNode() : pickNode();
+        SimGroup.Incarnation<C, R, ? extends M> at = policy == ReadPolicy.FOLLOWER ? anyNode() : pickNode();
         if (request instanceof Query<C, R, M, I, O> query && policy == ReadPolicy.LOCAL) {
             if (at != null) { // may be stale by contract: exercised, never checked
                 M state = at.state();
@@ -272,7 +272,7 @@ final class SimClient<C, R, M, I, O> {
                 if (done[0]) {
                     return;
                 }
-                SimCluster.Incarnation<C, R, ? extends M> at = pickNode();
+                SimGroup.Incarnation<C, R, ? extends M> at = pickNode();
                 if (at == null) {
                     scheduler.after(RETRY_PAUSE_NANOS, this);
                     return;
@@ -284,7 +284,7 @@ final class SimClient<C, R, M, I, O> {
                 boolean[] movedOn = new boolean[1];
                 VirtualScheduler.Event impatience = scheduler.after(ATTEMPT_PATIENCE_NANOS, () -> {
                     movedOn[0] = true;
-                    List<NodeId> ids = cluster.ids();
+                    List<NodeId> ids = group.ids();
                     target = ids.get(random.nextInt(ids.size()));
                     retry.run();
                 });
@@ -325,7 +325,7 @@ final class SimClient<C, R, M, I, O> {
         if (error instanceof NotLeaderException notLeader && notLeader.leaderHint().isPresent()) {
             target = notLeader.leaderHint().get();
         } else {
-            List<NodeId> ids = cluster.ids();
+            List<NodeId> ids = group.ids();
             target = ids.get(random.nextInt(ids.size()));
         }
     }
@@ -343,17 +343,17 @@ final class SimClient<C, R, M, I, O> {
     }
 
     /** {@return a node drawn at random (a follower read is served wherever it is sent), or null if it is down} */
-    private SimCluster.Incarnation<C, R, ? extends M> anyNode() {
-        List<NodeId> ids = cluster.ids();
-        return cluster.incarnation(ids.get(random.nextInt(ids.size())));
+    private SimGroup.Incarnation<C, R, ? extends M> anyNode() {
+        List<NodeId> ids = group.ids();
+        return group.incarnation(ids.get(random.nextInt(ids.size())));
     }
 
-    private SimCluster.Incarnation<C, R, ? extends M> pickNode() {
-        SimCluster.Incarnation<C, R, ? extends M> at = cluster.incarnation(target);
+    private SimGroup.Incarnation<C, R, ? extends M> pickNode() {
+        SimGroup.Incarnation<C, R, ? extends M> at = group.incarnation(target);
         if (at == null) {
-            List<NodeId> ids = cluster.ids();
+            List<NodeId> ids = group.ids();
             target = ids.get(random.nextInt(ids.size()));
-            at = cluster.incarnation(target);
+            at = group.incarnation(target);
         }
         return at;
     }

@@ -5,25 +5,21 @@ import dev.raftkit.Codec;
 import dev.raftkit.Config;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
-import dev.raftkit.NodeListener;
-import dev.raftkit.NodeStatus;
 import dev.raftkit.Raft;
-import dev.raftkit.Role;
 import dev.raftkit.StateMachine;
 import dev.raftkit.testkit.memory.MemoryDisk;
 import dev.raftkit.testkit.memory.MemoryLogStore;
 import dev.raftkit.testkit.memory.MemoryNetwork;
 import dev.raftkit.testkit.memory.MemoryTransport;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -35,14 +31,7 @@ import java.util.function.Supplier;
  * @param <R> the response type
  * @param <M> the state machine type, so callers can query it (from read queries only)
  */
-final class SimCluster<C, R, M extends StateMachine<C, R>> {
-
-    /** The responses each session keeps; the simulated clients have one write in flight each. */
-    private static final int SESSION_WINDOW = 8;
-
-    /** One running incarnation of a node. */
-    record Incarnation<C, R, M>(Node<C, R> node, M state, SimRuntime runtime) {
-    }
+final class SimCluster<C, R, M extends StateMachine<C, R>> implements SimGroup<C, R, M>, FaultDomain<NodeId> {
 
     private final VirtualScheduler scheduler;
     private final SplittableRandom random;
@@ -63,7 +52,7 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
     /** The members each spare was first started with: the voters when it was asked to join. */
     private final Map<NodeId, Map<NodeId, Address>> joinedWith = new TreeMap<>();
     /** Nodes removed from the cluster: they never run again (ids are never reused). */
-    private final java.util.Set<NodeId> retired = new java.util.TreeSet<>();
+    private final Set<NodeId> retired = new TreeSet<>();
     private final Map<NodeId, MemoryDisk> disks = new TreeMap<>();
     private final Map<NodeId, Incarnation<C, R, M>> live = new TreeMap<>();
 
@@ -86,8 +75,7 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
         this.latencies = latencies;
         this.engineOptions = engineOptions;
         this.snapshotThreshold = snapshotThreshold;
-        this.network = new MemoryNetwork((delivery, delay) -> scheduler.at(scheduler.now() + delay, delivery, null),
-                random.split());
+        this.network = network(scheduler, random.split());
         for (int i = 1; i <= size + spares; i++) {
             NodeId id = NodeId.of("n" + i);
             addresses.put(id, new Address("sim-n" + i, 7000 + i));
@@ -98,12 +86,23 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
         }
     }
 
-    MemoryNetwork network() {
+    /**
+     * Creates the network of a simulation: every delivery is an event of the virtual scheduler.
+     *
+     * @param random the source of the network's fault decisions
+     */
+    static MemoryNetwork network(VirtualScheduler scheduler, SplittableRandom random) {
+        return new MemoryNetwork((delivery, delay) -> scheduler.at(scheduler.now() + delay, delivery, null), random);
+    }
+
+    @Override
+    public MemoryNetwork network() {
         return network;
     }
 
     /** Returns every node that may run: all slots but the retired ones. */
-    List<NodeId> ids() {
+    @Override
+    public List<NodeId> ids() {
         List<NodeId> ids = new ArrayList<>(addresses.keySet());
         ids.removeAll(retired);
         return ids;
@@ -111,13 +110,6 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
 
     Address address(NodeId id) {
         return addresses.get(id);
-    }
-
-    /** Returns the disks of {@code ids}, for checks over a configuration's voters. */
-    Map<NodeId, MemoryDisk> disks(java.util.Collection<NodeId> ids) {
-        Map<NodeId, MemoryDisk> out = new TreeMap<>();
-        ids.forEach(id -> out.put(id, disks.get(id)));
-        return out;
     }
 
     /**
@@ -130,7 +122,7 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
     }
 
     /** Returns the initial voters' ids. */
-    java.util.Set<NodeId> initialVoters() {
+    Set<NodeId> initialVoters() {
         return initialVoters.keySet();
     }
 
@@ -145,16 +137,49 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
     }
 
     /** Returns the running incarnation of {@code id}, or null if it is crashed. */
-    Incarnation<C, R, M> incarnation(NodeId id) {
+    @Override
+    public Incarnation<C, R, M> incarnation(NodeId id) {
         return live.get(id);
     }
 
-    boolean isUp(NodeId id) {
+    @Override
+    public MemoryDisk disk(NodeId id) {
+        return disks.get(id);
+    }
+
+    @Override
+    public SafetyMonitor<C> monitor() {
+        return monitor;
+    }
+
+    @Override
+    public List<NodeId> targets() {
+        return ids();
+    }
+
+    @Override
+    public void partition(Set<NodeId> a, Set<NodeId> b) {
+        network.partition(a, b);
+    }
+
+    @Override
+    public void isolate(NodeId id) {
+        network.isolate(id);
+    }
+
+    @Override
+    public void block(NodeId from, NodeId to) {
+        network.block(from, to);
+    }
+
+    @Override
+    public boolean isUp(NodeId id) {
         return live.containsKey(id);
     }
 
     /** Starts (or restarts) {@code id} from its disk. */
-    void start(NodeId id) {
+    @Override
+    public void start(NodeId id) {
         if (live.containsKey(id) || retired.contains(id)) {
             return;
         }
@@ -164,42 +189,33 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
         }
         Map<NodeId, Address> members = new TreeMap<>(spare ? joinedWith.get(id) : initialVoters);
         members.put(id, addresses.get(id));
-        Config.Builder config = Config.builder(id, members).joinExisting(spare).tickInterval(Duration.ofMillis(10))
-                .electionTimeoutTicks(15, 30).heartbeatIntervalTicks(3).maxInflightWrites(1000)
-                .snapshotThreshold(snapshotThreshold)
-                // Clients keep one write in flight: a small response window keeps the session table,
-                // and so the snapshots sent in tiny chunks, small.
-                .sessionWindow(SESSION_WINDOW);
+        Config.Builder config = SimGroup.simulated(
+                Config.builder(id, members).joinExisting(spare).tickInterval(Duration.ofMillis(10)), snapshotThreshold);
         engineOptions.forEach(config::option);
         Config built = config.build();
-        double clockRate = clockDrift == 0 ? 1 : 1 + clockDrift * (2 * random.nextDouble() - 1);
-        SimRuntime runtime = new SimRuntime(scheduler, random.nextLong(), latencies, clockRate);
+        SimRuntime runtime = SimRuntime.drawn(scheduler, random, latencies, clockDrift);
         M state = stateMachines.get();
         MemoryDisk disk = disks.get(id);
         monitor.incarnation(id, disk.hardState().term());
         Raft.Builder<C, R> builder = Raft.builder(built);
         responseCodec.ifPresent(builder::responseCodec);
         Node<C, R> node = builder
-                .stateMachine(recording(id, state))
+                .stateMachine(monitor.watching(id, state))
                 .codec(codec)
                 .logStore(new MemoryLogStore(disk))
                 .transport(new MemoryTransport(network, built))
                 .runtime(runtime)
-                .listener(new NodeListener() {
-                    @Override
-                    public void onRoleChange(Role role, long term) {
-                        monitor.onRole(id, role, term, disk);
-                    }
-                })
+                .listener(monitor.roles(id, disk))
                 .start();
         live.put(id, new Incarnation<>(node, state, runtime));
     }
 
     /** Crashes {@code id}: its pending work, including persists not yet done, is lost. */
-    void crash(NodeId id) {
+    @Override
+    public void crash(NodeId id) {
         Incarnation<C, R, M> incarnation = live.remove(id);
         if (incarnation != null) {
-            incarnation.runtime.kill();
+            incarnation.runtime().kill();
             network.detach(addresses.get(id));
         }
     }
@@ -207,37 +223,5 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> {
     /** Crashes every node; the simulation's end. */
     void crashAll() {
         new ArrayList<>(live.keySet()).forEach(this::crash);
-    }
-
-    /** Feeds every running node's status to the safety monitor. */
-    void checkStatuses() {
-        for (Incarnation<C, R, M> incarnation : live.values()) {
-            NodeStatus status = incarnation.node.status();
-            monitor.onStatus(status);
-            if (status.role() == Role.LEADER) {
-                monitor.checkCommitDurable(status.id(), disks.get(status.id()), status.commitIndex(),
-                        disks(status.voters()));
-            }
-        }
-    }
-
-    private StateMachine<C, R> recording(NodeId id, M state) {
-        return new StateMachine<>() {
-            @Override
-            public R apply(long index, C command) {
-                monitor.onApply(id, index, command);
-                return state.apply(index, command);
-            }
-
-            @Override
-            public void writeSnapshot(OutputStream out) throws IOException {
-                state.writeSnapshot(out);
-            }
-
-            @Override
-            public void restoreSnapshot(InputStream in) throws IOException {
-                state.restoreSnapshot(in);
-            }
-        };
     }
 }

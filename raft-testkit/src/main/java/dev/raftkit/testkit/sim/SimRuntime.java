@@ -8,13 +8,14 @@ import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
- * The runtime of one incarnation of a simulated node: virtual time from a {@link VirtualScheduler}
- * and seeded randomness. Its clock runs at its own rate ({@code clockRate} local nanoseconds per
- * virtual one): both {@link #nanoTime()} and the delays of {@link TaskQueue#schedule} (the ticks)
- * follow it, as a real node's clock drives both; service times are real durations. Each task queue runs its tasks one at a time with a random service time,
- * so queues interleave differently per seed; the storage queue's service time models fsync
- * latency. {@link #kill()} is a crash: every task not yet run is lost, which loses exactly the
- * persists that had not completed.
+ * The runtime of one incarnation of a simulated node, or of a simulated host and all its groups:
+ * virtual time from a {@link VirtualScheduler} and seeded randomness. Its clock runs at its own
+ * rate ({@code clockRate} local nanoseconds per virtual one): both {@link #nanoTime()} and the
+ * delays of {@link TaskQueue#schedule} (the ticks) follow it, as a real node's clock drives both;
+ * service times are real durations. Each task queue runs its tasks one at a time with a random
+ * service time, so queues interleave differently per seed; the storage queue's service time (a
+ * node's, or the one a host's groups share) models fsync latency. {@link #kill()} is a crash:
+ * every task not yet run is lost, which loses exactly the persists that had not completed.
  */
 final class SimRuntime implements RaftRuntime {
 
@@ -42,6 +43,18 @@ final class SimRuntime implements RaftRuntime {
         this.clockRate = clockRate;
     }
 
+    /**
+     * Creates the runtime of one incarnation with a clock rate drawn in {@code [1 - clockDrift,
+     * 1 + clockDrift]} and a seed, both from {@code random}.
+     *
+     * @param clockDrift how far the clock rate may differ from 1, 0 for a perfect clock
+     */
+    static SimRuntime drawn(VirtualScheduler scheduler, SplittableRandom random, Latencies latencies,
+            double clockDrift) {
+        double clockRate = clockDrift == 0 ? 1 : 1 + clockDrift * (2 * random.nextDouble() - 1);
+        return new SimRuntime(scheduler, random.nextLong(), latencies, clockRate);
+    }
+
     /** {@return how fast this node's clock runs against virtual time} */
     double clockRate() {
         return clockRate;
@@ -54,7 +67,8 @@ final class SimRuntime implements RaftRuntime {
 
     @Override
     public TaskQueue newTaskQueue(String name) {
-        boolean storage = name.startsWith("raft-storage");
+        // A node's storage writer is raft-storage-<id>; a host's, shared by its groups, ends in -storage.
+        boolean storage = name.startsWith("raft-storage") || name.endsWith("-storage");
         SimTaskQueue queue = new SimTaskQueue(storage ? latencies.storageMin : latencies.taskMin,
                 storage ? latencies.storageMax : latencies.taskMax);
         queues.add(queue);

@@ -9,7 +9,8 @@ package dev.raftkit.testkit.sim;
  * every fault is healed and the run checks that the cluster recovers, that all nodes converge to
  * the same state, that no acknowledged write was lost, and that the client history is
  * linearizable. To put your own state machine through the same run, use
- * {@link StateMachineSimulation}.
+ * {@link StateMachineSimulation}; to run hosts that each hold a member of several groups, set
+ * {@link SimulationOptions#groupsPerHost}.
  *
  * <p>Everything derives from the seed, so a failing seed replays exactly:
  *
@@ -46,7 +47,7 @@ public final class Simulation {
      * @throws SimulationFailure naming the seed, the broken property and the last faults injected
      */
     public SimulationReport run() {
-        return new SimulationRun<>(seed, settings, new KvWorkload(keys)).run();
+        return new SimulationRun<>(seed, settings, () -> new KvWorkload(keys)).run();
     }
 
     /** Describes a simulation. */

@@ -22,6 +22,7 @@ public abstract class SimulationOptions<B extends SimulationOptions<B>> {
     public static final double DEFAULT_CLOCK_DRIFT = 0.04;
 
     private int nodes = 3;
+    private int groupsPerHost = 1;
     private int spares;
     private int clients = 4;
     private Duration faultDuration = Duration.ofSeconds(6);
@@ -37,7 +38,8 @@ public abstract class SimulationOptions<B extends SimulationOptions<B>> {
     abstract B self();
 
     /**
-     * Sets the cluster size. Default 3.
+     * Sets the cluster size: how many nodes, or with {@link #groupsPerHost} above 1 how many hosts.
+     * Default 3.
      *
      * @param nodes 1 to 9
      * @return this builder
@@ -51,9 +53,30 @@ public abstract class SimulationOptions<B extends SimulationOptions<B>> {
     }
 
     /**
+     * Runs hosts that hold several groups instead of single nodes: {@link #nodes} hosts, started
+     * through {@code Raft.host(..)}, each run a member of every one of {@code groupsPerHost} groups
+     * (member ids differ between groups). Faults strike hosts: a crash or partition of a host hits
+     * all of its groups. Each group gets its own {@link #clients} and its own checks (every safety
+     * invariant, liveness, convergence, equal states, the workload's checks, linearizability), and
+     * the run checks that no message of one group is ever delivered to another. Default 1: one
+     * group of single nodes, each seed running exactly as before this setting existed.
+     *
+     * @param groupsPerHost 1 to 64; above 1, {@link #spares} must be 0
+     * @return this builder
+     */
+    public B groupsPerHost(int groupsPerHost) {
+        if (groupsPerHost < 1 || groupsPerHost > 64) {
+            throw new IllegalArgumentException("groupsPerHost must be 1..64, was " + groupsPerHost);
+        }
+        this.groupsPerHost = groupsPerHost;
+        return self();
+    }
+
+    /**
      * Adds spare nodes and random membership changes: spares join (as voters, or as learners
      * later promoted) and members are removed for good, interleaved with every other fault,
-     * keeping at least {@code nodes} voters. Default 0: the configuration never changes.
+     * keeping at least {@code nodes} voters. Default 0: the configuration never changes. Only
+     * with {@link #groupsPerHost} 1.
      *
      * @param spares 0 to 8
      * @return this builder
@@ -67,7 +90,7 @@ public abstract class SimulationOptions<B extends SimulationOptions<B>> {
     }
 
     /**
-     * Sets how many clients issue operations concurrently. Default 4.
+     * Sets how many clients issue operations concurrently, in each group. Default 4.
      *
      * @param clients 1 to 64
      * @return this builder
@@ -135,14 +158,22 @@ public abstract class SimulationOptions<B extends SimulationOptions<B>> {
         return self();
     }
 
-    /** {@return the settings as set so far, for a simulation to keep} */
+    /**
+     * {@return the settings as set so far, for a simulation to keep}
+     *
+     * @throws IllegalArgumentException if spares are asked for with more than one group per host
+     */
     Settings settings() {
-        return new Settings(nodes, spares, clients, faultDuration.toNanos(), faults, Map.copyOf(engineOptions),
-                clockDrift);
+        if (groupsPerHost > 1 && spares > 0) {
+            throw new IllegalArgumentException("spares (membership changes) are simulated with one group only, not "
+                    + "with groupsPerHost " + groupsPerHost);
+        }
+        return new Settings(nodes, groupsPerHost, spares, clients, faultDuration.toNanos(), faults,
+                Map.copyOf(engineOptions), clockDrift);
     }
 
     /** The settings, frozen when a simulation is built. */
-    record Settings(int nodes, int spares, int clients, long faultNanos, boolean faults,
+    record Settings(int nodes, int groupsPerHost, int spares, int clients, long faultNanos, boolean faults,
             Map<String, String> engineOptions, double clockDrift) {
     }
 }

@@ -8,6 +8,7 @@ import dev.raftkit.testkit.linearizability.History;
 import dev.raftkit.testkit.linearizability.LinearizabilityChecker;
 import dev.raftkit.testkit.linearizability.Operation;
 import dev.raftkit.testkit.linearizability.Outcome;
+import dev.raftkit.testkit.memory.MemoryNetwork;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * One run of a simulation, whatever its workload: starts the cluster, lets the clients and the
@@ -38,14 +40,18 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
 
     private final long seed;
     private final SimulationOptions.Settings settings;
-    private final Workload<C, R, M, I, O> workload;
+    private final Supplier<? extends Workload<C, R, M, I, O>> workloads;
     private final VirtualScheduler scheduler = new VirtualScheduler();
     private final ArrayDeque<String> log = new ArrayDeque<>();
 
-    SimulationRun(long seed, SimulationOptions.Settings settings, Workload<C, R, M, I, O> workload) {
+    /**
+     * @param workloads makes the workload of each group (a workload may keep state about its group's run)
+     */
+    SimulationRun(long seed, SimulationOptions.Settings settings,
+            Supplier<? extends Workload<C, R, M, I, O>> workloads) {
         this.seed = seed;
         this.settings = settings;
-        this.workload = workload;
+        this.workloads = workloads;
     }
 
     /**
@@ -64,8 +70,6 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
 
     private SimulationReport execute() {
         SplittableRandom random = new SplittableRandom(seed);
-        SafetyMonitor<C> monitor = new SafetyMonitor<>(workload.codec());
-        History<I, O> history = new History<>(scheduler::now);
         SimRuntime.Latencies latencies = new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS);
         // Each seed draws its own snapshot settings, from none to constant snapshots in tiny chunks.
         Map<String, String> options = new LinkedHashMap<>();
@@ -73,65 +77,174 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
         options.put("raftkit.snapshot.trailingEntries", Integer.toString(random.nextInt(20)));
         options.put("raftkit.snapshot.chunkBytes", Integer.toString(16 + random.nextInt(500)));
         options.putAll(settings.engineOptions());
-        SimCluster<C, R, M> cluster = new SimCluster<>(scheduler, random.split(), monitor, workload.stateMachines(),
-                workload.codec(), workload.responseCodec(), settings.nodes(), settings.spares(), latencies,
-                snapshotThreshold, options, settings.clockDrift());
-        Nemesis nemesis = new Nemesis(cluster, scheduler, random.split(), settings.spares() > 0, settings.nodes(),
-                this::record);
-        cluster.network().delay(Duration.ofNanos(100_000), Duration.ofMillis(2));
-        cluster.initialVoters().forEach(cluster::start);
+        Deployment deployment = settings.groupsPerHost() == 1
+                ? cluster(random, latencies, snapshotThreshold, options)
+                : hosts(random, latencies, snapshotThreshold, options);
+        deployment.network.delay(Duration.ofNanos(100_000), Duration.ofMillis(2));
+        deployment.startAll.run();
+        List<GroupRun> groups = deployment.groups;
 
-        // Clients of even seeds write through sessions and retry uncertain writes, if the workload can.
-        Optional<SafetyMonitor<C>> sessions = workload.responseCodec().isPresent() && seed % 2 == 0
-                ? Optional.of(monitor) : Optional.empty();
-        long[] lastWriteOk = {-1};
-        List<SimClient<C, R, M, I, O>> clients = new ArrayList<>();
-        for (int c = 0; c < settings.clients(); c++) {
-            SimClient<C, R, M, I, O> client = new SimClient<>(cluster, scheduler, random.split(), history,
-                    workload.requests(c), 1000 * MS, t -> lastWriteOk[0] = t,
-                    e -> monitor.violate("a node stopped itself: " + e), sessions);
-            clients.add(client);
-            client.start();
+        for (GroupRun group : groups) {
+            // Clients of even seeds write through sessions and retry uncertain writes, if the workload can.
+            Optional<SafetyMonitor<C>> sessions = group.workload.responseCodec().isPresent() && seed % 2 == 0
+                    ? Optional.of(group.monitor()) : Optional.empty();
+            for (int c = 0; c < settings.clients(); c++) {
+                SimClient<C, R, M, I, O> client = new SimClient<>(group.members, scheduler, random.split(),
+                        group.history, group.workload.requests(c), 1000 * MS, t -> group.lastWriteOk = t,
+                        group::nodeStopped, sessions);
+                group.clients.add(client);
+                client.start();
+            }
         }
         if (settings.faults()) {
-            scheduleStrikes(random.split(), nemesis, settings.faultNanos());
+            scheduleStrikes(random.split(), deployment.nemesis, settings.faultNanos());
         }
-        scheduleStatusChecks(cluster);
+        scheduleStatusChecks(groups);
 
-        Runnable afterEach = monitor::check;
+        Runnable afterEach = deployment::check;
         scheduler.runUntil(settings.faultNanos(), afterEach);
-        nemesis.healAll();
+        deployment.nemesis.healAll();
         long healedAt = scheduler.now();
         scheduler.runUntil(healedAt + 3000 * MS, afterEach);
-        if (lastWriteOk[0] < healedAt) {
-            throw new SafetyViolation("liveness: no write succeeded within 3 s after every fault healed:"
-                    + statuses(cluster));
+        for (GroupRun group : groups) {
+            if (group.lastWriteOk < healedAt) {
+                throw new SafetyViolation(group.where("liveness: no write succeeded within 3 s after every fault "
+                        + "healed:" + statuses(group.members)));
+            }
         }
-        clients.forEach(SimClient::stop);
+        groups.forEach(group -> group.clients.forEach(SimClient::stop));
         scheduler.runUntil(scheduler.now() + 1500 * MS, afterEach);
-        NodeId leader = awaitConvergence(cluster, afterEach);
-        SimClient<C, R, M, I, O> reader = new SimClient<>(cluster, scheduler, random.split(), history,
-                workload.requests(settings.clients()), 1000 * MS, t -> { },
-                e -> monitor.violate("a node stopped itself: " + e), Optional.empty());
-        reader.stop();
-        workload.finish(reader, leader, () -> scheduler.runUntil(scheduler.now() + 50 * MS, afterEach));
-        scheduler.runUntil(scheduler.now() + 1100 * MS, afterEach);
-        compareStates(cluster, leader);
-        workload.checkEnd(history, monitor);
-        LinearizabilityChecker<I, O> checker = LinearizabilityChecker.of(workload.model())
-                .withTimeBudget(Duration.ofSeconds(30));
-        CheckResult<I, O> verdict = checker.check(history);
-        if (!verdict.isLinearizable()) {
-            throw new SafetyViolation("linearizability: " + verdict.explain() + historyOfFirstUndecidedKey(history,
-                    verdict) + shrunk(checker, history.operations()));
+        for (GroupRun group : groups) {
+            group.leader = awaitConvergence(group, afterEach);
+            SimClient<C, R, M, I, O> reader = new SimClient<>(group.members, scheduler, random.split(), group.history,
+                    group.workload.requests(settings.clients()), 1000 * MS, t -> { }, group::nodeStopped,
+                    Optional.empty());
+            reader.stop();
+            group.workload.finish(reader, group.leader,
+                    () -> scheduler.runUntil(scheduler.now() + 50 * MS, afterEach));
         }
-        cluster.crashAll();
-        return new SimulationReport(seed, scheduler.executed(), history.operations().size(),
-                (int) history.operations().stream().filter(o -> o.outcome() == Outcome.OK).count(),
-                monitor.leaderTerms(), monitor.applied().size());
+        scheduler.runUntil(scheduler.now() + 1100 * MS, afterEach);
+        for (GroupRun group : groups) {
+            compareStates(group);
+            group.named(() -> group.workload.checkEnd(group.history, group.monitor()));
+            checkLinearizable(group);
+        }
+        deployment.crashAll.run();
+        return new SimulationReport(seed, scheduler.executed(),
+                groups.stream().mapToInt(group -> group.history.operations().size()).sum(),
+                groups.stream().mapToInt(group -> (int) group.history.operations().stream()
+                        .filter(o -> o.outcome() == Outcome.OK).count()).sum(),
+                groups.stream().mapToInt(group -> group.monitor().leaderTerms()).sum(),
+                groups.stream().mapToInt(group -> group.monitor().applied().size()).sum());
     }
 
-    private void scheduleStrikes(SplittableRandom random, Nemesis nemesis, long until) {
+    /** One group of single nodes, with membership changes if there are spares. */
+    private Deployment cluster(SplittableRandom random, SimRuntime.Latencies latencies, long snapshotThreshold,
+            Map<String, String> options) {
+        Workload<C, R, M, I, O> workload = workloads.get();
+        SimCluster<C, R, M> cluster = new SimCluster<>(scheduler, random.split(),
+                new SafetyMonitor<>(workload.codec()), workload.stateMachines(), workload.codec(),
+                workload.responseCodec(), settings.nodes(), settings.spares(), latencies, snapshotThreshold, options,
+                settings.clockDrift());
+        SplittableRandom faults = random.split();
+        Optional<MembershipChanges> membership = settings.spares() > 0
+                ? Optional.of(new MembershipChanges(cluster, scheduler, faults, settings.nodes(), this::record))
+                : Optional.empty();
+        return new Deployment(List.of(new GroupRun("", cluster, workload)),
+                new Nemesis<>(cluster, scheduler, faults, membership, this::record), cluster.network(),
+                () -> cluster.initialVoters().forEach(cluster::start), cluster::crashAll, () -> { });
+    }
+
+    /** Hosts that each hold a member of every group, watched so that no message crosses groups. */
+    private Deployment hosts(SplittableRandom random, SimRuntime.Latencies latencies, long snapshotThreshold,
+            Map<String, String> options) {
+        List<Workload<C, R, M, I, O>> groupWorkloads = new ArrayList<>();
+        for (int g = 0; g < settings.groupsPerHost(); g++) {
+            groupWorkloads.add(workloads.get());
+        }
+        CrossGroupMonitor crossGroup = new CrossGroupMonitor(scheduler::now);
+        SimHosts<C, R, M> hosts = new SimHosts<>(scheduler, random.split(), groupWorkloads, settings.nodes(),
+                latencies, snapshotThreshold, options, settings.clockDrift(), crossGroup::watch);
+        List<GroupRun> groups = new ArrayList<>();
+        for (int g = 0; g < groupWorkloads.size(); g++) {
+            SimHosts<C, R, M>.HostedGroup group = hosts.groups().get(g);
+            groups.add(new GroupRun(group.id().value(), group, groupWorkloads.get(g)));
+        }
+        return new Deployment(groups, new Nemesis<>(hosts, scheduler, random.split(), Optional.empty(), this::record),
+                hosts.network(), hosts::startAll, hosts::crashAll, crossGroup::check);
+    }
+
+    /** What a run deploys: its groups, the nemesis that strikes them, and how to start and end them. */
+    private final class Deployment {
+        final List<GroupRun> groups;
+        final Nemesis<?> nemesis;
+        final MemoryNetwork network;
+        final Runnable startAll;
+        final Runnable crashAll;
+        /** Checks what spans groups, after every event. */
+        final Runnable acrossGroups;
+
+        Deployment(List<GroupRun> groups, Nemesis<?> nemesis, MemoryNetwork network, Runnable startAll,
+                Runnable crashAll, Runnable acrossGroups) {
+            this.groups = groups;
+            this.nemesis = nemesis;
+            this.network = network;
+            this.startAll = startAll;
+            this.crashAll = crashAll;
+            this.acrossGroups = acrossGroups;
+        }
+
+        /** Throws the first safety violation recorded in any group, or across groups. */
+        void check() {
+            for (GroupRun group : groups) {
+                group.named(group.monitor()::check);
+            }
+            acrossGroups.run();
+        }
+    }
+
+    /** One group of the run: its members, workload, clients and history. */
+    private final class GroupRun {
+        /** The group's id, or empty for the only group of single nodes (whose messages name no group). */
+        final String name;
+        final SimGroup<C, R, M> members;
+        final Workload<C, R, M, I, O> workload;
+        final History<I, O> history = new History<>(scheduler::now);
+        final List<SimClient<C, R, M, I, O>> clients = new ArrayList<>();
+        long lastWriteOk = -1;
+        NodeId leader;
+
+        GroupRun(String name, SimGroup<C, R, M> members, Workload<C, R, M, I, O> workload) {
+            this.name = name;
+            this.members = members;
+            this.workload = workload;
+        }
+
+        SafetyMonitor<C> monitor() {
+            return members.monitor();
+        }
+
+        /** A client saw a node stop itself: the simulation injects no storage faults, so an engine bug. */
+        void nodeStopped(Throwable error) {
+            monitor().violate("a node stopped itself: " + error);
+        }
+
+        /** {@return {@code what}, naming this group if the run has several} */
+        String where(String what) {
+            return name.isEmpty() ? what : "group " + name + ": " + what;
+        }
+
+        /** Runs a check, naming this group in the violation it throws. */
+        void named(Runnable check) {
+            try {
+                check.run();
+            } catch (SafetyViolation e) {
+                throw name.isEmpty() ? e : new SafetyViolation(where(e.getMessage()));
+            }
+        }
+    }
+
+    private void scheduleStrikes(SplittableRandom random, Nemesis<?> nemesis, long until) {
         long at = 300 * MS + random.nextLong(400 * MS);
         while (at < until) {
             scheduler.after(at, nemesis::strike);
@@ -139,27 +252,29 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
         }
     }
 
-    private void scheduleStatusChecks(SimCluster<C, R, M> cluster) {
+    private void scheduleStatusChecks(List<GroupRun> groups) {
         scheduler.after(5 * MS, new Runnable() {
             @Override
             public void run() {
-                cluster.checkStatuses();
+                groups.forEach(group -> group.members.checkStatuses());
                 scheduler.after(5 * MS, this);
             }
         });
     }
 
     /**
-     * Runs until one leader leads and every member of its configuration applied the same last index.
+     * Runs until one leader of {@code group} leads and every member of its configuration applied the
+     * same last index.
      */
-    private NodeId awaitConvergence(SimCluster<C, R, M> cluster, Runnable afterEach) {
+    private NodeId awaitConvergence(GroupRun group, Runnable afterEach) {
+        SimGroup<C, R, M> members = group.members;
         long deadline = scheduler.now() + 10_000 * MS;
         while (scheduler.now() < deadline) {
             // The leader of the highest term: a deposed one may not have noticed yet.
             NodeId leader = null;
             long leaderTerm = -1;
-            for (NodeId id : cluster.ids()) {
-                SimCluster.Incarnation<C, R, M> at = cluster.incarnation(id);
+            for (NodeId id : members.ids()) {
+                SimGroup.Incarnation<C, R, M> at = members.incarnation(id);
                 if (at == null) {
                     continue; // a spare that never joined
                 }
@@ -169,28 +284,29 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
                     leaderTerm = status.term();
                 }
             }
-            if (leader != null && membersAgree(cluster, leader)) {
+            if (leader != null && membersAgree(members, leader)) {
                 return leader;
             }
             scheduler.runUntil(scheduler.now() + 50 * MS, afterEach);
         }
-        throw new SafetyViolation("convergence: nodes did not agree within 10 s after healing:" + statuses(cluster));
+        throw new SafetyViolation(group.where("convergence: nodes did not agree within 10 s after healing:"
+                + statuses(members)));
     }
 
-    private static String statuses(SimCluster<?, ?, ?> cluster) {
+    private static String statuses(SimGroup<?, ?, ?> group) {
         StringBuilder states = new StringBuilder();
-        for (NodeId id : cluster.ids()) {
-            SimCluster.Incarnation<?, ?, ?> incarnation = cluster.incarnation(id);
+        for (NodeId id : group.ids()) {
+            SimGroup.Incarnation<?, ?, ?> incarnation = group.incarnation(id);
             states.append("\n  ").append(incarnation == null ? id + " down" : incarnation.node().status());
         }
         return states.toString();
     }
 
-    private static boolean membersAgree(SimCluster<?, ?, ?> cluster, NodeId leader) {
-        var leaderStatus = cluster.incarnation(leader).node().status();
+    private static boolean membersAgree(SimGroup<?, ?, ?> group, NodeId leader) {
+        var leaderStatus = group.incarnation(leader).node().status();
         Set<Long> applied = new HashSet<>();
-        for (NodeId id : members(cluster, leader)) {
-            SimCluster.Incarnation<?, ?, ?> member = cluster.incarnation(id);
+        for (NodeId id : members(group, leader)) {
+            SimGroup.Incarnation<?, ?, ?> member = group.incarnation(id);
             if (member == null) {
                 return false; // a retired node is in this leader's configuration: it is not the latest
             }
@@ -204,25 +320,36 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
     }
 
     /** The voters and learners of the leader's configuration. */
-    private static Set<NodeId> members(SimCluster<?, ?, ?> cluster, NodeId leader) {
-        var status = cluster.incarnation(leader).node().status();
+    private static Set<NodeId> members(SimGroup<?, ?, ?> group, NodeId leader) {
+        var status = group.incarnation(leader).node().status();
         Set<NodeId> members = new TreeSet<>(status.voters());
         members.addAll(status.learners());
         return members;
     }
 
-    private void compareStates(SimCluster<C, R, M> cluster, NodeId leader) {
+    private void compareStates(GroupRun group) {
         Object reference = null;
         NodeId referenceNode = null;
-        for (NodeId id : members(cluster, leader)) {
-            Object state = workload.stateOf(cluster.incarnation(id).state());
+        for (NodeId id : members(group.members, group.leader)) {
+            Object state = group.workload.stateOf(group.members.incarnation(id).state());
             if (reference == null) {
                 reference = state;
                 referenceNode = id;
             } else if (!reference.equals(state)) {
-                throw new SafetyViolation("state machine safety: " + referenceNode + " holds " + reference + " but "
-                        + id + " holds " + state);
+                throw new SafetyViolation(group.where("state machine safety: " + referenceNode + " holds " + reference
+                        + " but " + id + " holds " + state));
             }
+        }
+    }
+
+    private void checkLinearizable(GroupRun group) {
+        LinearizabilityChecker<I, O> checker = LinearizabilityChecker.of(group.workload.model())
+                .withTimeBudget(Duration.ofSeconds(30));
+        CheckResult<I, O> verdict = checker.check(group.history);
+        if (!verdict.isLinearizable()) {
+            throw new SafetyViolation(group.where("linearizability: " + verdict.explain()
+                    + historyOfFirstUndecidedKey(group.history, verdict)
+                    + shrunk(checker, group.history.operations())));
         }
     }
 

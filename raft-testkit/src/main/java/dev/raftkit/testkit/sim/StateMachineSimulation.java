@@ -97,8 +97,8 @@ public final class StateMachineSimulation<C, R> {
      *     for a linearizability violation, the shortest violated prefix of the history
      */
     public SimulationReport run(long seed) {
-        return new SimulationRun<>(seed, settings, new StateMachineWorkload<>(stateMachines, codec, commands, model))
-                .run();
+        return new SimulationRun<>(seed, settings,
+                () -> new StateMachineWorkload<>(stateMachines, codec, commands, model)).run();
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -20,18 +21,25 @@ import org.junit.jupiter.api.Test;
  * <p>{@code -Draftkit.sim.seeds=N} runs N seeds instead of 500 (a longer run);
  * {@code -Draftkit.sim.firstSeed=S} starts elsewhere (within each variant's range);
  * {@code -Draftkit.sim.seed=S} replays one seed as a failure prints it: each variant owns a range
- * of seeds (three nodes below 1,000,000, five nodes below 2,000,000, membership changes from
- * 2,000,000), and only the variant that owns S runs; the others are skipped.
+ * of seeds (three nodes below 1,000,000, five nodes below 2,000,000, membership changes below
+ * 3,000,000, hosts holding several groups from 3,000,000), and only the variant that owns S runs;
+ * the others are skipped.
  */
 class SimulationTest {
 
     private static final int SEEDS = Integer.getInteger("raftkit.sim.seeds", 500);
     private static final long FIRST_SEED = Long.getLong("raftkit.sim.firstSeed", 1L);
-    /** Where each variant's seeds start; each owns the next million seeds, the last one all above. */
+    /** Where each variant's seeds start; each owns the next million seeds, the last one (hosts) all above. */
     private static final long SEEDS_PER_VARIANT = 1_000_000;
     private static final long THREE_NODE_SEEDS = 0;
     private static final long FIVE_NODE_SEEDS = 1_000_000;
     private static final long MEMBERSHIP_SEEDS = 2_000_000;
+    private static final long HOST_SEEDS = 3_000_000;
+    /**
+     * Seeds of the other variants per host seed: a host run holds three groups, so costs about three
+     * runs, and 5 of them keep the default run well under a minute.
+     */
+    private static final int HOST_SEEDS_DIVISOR = 100;
 
     @Test
     void threeNodeClustersStaySafeAndLinearizableUnderFaults() throws Exception {
@@ -56,6 +64,43 @@ class SimulationTest {
         List<SimulationReport> reports = runSeeds(Math.max(1, SEEDS / 5), MEMBERSHIP_SEEDS,
                 SimulationTest::membership);
         assertThat(reports).allSatisfy(r -> assertThat(r.okOperations()).isPositive());
+    }
+
+    /**
+     * Three hosts each hold a member of three groups (member ids differ between groups); crashes,
+     * partitions and link faults strike hosts, so hit every group of a host at once. Every group
+     * is checked as a single group is, and no message of one group may reach another.
+     */
+    @Test
+    void hostsHoldingSeveralGroupsStaySafeAndLinearizableUnderHostFaults() throws Exception {
+        List<SimulationReport> reports = runSeeds(Math.max(1, SEEDS / HOST_SEEDS_DIVISOR), HOST_SEEDS,
+                SimulationTest::hosts);
+        assertThat(reports).allSatisfy(r -> assertThat(r.okOperations()).as("seed %d did useful work", r.seed())
+                .isPositive());
+    }
+
+    /** Hosts run the groups' engines on the simulator's runtime only, so a seed replays exactly too. */
+    @Test
+    void theSameSeedReplaysTheSameRunOfHosts() {
+        long seed = HOST_SEEDS + FIRST_SEED;
+        SimulationReport first = Simulation.builder(seed).groupsPerHost(2).faultDuration(Duration.ofSeconds(2)).build()
+                .run();
+        SimulationReport second = Simulation.builder(seed).groupsPerHost(2).faultDuration(Duration.ofSeconds(2))
+                .build().run();
+        assertThat(second).isEqualTo(first);
+    }
+
+    /** The mutation check in host mode: every group keeps its own safety monitor, which names the group. */
+    @Test
+    void acknowledgingBeforeDurableIsCaughtOnHosts() {
+        for (long seed = HOST_SEEDS + 1; seed <= HOST_SEEDS + 3; seed++) {
+            long s = seed;
+            assertThatThrownBy(() -> Simulation.builder(s).groupsPerHost(3)
+                    .engineOption("raftkit.unsafe.ackBeforeDurable", "true").build().run())
+                    .as("seed %d on hosts with acknowledgements before durability", s)
+                    .isInstanceOf(SimulationFailure.class)
+                    .hasMessageMatching("(?s).*group g\\d+: committed on a quorum.*");
+        }
     }
 
     /**
@@ -120,6 +165,11 @@ class SimulationTest {
         }
     }
 
+    /** The host variant: three hosts, each with a member of three groups. */
+    private static Simulation hosts(long seed) {
+        return Simulation.builder(seed).nodes(3).groupsPerHost(3).build();
+    }
+
     /** The membership variant: three voters and four spares that join, get promoted and leave. */
     private static Simulation membership(long seed) {
         return Simulation.builder(seed).nodes(3).spares(4).build();
@@ -133,7 +183,7 @@ class SimulationTest {
             throws Exception {
         Long only = Long.getLong("raftkit.sim.seed");
         if (only != null) {
-            boolean owned = only >= base && (only < base + SEEDS_PER_VARIANT || base == MEMBERSHIP_SEEDS);
+            boolean owned = only >= base && (only < base + SEEDS_PER_VARIANT || base == HOST_SEEDS);
             assumeTrue(owned, "replay seed " + only + " belongs to another variant");
             return List.of(simulation.apply(only).run());
         }
