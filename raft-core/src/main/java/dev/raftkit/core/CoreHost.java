@@ -305,8 +305,8 @@ final class CoreHost implements RaftHost {
         }
 
         @Override
-        public String label(Config nodeConfig) {
-            return group + "/" + nodeConfig.self();
+        public Optional<GroupId> group() {
+            return Optional.of(group);
         }
 
         @Override

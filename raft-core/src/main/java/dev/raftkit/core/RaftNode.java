@@ -105,7 +105,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         Transport transport = setup.transport();
         String id = hosting.label(config);
         CoreOptions options = CoreOptions.of(config, transport.maxMessageBytes());
-        EngineMetrics metrics = MetricsOption.metrics(config, runtime::nanoTime);
+        EngineMetrics metrics = MetricsOption.metrics(config, hosting.group(), runtime::nanoTime);
         HardState hardState;
         SnapshotMeta snapshot;
         SessionTable<R> sessions = new SessionTable<>(config.sessionWindow(), config.sessionTimeout().toNanos(),
