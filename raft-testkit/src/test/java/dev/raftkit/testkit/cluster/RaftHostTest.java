@@ -159,6 +159,19 @@ class RaftHostTest {
     }
 
     @Test
+    void aGroupsMessagesNameTheGroupBesideTheMember() {
+        GroupId group = GroupId.of("named");
+        List<Node<KvCommand, String>> nodes = startGroup(startHosts(Config.DEFAULT_TICK_INTERVAL), group);
+        Node<KvCommand, String> leader = leader(nodes);
+        Node<KvCommand, String> follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+
+        Throwable refused = Await.outcome(follower.write(KvCommand.put("k", "v")));
+
+        assertThat(refused).isInstanceOfAny(NotLeaderException.class, NoLeaderException.class)
+                .hasMessageStartingWith("[" + group + "/" + follower.id() + "] ");
+    }
+
+    @Test
     void acknowledgedWritesSurviveARestartOfEveryHost() {
         List<GroupId> ids = groupIds(0, 3);
         List<RaftHost> first = startHosts(Config.DEFAULT_TICK_INTERVAL);
