@@ -393,6 +393,12 @@ final class RaftNode<C, R> implements Node<C, R> {
         return reportedRole(driver.view(), state());
     }
 
+    /** {@return what {@link LeaderBalance} needs of this node: its id, the leader it knows, its configuration} */
+    LeaderBalance.Group leadership() {
+        CoreView v = driver.view();
+        return new LeaderBalance.Group(config.self(), reportedLeader(v, state()), v.membership());
+    }
+
     @Override
     public NodeStatus status() {
         long applied = applier.applied();
