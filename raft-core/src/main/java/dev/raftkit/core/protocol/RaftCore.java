@@ -406,7 +406,7 @@ public final class RaftCore {
     void transition(RoleState next) {
         Role from = role.role();
         if (!LEGAL_TRANSITIONS.get(from).contains(next.role())) {
-            throw new IllegalStateException("[" + self + "] term " + term + ": illegal role transition " + from
+            throw new IllegalStateException("[" + label + "] term " + term + ": illegal role transition " + from
                     + " -> " + next.role());
         }
         role.leave();
