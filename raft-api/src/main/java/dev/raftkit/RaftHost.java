@@ -65,6 +65,27 @@ public interface RaftHost extends AutoCloseable {
      */
     CompletableFuture<Void> stopGroup(GroupId id, boolean deleteData);
 
+    /**
+     * Hands leadership of some of this host's groups to other hosts, so that leaders (and the
+     * writes they take) spread over the hosts. Leaders are counted per host address (the address of
+     * a group's leader in its configuration); when this host leads more than its fair share,
+     * {@code ceil(groups it runs / distinct host addresses among those groups' voters)}, it transfers
+     * each excess group's leadership to a voter on the host that leads the fewest, at most one
+     * transfer per group, each bounded like {@link Node#transferLeadership}. A group whose transfer
+     * fails keeps its leader. Calling it on every host, one after another, converges to about
+     * {@code groups / hosts} leaders per host; call it again after hosts restart or join.
+     *
+     * <p>The default completes exceptionally with {@link UnsupportedOperationException}, for hosts
+     * of engines that do not balance leaders; the engine in {@code raft-core} does.
+     *
+     * @return completes with the number of transfers that succeeded (0 when this host leads no more
+     *     than its share); completes exceptionally with {@link IllegalStateException} if the host is closed
+     */
+    default CompletableFuture<Integer> rebalanceLeaders() {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getName()
+                + " does not balance leaders; use the engine of raft-core"));
+    }
+
     /** Stops every group, then the shared transport, store and threads. Idempotent. */
     @Override
     void close();

@@ -1,10 +1,12 @@
 package dev.raftkit.core;
 
 import dev.raftkit.Config;
+import dev.raftkit.GroupId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.core.protocol.RaftCore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
@@ -20,6 +22,7 @@ import java.util.function.Supplier;
 final class BoundMetrics implements EngineMetrics {
 
     private final Config config;
+    private final Optional<GroupId> group;
     private final LongSupplier clock;
     private final List<MicrometerMetrics> targets = new CopyOnWriteArrayList<>();
     /** Set by {@link #bind(Supplier, IntSupplier)} when the node has started; each target gets them. */
@@ -27,8 +30,9 @@ final class BoundMetrics implements EngineMetrics {
     private volatile IntSupplier inflightWrites;
     private volatile boolean closed;
 
-    BoundMetrics(Config config, LongSupplier clock) {
+    BoundMetrics(Config config, Optional<GroupId> group, LongSupplier clock) {
         this.config = config;
+        this.group = group;
         this.clock = clock;
     }
 
@@ -43,7 +47,7 @@ final class BoundMetrics implements EngineMetrics {
         if (closed) {
             throw new IllegalStateException("node " + config.self() + " is closed; it has no metrics to bind");
         }
-        MicrometerMetrics target = MicrometerMetrics.in(registry, config, clock);
+        MicrometerMetrics target = MicrometerMetrics.in(registry, config, group, clock);
         if (status != null) {
             target.bind(status, inflightWrites);
         }

@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -145,6 +147,30 @@ final class CoreHost implements RaftHost {
             }
         });
         return running;
+    }
+
+    @Override
+    public CompletableFuture<Integer> rebalanceLeaders() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("host " + config.address()
+                    + " is closed: it has no leaders to balance"));
+        }
+        Map<GroupId, RaftNode<?, ?>> running = new TreeMap<>();
+        SortedMap<GroupId, LeaderBalance.Group> known = new TreeMap<>();
+        groups.forEach((id, node) -> {
+            if (node.status().state() != NodeState.CLOSED) {
+                running.put(id, node);
+                known.put(id, node.leadership());
+            }
+        });
+        List<LeaderBalance.Transfer> plan = LeaderBalance.plan(config.address(), known);
+        LOG.info("host {}: balancing leaders: {} of {} groups to hand over", config.address(), plan.size(),
+                known.size());
+        List<CompletableFuture<Boolean>> transfers = plan.stream()
+                .map(t -> running.get(t.group()).transferLeadership(t.target()).handle((done, e) -> e == null))
+                .toList();
+        return CompletableFuture.allOf(transfers.toArray(CompletableFuture[]::new))
+                .thenApply(all -> (int) transfers.stream().filter(CompletableFuture::join).count());
     }
 
     @Override
@@ -305,8 +331,8 @@ final class CoreHost implements RaftHost {
         }
 
         @Override
-        public String label(Config nodeConfig) {
-            return group + "/" + nodeConfig.self();
+        public Optional<GroupId> group() {
+            return Optional.of(group);
         }
 
         @Override

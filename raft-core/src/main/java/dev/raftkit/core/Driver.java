@@ -79,17 +79,18 @@ final class Driver<C, R> implements MessageHandler {
     private boolean stopped;
 
     /**
+     * @param label how the node's logs and errors name it ({@link NodeHosting#label})
      * @param storageQueue the storage thread; see {@link StorageWriter}
      * @param drains where the storage writer's drains run
      * @param ticks where the ticks come from
      * @param clock the runtime's monotonic clock, in nanoseconds
      * @param newApplier creates the node's applier, which reports to the listener it is given
      */
-    Driver(Config config, RaftCore core, LogStore store, Transport transport, TaskQueue queue, TaskQueue storageQueue,
+    Driver(Config config, String label, RaftCore core, LogStore store, Transport transport, TaskQueue queue, TaskQueue storageQueue,
             StorageWriter.Drains drains, TickSource ticks, Notifier notifier, Outstanding outstanding,
             EngineMetrics metrics, LongSupplier clock, Function<Applier.Listener, Applier<C, R>> newApplier) {
         this.config = config;
-        this.nodeId = config.self().value();
+        this.nodeId = label;
         this.core = core;
         this.queue = queue;
         this.outstanding = outstanding;
@@ -99,13 +100,13 @@ final class Driver<C, R> implements MessageHandler {
         this.outbox = new Outbox(nodeId, transport);
         this.storage = new StorageWriter(nodeId, store, storageQueue, drains, outbox, metrics,
                 applier.snapshotCommitLock(), clock, new StorageReports());
-        this.peers = new PeerView(config.self(), core, transport, notifier);
-        this.errors = new LeaderErrors(config.self(), core, peers::addressOf);
+        this.peers = new PeerView(config.self(), label, core, transport, notifier);
+        this.errors = new LeaderErrors(config.self(), label, core, peers::addressOf);
         DriverSteps steps = new Steps();
         this.writes = new ClientWrites<>(config, core, applier, errors, steps, this::propose, storage::appendsInFlight);
         this.reads = new ClientReads(core, applier, errors, steps, clock);
         this.clock = clock;
-        this.transfer = new LeadershipTransfer(config.self(), core, errors);
+        this.transfer = new LeadershipTransfer(label, core, errors);
         this.membershipChanges = new MembershipChanges(core, errors::notLeader,
                 () -> errors.lostLeadership("the configuration change"), 100L * config.electionTimeoutTicksMax());
         this.tick = task(() -> {

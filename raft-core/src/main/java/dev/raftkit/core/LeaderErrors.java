@@ -19,14 +19,17 @@ import java.util.function.Function;
 final class LeaderErrors {
 
     private final NodeId self;
+    /** How error messages name this node. */
+    private final String label;
     private final RaftCore core;
     private final Function<NodeId, Address> addressOf;
 
     /**
      * @param addressOf where a node is reached, or null if unknown
      */
-    LeaderErrors(NodeId self, RaftCore core, Function<NodeId, Address> addressOf) {
+    LeaderErrors(NodeId self, String label, RaftCore core, Function<NodeId, Address> addressOf) {
         this.self = self;
+        this.label = label;
         this.core = core;
         this.addressOf = addressOf;
     }
@@ -38,10 +41,10 @@ final class LeaderErrors {
     RaftException notLeader() {
         Optional<NodeId> leader = core.leader().filter(l -> !l.equals(self));
         if (leader.isPresent()) {
-            return new NotLeaderException("[" + self + "] not the leader; the leader is " + leader.get(),
+            return new NotLeaderException("[" + label + "] not the leader; the leader is " + leader.get(),
                     leader.get(), addressOf.apply(leader.get()), false);
         }
-        return new NoLeaderException("[" + self + "] no leader is known (role " + core.role() + ", term "
+        return new NoLeaderException("[" + label + "] no leader is known (role " + core.role() + ", term "
                 + core.term() + ")");
     }
 
@@ -50,14 +53,14 @@ final class LeaderErrors {
      * an election timeout, or this node stopped following it while the read waited.
      */
     NoLeaderException noReadIndex() {
-        return new NoLeaderException("[" + self + "] the leader gave no read index within an election timeout, or"
+        return new NoLeaderException("[" + label + "] the leader gave no read index within an election timeout, or"
                 + " leadership changed while the read waited (role " + core.role() + ", term " + core.term()
                 + "); retry");
     }
 
     /** The error for a follower read refused because too many already wait for the leader's read index. */
     BusyException followerReadsBusy() {
-        return new BusyException("[" + self + "] too many follower reads wait for the leader's read index; retry"
+        return new BusyException("[" + label + "] too many follower reads wait for the leader's read index; retry"
                 + " shortly");
     }
 
@@ -70,7 +73,7 @@ final class LeaderErrors {
      */
     NotLeaderException lostLeadership(String what) {
         NodeId hint = core.leader().filter(l -> !l.equals(self)).orElse(null);
-        return new NotLeaderException("[" + self + "] lost leadership while " + what + " was pending; it may "
+        return new NotLeaderException("[" + label + "] lost leadership while " + what + " was pending; it may "
                 + "still take effect", hint, hint == null ? null : addressOf.apply(hint), true);
     }
 }

@@ -26,13 +26,14 @@ final class LeadershipTransfer {
     private record Pending(NodeId target, CompletableFuture<Void> future) {
     }
 
-    private final NodeId self;
+    /** How error messages name this node. */
+    private final String label;
     private final RaftCore core;
     private final LeaderErrors errors;
     private Pending pending;
 
-    LeadershipTransfer(NodeId self, RaftCore core, LeaderErrors errors) {
-        this.self = self;
+    LeadershipTransfer(String label, RaftCore core, LeaderErrors errors) {
+        this.label = label;
         this.core = core;
         this.errors = errors;
     }
@@ -42,10 +43,10 @@ final class LeadershipTransfer {
         switch (core.transferLeadership(target)) {
             case ALREADY_LEADER -> future.complete(null);
             case STARTED -> await(target, future);
-            case OTHER_TRANSFER_UNDER_WAY -> future.completeExceptionally(new IllegalStateException("[" + self
+            case OTHER_TRANSFER_UNDER_WAY -> future.completeExceptionally(new IllegalStateException("[" + label
                     + "] a leadership transfer to " + core.transferTarget().map(NodeId::value).orElse("another node")
                     + " is under way; nothing changed, retry once it has ended"));
-            case NOT_A_VOTER -> future.completeExceptionally(new IllegalArgumentException("[" + self + "] cannot "
+            case NOT_A_VOTER -> future.completeExceptionally(new IllegalArgumentException("[" + label + "] cannot "
                     + "transfer leadership to " + target + ": not a voter of " + core.membership().voters().keySet()
                     + "; nothing changed"));
             case NOT_LEADER -> future.completeExceptionally(errors.notLeader());
@@ -78,7 +79,7 @@ final class LeadershipTransfer {
             pending.future.complete(null);
             pending = null;
         } else if (aborted) {
-            pending.future.completeExceptionally(new TimeoutException("[" + self + "] " + target
+            pending.future.completeExceptionally(new TimeoutException("[" + label + "] " + target
                     + " did not take over within an election timeout; the transfer is over and this node leads on"));
             pending = null;
         } else if (core.role() != Role.LEADER && core.leader().isPresent()) {

@@ -1,6 +1,8 @@
 package dev.raftkit.core;
 
 import dev.raftkit.Config;
+import dev.raftkit.GroupId;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,13 +26,14 @@ final class MetricsOption {
      * Builds the metrics the option names.
      *
      * @param config the node's configuration
+     * @param group the node's group on a host, which its meters are tagged with; empty for a single node
      * @param clock the node runtime's monotonic clock, in nanoseconds
      * @return {@link EngineMetrics#NONE}, or metrics registered in Micrometer's global registry or
      *     in the registries the application binds
      * @throws IllegalArgumentException if the option has another value, or asks for Micrometer
      *     when {@code io.micrometer:micrometer-core} is not on the class path
      */
-    static EngineMetrics metrics(Config config, LongSupplier clock) {
+    static EngineMetrics metrics(Config config, Optional<GroupId> group, LongSupplier clock) {
         String target = config.option(KEY).map(String::trim).orElse("off");
         switch (target) {
             case "off":
@@ -40,8 +43,8 @@ final class MetricsOption {
                     throw new IllegalArgumentException("option " + KEY + "=" + target + " needs "
                             + "io.micrometer:micrometer-core on the class path; add it or remove the option");
                 }
-                return target.equals("global") ? MicrometerMetrics.global(config, clock)
-                        : new BoundMetrics(config, clock);
+                return target.equals("global") ? MicrometerMetrics.global(config, group, clock)
+                        : new BoundMetrics(config, group, clock);
             default:
                 throw new IllegalArgumentException("option " + KEY + " must be off, global or bind, "
                         + "was \"" + target + "\"");

@@ -1,6 +1,7 @@
 package dev.raftkit.core;
 
 import dev.raftkit.Config;
+import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.RaftException;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,8 +30,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * {@link EngineMetrics} in a Micrometer {@link MeterRegistry}. Every meter is named
- * {@code raftkit.*} and tagged with {@code cluster} and {@code node}; the guide's Operations chapter
- * lists them. Loaded only after {@link MetricsOption} has checked that Micrometer is on the
+ * {@code raftkit.*} and tagged with {@code cluster} and {@code node}, and a group of a host also with
+ * {@code group}, so groups with the same member id on one host never share a meter; the guide's
+ * Operations chapter lists them. Loaded only after {@link MetricsOption} has checked that Micrometer is on the
  * class path, so raft-core runs without it.
  */
 final class MicrometerMetrics implements EngineMetrics {
@@ -52,10 +55,11 @@ final class MicrometerMetrics implements EngineMetrics {
     /** Driver thread only: followers that have a lag gauge. */
     private final Map<NodeId, Meter> lagGauges = new ConcurrentHashMap<>();
 
-    private MicrometerMetrics(MeterRegistry registry, Config config, LongSupplier clock) {
+    private MicrometerMetrics(MeterRegistry registry, Config config, Optional<GroupId> group, LongSupplier clock) {
         this.registry = registry;
         this.self = config.self();
-        this.tags = Tags.of("cluster", config.clusterId(), "node", config.self().value());
+        Tags nodeTags = Tags.of("cluster", config.clusterId(), "node", config.self().value());
+        this.tags = group.map(g -> nodeTags.and("group", g.value())).orElse(nodeTags);
         this.clock = clock;
         this.writeLatency = keep(Timer.builder("raftkit.write.latency")
                 .description("Time from write() or writeBatch() until its response, for writes that succeeded")
@@ -74,14 +78,14 @@ final class MicrometerMetrics implements EngineMetrics {
                 .description("Time to write and commit each snapshot this node took").tags(tags).register(registry));
     }
 
-    /** Metrics of the node configured by {@code config}, in {@link Metrics#globalRegistry}. */
-    static MicrometerMetrics global(Config config, LongSupplier clock) {
-        return new MicrometerMetrics(Metrics.globalRegistry, config, clock);
+    /** Metrics of the node configured by {@code config} (of {@code group}), in {@link Metrics#globalRegistry}. */
+    static MicrometerMetrics global(Config config, Optional<GroupId> group, LongSupplier clock) {
+        return new MicrometerMetrics(Metrics.globalRegistry, config, group, clock);
     }
 
-    /** Metrics of the node configured by {@code config}, in an application's {@code registry}. */
-    static MicrometerMetrics in(MeterRegistry registry, Config config, LongSupplier clock) {
-        return new MicrometerMetrics(registry, config, clock);
+    /** Metrics of the node configured by {@code config} (of {@code group}), in an application's {@code registry}. */
+    static MicrometerMetrics in(MeterRegistry registry, Config config, Optional<GroupId> group, LongSupplier clock) {
+        return new MicrometerMetrics(registry, config, group, clock);
     }
 
     private <M extends Meter> M keep(M meter) {

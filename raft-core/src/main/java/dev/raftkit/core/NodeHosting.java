@@ -1,9 +1,11 @@
 package dev.raftkit.core;
 
 import dev.raftkit.Config;
+import dev.raftkit.GroupId;
 import dev.raftkit.spi.RaftRuntime;
 import dev.raftkit.spi.TaskQueue;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a node takes from where it runs. A single node ({@link #ALONE}) owns a storage queue,
@@ -15,8 +17,8 @@ interface NodeHosting {
     /** A single node: its own storage queue and timer. */
     NodeHosting ALONE = new NodeHosting() {
         @Override
-        public String label(Config config) {
-            return config.self().value();
+        public Optional<GroupId> group() {
+            return Optional.empty();
         }
 
         @Override
@@ -37,12 +39,20 @@ interface NodeHosting {
         }
     };
 
+    /** {@return the group the node is a member of on a host; empty for a single node} */
+    Optional<GroupId> group();
+
     /**
-     * {@return how the node's logs and queue names call it: its id, and for a group also the group}
+     * Returns how the node's logs, error messages and queue names call it: {@code group/member} on
+     * a host, the member id alone for a single node. Every part of the node prints this label, so
+     * the lines of one group can be told from another's with the same member id.
      *
      * @param config the node's configuration
+     * @return the label
      */
-    String label(Config config);
+    default String label(Config config) {
+        return group().map(g -> g + "/" + config.self()).orElse(config.self().value());
+    }
 
     /**
      * Returns the node's storage queue.

@@ -25,6 +25,8 @@ final class PeerView {
     private static final Logger LOG = LoggerFactory.getLogger(PeerView.class);
 
     private final NodeId self;
+    /** How log lines name this node. */
+    private final String label;
     private final RaftCore core;
     private final Transport transport;
     private final Notifier notifier;
@@ -38,8 +40,9 @@ final class PeerView {
     private Membership lastCommittedMembership;
     private volatile CoreView view;
 
-    PeerView(NodeId self, RaftCore core, Transport transport, Notifier notifier) {
+    PeerView(NodeId self, String label, RaftCore core, Transport transport, Notifier notifier) {
         this.self = self;
+        this.label = label;
         this.core = core;
         this.transport = transport;
         this.notifier = notifier;
@@ -70,14 +73,14 @@ final class PeerView {
         if (!next.membership().equals(lastMembership)) {
             lastMembership = next.membership();
             notifier.membershipChanged(lastMembership);
-            LOG.info("[{}] term {}: configuration voters={} learners={}", self, next.term(),
+            LOG.info("[{}] term {}: configuration voters={} learners={}", label, next.term(),
                     lastMembership.voters().keySet(), lastMembership.learners().keySet());
         }
         if (next.role() != lastRole) {
             if (lastRole == null) {
-                LOG.info("[{}] term {}: starting as {}", self, next.term(), next.role());
+                LOG.info("[{}] term {}: starting as {}", label, next.term(), next.role());
             } else {
-                LOG.info("[{}] term {}: {} -> {}", self, next.term(), lastRole, next.role());
+                LOG.info("[{}] term {}: {} -> {}", label, next.term(), lastRole, next.role());
             }
             notifier.roleChanged(next.role(), next.term());
         }
@@ -85,7 +88,7 @@ final class PeerView {
         if (!next.leader().equals(lastLeader)) {
             lastLeader = next.leader();
             notifier.leaderChanged(next.leader(), next.term());
-            LOG.info("[{}] term {}: leader {}", self, next.term(), next.leader().map(NodeId::value).orElse("unknown"));
+            LOG.info("[{}] term {}: leader {}", label, next.term(), next.leader().map(NodeId::value).orElse("unknown"));
         }
     }
 
@@ -100,7 +103,7 @@ final class PeerView {
      */
     boolean hearStranger(RaftMessage message, Address senderAddress) {
         if (!StrangerLeader.mayHear(message, core.term(), self)) {
-            LOG.debug("[{}] ignoring {} from {}, which is not in this node's configuration", self,
+            LOG.debug("[{}] ignoring {} from {}, which is not in this node's configuration", label,
                     message.getClass().getSimpleName(), message.from());
             return false;
         }
@@ -109,7 +112,7 @@ final class PeerView {
         // A configured sender is unknown only until publish() hands the transport the new peers.
         if (!configured && strangerLeader.remember(message.from(), senderAddress)) {
             LOG.info("[{}] hearing leader {} at {}, which is not in this node's configuration yet: this node is "
-                    + "behind", self, message.from(), senderAddress);
+                    + "behind", label, message.from(), senderAddress);
             transport.updatePeers(peers(core.membership(), committed));
         }
         return true;

@@ -58,6 +58,8 @@ final class RaftNode<C, R> implements Node<C, R> {
     private static final long CLOSE_WAIT_SECONDS = 10;
 
     private final Config config;
+    /** How logs and errors name the node ({@link NodeHosting#label}). */
+    private final String label;
     private final Codec<C> codec;
     private final Driver<C, R> driver;
     private final Applier<C, R> applier;
@@ -73,12 +75,13 @@ final class RaftNode<C, R> implements Node<C, R> {
     /** Completes once the node's store is closed and its queues are stopped. */
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
-    private RaftNode(Config config, Codec<C> codec, Driver<C, R> driver, Applier<C, R> applier, Notifier notifier,
+    private RaftNode(Config config, String label, Codec<C> codec, Driver<C, R> driver, Applier<C, R> applier, Notifier notifier,
             Outstanding outstanding, LeaderWaits leaderWaits, List<TaskQueue> queues, EngineMetrics metrics,
             boolean sessionsEnabled, LogClock logClock) {
         this.sessionsEnabled = sessionsEnabled;
         this.logClock = logClock;
         this.config = config;
+        this.label = label;
         this.codec = codec;
         this.driver = driver;
         this.applier = applier;
@@ -105,7 +108,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         Transport transport = setup.transport();
         String id = hosting.label(config);
         CoreOptions options = CoreOptions.of(config, transport.maxMessageBytes());
-        EngineMetrics metrics = MetricsOption.metrics(config, runtime::nanoTime);
+        EngineMetrics metrics = MetricsOption.metrics(config, hosting.group(), runtime::nanoTime);
         HardState hardState;
         SnapshotMeta snapshot;
         SessionTable<R> sessions = new SessionTable<>(config.sessionWindow(), config.sessionTimeout().toNanos(),
@@ -118,7 +121,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             throw new IllegalStateException("[" + id + "] cannot recover from the log store: " + e.getMessage(), e);
         }
         Membership membership = snapshot != null ? snapshot.membership() : bootstrapMembership(config);
-        RaftCore core = new RaftCore(config.self(), options, store, hardState, membership, snapshot,
+        RaftCore core = new RaftCore(config.self(), id, options, store, hardState, membership, snapshot,
                 runtime.newRandom());
         List<TaskQueue> queues = new ArrayList<>();
         TaskQueue driverQueue = add(queues, runtime.newTaskQueue("raft-driver-" + id));
@@ -131,7 +134,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         logClock.observe(sessions.now());
         Notifier notifier = new Notifier(id, notifyQueue, leaderWaits);
         setup.listeners().forEach(notifier::add);
-        Driver<C, R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue,
+        Driver<C, R> driver = new Driver<>(config, id, core, store, transport, driverQueue, storageQueue,
                 hosting.drains(), hosting.ticks(config.tickInterval().toNanos()), notifier, outstanding, metrics,
                 runtime::nanoTime,
                 reports -> new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, store, snapshot,
@@ -150,7 +153,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         driver.start();
         LOG.info("[{}] started: term {}, last index {}, commit index {}", id, core.term(), core.lastIndex(),
                 core.commitIndex());
-        RaftNode<C, R> node = new RaftNode<>(config, setup.codec(), driver, applier, notifier, outstanding,
+        RaftNode<C, R> node = new RaftNode<>(config, id, setup.codec(), driver, applier, notifier, outstanding,
                 leaderWaits, queues, metrics, setup.responseCodec().isPresent(), logClock);
         metrics.bind(node::status, outstanding::inflightWrites);
         return node;
@@ -281,7 +284,7 @@ final class RaftNode<C, R> implements Node<C, R> {
      */
     private void checkCommandBytes(long encodedBytes, String what) {
         if (encodedBytes > config.maxCommandBytes()) {
-            throw new IllegalArgumentException("[" + config.self() + "] " + what + " encodes to " + encodedBytes
+            throw new IllegalArgumentException("[" + label + "] " + what + " encodes to " + encodedBytes
                     + " bytes, over maxCommandBytes (" + config.maxCommandBytes() + "); nothing was appended");
         }
     }
@@ -297,7 +300,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             return false;
         }
         if (!outstanding.tryReserve(writes, config.maxInflightWrites())) {
-            future.completeExceptionally(new BusyException("[" + config.self() + "] " + outstanding.inflightWrites()
+            future.completeExceptionally(new BusyException("[" + label + "] " + outstanding.inflightWrites()
                     + " writes in flight; maxInflightWrites is " + config.maxInflightWrites()));
             return false;
         }
@@ -373,7 +376,7 @@ final class RaftNode<C, R> implements Node<C, R> {
     private <T> CompletableFuture<T> submitSession(LongFunction<byte[]> encode) {
         CompletableFuture<T> future = new CompletableFuture<>();
         if (!sessionsEnabled) {
-            future.completeExceptionally(new IllegalStateException("[" + config.self() + "] sessions need a "
+            future.completeExceptionally(new IllegalStateException("[" + label + "] sessions need a "
                     + "responseCodec: build the node with Raft.builder(..).responseCodec(..)"));
             return future;
         }
@@ -388,6 +391,12 @@ final class RaftNode<C, R> implements Node<C, R> {
     @Override
     public Role role() {
         return reportedRole(driver.view(), state());
+    }
+
+    /** {@return what {@link LeaderBalance} needs of this node: its id, the leader it knows, its configuration} */
+    LeaderBalance.Group leadership() {
+        CoreView v = driver.view();
+        return new LeaderBalance.Group(config.self(), reportedLeader(v, state()), v.membership());
     }
 
     @Override
@@ -472,17 +481,17 @@ final class RaftNode<C, R> implements Node<C, R> {
         try {
             stopped.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            LOG.warn("[{}] close: the log store did not close within {} s; stopping anyway", config.self(),
+            LOG.warn("[{}] close: the log store did not close within {} s; stopping anyway", label,
                     CLOSE_WAIT_SECONDS);
             queues.forEach(TaskQueue::close);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             queues.forEach(TaskQueue::close);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("[" + config.self() + "] close failed", e.getCause()); // stopped never fails
+            throw new IllegalStateException("[" + label + "] close failed", e.getCause()); // stopped never fails
         }
         metrics.close();
-        LOG.info("[{}] closed", config.self());
+        LOG.info("[{}] closed", label);
     }
 
     /**
@@ -497,7 +506,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         }
         return stopped.thenRun(() -> {
             metrics.close();
-            LOG.info("[{}] closed", config.self());
+            LOG.info("[{}] closed", label);
         });
     }
 
@@ -511,7 +520,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         if (!closed.compareAndSet(false, true)) {
             return false;
         }
-        outstanding.stop(new ShutdownException("[" + config.self() + "] the node is shut down"));
+        outstanding.stop(new ShutdownException("[" + label + "] the node is shut down"));
         // Runs on the storage queue once the store is closed; a queue may close itself from its own task.
         driver.stop(() -> {
             queues.forEach(TaskQueue::close);

@@ -9,6 +9,7 @@ import dev.raftkit.NodeId;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,18 +24,18 @@ class EngineMetricsTest {
 
     @Test
     void withoutTheOptionNothingIsMeasured() {
-        EngineMetrics metrics = MetricsOption.metrics(config().build(), () -> {
+        EngineMetrics metrics = MetricsOption.metrics(config().build(), Optional.empty(), () -> {
             throw new AssertionError("the clock must not be read");
         });
         assertThat(metrics).isSameAs(EngineMetrics.NONE);
         assertThat(metrics.clock()).isZero();
-        assertThat(MetricsOption.metrics(config().option(MetricsOption.KEY, "off").build(), () -> 1))
+        assertThat(MetricsOption.metrics(config().option(MetricsOption.KEY, "off").build(), Optional.empty(), () -> 1))
                 .isSameAs(EngineMetrics.NONE);
     }
 
     @Test
     void anUnknownValueIsRejectedByName() {
-        assertThatThrownBy(() -> MetricsOption.metrics(config().option(MetricsOption.KEY, "jmx").build(),
+        assertThatThrownBy(() -> MetricsOption.metrics(config().option(MetricsOption.KEY, "jmx").build(), Optional.empty(),
                 () -> 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("raftkit.metrics.micrometer must be off, global or bind, was \"jmx\"");
@@ -47,7 +48,7 @@ class EngineMetricsTest {
         try {
             long[] now = {1_000};
             EngineMetrics metrics = MetricsOption.metrics(
-                    config().option(MetricsOption.KEY, "global").build(), () -> now[0]);
+                    config().option(MetricsOption.KEY, "global").build(), Optional.empty(), () -> now[0]);
             CompletableFuture<String> write = new CompletableFuture<>();
             metrics.trackWrite(write);
             now[0] += 5_000_000;

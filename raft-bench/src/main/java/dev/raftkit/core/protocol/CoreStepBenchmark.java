@@ -56,7 +56,7 @@ public class CoreStepBenchmark {
                 N3, Address.parse("h:3")), Map.of());
         CoreOptions options = new CoreOptions(10, 20, 3, false, true, CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024,
                 1 << 20, false, false);
-        leader = new RaftCore(N1, options, new MemoryLogStore(new MemoryDisk("bench")), HardState.INITIAL,
+        leader = new RaftCore(N1, N1.value(), options, new MemoryLogStore(new MemoryDisk("bench")), HardState.INITIAL,
                 membership, null, new SplittableRandom(1));
         while (leader.role() != dev.raftkit.Role.CANDIDATE) {
             leader.tick();

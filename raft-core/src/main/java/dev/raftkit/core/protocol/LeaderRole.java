@@ -240,7 +240,7 @@ final class LeaderRole implements RoleState {
     /** Starts a follower's read-index request, or ignores it while {@link #MAX_REMOTE_READ_REQUESTS} wait. */
     private void remoteReadIndex(ReadIndexRequest r) {
         if (remoteReadRequests >= MAX_REMOTE_READ_REQUESTS) {
-            LOG.debug("{} ignores read-index request {} of {}: {} requests wait already", self, r.requestId(),
+            LOG.debug("{} ignores read-index request {} of {}: {} requests wait already", core.label(), r.requestId(),
                     r.from(), remoteReadRequests);
             return;
         }
@@ -449,7 +449,7 @@ final class LeaderRole implements RoleState {
                     LOG.warn("[{}] term {}: follower {} no longer holds the entries up to index {} it acknowledged"
                             + " (its log ends or differs at index {}): it lost durable data. Its progress is reset;"
                             + " it gets the missing entries, or a snapshot if they are compacted",
-                            self, term, r.from(), acknowledged, r.hintIndex());
+                            core.label(), term, r.from(), acknowledged, r.hintIndex());
                 }
             }
             case STALE -> {

@@ -81,6 +81,7 @@ public final class RaftCore {
             Role.LEADER, EnumSet.of(Role.FOLLOWER, Role.LEARNER));
 
     private final NodeId self;
+    private final String label;
     private final CoreOptions options;
     private final RandomGenerator random;
     private final RaftLog log;
@@ -105,6 +106,7 @@ public final class RaftCore {
      * Recovers the core from durable state.
      *
      * @param self this node
+     * @param label how this node's log lines name it: its id, or {@code group/member} for a group of a host
      * @param options the settings
      * @param store the log store, read only
      * @param hardState the persisted hard state
@@ -113,7 +115,7 @@ public final class RaftCore {
      * @param random the source of election jitter
      * @throws IllegalStateException if the persisted term exceeds {@link RaftMessage#MAX_TERM}
      */
-    public RaftCore(NodeId self, CoreOptions options, LogStore store, HardState hardState, Membership membership,
+    public RaftCore(NodeId self, String label, CoreOptions options, LogStore store, HardState hardState, Membership membership,
             SnapshotMeta snapshot, RandomGenerator random) {
         if (hardState.term() > RaftMessage.MAX_TERM) {
             throw new IllegalStateException("the persisted term " + hardState.term() + " of " + self
@@ -121,7 +123,8 @@ public final class RaftCore {
                     + " a version without the bound); remove this member's data and add it again through membership");
         }
         this.self = self;
-        this.termBound = new TermBound(self);
+        this.label = label;
+        this.termBound = new TermBound(label);
         this.options = options;
         this.random = random;
         this.outbox = new Outbox(options.unsafeAckBeforeDurable());
@@ -424,7 +427,7 @@ public final class RaftCore {
     void transition(RoleState next) {
         Role from = role.role();
         if (!LEGAL_TRANSITIONS.get(from).contains(next.role())) {
-            throw new IllegalStateException("[" + self + "] term " + term + ": illegal role transition " + from
+            throw new IllegalStateException("[" + label + "] term " + term + ": illegal role transition " + from
                     + " -> " + next.role());
         }
         role.leave();
@@ -508,6 +511,11 @@ public final class RaftCore {
 
     NodeId self() {
         return self;
+    }
+
+    /** {@return how this node's log lines name it} */
+    String label() {
+        return label;
     }
 
     Outbox outbox() {

@@ -1,6 +1,5 @@
 package dev.raftkit.core.protocol;
 
-import dev.raftkit.NodeId;
 import dev.raftkit.spi.RaftMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,14 +13,15 @@ final class TermBound {
 
     private static final Logger LOG = LoggerFactory.getLogger(TermBound.class);
 
-    private final NodeId self;
+    /** How log lines name this node. */
+    private final String label;
     /** Messages dropped because their term exceeds {@link RaftMessage#MAX_TERM}. */
     private long invalidTermMessages;
     /** Whether this node already reported that its term reached {@link RaftMessage#MAX_TERM}. */
     private boolean exhaustedReported;
 
-    TermBound(NodeId self) {
-        this.self = self;
+    TermBound(String label) {
+        this.label = label;
     }
 
     /**
@@ -35,7 +35,7 @@ final class TermBound {
         invalidTermMessages++;
         if (Long.bitCount(invalidTermMessages) == 1) {
             LOG.warn("[{}] term {}: dropped {} from {} with term {}, above the highest valid term {} ({} so"
-                    + " far)", self, term, m.getClass().getSimpleName(), m.from(), m.term(),
+                    + " far)", label, term, m.getClass().getSimpleName(), m.from(), m.term(),
                     RaftMessage.MAX_TERM, invalidTermMessages);
         }
         return false;
@@ -48,7 +48,7 @@ final class TermBound {
         }
         if (!exhaustedReported) {
             exhaustedReported = true;
-            LOG.warn("[{}] term {}: cannot campaign, the term reached the highest valid term", self, term);
+            LOG.warn("[{}] term {}: cannot campaign, the term reached the highest valid term", label, term);
         }
         return false;
     }

@@ -108,7 +108,7 @@ class ForgedTermTest {
     @Test
     void aPersistedTermAboveTheBoundIsRefusedAtStart() {
         TestLogStore store = TestLogStore.withTerms(new HardState(Long.MAX_VALUE, null, 0), 1);
-        assertThatThrownBy(() -> new RaftCore(NodeId.of("n1"), TestCluster.DEFAULT_OPTIONS, store, store.hardState(),
+        assertThatThrownBy(() -> new RaftCore(NodeId.of("n1"), "n1", TestCluster.DEFAULT_OPTIONS, store, store.hardState(),
                 new Membership(0, Map.of(NodeId.of("n1"), new Address("127.0.0.1", 9001)),
                         Map.of()), null, new SplittableRandom(1)))
                 .isInstanceOf(IllegalStateException.class)

@@ -104,7 +104,7 @@ final class TestCluster {
             reads.clear();
             incarnation++;
             appliedByIncarnation.add(new ArrayList<>());
-            core = new RaftCore(id, options, store, store.hardState(), membership, null,
+            core = new RaftCore(id, id.value(), options, store, store.hardState(), membership, null,
                     new SplittableRandom(seed * 1_000 + ordinal * 100L + incarnation));
         }
     }

@@ -7,18 +7,13 @@ import dev.raftkit.HostConfig;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.NodeListener;
-import dev.raftkit.NodeStatus;
 import dev.raftkit.Raft;
 import dev.raftkit.RaftHost;
-import dev.raftkit.Role;
 import dev.raftkit.examples.CounterStateMachine;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -85,35 +80,9 @@ final class ManyGroups {
     // end::remove[]
 
     // tag::balance[]
-    /**
-     * Hands this host's leaderships beyond its fair share to the members that lead the fewest
-     * groups. Assumes a member id names the same host in every group, as the KV example does.
-     */
-    static CompletableFuture<Void> balanceLeaders(RaftHost host) {
-        Map<NodeId, Integer> leads = new HashMap<>();   // groups led per member, as this host sees them
-        List<Node<?, ?>> mine = new ArrayList<>();
-        for (GroupId id : host.groups()) {
-            Optional<Node<?, ?>> node = host.node(id);
-            if (node.isEmpty()) {
-                continue;                               // stopped meanwhile
-            }
-            NodeStatus status = node.get().status();
-            status.voters().forEach(voter -> leads.putIfAbsent(voter, 0));
-            status.leader().ifPresent(leader -> leads.merge(leader, 1, Integer::sum));
-            if (status.role() == Role.LEADER) {
-                mine.add(node.get());
-            }
-        }
-        int fairShare = (host.groups().size() + leads.size() - 1) / Math.max(1, leads.size());
-        List<CompletableFuture<Void>> transfers = new ArrayList<>();
-        for (Node<?, ?> node : mine.subList(Math.min(fairShare, mine.size()), mine.size())) {
-            NodeId target = node.status().voters().stream().filter(v -> !v.equals(node.id()))
-                    .min(Comparator.comparing(leads::get)).orElseThrow();
-            leads.merge(target, 1, Integer::sum);
-            leads.merge(node.id(), -1, Integer::sum);
-            transfers.add(node.transferLeadership(target));
-        }
-        return CompletableFuture.allOf(transfers.toArray(CompletableFuture[]::new));
+    /** Hands this host's leaderships beyond its fair share to the hosts that lead the fewest groups. */
+    static CompletableFuture<Integer> balanceLeaders(RaftHost host) {
+        return host.rebalanceLeaders();             // completes with the number of transfers that succeeded
     }
     // end::balance[]
 

@@ -20,8 +20,10 @@ import dev.raftkit.testkit.memory.MemoryLogStoreProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -156,6 +158,62 @@ class RaftHostTest {
         assertThat(on.get(1).node(GroupId.of("g3"))).map(Node::id).contains(member(GroupId.of("g3"), 1));
         assertThat(on.get(1).node(GroupId.of("unknown"))).isEmpty();
         assertThat(on.get(2).address()).isEqualTo(address(2));
+    }
+
+    @Test
+    void aGroupsMessagesNameTheGroupBesideTheMember() {
+        GroupId group = GroupId.of("named");
+        List<Node<KvCommand, String>> nodes = startGroup(startHosts(Config.DEFAULT_TICK_INTERVAL), group);
+        Node<KvCommand, String> leader = leader(nodes);
+        Node<KvCommand, String> follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+
+        Throwable refused = Await.outcome(follower.write(KvCommand.put("k", "v")));
+
+        assertThat(refused).isInstanceOfAny(NotLeaderException.class, NoLeaderException.class)
+                .hasMessageStartingWith("[" + group + "/" + follower.id() + "] ");
+    }
+
+    @Test
+    void rebalanceLeadersOnEveryHostSpreadsTheLeaders() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        List<RaftHost> on = startHosts(Config.DEFAULT_TICK_INTERVAL);
+        Map<GroupId, List<Node<KvCommand, String>>> groups = new TreeMap<>();
+        for (GroupId group : groupIds(0, 30)) {
+            groups.put(group, startGroup(on, group));
+        }
+        groups.values().forEach(nodes -> moveLeadership(nodes, nodes.get(0)));
+        assertThat(leadersPerHost(groups)).as("seed %d: every group first led by host 0", seed)
+                .containsEntry(0, 30);
+        List<RaftHost> order = new ArrayList<>(on);
+        Collections.shuffle(order, random);
+
+        int transfers = 0;
+        for (RaftHost host : order) {
+            transfers += Await.value(host.rebalanceLeaders());
+        }
+
+        Map<Integer, Integer> leaders = leadersPerHost(groups);
+        assertThat(transfers).as("seed %d: transfers, leaders per host %s", seed, leaders).isBetween(18, 22);
+        assertThat(leaders.values()).as("seed %d: leaders per host %s", seed, leaders).hasSize(HOSTS)
+                .allSatisfy(count -> assertThat(count).isBetween(8, 12));
+    }
+
+    /** Hands the group's leadership to {@code target}, again if an election intervenes (bounded). */
+    private static void moveLeadership(List<Node<KvCommand, String>> nodes, Node<KvCommand, String> target) {
+        for (int attempt = 1; !leader(nodes).equals(target); attempt++) {
+            Throwable failure = Await.outcome(leader(nodes).transferLeadership(target.id()));
+            if (failure != null && attempt == 20) {
+                throw new AssertionError("cannot move the leadership to " + target.id(), failure);
+            }
+        }
+    }
+
+    /** How many groups each host leads, by host index; hosts that lead none are absent. */
+    private static Map<Integer, Integer> leadersPerHost(Map<GroupId, List<Node<KvCommand, String>>> groups) {
+        Map<Integer, Integer> leaders = new TreeMap<>();
+        groups.values().forEach(nodes -> leaders.merge(nodes.indexOf(leader(nodes)), 1, Integer::sum));
+        return leaders;
     }
 
     @Test
