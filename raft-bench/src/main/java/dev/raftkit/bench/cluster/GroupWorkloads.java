@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -226,13 +228,14 @@ final class GroupWorkloads {
                     .orElseThrow();
             List<GroupId> led = all.stream().filter(g -> hosts.leaderHost(g).orElse(-1) == victim).toList();
             long start = System.nanoTime();
-            Thread closing = new Thread(() -> hosts.closeHost(victim), "close-host-" + (victim + 1));
-            closing.start();
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> hosts.closeHost(victim),
+                    r -> new Thread(r, "close-host-" + (victim + 1)).start());
             Map<GroupId, Long> accepted = AcceptedWrites.await(hosts, led, SETUP_TIMEOUT);
-            closing.join(SETUP_TIMEOUT.toMillis());
-            if (closing.isAlive()) {
+            try {
+                closing.get(SETUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
                 throw new IllegalStateException("closing host " + (victim + 1) + " did not return within "
-                        + SETUP_TIMEOUT.toSeconds() + " s");
+                        + SETUP_TIMEOUT.toSeconds() + " s", e);
             }
             long[] millis = accepted.values().stream().mapToLong(t -> (t - start) / 1_000_000).sorted().toArray();
             long median = millis[millis.length / 2];
