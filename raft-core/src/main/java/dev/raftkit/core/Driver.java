@@ -61,7 +61,9 @@ final class Driver<C, R> implements MessageHandler {
     private final TaskQueue queue;
     private final Outstanding outstanding;
     private final EngineMetrics metrics;
-    private final long tickNanos;
+    private final TickSource ticks;
+    /** The tick, a driver task; the tick source queues it once per tick. */
+    private final Runnable tick;
     private final Applier<C, R> applier;
     private final Outbox outbox;
     private final StorageWriter storage;
@@ -77,23 +79,26 @@ final class Driver<C, R> implements MessageHandler {
     private boolean stopped;
 
     /**
+     * @param storageQueue the storage thread; see {@link StorageWriter}
+     * @param drains where the storage writer's drains run
+     * @param ticks where the ticks come from
      * @param clock the runtime's monotonic clock, in nanoseconds
      * @param newApplier creates the node's applier, which reports to the listener it is given
      */
     Driver(Config config, RaftCore core, LogStore store, Transport transport, TaskQueue queue, TaskQueue storageQueue,
-            Notifier notifier, Outstanding outstanding, EngineMetrics metrics, LongSupplier clock,
-            Function<Applier.Listener, Applier<C, R>> newApplier) {
+            StorageWriter.Drains drains, TickSource ticks, Notifier notifier, Outstanding outstanding,
+            EngineMetrics metrics, LongSupplier clock, Function<Applier.Listener, Applier<C, R>> newApplier) {
         this.config = config;
         this.nodeId = config.self().value();
         this.core = core;
         this.queue = queue;
         this.outstanding = outstanding;
         this.metrics = metrics;
-        this.tickNanos = config.tickInterval().toNanos();
+        this.ticks = ticks;
         this.applier = newApplier.apply(new ApplierReports());
         this.outbox = new Outbox(nodeId, transport);
-        this.storage = new StorageWriter(nodeId, store, storageQueue, outbox, metrics, applier.snapshotCommitLock(),
-                clock, new StorageReports());
+        this.storage = new StorageWriter(nodeId, store, storageQueue, drains, outbox, metrics,
+                applier.snapshotCommitLock(), clock, new StorageReports());
         this.peers = new PeerView(config.self(), core, transport, notifier);
         this.errors = new LeaderErrors(config.self(), core, peers::addressOf);
         DriverSteps steps = new Steps();
@@ -103,6 +108,12 @@ final class Driver<C, R> implements MessageHandler {
         this.transfer = new LeadershipTransfer(config.self(), core, errors);
         this.membershipChanges = new MembershipChanges(core, errors::notLeader,
                 () -> errors.lostLeadership("the configuration change"), 100L * config.electionTimeoutTicksMax());
+        this.tick = task(() -> {
+            core.tick();
+            membershipChanges.tick();
+            metrics.sampleReplication(core);
+            ticks.ticked();
+        });
     }
 
     /** Returns the node's applier, created with the driver. */
@@ -112,7 +123,7 @@ final class Driver<C, R> implements MessageHandler {
 
     /** Starts ticking; called once, after the transport started. */
     void start() {
-        queue.execute(task(this::scheduleTick));
+        queue.execute(task(() -> ticks.start(queue, tick)));
     }
 
     /** Returns the latest published view of the core. */
@@ -198,6 +209,7 @@ final class Driver<C, R> implements MessageHandler {
             return;
         }
         stopped = true;
+        ticks.stop();
         writes.stopBatchTimer();
         core.releaseSnapshots();
         outbox.close();
@@ -249,15 +261,6 @@ final class Driver<C, R> implements MessageHandler {
             flushScheduled = true;
             queue.execute(guarded(this::flush));
         }
-    }
-
-    private void scheduleTick() {
-        queue.schedule(task(() -> {
-            core.tick();
-            membershipChanges.tick();
-            metrics.sampleReplication(core);
-            scheduleTick();
-        }), tickNanos);
     }
 
     /** Proposes {@code payloads} as one run; see {@link ClientWrites.Proposer}. */

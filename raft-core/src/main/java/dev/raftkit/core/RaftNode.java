@@ -35,8 +35,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -69,6 +70,8 @@ final class RaftNode<C, R> implements Node<C, R> {
     private final boolean sessionsEnabled;
     private final LogClock logClock;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completes once the node's store is closed and its queues are stopped. */
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private RaftNode(Config config, Codec<C> codec, Driver<C, R> driver, Applier<C, R> applier, Notifier notifier,
             Outstanding outstanding, LeaderWaits leaderWaits, List<TaskQueue> queues, EngineMetrics metrics,
@@ -86,13 +89,21 @@ final class RaftNode<C, R> implements Node<C, R> {
         this.metrics = metrics;
     }
 
-    /** Recovers the node's state from its log store, starts its transport and its clock. */
+    /** Recovers a single node's state from its log store, starts its transport and its clock. */
     static <C, R> RaftNode<C, R> start(NodeSetup<C, R> setup) {
+        return start(setup, NodeHosting.ALONE);
+    }
+
+    /**
+     * Recovers the node's state from its log store, starts its transport and its clock; a group of
+     * a host takes its storage writer and ticks from {@code hosting}.
+     */
+    static <C, R> RaftNode<C, R> start(NodeSetup<C, R> setup, NodeHosting hosting) {
         Config config = setup.config();
         RaftRuntime runtime = setup.runtime().orElse(SystemRuntime.INSTANCE);
         LogStore store = setup.logStore();
         Transport transport = setup.transport();
-        String id = config.self().value();
+        String id = hosting.label(config);
         CoreOptions options = CoreOptions.of(config, transport.maxMessageBytes());
         EngineMetrics metrics = MetricsOption.metrics(config, runtime::nanoTime);
         HardState hardState;
@@ -111,7 +122,7 @@ final class RaftNode<C, R> implements Node<C, R> {
                 runtime.newRandom());
         List<TaskQueue> queues = new ArrayList<>();
         TaskQueue driverQueue = add(queues, runtime.newTaskQueue("raft-driver-" + id));
-        TaskQueue storageQueue = add(queues, runtime.newTaskQueue("raft-storage-" + id));
+        TaskQueue storageQueue = hosting.storageQueue(runtime, id, queues);
         TaskQueue applyQueue = add(queues, runtime.newTaskQueue("raft-apply-" + id));
         TaskQueue notifyQueue = add(queues, runtime.newTaskQueue("raft-notify-" + id));
         LeaderWaits leaderWaits = new LeaderWaits(id);
@@ -120,8 +131,9 @@ final class RaftNode<C, R> implements Node<C, R> {
         logClock.observe(sessions.now());
         Notifier notifier = new Notifier(id, notifyQueue, leaderWaits);
         setup.listeners().forEach(notifier::add);
-        Driver<C, R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue, notifier,
-                outstanding, metrics, runtime::nanoTime,
+        Driver<C, R> driver = new Driver<>(config, core, store, transport, driverQueue, storageQueue,
+                hosting.drains(), hosting.ticks(config.tickInterval().toNanos()), notifier, outstanding, metrics,
+                runtime::nanoTime,
                 reports -> new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, store, snapshot,
                         membership, core.commitIndex(), config.snapshotThreshold(), sessions, logClock, metrics,
                         reports));
@@ -451,31 +463,61 @@ final class RaftNode<C, R> implements Node<C, R> {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!beginClose()) {
             return;
         }
-        outstanding.stop(new ShutdownException("[" + config.self() + "] the node is shut down"));
-        CountDownLatch done = new CountDownLatch(1);
-        // Runs on the storage queue once the store is closed; a queue may close itself from its own task.
-        driver.stop(() -> {
-            queues.forEach(TaskQueue::close);
-            done.countDown();
-        });
         if (queues.stream().anyMatch(TaskQueue::inQueue)) {
             return; // called from a callback on a node thread: waiting here would deadlock
         }
         try {
-            if (!done.await(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.warn("[{}] close: the log store did not close within {} s; stopping anyway", config.self(),
-                        CLOSE_WAIT_SECONDS);
-                queues.forEach(TaskQueue::close);
-            }
+            stopped.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("[{}] close: the log store did not close within {} s; stopping anyway", config.self(),
+                    CLOSE_WAIT_SECONDS);
+            queues.forEach(TaskQueue::close);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             queues.forEach(TaskQueue::close);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("[" + config.self() + "] close failed", e.getCause()); // stopped never fails
         }
         metrics.close();
         LOG.info("[{}] closed", config.self());
+    }
+
+    /**
+     * Closes the node as {@link #close()} does, without waiting: for a host, which stops many
+     * groups at once.
+     *
+     * @return completes once the node's store is closed and its queues are stopped
+     */
+    CompletableFuture<Void> closeAsync() {
+        if (!beginClose()) {
+            return stopped;
+        }
+        return stopped.thenRun(() -> {
+            metrics.close();
+            LOG.info("[{}] closed", config.self());
+        });
+    }
+
+    /**
+     * Fails what is outstanding and stops the driver, once: {@link #stopped} completes when the
+     * store is closed and the queues are stopped.
+     *
+     * @return whether this call began closing
+     */
+    private boolean beginClose() {
+        if (!closed.compareAndSet(false, true)) {
+            return false;
+        }
+        outstanding.stop(new ShutdownException("[" + config.self() + "] the node is shut down"));
+        // Runs on the storage queue once the store is closed; a queue may close itself from its own task.
+        driver.stop(() -> {
+            queues.forEach(TaskQueue::close);
+            stopped.complete(null);
+        });
+        return true;
     }
 
     /** {@return where this node reports its metrics}, for {@link RaftkitMetrics} */

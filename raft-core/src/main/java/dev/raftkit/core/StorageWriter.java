@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * replication: entries and hard state, received snapshot chunks, compaction. Messages that may
  * leave only once their entries are durable are sent here, after the write.
  *
+ * <p>A single node's writer drains its backlog on its own storage queue ({@link #ownQueue}); the
+ * groups of a host hand their backlogs to the host's one {@link HostStorageWriter}, which takes the
+ * {@link Batch} of every group with pending readies and makes them durable with one sync. Either
+ * way a batch is carried out by the same steps: {@link Batch#merged()} or {@link Batch#writeEach()},
+ * then {@link Batch#done} or {@link Batch#fail}.
+ *
  * <p>Threads: {@link #submit}, {@link #acknowledge} and {@link #appendsInFlight} run on the driver
  * thread, which hands readies over; everything else runs on the storage thread, which reports
  * back through the {@link Listener}.
@@ -50,9 +56,26 @@ final class StorageWriter {
         void died(Throwable cause);
     }
 
+    /** Asks for a drain of a writer's backlog on the storage thread. */
+    @FunctionalInterface
+    interface Drains {
+
+        /**
+         * Arranges for {@code writer}'s backlog to be drained on its storage thread; called once per
+         * backlog that becomes non-empty, on the driver thread.
+         *
+         * @param writer the writer with a new backlog
+         */
+        void request(StorageWriter writer);
+    }
+
+    /** Drains each writer on its own storage queue, one sync per drain: a single node. */
+    static final Drains OWN_QUEUE = writer -> writer.storageQueue.execute(writer::drainOrDie);
+
     private final String nodeId;
     private final LogStore store;
     private final TaskQueue storageQueue;
+    private final Drains drains;
     private final Outbox outbox;
     private final EngineMetrics metrics;
     private final Listener listener;
@@ -67,14 +90,17 @@ final class StorageWriter {
     private int appendsInFlight;
 
     /**
+     * @param storageQueue the storage thread: drains (through {@code drains}) and the store's close run there
+     * @param drains where this writer's drains run
      * @param snapshotCommitLock held while a received snapshot commits, as the applier does for its own
      * @param clock the runtime's monotonic clock, in nanoseconds
      */
-    StorageWriter(String nodeId, LogStore store, TaskQueue storageQueue, Outbox outbox, EngineMetrics metrics,
-            Object snapshotCommitLock, LongSupplier clock, Listener listener) {
+    StorageWriter(String nodeId, LogStore store, TaskQueue storageQueue, Drains drains, Outbox outbox,
+            EngineMetrics metrics, Object snapshotCommitLock, LongSupplier clock, Listener listener) {
         this.nodeId = nodeId;
         this.store = store;
         this.storageQueue = storageQueue;
+        this.drains = drains;
         this.outbox = outbox;
         this.metrics = metrics;
         this.listener = listener;
@@ -88,7 +114,7 @@ final class StorageWriter {
         }
         backlog.add(ready);
         if (drainScheduled.compareAndSet(false, true)) {
-            storageQueue.execute(this::drainOrDie);
+            drains.request(this);
         }
     }
 
@@ -123,9 +149,17 @@ final class StorageWriter {
         try {
             drain();
         } catch (Throwable t) {
-            failed = true;
-            listener.died(t);
+            died(t);
         }
+    }
+
+    /**
+     * Storage thread: something unexpected was thrown while this writer's backlog was carried out;
+     * nothing more is written and the node stops.
+     */
+    void died(Throwable cause) {
+        failed = true;
+        listener.died(cause);
     }
 
     /**
@@ -134,77 +168,144 @@ final class StorageWriter {
      * up here and share the next fsync: group commit without any delay.
      */
     private void drain() {
-        drainScheduled.set(false);
-        List<Ready> batch = new ArrayList<>();
-        for (Ready r = backlog.poll(); r != null; r = backlog.poll()) {
-            batch.add(r);
-        }
-        if (batch.isEmpty() || failed) {
+        Batch batch = takeBatch();
+        if (batch == null) {
             return;
         }
         try {
-            if (batch.stream().allMatch(r -> r.snapshotChunks().isEmpty() && r.compactThrough() == 0)) {
-                persistMerged(batch);
-            } else {
-                for (Ready r : batch) {
-                    persistOne(r);
-                }
+            Merged merged = batch.merged();
+            if (merged == null) {
+                batch.writeEach();
+            } else if (!merged.isEmpty()) {
+                long start = batch.clock();
+                store.persist(merged.hardState(), merged.entries());
+                batch.synced(start);
             }
         } catch (IOException | RuntimeException | Error e) {
             // An Error too (out of memory receiving a snapshot): the storage queue would drop it
             // silently, and the node would wait forever for this persist.
-            failed = true;
-            listener.failed(new FatalException("[" + nodeId + "] persisting to the log store failed: "
-                    + e.getMessage(), e));
+            batch.fail(e);
             return;
         }
-        batch.forEach(r -> r.afterPersist().forEach(outbox::send));
-        LogEntry last = null;
-        int withEntries = 0;
-        for (Ready r : batch) {
-            if (!r.entries().isEmpty()) {
-                last = r.entries().get(r.entries().size() - 1);
-                withEntries++;
-            }
+        batch.done();
+    }
+
+    /**
+     * Storage thread: takes every ready queued since the last drain.
+     *
+     * @return them, or null if there are none or a write of this writer failed before
+     */
+    Batch takeBatch() {
+        drainScheduled.set(false);
+        List<Ready> readies = new ArrayList<>();
+        for (Ready r = backlog.poll(); r != null; r = backlog.poll()) {
+            readies.add(r);
         }
-        if (last != null) {
-            listener.persisted(last, withEntries);
+        return readies.isEmpty() || failed ? null : new Batch(readies);
+    }
+
+    /**
+     * The entries and last hard state of several readies, to be written in one call (one fsync).
+     *
+     * @param hardState the last hard state, or null to keep the stored one
+     * @param entries the entries, a later ready's replacing the suffix of an earlier one it overwrote
+     */
+    record Merged(HardState hardState, List<LogEntry> entries) {
+
+        /** {@return whether there is nothing to write} */
+        boolean isEmpty() {
+            return hardState == null && entries.isEmpty();
         }
     }
 
-    /** Writes the entries and the last hard state of several readies in one call (one fsync). */
-    private void persistMerged(List<Ready> batch) throws IOException {
-        List<LogEntry> entries = new ArrayList<>();
-        HardState hardState = null;
-        for (Ready r : batch) {
-            if (!r.entries().isEmpty()) {
-                long first = r.entries().get(0).index();
-                // A later ready may replace a suffix of an earlier one (the leader overwrote it).
-                while (!entries.isEmpty() && entries.get(entries.size() - 1).index() >= first) {
-                    entries.remove(entries.size() - 1);
+    /** The readies of one drain, carried out in order on the storage thread. */
+    final class Batch {
+        private final List<Ready> readies;
+        private Merged merged;
+
+        private Batch(List<Ready> readies) {
+            this.readies = readies;
+        }
+
+        /**
+         * Merges the readies into one write if they hold only entries and hard state.
+         *
+         * @return the write, or null if a ready also carries snapshot chunks or a compaction, so
+         *     that the readies must go through {@link #writeEach()}
+         */
+        Merged merged() {
+            if (!readies.stream().allMatch(r -> r.snapshotChunks().isEmpty() && r.compactThrough() == 0)) {
+                return null;
+            }
+            List<LogEntry> entries = new ArrayList<>();
+            HardState hardState = null;
+            for (Ready r : readies) {
+                if (!r.entries().isEmpty()) {
+                    long first = r.entries().get(0).index();
+                    // A later ready may replace a suffix of an earlier one (the leader overwrote it).
+                    while (!entries.isEmpty() && entries.get(entries.size() - 1).index() >= first) {
+                        entries.remove(entries.size() - 1);
+                    }
+                    entries.addAll(r.entries());
                 }
-                entries.addAll(r.entries());
+                if (r.hardState() != null) {
+                    hardState = r.hardState();
+                }
             }
-            if (r.hardState() != null) {
-                hardState = r.hardState();
-            }
+            merged = new Merged(hardState, entries);
+            return merged;
         }
-        if (hardState != null || !entries.isEmpty()) {
-            long start = metrics.clock();
-            store.persist(hardState, entries);
-            metrics.persisted(entries.size(), start);
-        }
-    }
 
-    private void persistOne(Ready ready) throws IOException {
-        if (ready.hardState() != null || !ready.entries().isEmpty()) {
-            store.persist(ready.hardState(), ready.entries());
+        /** Carries out the readies one by one on this writer's store: writes, snapshot chunks, compaction. */
+        void writeEach() throws IOException {
+            for (Ready ready : readies) {
+                if (ready.hardState() != null || !ready.entries().isEmpty()) {
+                    store.persist(ready.hardState(), ready.entries());
+                }
+                for (SnapshotChunk chunk : ready.snapshotChunks()) {
+                    receiver.write(chunk);
+                }
+                if (ready.compactThrough() > 0) {
+                    store.compact(ready.compactThrough());
+                }
+            }
         }
-        for (SnapshotChunk chunk : ready.snapshotChunks()) {
-            receiver.write(chunk);
+
+        /** {@return now on the node's metrics clock, for {@link #synced}} */
+        long clock() {
+            return metrics.clock();
         }
-        if (ready.compactThrough() > 0) {
-            store.compact(ready.compactThrough());
+
+        /**
+         * Records that the {@link #merged()} write is durable, for the metrics.
+         *
+         * @param start when its sync started, on the metrics clock
+         */
+        void synced(long start) {
+            metrics.persisted(merged.entries().size(), start);
+        }
+
+        /** The batch is durable: sends the messages that waited for it and tells the driver. */
+        void done() {
+            readies.forEach(r -> r.afterPersist().forEach(outbox::send));
+            LogEntry last = null;
+            int withEntries = 0;
+            for (Ready r : readies) {
+                if (!r.entries().isEmpty()) {
+                    last = r.entries().get(r.entries().size() - 1);
+                    withEntries++;
+                }
+            }
+            if (last != null) {
+                listener.persisted(last, withEntries);
+            }
+        }
+
+        /** The batch could not be made durable: nothing more is written and the node stops. */
+        void fail(Throwable cause) {
+            failed = true;
+            listener.failed(new FatalException("[" + nodeId + "] persisting to the log store failed: "
+                    + cause.getMessage(), cause));
         }
     }
 }

@@ -3,31 +3,20 @@ package dev.raftkit.core;
 import dev.raftkit.spi.RaftRuntime;
 import dev.raftkit.spi.TaskQueue;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The production runtime: the system's monotonic clock, one daemon thread per task queue, and
  * unseeded randomness.
  *
- * <p>Task queues sit on the hot path (every write, message and apply passes through them), so a
- * queue is a lock-free multi-producer queue drained by its own thread, which parks when idle;
- * delayed tasks go through one shared timer thread that hands them to their queue when due.
+ * <p>Each queue is a {@link ThreadTaskQueue}; delayed tasks of every queue go through one shared
+ * timer thread that hands them to their queue when due.
  */
 public final class SystemRuntime implements RaftRuntime {
 
     /** The shared instance. */
     public static final SystemRuntime INSTANCE = new SystemRuntime();
-
-    private static final Logger LOG = LoggerFactory.getLogger(SystemRuntime.class);
 
     private SystemRuntime() {
     }
@@ -39,7 +28,7 @@ public final class SystemRuntime implements RaftRuntime {
 
     @Override
     public TaskQueue newTaskQueue(String name) {
-        return new ThreadTaskQueue(name);
+        return new ThreadTaskQueue(name, Timer.acquire(), Timer::release);
     }
 
     @Override
@@ -71,79 +60,6 @@ public final class SystemRuntime implements RaftRuntime {
             if (--users == 0) {
                 executor.shutdownNow();
                 executor = null;
-            }
-        }
-    }
-
-    /** A serial queue on its own named daemon thread. */
-    private static final class ThreadTaskQueue implements TaskQueue {
-        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean closed = new AtomicBoolean();
-        private final Thread thread;
-        private final ScheduledThreadPoolExecutor timer = Timer.acquire();
-        private volatile boolean parked;
-
-        ThreadTaskQueue(String name) {
-            thread = new Thread(this::loop, name);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void loop() {
-            while (!closed.get()) {
-                Runnable task = tasks.poll();
-                if (task == null) {
-                    parked = true;
-                    if (tasks.isEmpty() && !closed.get()) {
-                        LockSupport.park(this);
-                    }
-                    parked = false;
-                    continue;
-                }
-                try {
-                    task.run();
-                } catch (RuntimeException | Error e) {
-                    // Submitters catch what they expect; anything else is a bug, logged, not fatal here.
-                    LOG.error("task on {} threw", thread.getName(), e);
-                }
-            }
-            tasks.clear();
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            if (closed.get()) {
-                return;
-            }
-            tasks.add(task);
-            if (parked) {
-                LockSupport.unpark(thread);
-            }
-        }
-
-        @Override
-        public Cancellable schedule(Runnable task, long delayNanos) {
-            if (closed.get()) {
-                return () -> { };
-            }
-            try {
-                ScheduledFuture<?> f = timer.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
-                return () -> f.cancel(false);
-            } catch (RejectedExecutionException e) {
-                return () -> { };
-            }
-        }
-
-        @Override
-        public boolean inQueue() {
-            return Thread.currentThread() == thread;
-        }
-
-        @Override
-        public void close() {
-            if (closed.compareAndSet(false, true)) {
-                LockSupport.unpark(thread);
-                Timer.release();
             }
         }
     }

@@ -1,6 +1,8 @@
 package dev.raftkit.lmdb;
 
 import dev.raftkit.Config;
+import dev.raftkit.HostConfig;
+import dev.raftkit.spi.HostLogStore;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.LogStoreProvider;
 import java.io.IOException;
@@ -8,7 +10,8 @@ import java.nio.file.Path;
 
 /**
  * The {@code "lmdb"} log store provider: a durable {@link LmdbLogStore} under
- * {@link Config#dataDir()}, which is required.
+ * {@link Config#dataDir()}, which is required, and for a {@link dev.raftkit.RaftHost} an
+ * {@link LmdbHostLogStore} under {@link HostConfig#dataDir()}.
  *
  * <p>Options ({@link Config.Builder#option}):
  * <ul>
@@ -54,5 +57,20 @@ public final class LmdbLogStoreProvider implements LogStoreProvider {
                 "the lmdb log store needs a data directory: set Config.Builder.dataDir(path) for node "
                         + config.self()));
         return LmdbLogStore.open(dataDir, config.options());
+    }
+
+    /**
+     * Opens the store of a host under its data directory: every group in one LMDB environment with
+     * one journal ({@link LmdbHostLogStore}), with the options above.
+     *
+     * @throws IllegalArgumentException if no data directory is set, or an {@code lmdb.*} option is invalid
+     * @throws IOException if the store cannot be opened (see {@link LmdbHostLogStore#open})
+     */
+    @Override
+    public HostLogStore openHost(HostConfig config) throws IOException {
+        Path dataDir = config.dataDir().orElseThrow(() -> new IllegalArgumentException(
+                "the lmdb log store needs a data directory: set HostConfig.Builder.dataDir(path) for the host at "
+                        + config.address()));
+        return LmdbHostLogStore.open(dataDir, config.options());
     }
 }

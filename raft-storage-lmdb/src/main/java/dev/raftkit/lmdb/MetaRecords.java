@@ -1,6 +1,7 @@
 package dev.raftkit.lmdb;
 
 import dev.raftkit.Address;
+import dev.raftkit.GroupId;
 import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.spi.HardState;
@@ -15,13 +16,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
  * The records of the meta database: the format version, the hard state, the position the log
- * continues from, the latest snapshot, the log generation and the journal mark. Each value is {@code crc32c:int body}, checked on read,
+ * continues from, the latest snapshot, the log generation and the journal mark, and a host's layout and group records. Each value is {@code crc32c:int body}, checked on read,
  * so a damaged record is reported, never used.
  *
  * <p>Stateless and thread-safe.
@@ -43,6 +45,15 @@ final class MetaRecords {
     static final byte[] GENERATION = key("generation");
     /** Key of the journal mark: which journal the store's records depend on; see {@link JournalMark}. */
     static final byte[] JOURNAL = key("journal");
+    /**
+     * Key of a host's layout record, whose value is the host format version: a store with it keeps
+     * groups' logs under {@link Keyspace} prefixes.
+     */
+    static final byte[] HOST = key("host");
+    /** Key (under a group's prefix) of the record that a host holds that group: its id. */
+    static final byte[] GROUP = key("group");
+    /** The keys (under a group's prefix) of every meta record of one log on a host. */
+    static final List<byte[]> LOG_RECORDS = List.of(HARD_STATE, LOG_START, SNAPSHOT, GENERATION, GROUP);
 
     private MetaRecords() {
     }
@@ -93,6 +104,18 @@ final class MetaRecords {
     static JournalMark decodeJournalMark(byte[] value, Path file) throws IOException {
         long[] pair = openPair(value, "journal mark", file);
         return new JournalMark(pair[0], pair[1]);
+    }
+
+    static byte[] encodeGroup(GroupId group) {
+        return seal(out -> out.writeUTF(group.value()));
+    }
+
+    static GroupId decodeGroup(byte[] value, Path file) throws IOException {
+        try {
+            return GroupId.of(open(value, "group", file).readUTF());
+        } catch (IllegalArgumentException e) {
+            throw damaged("group", file, e);
+        }
     }
 
     static byte[] encodeHardState(HardState state) {

@@ -53,6 +53,11 @@ final class Overlay {
         return first == Long.MAX_VALUE ? first : first + count;
     }
 
+    /** Returns whether it changes nothing of LMDB's: no entries, hard state or log start. */
+    boolean isEmpty() {
+        return first == Long.MAX_VALUE && hardState == null && start == null;
+    }
+
     /** Returns its hard state, or null if LMDB's stands. */
     HardState hardState() {
         return hardState;

@@ -98,7 +98,7 @@ public final class Verify {
                     + " directory)");
             return NOT_VERIFIED;
         }
-        try (FileChannel lock = LmdbLogStore.lock(dataDir)) {
+        try (FileChannel lock = LmdbStorage.lock(dataDir)) {
             return runChild(dataDir, out);
         } catch (IOException e) {
             out.println("NOT VERIFIED: " + e.getMessage() + "; stop the node, or verify a copy of its data directory");
@@ -189,7 +189,7 @@ public final class Verify {
             return Optional.empty();
         }
         try (Journal journal = Journal.open(file)) {
-            LmdbLogStore.replay(journal);
+            LmdbStorage.replay(journal, false);
             ok("journal " + file + ": id " + Long.toHexString(journal.id()) + ", epoch " + journal.epoch() + ", "
                     + journal.usedBytes() + " bytes of records");
             return Optional.of(journal.header());
@@ -203,7 +203,7 @@ public final class Verify {
         try (LmdbEnvironment env = LmdbEnvironment.openReadOnly(envDir)) {
             Path dataFile = env.dataFile();
             env.read(txn -> {
-                LogStart start = readRecord(() -> Optional.of(LmdbLogStore.readLogStart(env, txn))).orElse(LogStart.EMPTY);
+                LogStart start = readRecord(() -> Optional.of(LmdbLogStore.readLogStart(env, Keyspace.NONE, txn))).orElse(LogStart.EMPTY);
                 readRecord(() -> Optional.ofNullable(env.meta().get(txn, MetaRecords.FORMAT))
                         .map(value -> decode(() -> MetaRecords.decodeFormat(value, dataFile))));
                 readRecord(() -> Optional.ofNullable(env.meta().get(txn, MetaRecords.HARD_STATE))
@@ -211,10 +211,10 @@ public final class Verify {
                 if (env.meta().get(txn, MetaRecords.JOURNAL) == null) {
                     ok(dataFile + " names no journal");
                 } else {
-                    readRecord(() -> Optional.ofNullable(LmdbLogStore.readJournalMark(env, txn))).ifPresent(mark ->
+                    readRecord(() -> Optional.ofNullable(LmdbStorage.readJournalMark(env, txn))).ifPresent(mark ->
                             checkMark(mark, journal, dataFile, envDir.resolve(LmdbLogStore.JOURNAL_FILE)));
                 }
-                Optional<SnapshotRecord> snapshot = readRecord(() -> LmdbLogStore.readSnapshot(env, txn));
+                Optional<SnapshotRecord> snapshot = readRecord(() -> LmdbLogStore.readSnapshot(env, Keyspace.NONE, txn));
                 checkEntries(env, txn, start);
                 snapshot.ifPresent(record -> checkSnapshot(dataDir.resolve(LmdbLogStore.SNAPSHOT_DIR), record));
                 return null;
@@ -259,7 +259,7 @@ public final class Verify {
                     + " is missing or unreadable");
             return;
         }
-        String mismatch = LmdbLogStore.mismatch(journalFile, journal.get(), mark, dataFile);
+        String mismatch = LmdbStorage.mismatch(journalFile, journal.get(), mark, dataFile);
         if (mismatch == null) {
             ok(dataFile + " expects this journal");
         } else {

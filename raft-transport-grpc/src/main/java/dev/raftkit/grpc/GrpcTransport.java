@@ -4,29 +4,15 @@ import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.NodeId;
 import dev.raftkit.grpc.GrpcTransportStats.DropReason;
+import dev.raftkit.grpc.proto.Envelope;
+import dev.raftkit.grpc.proto.RaftTransportGrpc.RaftTransportStub;
 import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.Transport;
-import io.grpc.ChannelCredentials;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.Server;
-import io.grpc.ServerCredentials;
-import io.grpc.ServerInterceptors;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.TlsServerCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class GrpcTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(GrpcTransport.class);
-    private static final long TERMINATION_MILLIS = 5_000;
-    /**
-     * A peer's {@link PeerLink} keeps one stream open on its connection at a time (a new one only
-     * after the old one ended); a sender that opens more is refused ({@code REFUSED_STREAM}).
-     */
-    private static final int PEER_STREAMS_PER_CONNECTION = 1;
 
     private final NodeId self;
     private final Address selfAddress;
@@ -59,14 +39,11 @@ public final class GrpcTransport implements Transport {
     private final GrpcTransportOptions options;
     private final Counters counters = new Counters();
     private volatile Map<NodeId, Address> peers;
-    private volatile Map<NodeId, PeerLink> links = Map.of();
+    private volatile Map<NodeId, Link> links = Map.of();
     private volatile boolean running;
     private boolean closed;
 
-    private EventLoopGroup eventLoops;
-    private ScheduledThreadPoolExecutor workers;
-    private Server server;
-    private ChannelCredentials channelCredentials;
+    private final Endpoint endpoint;
 
     /**
      * Creates the transport of {@code config.self()}; nothing runs until {@link #start}.
@@ -79,6 +56,7 @@ public final class GrpcTransport implements Transport {
         this.selfAddress = config.selfAddress();
         this.clusterId = config.clusterId();
         this.options = GrpcTransportOptions.from(config);
+        this.endpoint = new Endpoint(self.value(), options, counters);
         Map<NodeId, Address> initial = new HashMap<>(config.members());
         initial.remove(self);
         this.peers = Map.copyOf(initial);
@@ -93,54 +71,24 @@ public final class GrpcTransport implements Transport {
     @Override
     public synchronized void start(MessageHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
-        if (closed || server != null) {
+        if (closed || running) {
             throw new IllegalStateException("grpc transport of " + self + " was already " + (closed ? "closed" : "started"));
         }
-        ServerCredentials serverCredentials = serverCredentials();
-        channelCredentials = channelCredentials();
-        boolean verifyNodeId = options.tls().map(GrpcTransportOptions.Tls::verifyNodeId).orElse(false);
-        if (verifyNodeId) {
+        if (endpoint.verifyNodeId()) {
             PeerIdentity.requireOwnId(options.tls().get().certChain(), self);
         }
-        GrpcConnectionLog.quiet();
-        eventLoops = new MultiThreadIoEventLoopGroup(options.ioThreads(), new NamedThreadFactory(self.value(), "io"),
-                NioIoHandler.newFactory());
-        workers = new ScheduledThreadPoolExecutor(options.workerThreads(), new NamedThreadFactory(self.value(), "worker"));
-        workers.setRemoveOnCancelPolicy(true);
-        workers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // pending reconnects die with close()
-        RejectionLog rejections = new RejectionLog(self, counters);
-        ConnectionLimiter connections = new ConnectionLimiter(options.maxConnections(),
-                options.maxConnectionsPerAddress(), rejections);
-        InboundService inbound = new InboundService(self, clusterId, id -> peers.containsKey(id), () -> running,
-                handler, counters, rejections, connections, options.idleTimeout());
-        inbound.startIdleCheck(workers);
-        Address bind = options.bindAddress();
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(bind.host(), bind.port()), serverCredentials)
-                .bossEventLoopGroup(eventLoops)
-                .workerEventLoopGroup(eventLoops)
-                .channelFactory(connections)
-                .withOption(ChannelOption.SO_REUSEADDR, true)
-                .directExecutor() // the handler only queues: no hop to another thread
-                .maxInboundMessageSize(options.maxMessageBytes())
-                .maxConcurrentCallsPerConnection(PEER_STREAMS_PER_CONNECTION)
-                .flowControlWindow(options.flowControlWindowBytes())
-                .handshakeTimeout(options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .maxConnectionIdle(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                .addStreamTracerFactory(inbound.streamTracer())
-                .addService(verifyNodeId ? ServerInterceptors.intercept(inbound.definition(), new PeerIdentity())
-                        : inbound.definition())
-                .build();
+        endpoint.start();
+        Recipient recipient = new Recipient(self.value(), self, id -> peers.containsKey(id), () -> running, handler,
+                counters, endpoint.rejections());
         running = true;
         try {
-            server.start();
-        } catch (IOException | RuntimeException e) {
+            endpoint.listen(InboundService.forNode(self, clusterId, recipient, counters, endpoint.rejections(),
+                    endpoint.connections(), options.idleTimeout()));
+        } catch (IOException e) {
             close();
-            throw new IOException("grpc transport of " + self + " cannot listen on " + bind + ": " + e.getMessage(), e);
+            throw e;
         }
         updatePeers(peers);
-        LOG.info("{}: grpc transport listening on {} ({})", self, bind,
-                options.tls().isPresent() ? "mutual TLS" : "plaintext");
     }
 
     /** Replaces the peers: links to removed or moved peers close, links to new peers open lazily. */
@@ -152,17 +100,28 @@ public final class GrpcTransport implements Transport {
         if (!running) {
             return;
         }
-        Map<NodeId, PeerLink> next = new HashMap<>();
+        Map<NodeId, Link> next = new HashMap<>();
         links.forEach((id, link) -> {
-            if (link.address().equals(copy.get(id))) {
+            if (link.peer().address().equals(copy.get(id))) {
                 next.put(id, link);
             } else {
-                link.close();
+                link.peer().close();
             }
         });
-        copy.forEach((id, address) -> next.computeIfAbsent(id, x -> new PeerLink(self, selfAddress, id, address,
-                clusterId, options, channelCredentials, eventLoops, workers, counters)));
+        copy.forEach((id, address) -> next.computeIfAbsent(id, x -> openLink(id, address)));
         links = Map.copyOf(next);
+    }
+
+    private Link openLink(NodeId id, Address address) {
+        NodeOutbox outbox = new NodeOutbox(self, selfAddress.toString(), id, clusterId, options, counters);
+        PeerLink<Envelope> peer = endpoint.link(id.value(), address, outbox, RaftTransportStub::stream, rejection -> LOG.warn(
+                        "{}: peer {} at {} rejects our messages ({}); its log says why", self, id, address,
+                        rejection.getReason()));
+        return new Link(outbox, peer);
+    }
+
+    /** The queue to one peer and the link that drains it. */
+    private record Link(NodeOutbox outbox, PeerLink<Envelope> peer) {
     }
 
     /**
@@ -180,12 +139,14 @@ public final class GrpcTransport implements Transport {
             counters.dropped(DropReason.NOT_RUNNING, 1);
             return;
         }
-        PeerLink link = links.get(message.to());
+        Link link = links.get(message.to());
         if (link == null) {
             counters.dropped(DropReason.UNKNOWN_PEER, 1);
             return;
         }
-        link.enqueue(message);
+        if (link.outbox().offer(message)) {
+            link.peer().wake();
+        }
     }
 
     /** {@return {@code grpc.maxMessageBytes}: the largest encoded envelope sent or accepted} */
@@ -202,35 +163,8 @@ public final class GrpcTransport implements Transport {
         }
         closed = true;
         running = false;
-        links.values().forEach(PeerLink::close);
-        if (server != null) {
-            server.shutdownNow();
-        }
-        try {
-            if (server != null && !server.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS)) {
-                LOG.warn("{}: grpc server did not terminate in time", self);
-            }
-            for (PeerLink link : links.values()) {
-                if (!link.awaitTermination(TERMINATION_MILLIS)) {
-                    LOG.warn("{}: channel to {} did not terminate in time", self, link.address());
-                }
-            }
-            links = Map.of();
-            if (workers != null) {
-                workers.shutdown(); // lets a handler call under way finish instead of interrupting it
-                if (!workers.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS)) {
-                    workers.shutdownNow();
-                    LOG.warn("{}: worker threads did not finish in time; interrupted them", self);
-                }
-            }
-            if (eventLoops != null) {
-                eventLoops.shutdownGracefully(0, TERMINATION_MILLIS, TimeUnit.MILLISECONDS)
-                        .await(2 * TERMINATION_MILLIS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.warn("{}: interrupted while closing the grpc transport", self);
-        }
+        endpoint.close(links.values().stream().map(Link::peer).toList());
+        links = Map.of();
     }
 
     /** {@return a snapshot of the counters: sent, delivered, dropped and rejected by reason} */
@@ -241,28 +175,5 @@ public final class GrpcTransport implements Transport {
     /** {@return the options this transport was created with} */
     public GrpcTransportOptions options() {
         return options;
-    }
-
-    private ServerCredentials serverCredentials() throws IOException {
-        if (options.tls().isEmpty()) {
-            return InsecureServerCredentials.create();
-        }
-        GrpcTransportOptions.Tls tls = options.tls().get();
-        return TlsServerCredentials.newBuilder()
-                .keyManager(tls.certChain().toFile(), tls.privateKey().toFile())
-                .trustManager(tls.trustCerts().toFile())
-                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
-                .build();
-    }
-
-    private ChannelCredentials channelCredentials() throws IOException {
-        if (options.tls().isEmpty()) {
-            return InsecureChannelCredentials.create();
-        }
-        GrpcTransportOptions.Tls tls = options.tls().get();
-        return TlsChannelCredentials.newBuilder()
-                .keyManager(tls.certChain().toFile(), tls.privateKey().toFile())
-                .trustManager(tls.trustCerts().toFile())
-                .build();
     }
 }

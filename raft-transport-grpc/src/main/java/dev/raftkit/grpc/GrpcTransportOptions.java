@@ -2,9 +2,11 @@ package dev.raftkit.grpc;
 
 import dev.raftkit.Address;
 import dev.raftkit.Config;
+import dev.raftkit.HostConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -152,7 +154,23 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
      *     only some of the TLS options are set
      */
     public static GrpcTransportOptions from(Config config) {
-        for (String key : config.options().keySet()) {
+        return from(config.options(), config.selfAddress());
+    }
+
+    /**
+     * Reads and checks the options of a host's configuration, with the rules of {@link #from(Config)};
+     * the bind address defaults to the host's address.
+     *
+     * @param config the host's configuration
+     * @return the options
+     * @throws IllegalArgumentException naming the option, as {@link #from(Config)}
+     */
+    public static GrpcTransportOptions from(HostConfig config) {
+        return from(config.options(), config.address());
+    }
+
+    private static GrpcTransportOptions from(Map<String, String> config, Address selfAddress) {
+        for (String key : config.keySet()) {
             if (key.startsWith(PREFIX) && !KEYS.contains(key)) {
                 throw new IllegalArgumentException("unknown option " + key + "; the grpc transport knows "
                         + String.join(", ", KEYS));
@@ -169,13 +187,13 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
         }
         int ioThreads = (int) number(config, IO_THREADS, 2, 1, 64);
         int workerThreads = (int) number(config, WORKER_THREADS, 2, 1, 64);
-        Address bindAddress = config.option(BIND_ADDRESS).map(text -> {
+        Address bindAddress = option(config, BIND_ADDRESS).map(text -> {
             try {
                 return Address.parse(text.trim());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(BIND_ADDRESS + ": " + e.getMessage(), e);
             }
-        }).orElse(config.selfAddress());
+        }).orElse(selfAddress);
         int maxConnections = (int) number(config, MAX_CONNECTIONS, 32, 1, 65_536);
         int maxConnectionsPerAddress = (int) number(config, MAX_CONNECTIONS_PER_ADDRESS, 8, 1, 65_536);
         int flowControlWindow = (int) number(config, FLOW_CONTROL_WINDOW_BYTES, 1L << 20, 64L << 10, 64L << 20);
@@ -187,10 +205,10 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
                 Duration.ofMillis(handshakeTimeout), Duration.ofMillis(idleTimeout), tls(config));
     }
 
-    private static Optional<Tls> tls(Config config) {
-        Optional<String> cert = config.option(TLS_CERT_CHAIN);
-        Optional<String> key = config.option(TLS_PRIVATE_KEY);
-        Optional<String> trust = config.option(TLS_TRUST_CERTS);
+    private static Optional<Tls> tls(Map<String, String> config) {
+        Optional<String> cert = option(config, TLS_CERT_CHAIN);
+        Optional<String> key = option(config, TLS_PRIVATE_KEY);
+        Optional<String> trust = option(config, TLS_TRUST_CERTS);
         if (cert.isEmpty() && key.isEmpty() && trust.isEmpty()) {
             return Optional.empty();
         }
@@ -198,8 +216,8 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
                 file(TLS_TRUST_CERTS, trust), bool(config, TLS_VERIFY_NODE_ID, true)));
     }
 
-    private static boolean bool(Config config, String key, boolean defaultValue) {
-        return config.option(key).map(text -> switch (text.trim()) {
+    private static boolean bool(Map<String, String> config, String key, boolean defaultValue) {
+        return option(config, key).map(text -> switch (text.trim()) {
             case "true" -> true;
             case "false" -> false;
             default -> throw new IllegalArgumentException(key + " must be true or false, was \"" + text + "\"");
@@ -216,8 +234,8 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
         return path;
     }
 
-    private static long number(Config config, String key, long defaultValue, long min, long max) {
-        Optional<String> text = config.option(key);
+    private static long number(Map<String, String> config, String key, long defaultValue, long min, long max) {
+        Optional<String> text = option(config, key);
         if (text.isEmpty()) {
             return defaultValue;
         }
@@ -232,5 +250,9 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
             throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], was " + value);
         }
         return value;
+    }
+
+    private static Optional<String> option(Map<String, String> options, String key) {
+        return Optional.ofNullable(options.get(key));
     }
 }

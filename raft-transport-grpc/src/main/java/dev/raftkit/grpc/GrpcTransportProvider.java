@@ -1,6 +1,8 @@
 package dev.raftkit.grpc;
 
 import dev.raftkit.Config;
+import dev.raftkit.HostConfig;
+import dev.raftkit.spi.HostTransport;
 import dev.raftkit.spi.Transport;
 import dev.raftkit.spi.TransportProvider;
 
@@ -30,5 +32,16 @@ public final class GrpcTransportProvider implements TransportProvider {
     @Override
     public Transport open(Config config) {
         return new GrpcTransport(config);
+    }
+
+    /**
+     * Creates a {@link GrpcHostTransport}, not yet started: one server at the host's address and one
+     * stream per peer host for every group.
+     *
+     * @throws IllegalArgumentException naming the option if a {@code grpc.*} option is invalid
+     */
+    @Override
+    public HostTransport openHost(HostConfig config) {
+        return new GrpcHostTransport(config);
     }
 }

@@ -60,7 +60,12 @@ public record GrpcTransportStats(long sent, long delivered, Map<DropReason, Long
          */
         NO_GRPC,
         /** An inbound stream completed no message within {@code grpc.idleTimeoutMillis} and was ended. */
-        IDLE_STREAM
+        IDLE_STREAM,
+        /**
+         * A host received a message of a group it does not run (or whose view is not started); the
+         * sender was told, naming the group. Counted per group by {@link GrpcHostTransport#unknownGroups()}.
+         */
+        UNKNOWN_GROUP
     }
 
     /**

@@ -1,12 +1,8 @@
 package dev.raftkit.grpc;
 
 import dev.raftkit.Address;
-import dev.raftkit.NodeId;
-import dev.raftkit.grpc.GrpcTransportStats.DropReason;
-import dev.raftkit.grpc.proto.Envelope;
 import dev.raftkit.grpc.proto.RaftTransportGrpc;
 import dev.raftkit.grpc.proto.Rejection;
-import dev.raftkit.spi.RaftMessage;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -14,70 +10,78 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import java.util.Queue;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The outbound side of one peer: a bounded queue and one long-lived gRPC stream that carries the
- * queued messages in order.
+ * The outbound side of one peer (a node, or a host): an {@link Outbox} of queued messages and one
+ * long-lived gRPC stream that carries its frames in order.
  *
- * <p>{@link #enqueue} never blocks: it adds to a lock-free queue, or drops and counts when the
- * queue is full. The enqueuing thread then drains, unless a drain is already due: it writes queued
- * messages to the stream only while the stream {@link ClientCallStreamObserver#isReady() is ready},
- * and the stream's on-ready callback (on the worker pool) resumes it, so a slow peer (or a large snapshot transfer) fills this bounded queue and never gRPC's
- * unbounded buffers. When the stream fails it is opened again, lazily, after a jittered exponential
- * backoff; the messages written to a failed stream are lost, and the engine's retries cover them.
+ * <p>The outbox's owner adds messages without blocking (dropping and counting when full) and then
+ * calls {@link #wake}, which drains on the calling thread unless a drain is already due: it writes
+ * frames to the stream only while the stream {@link ClientCallStreamObserver#isReady() is ready},
+ * and the stream's on-ready callback (on the worker pool) resumes it, so a slow peer (or a large
+ * snapshot transfer) fills the bounded outbox and never gRPC's unbounded buffers. When the stream
+ * fails it is opened again, lazily, after a jittered exponential backoff; the messages written to a
+ * failed stream are lost, and the engine's retries cover them. What the peer sends back (it rejected
+ * a message, or does not run a group) goes to the rejection handler.
+ *
+ * @param <F> the frame type of the stream
  */
-final class PeerLink {
+final class PeerLink<F> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
 
-    private final NodeId self;
-    private final NodeId peer;
+    /** Opens a stream on a stub: the stub's method of the link's frame type. */
+    @FunctionalInterface
+    interface StreamOpener<F> {
+        /** Opens the stream whose answers go to {@code responses}. */
+        void open(RaftTransportGrpc.RaftTransportStub stub, ClientResponseObserver<F, Rejection> responses);
+    }
+
+    /** What the logs call the sender: a node id, or a host's address. */
+    private final String self;
+    /** What the logs call the peer: a node id, or a host's address. */
+    private final String peer;
     private final Address address;
-    private final String clusterId;
-    /** This node's own address, {@code host:port}, carried by every envelope. */
-    private final String selfAddress;
-    private final GrpcTransportOptions options;
-    private final Counters counters;
     private final ScheduledExecutorService workers;
     private final ManagedChannel channel;
     private final RaftTransportGrpc.RaftTransportStub stub;
+    private final Outbox<F> outbox;
+    private final StreamOpener<F> opener;
+    private final Consumer<Rejection> rejections;
 
-    private final Queue<RaftMessage> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queuedMessages = new AtomicInteger();
-    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile boolean closed;
 
-    /** Guards the stream state below; never held by {@link #enqueue}. */
+    /** Guards the stream state below; never held by {@link #wake}'s callers while they add. */
     private final Object streamLock = new Object();
     private Stream stream;
     private boolean reconnectPending;
     private boolean failedBefore;
     private final Backoff backoff;
 
-    /** Creates the link; the channel connects on the first message. */
-    PeerLink(NodeId self, Address selfAddress, NodeId peer, Address address, String clusterId,
-            GrpcTransportOptions options, ChannelCredentials credentials, EventLoopGroup eventLoops,
-            ScheduledExecutorService workers, Counters counters) {
+    /**
+     * Creates the link; the channel connects on the first message.
+     *
+     * @param rejections told of every notice the peer sends back, on a worker thread
+     */
+    PeerLink(String self, String peer, Address address, GrpcTransportOptions options, ChannelCredentials credentials,
+            EventLoopGroup eventLoops, ScheduledExecutorService workers, Outbox<F> outbox, StreamOpener<F> opener,
+            Consumer<Rejection> rejections) {
         this.self = self;
         this.peer = peer;
         this.address = address;
-        this.clusterId = clusterId;
-        this.selfAddress = selfAddress.toString();
-        this.options = options;
-        this.counters = counters;
         this.workers = workers;
+        this.outbox = outbox;
+        this.opener = opener;
+        this.rejections = rejections;
         this.backoff = new Backoff(options.reconnectInitialBackoff(), options.reconnectMaxBackoff(),
                 new SplittableRandom());
         this.channel = NettyChannelBuilder.forAddress(address.host(), address.port(), credentials)
@@ -98,22 +102,8 @@ final class PeerLink {
         return address;
     }
 
-    /** Queues {@code message} for the peer, or drops and counts it; never blocks. */
-    void enqueue(RaftMessage message) {
-        if (closed) {
-            counters.dropped(DropReason.LINK_CLOSED, 1);
-            return;
-        }
-        long size = message.sizeBytes();
-        int count = queuedMessages.incrementAndGet();
-        long bytes = queuedBytes.addAndGet(size);
-        if (count > options.maxQueuedMessages() || bytes > options.maxQueuedBytes()) {
-            queuedMessages.decrementAndGet();
-            queuedBytes.addAndGet(-size);
-            counters.dropped(DropReason.QUEUE_FULL, 1);
-            return;
-        }
-        queue.add(message);
+    /** Drains what the outbox holds, now or as soon as the stream can take it; never blocks. */
+    void wake() {
         scheduleDrain();
     }
 
@@ -126,7 +116,7 @@ final class PeerLink {
                 stream = null;
             }
         }
-        discardQueue();
+        outbox.close();
         channel.shutdownNow();
     }
 
@@ -150,48 +140,21 @@ final class PeerLink {
         drainScheduled.set(false);
         synchronized (streamLock) {
             if (closed) {
-                discardQueue();
+                outbox.close();
                 return;
             }
             if (stream == null) {
-                if (!reconnectPending && !queue.isEmpty()) {
+                if (!reconnectPending && !outbox.isEmpty()) {
                     openStream();
                 }
                 return; // the stream's on-ready callback drains once it can carry messages
             }
-            ClientCallStreamObserver<Envelope> requests = stream.requests;
-            RaftMessage message;
-            while (requests.isReady() && (message = poll()) != null) {
-                Envelope envelope = WireCodec.encode(clusterId, selfAddress, message);
-                int size = envelope.getSerializedSize();
-                if (size > options.maxMessageBytes()) {
-                    counters.dropped(DropReason.TOO_LARGE, 1);
-                    LOG.warn("{}: dropped a {} of {} bytes to {}: over {} = {}", self,
-                            message.getClass().getSimpleName(), size, peer, GrpcTransportOptions.MAX_MESSAGE_BYTES,
-                            options.maxMessageBytes());
-                    continue;
-                }
-                requests.onNext(envelope);
-                counters.sent();
+            ClientCallStreamObserver<F> requests = stream.requests;
+            F frame;
+            while (requests.isReady() && (frame = outbox.next()) != null) {
+                requests.onNext(frame);
             }
         }
-    }
-
-    private RaftMessage poll() {
-        RaftMessage message = queue.poll();
-        if (message != null) {
-            queuedMessages.decrementAndGet();
-            queuedBytes.addAndGet(-message.sizeBytes());
-        }
-        return message;
-    }
-
-    private void discardQueue() {
-        int discarded = 0;
-        while (poll() != null) {
-            discarded++;
-        }
-        counters.dropped(DropReason.LINK_CLOSED, discarded);
     }
 
     /** Opens a new stream; called with {@link #streamLock} held. */
@@ -200,7 +163,7 @@ final class PeerLink {
             channel.resetConnectBackoff(); // our own backoff has already waited
         }
         Stream opened = new Stream();
-        stub.stream(opened);
+        opener.open(stub, opened);
         stream = opened;
     }
 
@@ -240,19 +203,18 @@ final class PeerLink {
     }
 
     /** One stream to the peer: the request side we write to, and the peer's rejection notices. */
-    private final class Stream implements ClientResponseObserver<Envelope, Rejection> {
-        private ClientCallStreamObserver<Envelope> requests;
+    private final class Stream implements ClientResponseObserver<F, Rejection> {
+        private ClientCallStreamObserver<F> requests;
 
         @Override
-        public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
+        public void beforeStart(ClientCallStreamObserver<F> requestStream) {
             this.requests = requestStream;
             requestStream.setOnReadyHandler(() -> streamReady(this));
         }
 
         @Override
         public void onNext(Rejection rejection) {
-            LOG.warn("{}: peer {} at {} rejects our messages ({}); its log says why", self, peer,
-                    address, rejection.getReason());
+            rejections.accept(rejection);
         }
 
         @Override

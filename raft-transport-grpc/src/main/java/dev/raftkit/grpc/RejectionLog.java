@@ -1,6 +1,5 @@
 package dev.raftkit.grpc;
 
-import dev.raftkit.NodeId;
 import dev.raftkit.grpc.GrpcTransportStats.RejectReason;
 import java.util.EnumMap;
 import java.util.Map;
@@ -19,11 +18,12 @@ final class RejectionLog {
     private static final Logger LOG = LoggerFactory.getLogger(RejectionLog.class);
     private static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final NodeId self;
+    /** Whose log lines these are: a node id, or a host's address. */
+    private final String self;
     private final Counters counters;
     private final Map<RejectReason, AtomicLong> lastWarning = new EnumMap<>(RejectReason.class);
 
-    RejectionLog(NodeId self, Counters counters) {
+    RejectionLog(String self, Counters counters) {
         this.self = self;
         this.counters = counters;
         long longAgo = System.nanoTime() - WARNING_INTERVAL_NANOS;

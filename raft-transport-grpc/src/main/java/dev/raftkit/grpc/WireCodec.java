@@ -69,11 +69,17 @@ final class WireCodec {
      * reply to it.
      */
     static Envelope encode(String clusterId, String fromAddress, RaftMessage message) {
+        return encode(message).setClusterId(clusterId).setFromAddress(fromAddress).build();
+    }
+
+    /**
+     * Encodes the sender, receiver and body of {@code message}, for the caller to add the identity
+     * fields of its frame (a single node's cluster id and address, or a host batch's group id).
+     */
+    static Envelope.Builder encode(RaftMessage message) {
         Envelope.Builder envelope = Envelope.newBuilder()
-                .setClusterId(clusterId)
                 .setFrom(message.from().value())
-                .setTo(message.to().value())
-                .setFromAddress(fromAddress);
+                .setTo(message.to().value());
         if (message instanceof RequestVote m) {
             envelope.setRequestVote(RequestVoteProto.newBuilder().setTerm(m.term()).setLastLogIndex(m.lastLogIndex())
                     .setLastLogTerm(m.lastLogTerm()).setPreVote(m.preVote())
@@ -118,7 +124,7 @@ final class WireCodec {
         } else {
             throw new IllegalArgumentException("unknown message type " + message.getClass().getName());
         }
-        return envelope.build();
+        return envelope;
     }
 
     /**

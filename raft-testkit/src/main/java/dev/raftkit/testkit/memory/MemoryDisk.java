@@ -246,22 +246,37 @@ public final class MemoryDisk {
         }
     }
 
+    /**
+     * Checks {@code newEntries} as {@link #persist} does, without writing, as if the log ended at
+     * {@code lastIndex} (earlier writes of the same sync may have moved it): a host store checks
+     * every group's write before it applies any.
+     *
+     * @return the last index after the write
+     */
+    long checkPersist(List<LogEntry> newEntries, long lastIndex) {
+        lock.readLock().lock();
+        try {
+            checkPersistLocked(newEntries, lastIndex);
+            return newEntries.isEmpty() ? lastIndex : newEntries.get(newEntries.size() - 1).index();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** {@return whether the disk holds anything: a hard state, an entry, a compacted prefix or a snapshot} */
+    boolean holdsData() {
+        lock.readLock().lock();
+        try {
+            return !hardState.equals(HardState.INITIAL) || lastIndexLocked() > 0 || snapshot != null;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     void persist(long writer, HardState newHardState, List<LogEntry> newEntries) throws IOException {
         lock.writeLock().lock();
         try {
-            if (!newEntries.isEmpty()) {
-                long first = newEntries.get(0).index();
-                if (first <= startIndex || first > lastIndexLocked() + 1) {
-                    throw new IllegalArgumentException("persist: first entry index " + first + " must be in ["
-                            + (startIndex + 1) + ", " + (lastIndexLocked() + 1) + "] of memory disk " + name);
-                }
-                for (int i = 1; i < newEntries.size(); i++) {
-                    if (newEntries.get(i).index() != first + i) {
-                        throw new IllegalArgumentException("persist: entries are not contiguous: index "
-                                + newEntries.get(i).index() + " follows " + newEntries.get(i - 1).index());
-                    }
-                }
-            }
+            checkPersistLocked(newEntries, lastIndexLocked());
             beforeWriteLocked(writer, "persist");
             if (!newEntries.isEmpty()) {
                 truncateFromLocked(newEntries.get(0).index());
@@ -337,6 +352,23 @@ public final class MemoryDisk {
 
         /** The {@code corruptAt} of a snapshot with no corrupt byte. */
         static final long INTACT = -1;
+    }
+
+    private void checkPersistLocked(List<LogEntry> newEntries, long lastIndex) {
+        if (newEntries.isEmpty()) {
+            return;
+        }
+        long first = newEntries.get(0).index();
+        if (first <= startIndex || first > lastIndex + 1) {
+            throw new IllegalArgumentException("persist: first entry index " + first + " must be in ["
+                    + (startIndex + 1) + ", " + (lastIndex + 1) + "] of memory disk " + name);
+        }
+        for (int i = 1; i < newEntries.size(); i++) {
+            if (newEntries.get(i).index() != first + i) {
+                throw new IllegalArgumentException("persist: entries are not contiguous: index "
+                        + newEntries.get(i).index() + " follows " + newEntries.get(i - 1).index());
+            }
+        }
     }
 
     private long lastIndexLocked() {

@@ -26,6 +26,8 @@ public final class MemoryLogStore implements LogStore {
 
     private final MemoryDisk disk;
     private final long generation;
+    private final Runnable onSync;
+    private final Runnable onClose;
     private volatile boolean closed;
 
     /**
@@ -35,7 +37,20 @@ public final class MemoryLogStore implements LogStore {
      * @param disk the node's disk
      */
     public MemoryLogStore(MemoryDisk disk) {
+        this(disk, () -> { }, () -> { });
+    }
+
+    /**
+     * Opens a store on {@code disk} as a group's view of a {@link MemoryHostLogStore}, which hears
+     * each of the view's syncs and its close.
+     *
+     * @param onSync runs after each {@link #persist}
+     * @param onClose runs once, at the first {@link #close}
+     */
+    MemoryLogStore(MemoryDisk disk, Runnable onSync, Runnable onClose) {
         this.disk = Objects.requireNonNull(disk, "disk");
+        this.onSync = onSync;
+        this.onClose = onClose;
         this.generation = disk.attach();
     }
 
@@ -79,6 +94,7 @@ public final class MemoryLogStore implements LogStore {
         Objects.requireNonNull(entries, "entries");
         checkOpen();
         disk.persist(generation, hardState, entries);
+        onSync.run();
     }
 
     @Override
@@ -138,7 +154,27 @@ public final class MemoryLogStore implements LogStore {
 
     @Override
     public void close() {
-        closed = true;
+        if (!closed) {
+            closed = true;
+            onClose.run();
+        }
+    }
+
+    /**
+     * Checks that this store is open, then a write as if the log ended at {@code lastIndex},
+     * without writing; see {@link MemoryHostLogStore#persist}.
+     *
+     * @return the last index after the write
+     */
+    long checkPersist(List<LogEntry> entries, long lastIndex) {
+        checkOpen();
+        return disk.checkPersist(entries, lastIndex);
+    }
+
+    /** Persists one group's part of a host's sync, which counts the sync itself. */
+    void persistInSync(HardState hardState, List<LogEntry> entries) throws IOException {
+        checkOpen();
+        disk.persist(generation, hardState, entries);
     }
 
     @Override

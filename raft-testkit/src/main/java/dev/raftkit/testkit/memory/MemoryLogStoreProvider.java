@@ -1,6 +1,8 @@
 package dev.raftkit.testkit.memory;
 
 import dev.raftkit.Config;
+import dev.raftkit.HostConfig;
+import dev.raftkit.spi.HostLogStore;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.LogStoreProvider;
 import dev.raftkit.spi.ProviderPriority;
@@ -12,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The {@code "memory"} log store provider: {@link MemoryLogStore}s on {@link MemoryDisk}s kept in a
  * JVM-wide registry keyed by {@link Config#dataDir()}, so a node restarted in the same JVM with the
  * same data directory recovers what it persisted. A node without a data directory gets a fresh disk
- * each time it opens. Tests that reuse directories call {@link #clearDisks()} between runs.
+ * each time it opens. Hosts ({@link #openHost}) get a {@link MemoryHostLogStore} on a
+ * {@link MemoryHostDisk} kept in a second registry, keyed by {@link HostConfig#dataDir()} the same
+ * way. Tests that reuse directories call {@link #clearDisks()} between runs.
  *
  * <p>Thread-safe. Takes no options.
  */
@@ -22,6 +26,7 @@ public final class MemoryLogStoreProvider implements LogStoreProvider {
     public static final String NAME = "memory";
 
     private static final Map<Path, MemoryDisk> DISKS = new ConcurrentHashMap<>();
+    private static final Map<Path, MemoryHostDisk> HOST_DISKS = new ConcurrentHashMap<>();
 
     /** Creates the provider; ServiceLoader calls this. */
     public MemoryLogStoreProvider() {
@@ -47,6 +52,31 @@ public final class MemoryLogStoreProvider implements LogStoreProvider {
     }
 
     /**
+     * Opens a {@link MemoryHostLogStore} on the registry's host disk for {@code config.dataDir()}, so
+     * a host restarted in the same JVM with the same directory recovers every group; a host without
+     * a data directory gets a fresh host disk each time.
+     */
+    @Override
+    public HostLogStore openHost(HostConfig config) {
+        MemoryHostDisk hostDisk = config.dataDir()
+                .map(MemoryLogStoreProvider::hostDisk)
+                .orElseGet(() -> new MemoryHostDisk("host " + config.address() + " (no dataDir)"));
+        return new MemoryHostLogStore(hostDisk);
+    }
+
+    /**
+     * Returns the registry's host disk for {@code dataDir}, creating an empty one if there is none,
+     * so a test can inspect a host's groups, count its syncs or inject faults into a group's disk.
+     *
+     * @param dataDir the host's data directory
+     * @return its host disk
+     */
+    public static MemoryHostDisk hostDisk(Path dataDir) {
+        Path key = dataDir.toAbsolutePath().normalize();
+        return HOST_DISKS.computeIfAbsent(key, k -> new MemoryHostDisk(k.toString()));
+    }
+
+    /**
      * Returns the registry's disk for {@code dataDir}, creating an empty one if there is none, so a
      * test can inject faults into the disk a node will open.
      *
@@ -58,8 +88,9 @@ public final class MemoryLogStoreProvider implements LogStoreProvider {
         return DISKS.computeIfAbsent(key, k -> new MemoryDisk(k.toString()));
     }
 
-    /** Forgets every registered disk: nodes opened afterwards start empty. */
+    /** Forgets every registered disk and host disk: nodes and hosts opened afterwards start empty. */
     public static void clearDisks() {
         DISKS.clear();
+        HOST_DISKS.clear();
     }
 }

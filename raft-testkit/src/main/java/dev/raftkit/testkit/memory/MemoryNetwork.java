@@ -1,13 +1,12 @@
 package dev.raftkit.testkit.memory;
 
 import dev.raftkit.Address;
+import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
 import dev.raftkit.spi.RaftMessage;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,10 +33,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Faults</h2>
  * Link faults ({@link #partition}, {@link #block}, {@link #isolate}) are keyed by node id (the
- * message's sender and receiver) and are checked when a message is sent and again when it is
- * delivered, so a message in flight across a link that is cut meanwhile is lost, as on a real
- * network. {@link #heal()} removes link faults; the probabilistic faults stay until set back to
- * zero. With no fault configured, and a fixed delay, each link is first-in first-out.
+ * message's sender and receiver); the host faults ({@link #partitionHosts}, {@link #blockHost},
+ * {@link #isolateHost}) are keyed by the sending and receiving transport's address, so a fault of
+ * a {@link MemoryHostTransport}'s address hits every group of that host. Both are checked when a
+ * message is sent and again when it is delivered, so a message in flight across a link that is cut
+ * meanwhile is lost, as on a real network. {@link #heal()} removes link faults of both kinds; the
+ * probabilistic faults stay until set back to zero. With no fault configured, and a fixed delay,
+ * each link is first-in first-out.
  *
  * <h2>Threading</h2>
  * Thread-safe: sends, fault changes and deliveries may come from any thread. Fault decisions are
@@ -61,7 +63,7 @@ public final class MemoryNetwork {
 
     private final DeliveryScheduler scheduler;
     private final RandomGenerator random;
-    private final Map<Address, MemoryTransport> attached = new HashMap<>();
+    private final Map<Address, Endpoint> attached = new HashMap<>();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong duplicated = new AtomicLong();
     private final Map<DropReason, AtomicLong> dropped = new EnumMap<>(DropReason.class);
@@ -70,9 +72,8 @@ public final class MemoryNetwork {
     private double duplicateProbability;
     private long minDelayNanos;
     private long maxDelayNanos;
-    private List<Set<NodeId>> partition = List.of();
-    private final Set<Link> blocked = new HashSet<>();
-    private final Set<NodeId> isolated = new HashSet<>();
+    private final LinkFaults<NodeId> nodeFaults = new LinkFaults<>();
+    private final LinkFaults<Address> hostFaults = new LinkFaults<>();
 
     /**
      * Creates a network with no faults.
@@ -144,14 +145,7 @@ public final class MemoryNetwork {
      */
     @SafeVarargs
     public final synchronized void partition(Set<NodeId>... groups) {
-        if (groups.length == 0) {
-            throw new IllegalArgumentException("partition: give at least one group of node ids");
-        }
-        List<Set<NodeId>> copy = new ArrayList<>();
-        for (Set<NodeId> group : groups) {
-            copy.add(Set.copyOf(group));
-        }
-        this.partition = List.copyOf(copy);
+        nodeFaults.partition("node ids", List.of(groups));
     }
 
     /**
@@ -161,7 +155,7 @@ public final class MemoryNetwork {
      * @param to the receiver
      */
     public synchronized void block(NodeId from, NodeId to) {
-        blocked.add(new Link(Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to")));
+        nodeFaults.block(from, to);
     }
 
     /**
@@ -170,14 +164,45 @@ public final class MemoryNetwork {
      * @param node the node to isolate
      */
     public synchronized void isolate(NodeId node) {
-        isolated.add(Objects.requireNonNull(node, "node"));
+        nodeFaults.isolate(node);
     }
 
-    /** Removes every partition, blocked link and isolation; loss, delay and duplication stay. */
+    /**
+     * Splits the transports by address, as {@link #partition} splits nodes: two addresses can
+     * exchange messages only if some group holds both. Meant for hosts, whose groups' node ids
+     * differ from group to group: a host's address stands for all of its groups. Replaces the
+     * previous address partition; the node partition stays.
+     *
+     * @param groups the groups of addresses, at least one
+     */
+    @SafeVarargs
+    public final synchronized void partitionHosts(Set<Address>... groups) {
+        hostFaults.partition("addresses", List.of(groups));
+    }
+
+    /**
+     * Cuts the one-way link from the transport at {@code from} to the one at {@code to}.
+     *
+     * @param from the sending address whose messages to {@code to} are lost
+     * @param to the receiving address
+     */
+    public synchronized void blockHost(Address from, Address to) {
+        hostFaults.block(from, to);
+    }
+
+    /**
+     * Cuts every link to and from the transport at {@code address}: for a host, every group's.
+     *
+     * @param address the address to isolate
+     */
+    public synchronized void isolateHost(Address address) {
+        hostFaults.isolate(address);
+    }
+
+    /** Removes every partition, blocked link and isolation, of nodes and hosts; loss, delay and duplication stay. */
     public synchronized void heal() {
-        partition = List.of();
-        blocked.clear();
-        isolated.clear();
+        nodeFaults.heal();
+        hostFaults.heal();
     }
 
     /**
@@ -211,31 +236,32 @@ public final class MemoryNetwork {
     }
 
     /**
-     * Attaches {@code transport} at {@code address}.
+     * Attaches {@code endpoint} at {@code address}.
      *
-     * @return false if another transport is attached there already
+     * @return false if another endpoint is attached there already
      */
-    synchronized boolean attach(Address address, MemoryTransport transport) {
-        return attached.putIfAbsent(address, transport) == null;
+    synchronized boolean attach(Address address, Endpoint endpoint) {
+        return attached.putIfAbsent(address, endpoint) == null;
     }
 
-    /** Detaches {@code transport} from {@code address} if it is the one attached there. */
-    synchronized void detach(Address address, MemoryTransport transport) {
-        attached.remove(address, transport);
+    /** Detaches {@code endpoint} from {@code address} if it is the one attached there. */
+    synchronized void detach(Address address, Endpoint endpoint) {
+        attached.remove(address, endpoint);
     }
 
     /**
-     * Sends one message from the transport attached at {@code fromAddress} to {@code toAddress},
+     * Sends one message from the endpoint attached at {@code fromAddress} to {@code toAddress},
      * applying the configured faults. The message travels with {@code fromAddress}, so that a
-     * receiver that does not know the sender yet can reply to it.
+     * receiver that does not know the sender yet can reply to it, and with its group (null for a
+     * single node's message), so that a host hands it to that group.
      */
-    synchronized void send(Address fromAddress, MemoryTransport sender, Address toAddress, String clusterId,
+    synchronized void send(Address fromAddress, Endpoint sender, Address toAddress, String clusterId, GroupId group,
             RaftMessage message) {
         if (attached.get(fromAddress) != sender) {
             count(DropReason.SENDER_DETACHED);
             return;
         }
-        if (isCut(message.from(), message.to())) {
+        if (isCut(fromAddress, toAddress, message)) {
             count(DropReason.LINK_CUT);
             return;
         }
@@ -246,14 +272,14 @@ public final class MemoryNetwork {
         int copies = duplicateProbability > 0 && random.nextDouble() < duplicateProbability ? 2 : 1;
         duplicated.addAndGet(copies - 1);
         for (int i = 0; i < copies; i++) {
-            scheduler.schedule(() -> deliver(fromAddress, toAddress, clusterId, message), nextDelayNanos());
+            scheduler.schedule(() -> deliver(fromAddress, toAddress, clusterId, group, message), nextDelayNanos());
         }
     }
 
-    private void deliver(Address fromAddress, Address toAddress, String clusterId, RaftMessage message) {
-        MemoryTransport receiver;
+    private void deliver(Address fromAddress, Address toAddress, String clusterId, GroupId group, RaftMessage message) {
+        Endpoint receiver;
         synchronized (this) {
-            if (isCut(message.from(), message.to())) {
+            if (isCut(fromAddress, toAddress, message)) {
                 count(DropReason.LINK_CUT);
                 return;
             }
@@ -265,32 +291,14 @@ public final class MemoryNetwork {
         }
         delivered.incrementAndGet();
         try {
-            receiver.receive(clusterId, fromAddress, message);
+            receiver.receive(clusterId, fromAddress, group, message);
         } catch (RuntimeException e) {
             LOG.error("message handler of {} threw on {}", toAddress, message, e);
         }
     }
 
-    private boolean isCut(NodeId from, NodeId to) {
-        if (isolated.contains(from) || isolated.contains(to) || blocked.contains(new Link(from, to))) {
-            return true;
-        }
-        return !partition.isEmpty() && !sameGroup(from, to);
-    }
-
-    private boolean sameGroup(NodeId a, NodeId b) {
-        boolean aNamed = false;
-        boolean bNamed = false;
-        for (Set<NodeId> group : partition) {
-            boolean hasA = group.contains(a);
-            boolean hasB = group.contains(b);
-            if (hasA && hasB) {
-                return true;
-            }
-            aNamed |= hasA;
-            bNamed |= hasB;
-        }
-        return !aNamed && !bNamed;
+    private boolean isCut(Address fromAddress, Address toAddress, RaftMessage message) {
+        return nodeFaults.isCut(message.from(), message.to()) || hostFaults.isCut(fromAddress, toAddress);
     }
 
     private long nextDelayNanos() {
@@ -308,7 +316,18 @@ public final class MemoryNetwork {
         return value;
     }
 
-    private record Link(NodeId from, NodeId to) {
+    /** What is attached at an address: a single node's {@link MemoryTransport} or a {@link MemoryHostTransport}. */
+    interface Endpoint {
+
+        /**
+         * Receives one message; called on the network's delivery thread.
+         *
+         * @param clusterId the cluster id the sender's transport stamped on it
+         * @param senderAddress the address the sender's endpoint is attached at
+         * @param group the group the message belongs to, or null for a single node's message
+         * @param message the message
+         */
+        void receive(String clusterId, Address senderAddress, GroupId group, RaftMessage message);
     }
 
     /** Creates the shared network on first use only. */

@@ -24,7 +24,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * address (every message carries it), to {@link MessageHandler#onMessageFromUnknownSender};
  * {@link #send} never blocks or throws for delivery problems; after {@link #close} nothing more
  * is delivered. It starts no thread of its own: the
- * network's scheduler runs the deliveries.
+ * network's scheduler runs the deliveries. The same class is a group's view of a
+ * {@link MemoryHostTransport}: it then meets the network through its host's address, and its
+ * messages carry its group.
  *
  * <p>Option {@code memory.maxMessageBytes} (default 16 MiB) bounds the estimated size of an inbound
  * message, {@link dev.raftkit.spi.RaftMessage#sizeBytes()}; any other {@code memory.*} key is refused.
@@ -55,7 +57,7 @@ public final class MemoryTransport implements Transport {
          * {@link MessageHandler#onMessageFromUnknownSender}, which decides whether to hear it.
          */
         UNKNOWN_SENDER,
-        /** It was addressed to another node. */
+        /** It was addressed to another node, or to a group of a host while this is a single node. */
         WRONG_RECIPIENT,
         /** It was larger than {@link #maxMessageBytes()}. */
         TOO_LARGE,
@@ -64,9 +66,8 @@ public final class MemoryTransport implements Transport {
     }
 
 
-    private final MemoryNetwork network;
+    private final Port port;
     private final NodeId self;
-    private final Address selfAddress;
     private final String clusterId;
     private final long maxMessageBytes;
     private volatile Map<NodeId, Address> peers;
@@ -90,7 +91,7 @@ public final class MemoryTransport implements Transport {
      */
     public MemoryTransport(MemoryNetwork network, Config config) {
         this(network, config.self(), config.selfAddress(), config.clusterId(), peersOf(config),
-                maxMessageBytes(config));
+                maxMessageBytes(config.options()));
     }
 
     /**
@@ -105,9 +106,13 @@ public final class MemoryTransport implements Transport {
      */
     public MemoryTransport(MemoryNetwork network, NodeId self, Address selfAddress, String clusterId,
             Map<NodeId, Address> peers, long maxMessageBytes) {
-        this.network = Objects.requireNonNull(network, "network");
+        this(new NodePort(network, selfAddress), self, clusterId, peers, maxMessageBytes);
+    }
+
+    /** Creates a transport that meets the network through {@code port}: its own address, or its host's. */
+    MemoryTransport(Port port, NodeId self, String clusterId, Map<NodeId, Address> peers, long maxMessageBytes) {
+        this.port = Objects.requireNonNull(port, "port");
         this.self = Objects.requireNonNull(self, "self");
-        this.selfAddress = Objects.requireNonNull(selfAddress, "selfAddress");
         this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
         if (maxMessageBytes < 1) {
             throw new IllegalArgumentException(MAX_MESSAGE_BYTES_OPTION + " must be >= 1, was " + maxMessageBytes);
@@ -117,7 +122,8 @@ public final class MemoryTransport implements Transport {
     }
 
     /**
-     * Attaches this transport to the network at its own address.
+     * Attaches this transport to the network at its own address (a group's view: registers its
+     * group with its host).
      *
      * @throws IOException if another transport is attached at that address
      * @throws IllegalStateException if already started or closed
@@ -128,8 +134,8 @@ public final class MemoryTransport implements Transport {
         if (closed || this.handler != null) {
             throw new IllegalStateException("memory transport of " + self + " was already " + (closed ? "closed" : "started"));
         }
-        if (!network.attach(selfAddress, this)) {
-            throw new IOException("address " + selfAddress + " is in use by another memory transport");
+        if (!port.attach(this)) {
+            throw new IOException(port + " is in use by another memory transport");
         }
         this.handler = handler;
     }
@@ -162,7 +168,7 @@ public final class MemoryTransport implements Transport {
             return;
         }
         sent.incrementAndGet();
-        network.send(selfAddress, this, to, clusterId, message);
+        port.send(to, clusterId, message);
     }
 
     /** Detaches from the network; waits for a delivery in progress on another thread. Idempotent. */
@@ -178,7 +184,7 @@ public final class MemoryTransport implements Transport {
                 deliveryLock.writeLock().unlock();
             }
         }
-        network.detach(selfAddress, this);
+        port.detach(this);
     }
 
     /** {@return the inbound size bound in bytes, {@code memory.maxMessageBytes}} */
@@ -218,7 +224,7 @@ public final class MemoryTransport implements Transport {
     }
 
     /**
-     * Receives one message from the network; called on the network's delivery thread.
+     * Receives one message from the network or its host; called on the network's delivery thread.
      *
      * @param senderAddress the address the sender's transport is attached at
      */
@@ -266,20 +272,88 @@ public final class MemoryTransport implements Transport {
         return null;
     }
 
+    /** Where a transport meets the network: its own address, or its host's with its group. */
+    interface Port {
+
+        /** Starts handing {@code transport} its messages; false if the place is taken. */
+        boolean attach(MemoryTransport transport);
+
+        /** Stops handing {@code transport} its messages. */
+        void detach(MemoryTransport transport);
+
+        /** Sends one message of the attached transport to the transport or host at {@code to}. */
+        void send(Address to, String clusterId, RaftMessage message);
+    }
+
+    /** The port of a single node: its own address on the network; messages carry no group. */
+    private static final class NodePort implements Port {
+        private final MemoryNetwork network;
+        private final Address address;
+        private volatile MemoryNetwork.Endpoint endpoint;
+
+        NodePort(MemoryNetwork network, Address address) {
+            this.network = Objects.requireNonNull(network, "network");
+            this.address = Objects.requireNonNull(address, "selfAddress");
+        }
+
+        @Override
+        public boolean attach(MemoryTransport transport) {
+            MemoryNetwork.Endpoint receiver = (clusterId, senderAddress, group, message) -> {
+                if (group != null) {
+                    transport.rejected.get(RejectReason.WRONG_RECIPIENT).incrementAndGet();
+                } else {
+                    transport.receive(clusterId, senderAddress, message);
+                }
+            };
+            if (!network.attach(address, receiver)) {
+                return false;
+            }
+            endpoint = receiver;
+            return true;
+        }
+
+        @Override
+        public void detach(MemoryTransport transport) {
+            MemoryNetwork.Endpoint receiver = endpoint;
+            if (receiver != null) {
+                network.detach(address, receiver);
+            }
+        }
+
+        @Override
+        public void send(Address to, String clusterId, RaftMessage message) {
+            MemoryNetwork.Endpoint sender = endpoint;
+            if (sender != null) {
+                network.send(address, sender, to, clusterId, null, message);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "address " + address;
+        }
+    }
+
     private static Map<NodeId, Address> peersOf(Config config) {
         Map<NodeId, Address> peers = new HashMap<>(config.members());
         peers.remove(config.self());
         return peers;
     }
 
-    private static long maxMessageBytes(Config config) {
-        for (String key : config.options().keySet()) {
+    /**
+     * Reads option {@code memory.maxMessageBytes}, refusing any other {@code memory.*} key.
+     *
+     * @param options the provider options of a node or host
+     * @return the inbound size bound
+     */
+    static long maxMessageBytes(Map<String, String> options) {
+        for (String key : options.keySet()) {
             if (key.startsWith(OPTION_PREFIX) && !key.equals(MAX_MESSAGE_BYTES_OPTION)) {
                 throw new IllegalArgumentException("unknown option " + key + "; the memory providers know only "
                         + MAX_MESSAGE_BYTES_OPTION);
             }
         }
-        String value = config.option(MAX_MESSAGE_BYTES_OPTION).orElse(null);
+        String value = options.get(MAX_MESSAGE_BYTES_OPTION);
         if (value == null) {
             return DEFAULT_MAX_MESSAGE_BYTES;
         }

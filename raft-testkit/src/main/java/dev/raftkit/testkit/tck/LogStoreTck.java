@@ -67,10 +67,12 @@ public abstract class LogStoreTck {
     /** Names the system property that fixes the seed of the randomized test. */
     public static final String SEED_PROPERTY = "raftkit.tck.seed";
 
-    private static final long ALL = Long.MAX_VALUE;
+    /** A byte budget that reads a whole range. */
+    static final long ALL = Long.MAX_VALUE;
     /** How many data bytes the default {@link #damageSnapshot} looks for to find where to damage. */
     private static final int DAMAGE_PROBE_BYTES = 64;
-    private static final Membership MEMBERSHIP = new Membership(3,
+    /** The membership every test snapshot records. */
+    static final Membership MEMBERSHIP = new Membership(3,
             Map.of(NodeId.of("a"), new Address("10.0.0.1", 7000), NodeId.of("b"), new Address("10.0.0.2", 7000)),
             Map.of(NodeId.of("c"), new Address("10.0.0.3", 7000)));
 
@@ -107,6 +109,19 @@ public abstract class LogStoreTck {
      * @throws IOException if the files cannot be read or written
      */
     protected void damageSnapshot(Path dir, SnapshotMeta meta, byte[] data, int offset) throws IOException {
+        damageSnapshotFiles(dir, data, offset);
+    }
+
+    /**
+     * The default of {@link #damageSnapshot}: flips the snapshot's data at {@code offset} wherever it
+     * stands in the files under {@code dir}, failing the test if it stands nowhere.
+     *
+     * @param dir the directory of the closed store
+     * @param data the snapshot's data
+     * @param offset the offset in {@code data} to damage
+     * @throws IOException if the files cannot be read or written
+     */
+    static void damageSnapshotFiles(Path dir, byte[] data, int offset) throws IOException {
         // ISO-8859-1 maps each byte to one char, so String.indexOf finds byte sequences.
         String probe = new String(data, offset, DAMAGE_PROBE_BYTES, StandardCharsets.ISO_8859_1);
         int flipped = 0;
@@ -626,21 +641,21 @@ public abstract class LogStoreTck {
         return store;
     }
 
-    private static SnapshotMeta writeSnapshot(LogStore target, long index, long term, byte[] data) throws IOException {
+    static SnapshotMeta writeSnapshot(LogStore target, long index, long term, byte[] data) throws IOException {
         try (SnapshotWriter writer = target.beginSnapshot(index, term, MEMBERSHIP)) {
             writer.output().write(data);
             return writer.commit();
         }
     }
 
-    private static byte[] read(LogStore target, SnapshotMeta meta) throws IOException {
+    static byte[] read(LogStore target, SnapshotMeta meta) throws IOException {
         try (InputStream in = target.openSnapshot(meta)) {
             return in.readAllBytes();
         }
     }
 
     /** Returns {@code count} COMMAND entries from {@code first}, all of {@code term}, 100-byte payloads. */
-    private static List<LogEntry> entries(long first, int count, long term) {
+    static List<LogEntry> entries(long first, int count, long term) {
         List<LogEntry> list = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             list.add(entry(first + k, term, 100));
@@ -648,12 +663,12 @@ public abstract class LogStoreTck {
         return list;
     }
 
-    private static LogEntry entry(long index, long term, int size) {
+    static LogEntry entry(long index, long term, int size) {
         return new LogEntry(index, term, EntryKind.COMMAND, payload(index, term, size));
     }
 
     /** A payload determined by index, term and size, so any read can be checked on its own. */
-    private static byte[] payload(long index, long term, int size) {
+    static byte[] payload(long index, long term, int size) {
         byte[] bytes = new byte[size];
         new Random(index * 1_000_003L + term).nextBytes(bytes);
         if (size >= 16) {

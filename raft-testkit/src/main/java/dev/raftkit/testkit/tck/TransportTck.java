@@ -2,6 +2,9 @@ package dev.raftkit.testkit.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.raftkit.testkit.tck.TckSupport.awaitTrue;
+import static dev.raftkit.testkit.tck.TckSupport.newThreads;
+import static dev.raftkit.testkit.tck.TckSupport.pause;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.raftkit.Address;
@@ -26,9 +29,6 @@ import dev.raftkit.spi.ReadIndexResponse;
 import dev.raftkit.spi.TimeoutNow;
 import dev.raftkit.spi.Transport;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +38,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -126,11 +125,7 @@ public abstract class TransportTck {
      * @return a loopback address with a port that was free a moment ago
      */
     protected Address freeAddress() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return new Address(socket.getInetAddress().getHostAddress(), socket.getLocalPort());
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
+        return TckSupport.freeLoopbackAddress();
     }
 
     /** Closes every transport the test opened. */
@@ -467,30 +462,6 @@ public abstract class TransportTck {
         from.transport.send(message);
         awaitTrue(() -> to.messages.contains(message), deliveryTimeout(),
                 () -> message + " did not arrive; got " + to.messages);
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, Duration timeout, Supplier<String> why) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(why.get());
-            }
-            pause(10);
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail("interrupted");
-        }
-    }
-
-    private static List<Thread> newThreads(Set<Thread> before) {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && !before.contains(t))
-                .collect(Collectors.toList());
     }
 
     private String seedNote(String what) {

@@ -1,0 +1,379 @@
+package dev.raftkit.core;
+
+import dev.raftkit.Address;
+import dev.raftkit.Codec;
+import dev.raftkit.Config;
+import dev.raftkit.GroupId;
+import dev.raftkit.HostConfig;
+import dev.raftkit.Node;
+import dev.raftkit.NodeListener;
+import dev.raftkit.NodeState;
+import dev.raftkit.RaftHost;
+import dev.raftkit.StateMachine;
+import dev.raftkit.spi.HostLogStore;
+import dev.raftkit.spi.HostSetup;
+import dev.raftkit.spi.HostTransport;
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.NodeSetup;
+import dev.raftkit.spi.RaftRuntime;
+import dev.raftkit.spi.TaskQueue;
+import dev.raftkit.spi.Transport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's {@link RaftHost}: every group is a {@link RaftNode} started exactly as a single node
+ * is, on the group's views of the host's transport and store, with three things shared instead of
+ * owned: the threads (a {@link PooledRuntime}, or the runtime the setup gives), the storage writer
+ * ({@link HostStorageWriter}: one sync for every group's pending appends) and the clock
+ * ({@link HostTicker}: one timer task per tick for every group).
+ */
+final class CoreHost implements RaftHost {
+
+    /** The settings a group's {@link Config} must leave to the {@link HostConfig}. */
+    static final Set<Config.Setting> HOST_SETTINGS = EnumSet.of(Config.Setting.TICK_INTERVAL,
+            Config.Setting.DATA_DIR, Config.Setting.LOG_STORE, Config.Setting.TRANSPORT, Config.Setting.OPTION,
+            Config.Setting.CLUSTER_ID);
+    private static final Logger LOG = LoggerFactory.getLogger(CoreHost.class);
+    /** How long {@link #close()} waits for the groups, and then for the threads, to stop. */
+    private static final long CLOSE_WAIT_SECONDS = 10;
+
+    private final HostConfig config;
+    private final HostLogStore store;
+    private final HostTransport transport;
+    private final RaftRuntime runtime;
+    /** The host's own threads; empty when the setup brought a runtime. */
+    private final Optional<PooledRuntime> pool;
+    private final HostStorageWriter storage;
+    private final HostTicker ticker;
+    /** Started groups; changed under {@code this}. */
+    private final Map<GroupId, RaftNode<?, ?>> groups = new ConcurrentHashMap<>();
+    /** Groups being stopped by {@link #stopGroup}, which {@link #close()} waits for. */
+    private final Set<CompletableFuture<Void>> stopping = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private CoreHost(HostSetup setup, Optional<PooledRuntime> pool, RaftRuntime runtime, TaskQueue storageQueue,
+            TaskQueue tickerQueue) {
+        this.config = setup.config();
+        this.store = setup.logStore();
+        this.transport = setup.transport();
+        this.pool = pool;
+        this.runtime = runtime;
+        this.storage = new HostStorageWriter(store, storageQueue);
+        this.ticker = new HostTicker(tickerQueue, config.tickInterval().toNanos());
+    }
+
+    /**
+     * Starts a host: its threads (unless the setup brings a runtime), its transport and its clock.
+     *
+     * @throws IllegalStateException if the transport cannot start; everything is closed again
+     */
+    static CoreHost start(HostSetup setup) {
+        HostConfig config = setup.config();
+        String prefix = "raftkit-host-" + config.address();
+        Optional<PooledRuntime> pool = setup.runtime().isPresent()
+                ? Optional.empty() : Optional.of(new PooledRuntime(prefix, config.threads()));
+        RaftRuntime runtime = setup.runtime().orElseGet(pool::get);
+        TaskQueue storageQueue = pool.map(p -> p.newThreadQueue("storage"))
+                .orElseGet(() -> runtime.newTaskQueue(prefix + "-storage"));
+        CoreHost host = new CoreHost(setup, pool, runtime, storageQueue, runtime.newTaskQueue(prefix + "-ticker"));
+        try {
+            setup.transport().start();
+        } catch (IOException | RuntimeException e) {
+            host.close();
+            throw new IllegalStateException("cannot start the transport of host " + config.address() + ": "
+                    + e.getMessage(), e);
+        }
+        host.ticker.start();
+        LOG.info("host {} started: {} threads, tick {}", config.address(), config.threads(), config.tickInterval());
+        return host;
+    }
+
+    @Override
+    public Address address() {
+        return config.address();
+    }
+
+    @Override
+    public <C, R> GroupBuilder<C, R> group(GroupId id, Config groupConfig) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(groupConfig, "groupConfig");
+        for (Config.Setting setting : groupConfig.explicitlySet()) {
+            if (HOST_SETTINGS.contains(setting)) {
+                throw new IllegalArgumentException("group " + id + ": its Config sets " + builderMethod(setting)
+                        + ", which comes from HostConfig for every group of a host; leave it unset");
+            }
+        }
+        if (!groupConfig.selfAddress().equals(config.address())) {
+            throw new IllegalArgumentException("group " + id + ": its Config places " + groupConfig.self() + " at "
+                    + groupConfig.selfAddress() + ", but this host is at " + config.address());
+        }
+        synchronized (this) {
+            checkCanStart(id);
+        }
+        return new Builder<>(id, groupConfig);
+    }
+
+    @Override
+    public Optional<Node<?, ?>> node(GroupId id) {
+        RaftNode<?, ?> node = groups.get(Objects.requireNonNull(id, "id"));
+        return node == null || node.status().state() == NodeState.CLOSED ? Optional.empty() : Optional.of(node);
+    }
+
+    @Override
+    public Set<GroupId> groups() {
+        Set<GroupId> running = new TreeSet<>();
+        groups.forEach((id, node) -> {
+            if (node.status().state() != NodeState.CLOSED) {
+                running.add(id);
+            }
+        });
+        return running;
+    }
+
+    @Override
+    public CompletableFuture<Void> stopGroup(GroupId id, boolean deleteData) {
+        Objects.requireNonNull(id, "id");
+        RaftNode<?, ?> node;
+        synchronized (this) {
+            if (closed) {
+                return deleteData ? CompletableFuture.failedFuture(new IllegalStateException("host "
+                        + config.address() + " is closed: cannot delete the data of group " + id))
+                        : CompletableFuture.completedFuture(null);
+            }
+            node = groups.remove(id);
+        }
+        CompletableFuture<Void> stopped = node == null ? CompletableFuture.completedFuture(null) : node.closeAsync();
+        CompletableFuture<Void> done = deleteData ? stopped.thenCompose(v -> deleteData(id)) : stopped;
+        stopping.add(done);
+        done.whenComplete((v, e) -> stopping.remove(done));
+        return done;
+    }
+
+    /** Deletes a stopped group's data on the storage thread, after its store's close queued there. */
+    private CompletableFuture<Void> deleteData(GroupId id) {
+        CompletableFuture<Void> deleted = new CompletableFuture<>();
+        storage.queue().execute(() -> {
+            try {
+                store.deleteGroup(id);
+                deleted.complete(null);
+            } catch (IOException | RuntimeException e) {
+                deleted.completeExceptionally(e);
+            }
+        });
+        return deleted;
+    }
+
+    /** Stops every group (at once, waiting for all), then the ticker, transport, storage thread, store and threads. */
+    @Override
+    public void close() {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            groups.values().forEach(node -> stops.add(node.closeAsync()));
+            groups.clear();
+            stops.addAll(stopping);
+        }
+        awaitAll(stops);
+        ticker.close();
+        transport.close();
+        storage.queue().close();
+        try {
+            store.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("host {}: closing the log store failed", config.address(), e);
+        }
+        pool.ifPresent(PooledRuntime::close);
+        LOG.info("host {} closed", config.address());
+    }
+
+    private void awaitAll(List<CompletableFuture<Void>> stops) {
+        try {
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+                    .get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("host {}: groups still stopping after {} s; closing anyway", config.address(), CLOSE_WAIT_SECONDS);
+        } catch (ExecutionException e) {
+            LOG.warn("host {}: stopping a group failed", config.address(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts one group; under the host's lock, so a group starts once. */
+    private synchronized <C, R> Node<C, R> startGroup(Builder<C, R> parts) {
+        GroupId id = parts.id;
+        checkCanStart(id);
+        Config nodeConfig = nodeConfig(parts.groupConfig);
+        LogStore groupStore = null;
+        Transport groupTransport = null;
+        try {
+            groupStore = store.group(id);
+            groupTransport = transport.group(id, nodeConfig);
+            RaftNode<C, R> node = RaftNode.start(new NodeSetup<>(nodeConfig, parts.stateMachine, parts.codec,
+                    groupStore, groupTransport, Optional.of(runtime), parts.listeners,
+                    Optional.ofNullable(parts.responseCodec)), new GroupHosting(id));
+            groups.put(id, node);
+            return node;
+        } catch (IOException e) {
+            closeViews(groupStore, groupTransport, e);
+            throw new UncheckedIOException("cannot start group " + id + " on host " + config.address() + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            closeViews(groupStore, groupTransport, e);
+            throw e;
+        }
+    }
+
+    private void checkCanStart(GroupId id) {
+        if (closed) {
+            throw new IllegalStateException("host " + config.address() + " is closed: cannot start group " + id);
+        }
+        RaftNode<?, ?> running = groups.get(id);
+        if (running != null && running.status().state() == NodeState.RUNNING) {
+            throw new IllegalStateException("group " + id + " already runs on host " + config.address());
+        }
+    }
+
+    /** The group's settings with the host's: tick, cluster id, data directory, providers and options. */
+    private Config nodeConfig(Config groupConfig) {
+        Config.Builder b = groupConfig.toBuilder().tickInterval(config.tickInterval()).clusterId(config.clusterId());
+        config.dataDir().ifPresent(b::dataDir);
+        config.logStore().ifPresent(b::logStore);
+        config.transport().ifPresent(b::transport);
+        config.options().forEach(b::option);
+        return b.build();
+    }
+
+    private static void closeViews(LogStore groupStore, Transport groupTransport, Throwable failure) {
+        if (groupTransport != null) {
+            try {
+                groupTransport.close();
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+        }
+        if (groupStore != null) {
+            try {
+                groupStore.close();
+            } catch (IOException | RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /** {@return the {@link Config.Builder} method that sets {@code setting}, e.g. {@code tickInterval}} */
+    static String builderMethod(Config.Setting setting) {
+        String[] words = setting.name().toLowerCase(Locale.ROOT).split("_");
+        StringBuilder name = new StringBuilder(words[0]);
+        for (int i = 1; i < words.length; i++) {
+            name.append(Character.toUpperCase(words[i].charAt(0))).append(words[i], 1, words[i].length());
+        }
+        return name.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "RaftHost[" + config.address() + "]";
+    }
+
+    /** A group's share of the host: the host's storage writer and ticker. */
+    private final class GroupHosting implements NodeHosting {
+        private final GroupId group;
+
+        GroupHosting(GroupId group) {
+            this.group = group;
+        }
+
+        @Override
+        public String label(Config nodeConfig) {
+            return group + "/" + nodeConfig.self();
+        }
+
+        @Override
+        public TaskQueue storageQueue(RaftRuntime nodeRuntime, String label, List<TaskQueue> owned) {
+            return storage.queue();
+        }
+
+        @Override
+        public StorageWriter.Drains drains() {
+            return storage.drainsOf(group);
+        }
+
+        @Override
+        public TickSource ticks(long tickNanos) {
+            return ticker.newSource();
+        }
+    }
+
+    /** Collects one group's parts; see {@link RaftHost.GroupBuilder}. */
+    private final class Builder<C, R> implements GroupBuilder<C, R> {
+        private final GroupId id;
+        private final Config groupConfig;
+        private StateMachine<C, R> stateMachine;
+        private Codec<C> codec;
+        private Codec<R> responseCodec;
+        private final List<NodeListener> listeners = new ArrayList<>();
+
+        Builder(GroupId id, Config groupConfig) {
+            this.id = id;
+            this.groupConfig = groupConfig;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <C2 extends C, R2> GroupBuilder<C2, R2> stateMachine(StateMachine<C2, R2> stateMachine) {
+            Builder<C2, R2> self = (Builder<C2, R2>) (Builder<?, ?>) this;
+            self.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
+            return self;
+        }
+
+        @Override
+        public GroupBuilder<C, R> codec(Codec<C> codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        @Override
+        public GroupBuilder<C, R> responseCodec(Codec<R> responseCodec) {
+            this.responseCodec = Objects.requireNonNull(responseCodec, "responseCodec");
+            return this;
+        }
+
+        @Override
+        public GroupBuilder<C, R> listener(NodeListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        @Override
+        public Node<C, R> start() {
+            if (stateMachine == null) {
+                throw new IllegalStateException("group " + id + ": no state machine: call stateMachine(...) before start()");
+            }
+            if (codec == null) {
+                throw new IllegalStateException("group " + id + ": no codec: call codec(...) before start()");
+            }
+            return startGroup(this);
+        }
+    }
+}
