@@ -7,6 +7,7 @@ import dev.raftkit.HostConfig;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.NodeListener;
+import dev.raftkit.NodeStatus;
 import dev.raftkit.Raft;
 import dev.raftkit.RaftHost;
 import dev.raftkit.Role;
@@ -137,8 +138,20 @@ final class BenchHosts implements AutoCloseable {
         if (!leaderless.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             List<GroupId> without = groups.keySet().stream().filter(g -> !firstLeader.containsKey(g)).toList();
             throw new TimeoutException(without.size() + " of " + groups.size() + " groups had no leader within "
-                    + timeout.toSeconds() + " s, e.g. " + without.subList(0, Math.min(5, without.size())));
+                    + timeout.toSeconds() + " s, e.g. " + without.stream().limit(5).map(this::describe).toList());
         }
+    }
+
+    /** {@return the group with each member's role, term and leader, as it is now} */
+    private String describe(GroupId group) {
+        StringBuilder sb = new StringBuilder(group.value()).append(" (");
+        for (Node<Long, Long> member : groups.get(group)) {
+            NodeStatus s = member.status();
+            sb.append(s.id()).append(": ").append(s.role()).append(" in term ").append(s.term()).append(", leader ")
+                    .append(s.leader().map(NodeId::value).orElse("unknown")).append(s.id().equals(
+                            memberId(HOSTS - 1)) ? ")" : "; ");
+        }
+        return sb.toString();
     }
 
     /** {@return when the last of the groups first had a leader, in {@link System#nanoTime()}} */
