@@ -104,18 +104,25 @@ final class BenchHosts implements AutoCloseable {
 
     /**
      * Starts {@code count} groups on every host, each member right after the previous one, and
-     * returns at once: {@link #awaitLeaders} waits for their elections. Called once.
+     * returns once they are started: {@link #awaitLeaders} waits for their elections. Called once.
      *
+     * @param timeout how long starting them may take
      * @return the groups started, in order
      * @throws IllegalStateException if groups were started already
+     * @throws TimeoutException saying how many groups started, if starting them takes longer
      */
-    List<GroupId> startGroups(int count) {
+    List<GroupId> startGroups(int count, Duration timeout) throws TimeoutException {
         if (leaderless != null) {
             throw new IllegalStateException("the groups of these hosts were started already");
         }
         List<GroupId> started = new ArrayList<>(count);
         leaderless = new CountDownLatch(count);
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (int g = 0; g < count; g++) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new TimeoutException("only " + g + " of " + count + " groups started within "
+                        + timeout.toSeconds() + " s");
+            }
             GroupId id = GroupId.of(String.format(Locale.ROOT, "g%05d", g));
             List<Node<Long, Long>> nodes = new ArrayList<>(HOSTS);
             for (int h = 0; h < HOSTS; h++) {

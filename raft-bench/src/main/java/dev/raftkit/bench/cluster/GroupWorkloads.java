@@ -31,8 +31,6 @@ import org.HdrHistogram.Histogram;
  */
 final class GroupWorkloads {
 
-    /** How long the groups of {@code groups-write} and {@code groups-failover} may take to elect and balance. */
-    private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(120);
     /** Groups that take writes in {@code groups-write}, and writes outstanding on each. */
     private static final int ACTIVE_GROUPS = 64;
     /** The smaller set of active groups whose fsyncs {@code groups-write} compares with. */
@@ -82,9 +80,9 @@ final class GroupWorkloads {
         try (BenchHosts hosts = new BenchHosts(root, providers)) {
             long heapBefore = usedHeapAfterGc();
             long start = System.nanoTime();
-            hosts.startGroups(groups);
+            hosts.startGroups(groups, setupTimeout(groups));
             double startSeconds = (System.nanoTime() - start) / 1e9;
-            hosts.awaitLeaders(Duration.ofSeconds(Math.max(120, groups / 50)));
+            hosts.awaitLeaders(setupTimeout(groups));
             double secondsToAllLeaders = (hosts.lastFirstLeaderNanos() - start) / 1e9;
             long electionsBefore = hosts.candidacies();
             Thread.sleep(settle.toMillis());
@@ -123,9 +121,10 @@ final class GroupWorkloads {
      */
     Result write(OptionalDouble singleGroup) throws Exception {
         try (BenchHosts hosts = new BenchHosts(root, providers)) {
-            List<GroupId> groups = hosts.startGroups(ACTIVE_GROUPS);
-            hosts.awaitLeaders(SETUP_TIMEOUT);
-            int[] leaders = hosts.balanceLeaders(groups, SETUP_TIMEOUT);
+            Duration timeout = setupTimeout(ACTIVE_GROUPS);
+            List<GroupId> groups = hosts.startGroups(ACTIVE_GROUPS, timeout);
+            hosts.awaitLeaders(timeout);
+            int[] leaders = hosts.balanceLeaders(groups, timeout);
             LeaderWrites writes = new LeaderWrites(hosts);
             long electionsBefore = hosts.candidacies();
             Measured few = measure(hosts, writes, spreadOverHosts(hosts, groups, FEW_ACTIVE_GROUPS));
@@ -224,11 +223,12 @@ final class GroupWorkloads {
      */
     Result failover(int groups) throws Exception {
         try (BenchHosts hosts = new BenchHosts(root, providers)) {
-            List<GroupId> all = hosts.startGroups(groups);
-            hosts.awaitLeaders(SETUP_TIMEOUT);
-            hosts.balanceLeaders(all, SETUP_TIMEOUT);
+            Duration timeout = setupTimeout(groups);
+            List<GroupId> all = hosts.startGroups(groups, timeout);
+            hosts.awaitLeaders(timeout);
+            hosts.balanceLeaders(all, timeout);
             LeaderWrites writes = new LeaderWrites(hosts);
-            writes.acceptedAt(all, SETUP_TIMEOUT);
+            writes.acceptedAt(all, timeout);
             int[] leaders = hosts.leadersPerHost(all);
             int victim = IntStream.range(0, BenchHosts.HOSTS).boxed().max(Comparator.comparingInt(h -> leaders[h]))
                     .orElseThrow();
@@ -236,12 +236,12 @@ final class GroupWorkloads {
             long start = System.nanoTime();
             CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> hosts.closeHost(victim),
                     r -> new Thread(r, "close-host-" + (victim + 1)).start());
-            Map<GroupId, Long> accepted = writes.acceptedAt(led, SETUP_TIMEOUT);
+            Map<GroupId, Long> accepted = writes.acceptedAt(led, timeout);
             try {
-                closing.get(SETUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                closing.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 throw new IllegalStateException("closing host " + (victim + 1) + " did not return within "
-                        + SETUP_TIMEOUT.toSeconds() + " s", e);
+                        + timeout.toSeconds() + " s", e);
             }
             long[] millis = accepted.values().stream().mapToLong(t -> (t - start) / 1_000_000).sorted().toArray();
             long median = millis[millis.length / 2];
@@ -255,6 +255,14 @@ final class GroupWorkloads {
                     + "led by the closed host (of %,d; leaders per host %s) accepted a write on a new leader",
                     "groups-failover", median, max, led.size(), groups, join(leaders))));
         }
+    }
+
+    /**
+     * {@return how long {@code groups} groups may take to start, then to elect their leaders, to
+     * balance them, and to accept a write after a failover: 120 s, or 200 ms per group if longer}
+     */
+    private static Duration setupTimeout(int groups) {
+        return Duration.ofMillis(Math.max(120_000, groups * 200L));
     }
 
     private static String join(int[] counts) {
