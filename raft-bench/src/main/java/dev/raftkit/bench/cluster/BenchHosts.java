@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -32,10 +33,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -103,37 +109,56 @@ final class BenchHosts implements AutoCloseable {
     }
 
     /**
-     * Starts {@code count} groups on every host, each member right after the previous one, and
-     * returns once they are started: {@link #awaitLeaders} waits for their elections. Called once.
+     * Starts {@code count} groups on every host and returns once they are started:
+     * {@link #awaitLeaders} waits for their elections. Each host starts them in order on a thread
+     * of its own, as hosts in their own processes would. Called once.
      *
      * @param timeout how long starting them may take
      * @return the groups started, in order
      * @throws IllegalStateException if groups were started already
-     * @throws TimeoutException saying how many groups started, if starting them takes longer
+     * @throws TimeoutException saying how many groups each host started, if starting them takes longer
+     * @throws ExecutionException if a host failed to start a group
      */
-    List<GroupId> startGroups(int count, Duration timeout) throws TimeoutException {
+    List<GroupId> startGroups(int count, Duration timeout)
+            throws InterruptedException, TimeoutException, ExecutionException {
         if (leaderless != null) {
             throw new IllegalStateException("the groups of these hosts were started already");
         }
-        List<GroupId> started = new ArrayList<>(count);
         leaderless = new CountDownLatch(count);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (int g = 0; g < count; g++) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new TimeoutException("only " + g + " of " + count + " groups started within "
-                        + timeout.toSeconds() + " s");
-            }
-            GroupId id = GroupId.of(String.format(Locale.ROOT, "g%05d", g));
-            List<Node<Long, Long>> nodes = new ArrayList<>(HOSTS);
+        List<GroupId> ids = IntStream.range(0, count).mapToObj(g -> GroupId.of(String.format(Locale.ROOT, "g%05d", g)))
+                .toList();
+        List<List<Node<Long, Long>>> byHost = new ArrayList<>();
+        ExecutorService starters = Executors.newFixedThreadPool(HOSTS);
+        try {
+            List<Future<?>> starts = new ArrayList<>();
             for (int h = 0; h < HOSTS; h++) {
-                Config config = Config.builder(memberId(h), members).maxInflightWrites(100_000).build();
-                nodes.add(hosts.get(h).group(id, config).stateMachine(new CounterStateMachine())
-                        .codec(CounterStateMachine.CODEC).listener(new Watch(id)).start());
+                List<Node<Long, Long>> nodes = Collections.synchronizedList(new ArrayList<>(count));
+                byHost.add(nodes);
+                int host = h;
+                starts.add(starters.submit(() -> ids.forEach(id -> nodes.add(startMember(id, host)))));
             }
-            groups.put(id, nodes);
-            started.add(id);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (Future<?> start : starts) {
+                start.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (TimeoutException e) {
+            throw new TimeoutException("starting " + count + " groups took longer than " + timeout.toSeconds()
+                    + " s: the hosts had started " + byHost.stream().map(n -> Integer.toString(n.size()))
+                    .collect(Collectors.joining("/")));
+        } finally {
+            starters.shutdownNow();
         }
-        return started;
+        for (int g = 0; g < count; g++) {
+            int group = g;
+            groups.put(ids.get(g), byHost.stream().map(nodes -> nodes.get(group)).toList());
+        }
+        return ids;
+    }
+
+    private Node<Long, Long> startMember(GroupId id, int host) {
+        Config config = Config.builder(memberId(host), members).maxInflightWrites(100_000).build();
+        return hosts.get(host).group(id, config).stateMachine(new CounterStateMachine())
+                .codec(CounterStateMachine.CODEC).listener(new Watch(id)).start();
     }
 
     /**
