@@ -88,12 +88,12 @@ final class GroupWorkloads {
             Thread.sleep(settle.toMillis());
             long electionsSettling = hosts.candidacies() - electionsBefore;
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            long idleElections = hosts.candidacies();
+            long electionsAtIdle = hosts.candidacies();
             long cpuStart = os.getProcessCpuTime();
             long idleStart = System.nanoTime();
             Thread.sleep(idle.toMillis());
             double cpuPercent = 100.0 * (os.getProcessCpuTime() - cpuStart) / (System.nanoTime() - idleStart);
-            idleElections = hosts.candidacies() - idleElections;
+            long idleElections = hosts.candidacies() - electionsAtIdle;
             long heapPerGroup = (usedHeapAfterGc() - heapBefore) / groups;
             Map<String, Number> json = new LinkedHashMap<>();
             json.put("groups", groups);
