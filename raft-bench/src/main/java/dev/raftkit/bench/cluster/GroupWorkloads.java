@@ -102,9 +102,9 @@ final class GroupWorkloads {
             json.put("elections_while_idle", idleElections);
             json.put("heap_bytes_per_group", heapPerGroup);
             return new Result(json, List.of(
-                    String.format(Locale.ROOT, "%-18s %,d groups on %d hosts: all led %.2f s after start (starting "
-                            + "them took %.2f s)", "groups-idle", groups, BenchHosts.HOSTS, secondsToAllLeaders,
-                            startSeconds),
+                    String.format(Locale.ROOT, "%-18s %,d groups on %d hosts (%s): all led %.2f s after start "
+                            + "(starting them took %.2f s)", "groups-idle", groups, BenchHosts.HOSTS, providers,
+                            secondsToAllLeaders, startSeconds),
                     String.format(Locale.ROOT, "%-18s idle %d s: CPU %.2f%% of one core; elections %d (%d more while "
                             + "settling %d s); heap %,d bytes per group (3 members)", "", idle.toSeconds(), cpuPercent,
                             idleElections, electionsSettling, settle.toSeconds(), heapPerGroup)));
@@ -142,9 +142,9 @@ final class GroupWorkloads {
             json.put("fsync_ratio_64_to_8_groups", hundredths(ratio));
             List<String> lines = new ArrayList<>();
             lines.add(String.format(Locale.ROOT, "%-18s %,10.0f ops/s   p50 %,8d us   p99 %,8d us   (%d groups x %d "
-                    + "outstanding; leaders per host %s)", "groups-write", all.window().opsPerSecond(),
+                    + "outstanding; leaders per host %s; %s)", "groups-write", all.window().opsPerSecond(),
                     h.getValueAtPercentile(50), h.getValueAtPercentile(99), ACTIVE_GROUPS, OUTSTANDING_PER_GROUP,
-                    join(leaders)));
+                    join(leaders), providers));
             lines.add(String.format(Locale.ROOT, "%-18s fsyncs/s per host: %d groups %s, %d groups %s (%,.0f ops/s); "
                     + "ratio %.2f", "", ACTIVE_GROUPS, all.describeFsyncs(), FEW_ACTIVE_GROUPS, few.describeFsyncs(),
                     few.window().opsPerSecond(), ratio));
@@ -256,8 +256,8 @@ final class GroupWorkloads {
             json.put("groups_failed_over", led.size());
             return new Result(json, List.of(String.format(Locale.ROOT, "%-18s median %d ms, max %d ms: %d groups "
                     + "led by the closed host (of %,d; leaders per host %s) accepted a write on a new leader; closing "
-                    + "the host took %d ms", "groups-failover", median, max, led.size(), groups, join(leaders),
-                    closeMillis)));
+                    + "the host took %d ms; %s", "groups-failover", median, max, led.size(), groups, join(leaders),
+                    closeMillis, providers)));
         }
     }
 

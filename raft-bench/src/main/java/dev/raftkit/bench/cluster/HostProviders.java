@@ -13,4 +13,10 @@ record HostProviders(String logStore, String transport) {
 
     /** The memory store and transport of raft-testkit: the engine's cost without disk or sockets. */
     static final HostProviders MEMORY = new HostProviders("memory", "memory");
+
+    /** {@return both names, as the table prints them} */
+    @Override
+    public String toString() {
+        return logStore + " + " + transport;
+    }
 }
