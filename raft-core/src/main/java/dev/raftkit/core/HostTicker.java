@@ -55,11 +55,6 @@ final class HostTicker implements AutoCloseable {
         };
     }
 
-    /** {@return how many groups are ticked} */
-    int size() {
-        return groups.size();
-    }
-
     /** Stops ticking. Idempotent. */
     @Override
     public void close() {

@@ -7,10 +7,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,10 +53,13 @@ final class PooledRuntime implements RaftRuntime, AutoCloseable {
     PooledRuntime(String threadPrefix, int threads) {
         this.threadPrefix = threadPrefix;
         AtomicInteger workers = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(threads,
-                daemon(() -> threadPrefix + "-worker-" + workers.incrementAndGet()));
+        ThreadPoolExecutor workerPool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), daemon(() -> threadPrefix + "-worker-" + workers.incrementAndGet()));
+        workerPool.prestartAllCoreThreads(); // a fixed count from the start, however few queues are busy
+        this.pool = workerPool;
         this.timer = new ScheduledThreadPoolExecutor(1, daemon(() -> threadPrefix + "-timer"));
         timer.setRemoveOnCancelPolicy(true);
+        timer.prestartAllCoreThreads();
     }
 
     @Override
@@ -159,12 +163,7 @@ final class PooledRuntime implements RaftRuntime, AutoCloseable {
                     if (task == null) {
                         break;
                     }
-                    try {
-                        task.run();
-                    } catch (RuntimeException | Error e) {
-                        // Submitters catch what they expect; anything else is a bug, logged, not fatal here.
-                        LOG.error("task on {} threw", name, e);
-                    }
+                    ThreadTaskQueue.runLogged(task, name);
                 }
             } finally {
                 runner = null;

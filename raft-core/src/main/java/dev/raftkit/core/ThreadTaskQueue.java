@@ -54,14 +54,24 @@ final class ThreadTaskQueue implements TaskQueue {
                 parked = false;
                 continue;
             }
-            try {
-                task.run();
-            } catch (RuntimeException | Error e) {
-                // Submitters catch what they expect; anything else is a bug, logged, not fatal here.
-                LOG.error("task on {} threw", thread.getName(), e);
-            }
+            runLogged(task, thread.getName());
         }
         tasks.clear();
+    }
+
+    /**
+     * Runs one task of a queue. Submitters catch what they expect; anything else is a bug, logged,
+     * not fatal to the queue.
+     *
+     * @param task the task
+     * @param queueName the queue's name, for the log
+     */
+    static void runLogged(Runnable task, String queueName) {
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            LOG.error("task on {} threw", queueName, e);
+        }
     }
 
     @Override

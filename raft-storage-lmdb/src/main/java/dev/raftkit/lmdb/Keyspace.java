@@ -52,7 +52,11 @@ final class Keyspace {
                 || !Arrays.equals(key, key.length - name.length, key.length, name, 0, name.length)) {
             return null;
         }
-        return GroupId.of(new String(key, 1, key[0], StandardCharsets.US_ASCII));
+        try {
+            return GroupId.of(new String(key, 1, key[0], StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException notAnId) {
+            return null;
+        }
     }
 
     /** Returns the group, or null for a single node's store. */

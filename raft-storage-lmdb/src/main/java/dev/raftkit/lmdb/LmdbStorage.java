@@ -187,20 +187,13 @@ final class LmdbStorage implements AutoCloseable {
             if (logs.get(log.keys()) != log) {
                 return;
             }
-            if (!closed && failure == null && journal != null && !log.current().overlay().isEmpty()) {
-                checkpoint();
+            try {
+                if (!closed && failure == null && journal != null && !log.current().overlay().isEmpty()) {
+                    checkpoint();
+                }
+            } finally {
+                logs.remove(log.keys());
             }
-            logs.remove(log.keys());
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    /** Returns whether the log of {@code keys} is open. */
-    boolean isOpen(Keyspace keys) {
-        writeLock.lock();
-        try {
-            return logs.containsKey(keys);
         } finally {
             writeLock.unlock();
         }

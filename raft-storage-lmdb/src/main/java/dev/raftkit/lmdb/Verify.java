@@ -37,8 +37,8 @@ import org.lmdbjava.Txn;
  *
  * <p>Exit status: 0 clean, 1 damage found (each finding on a line starting {@code DAMAGED:}, naming
  * the file and what is wrong), 2 could not verify (bad arguments, or the store is open by a running
- * node: stop it, or verify a copy of its data directory). The store is locked against a node
- * starting while it runs.
+ * node: stop it, or verify a copy of its data directory; or it is a RaftHost's store, which verify
+ * does not check yet). The store is locked against a node starting while it runs.
  */
 public final class Verify {
 
@@ -56,6 +56,7 @@ public final class Verify {
      */
     private static final int CHECKS_CLEAN = 10;
     private static final int CHECKS_DAMAGED = 11;
+    private static final int CHECKS_NOT_VERIFIED = 12;
     private static final long CHILD_TIMEOUT_MINUTES = 30;
     /** The line the JVM's fatal error report names the signal on, e.g. {@code # SIGSEGV (0xb) at pc=...}. */
     private static final Pattern CRASH_SIGNAL = Pattern.compile("#\\s+(SIG[A-Z]+)\\s");
@@ -77,7 +78,8 @@ public final class Verify {
      */
     public static void main(String[] args) {
         if (args.length == 2 && args[0].equals(CHILD_FLAG)) {
-            System.exit(new Verify(System.out).checkStore(Path.of(args[1])) == CLEAN ? CHECKS_CLEAN : CHECKS_DAMAGED);
+            int checked = new Verify(System.out).checkStore(Path.of(args[1]));
+            System.exit(checked == CLEAN ? CHECKS_CLEAN : checked == DAMAGED ? CHECKS_DAMAGED : CHECKS_NOT_VERIFIED);
         }
         if (args.length != 1) {
             System.err.println("usage: java -cp <class path> " + Verify.class.getName() + " <dataDir>");
@@ -130,8 +132,8 @@ public final class Verify {
             }
             relay.join();
             int status = child.exitValue();
-            if (status == CHECKS_CLEAN || status == CHECKS_DAMAGED) {
-                return status == CHECKS_CLEAN ? CLEAN : DAMAGED;
+            if (status == CHECKS_CLEAN || status == CHECKS_DAMAGED || status == CHECKS_NOT_VERIFIED) {
+                return status == CHECKS_CLEAN ? CLEAN : status == CHECKS_DAMAGED ? DAMAGED : NOT_VERIFIED;
             }
             out.println("DAMAGED: " + dataDir.resolve(LmdbLogStore.ENV_DIR).resolve(LmdbEnvironment.DATA_FILE)
                     + " is damaged in a way LMDB cannot read: the reader process crashed ("
@@ -168,9 +170,17 @@ public final class Verify {
 
     // ---- The checks, in the child ----------------------------------------------------------------
 
-    /** Runs every check on the store in {@code dataDir}, reporting as it goes; returns the exit status. */
+    /**
+     * Runs every check on the store in {@code dataDir}, reporting as it goes; returns the exit status
+     * ({@link #NOT_VERIFIED} for a host's store, whose groups' keys these checks do not read).
+     */
     private int checkStore(Path dataDir) {
         Path envDir = dataDir.resolve(LmdbLogStore.ENV_DIR);
+        if (isHost(envDir)) {
+            out.println("NOT VERIFIED: " + envDir.resolve(LmdbEnvironment.DATA_FILE) + " is a RaftHost's store;"
+                    + " verify checks single-node stores only");
+            return NOT_VERIFIED;
+        }
         Optional<Journal.Header> journal = checkJournal(envDir.resolve(LmdbLogStore.JOURNAL_FILE));
         Path dataFile = envDir.resolve(LmdbEnvironment.DATA_FILE);
         if (!Files.exists(dataFile)) {
@@ -180,6 +190,18 @@ public final class Verify {
         }
         out.println(damaged ? "damage found in " + dataDir : "clean: " + dataDir);
         return damaged ? DAMAGED : CLEAN;
+    }
+
+    /** Returns whether the environment in {@code envDir} is a host's; false if it cannot tell (the checks then report why). */
+    private static boolean isHost(Path envDir) {
+        if (!Files.exists(envDir.resolve(LmdbEnvironment.DATA_FILE))) {
+            return false;
+        }
+        try (LmdbEnvironment env = LmdbEnvironment.openReadOnly(envDir)) {
+            return env.read(txn -> env.meta().get(txn, MetaRecords.HOST) != null);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Checks the journal on its own; returns its header, if it has a readable one. */

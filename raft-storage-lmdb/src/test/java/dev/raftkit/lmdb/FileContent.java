@@ -1,5 +1,7 @@
 package dev.raftkit.lmdb;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,5 +29,21 @@ final class FileContent {
             return i;
         }
         return -1;
+    }
+
+    /**
+     * Flips one byte in the middle of every occurrence of {@code content} in {@code file}: LMDB's
+     * copy-on-write pages may leave stale copies beside the live one.
+     */
+    static void flipByteInside(Path file, byte[] content) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int found = 0;
+        for (int at = FileContent.indexOf(bytes, content, 0); at >= 0;
+                at = FileContent.indexOf(bytes, content, at + 1)) {
+            bytes[at + content.length / 2] ^= 0x5A;
+            found++;
+        }
+        assertThat(found).as("occurrences of the content in %s", file).isPositive();
+        Files.write(file, bytes);
     }
 }

@@ -9,7 +9,6 @@ import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,7 @@ class LmdbCorruptionTest {
         LmdbLogStore.open(dir, OPTIONS).close();
 
         Path dataFile = dir.resolve("lmdb").resolve("data.mdb");
-        flipByteInside(dataFile, marked(7));
+        FileContent.flipByteInside(dataFile, marked(7));
 
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
             assertThatThrownBy(() -> store.entries(1, 21, Long.MAX_VALUE))
@@ -63,7 +62,7 @@ class LmdbCorruptionTest {
             store.persist(new HardState(5, NodeId.of(voter), 0), List.of());
         }
         LmdbLogStore.open(dir, OPTIONS).close();
-        flipByteInside(dir.resolve("lmdb").resolve("data.mdb"), voter.getBytes(StandardCharsets.UTF_8));
+        FileContent.flipByteInside(dir.resolve("lmdb").resolve("data.mdb"), voter.getBytes(StandardCharsets.UTF_8));
 
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
             assertThatThrownBy(store::hardState).isInstanceOf(IOException.class)
@@ -90,21 +89,5 @@ class LmdbCorruptionTest {
     /** A payload easy to find in the data file: a marker naming the index, repeated. */
     private static byte[] marked(long index) {
         return ("<raftkit entry " + index + " payload>").repeat(10).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * Flips one byte in the middle of every occurrence of {@code content} in {@code file}: LMDB's
-     * copy-on-write pages may leave stale copies beside the live one.
-     */
-    private static void flipByteInside(Path file, byte[] content) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        int found = 0;
-        for (int at = FileContent.indexOf(bytes, content, 0); at >= 0;
-                at = FileContent.indexOf(bytes, content, at + 1)) {
-            bytes[at + content.length / 2] ^= 0x5A;
-            found++;
-        }
-        assertThat(found).as("occurrences of the content in %s", file).isPositive();
-        Files.write(file, bytes);
     }
 }

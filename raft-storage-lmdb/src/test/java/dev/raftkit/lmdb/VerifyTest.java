@@ -51,6 +51,14 @@ class VerifyTest {
     }
 
     @Test
+    void hostStoreIsNotVerified() throws IOException {
+        LmdbHostLogStore.open(dir, OPTIONS).close();
+
+        assertThat(verify()).as(report()).isEqualTo(Verify.NOT_VERIFIED);
+        assertThat(report()).contains("NOT VERIFIED: ").contains("RaftHost's store").doesNotContain("DAMAGED");
+    }
+
+    @Test
     void storeOpenByANodeIsNotVerified() throws IOException {
         writeStore();
         try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {

@@ -6,9 +6,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a {@link PeerLink} sends: the queued messages to one peer, turned into frames of type
- * {@code F} as the stream can take them. The owner adds messages and wakes the link; the link takes
- * frames with its stream lock held, so {@link #next} and {@link #isEmpty} never run concurrently
- * with each other.
+ * {@code F} as the stream can take them. The owner adds messages and wakes the link; the link calls
+ * {@link #next}, {@link #isEmpty} and {@link #close} with its stream lock held, so they never run
+ * concurrently with each other (adding may run concurrently with any of them).
  *
  * @param <F> the frame type of the stream
  */

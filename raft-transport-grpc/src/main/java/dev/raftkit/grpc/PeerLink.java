@@ -115,8 +115,8 @@ final class PeerLink<F> {
                 stream.requests.cancel("link to " + peer + " closed", null);
                 stream = null;
             }
+            outbox.close();
         }
-        outbox.close();
         channel.shutdownNow();
     }
 

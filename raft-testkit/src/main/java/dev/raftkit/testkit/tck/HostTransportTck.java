@@ -200,15 +200,7 @@ public abstract class HostTransportTck {
         Host two = startHost(CLUSTER);
         Link flood = link(G1, A, one, B, two);
         Link quiet = link(G2, A, one, B, two);
-        List<RaftMessage> beats = new ArrayList<>();
-        for (int i = 0; i < 20_000; i++) {
-            flood.from.transport.send(new AppendEntries(A, B, 1, i, 1, List.of(entry(i + 1, 1, 4096)), i));
-            if (i % 100 == 0) {
-                RaftMessage beat = new Heartbeat(A, B, 2, i, i);
-                beats.add(beat);
-                quiet.from.transport.send(beat);
-            }
-        }
+        List<RaftMessage> beats = sendAlongside(flood, 20_000, 4096, quiet, 100);
         assertEquals(beats, quiet.to.awaitMessages(beats.size()), "the quiet group's heartbeats during the flood");
         assertTrue(flood.to.awaitMessages(1).stream().allMatch(m -> m instanceof AppendEntries),
                 "the flooding group got only its own messages");
@@ -225,15 +217,7 @@ public abstract class HostTransportTck {
         Link stopped = link(G1, A, one, B, two);
         Link live = link(G2, A, one, B, two);
         stopped.to.transport.close();
-        List<RaftMessage> sent = new ArrayList<>();
-        for (int i = 0; i < 2000; i++) {
-            stopped.from.transport.send(new AppendEntries(A, B, 1, i, 1, List.of(entry(i + 1, 1, 1024)), i));
-            if (i % 10 == 0) {
-                RaftMessage beat = new Heartbeat(A, B, 2, i, i);
-                sent.add(beat);
-                live.from.transport.send(beat);
-            }
-        }
+        List<RaftMessage> sent = sendAlongside(stopped, 2000, 1024, live, 10);
         assertEquals(sent, live.to.awaitMessages(sent.size()), "the live group's messages");
         awaitTrue(() -> unknownGroupCount(two.transport, G1) > 0, () -> "messages of the closed view of " + G1
                 + " counted as of an unknown group");
@@ -356,6 +340,24 @@ public abstract class HostTransportTck {
         Link link = new Link(group, open(one, group, from, members), open(two, group, to, members));
         awaitLink(link.from, link.to);
         return link;
+    }
+
+    /**
+     * Sends {@code appends} appends of {@code payload} bytes each on {@code busy} and, after every
+     * {@code every}-th, a heartbeat on {@code other}; returns the heartbeats.
+     */
+    private List<RaftMessage> sendAlongside(Link busy, int appends, int payload, Link other, int every) {
+        List<RaftMessage> beats = new ArrayList<>();
+        for (int i = 0; i < appends; i++) {
+            busy.from.transport.send(new AppendEntries(busy.from.self, busy.to.self, 1, i, 1,
+                    List.of(entry(i + 1, 1, payload)), i));
+            if (i % every == 0) {
+                RaftMessage beat = new Heartbeat(other.from.self, other.to.self, 2, i, i);
+                beats.add(beat);
+                other.from.transport.send(beat);
+            }
+        }
+        return beats;
     }
 
     /** Makes one message per link and round, sends them interleaved, and returns what each link sent. */

@@ -54,6 +54,26 @@ final class Await {
     }
 
     /**
+     * Waits for {@code future} to complete either way.
+     *
+     * @return null if it succeeded, else what it failed with
+     * @throws AssertionError if it does not complete within {@link #TIMEOUT}
+     */
+    static Throwable outcome(CompletableFuture<?> future) {
+        try {
+            future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (TimeoutException e) {
+            throw new AssertionError("not complete within " + TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /**
      * Returns the exception {@code future} fails with, checking its type.
      *
      * @param future a future expected to fail

@@ -1,0 +1,125 @@
+package dev.raftkit.lmdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.raftkit.Address;
+import dev.raftkit.GroupId;
+import dev.raftkit.HostConfig;
+import dev.raftkit.Membership;
+import dev.raftkit.NodeId;
+import dev.raftkit.spi.EntryKind;
+import dev.raftkit.spi.HardState;
+import dev.raftkit.spi.HostLogStore;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.SnapshotWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the LMDB host store does beyond the {@link dev.raftkit.testkit.tck.HostLogStoreTck}: the
+ * provider's {@code openHost}, refusing the other kind of store's files, errors that name the group,
+ * and the cleanup after a crash in the middle of {@code deleteGroup}.
+ */
+class LmdbHostLogStoreTest {
+
+    private static final Map<String, String> OPTIONS = Map.of();
+    private static final GroupId G1 = GroupId.of("g1");
+    private static final GroupId G2 = GroupId.of("g2");
+    private static final Membership MEMBERSHIP = new Membership(1, Map.of(NodeId.of("a"),
+            new Address("127.0.0.1", 7000)), Map.of());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void providerOpensAHostUnderItsDataDirectoryAndNeedsOne() throws IOException {
+        LmdbLogStoreProvider provider = new LmdbLogStoreProvider();
+        HostConfig.Builder config = HostConfig.builder(new Address("127.0.0.1", 7000));
+        assertThatThrownBy(() -> provider.openHost(config.build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataDir");
+        try (HostLogStore host = provider.openHost(config.dataDir(dir).build())) {
+            host.group(G1).persist(null, List.of(entry(1, "one")));
+        }
+        try (HostLogStore host = provider.openHost(config.dataDir(dir).build())) {
+            assertThat(host.groups()).containsExactly(G1);
+        }
+        assertThatThrownBy(() -> provider.openHost(config.dataDir(dir).option("lmdb.sink", "full").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lmdb.sink");
+    }
+
+    @Test
+    void aHostAndASingleNodeRefuseEachOthersFiles() throws IOException {
+        Path single = dir.resolve("single");
+        Path host = dir.resolve("host");
+        LmdbLogStore.open(single, OPTIONS).close();
+        LmdbHostLogStore.open(host, OPTIONS).close();
+
+        assertThatThrownBy(() -> LmdbHostLogStore.open(single, OPTIONS))
+                .isInstanceOf(IOException.class).hasMessageContaining("single node's store");
+        assertThatThrownBy(() -> LmdbLogStore.open(host, OPTIONS))
+                .isInstanceOf(IOException.class).hasMessageContaining("RaftHost's store")
+                .hasMessageContaining("openHost");
+    }
+
+    @Test
+    void damageInAGroupIsReportedNamingTheGroupAndLeavesOtherGroupsReadable() throws IOException {
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            try (LogStore g1 = host.group(G1); LogStore g2 = host.group(G2)) {
+                g1.persist(new HardState(1, null, 2), List.of(entry(1, "g1-first"), entry(2, "g1-second")));
+                g2.persist(new HardState(1, null, 1), List.of(entry(1, "g2-first")));
+            }
+        }
+        FileContent.flipByteInside(dir.resolve("lmdb").resolve("data.mdb"), marked("g1-second"));
+
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            LogStore g1 = host.group(G1);
+            assertThatThrownBy(() -> g1.entries(1, 3, Long.MAX_VALUE))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("group g1")
+                    .hasMessageContaining("entry 2")
+                    .hasMessageContaining("CRC32C");
+            assertThat(g1.entries(1, 2, Long.MAX_VALUE)).containsExactly(entry(1, "g1-first"));
+            assertThat(host.group(G2).entries(1, 2, Long.MAX_VALUE)).containsExactly(entry(1, "g2-first"));
+        }
+    }
+
+    @Test
+    void snapshotsLeftByACrashInTheMiddleOfDeleteGroupAreRemovedAtOpen() throws IOException {
+        Path left;
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            try (LogStore g1 = host.group(G1)) {
+                g1.persist(null, List.of(entry(1, "kept")));
+                try (SnapshotWriter writer = g1.beginSnapshot(1, 1, MEMBERSHIP)) {
+                    writer.output().write(marked("kept snapshot"));
+                    writer.commit();
+                }
+            }
+            left = dir.resolve("snapshots").resolve(LmdbHostLogStore.GROUP_DIR_PREFIX + G2.value());
+            Files.createDirectories(left);
+            Files.write(left.resolve("snapshot-1-123.snap"), marked("deleted group's snapshot"));
+        }
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            assertThat(left).doesNotExist();
+            assertThat(host.groups()).isEqualTo(Set.of(G1));
+            assertThat(host.group(G1).latestSnapshot()).isPresent();
+        }
+    }
+
+    private static LogEntry entry(long index, String text) {
+        return new LogEntry(index, 1, EntryKind.COMMAND, marked(text));
+    }
+
+    /** A payload easy to find in the data file. */
+    private static byte[] marked(String text) {
+        return ("<" + text + ">").repeat(8).getBytes(StandardCharsets.US_ASCII);
+    }
+}
