@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,8 +33,10 @@ import org.HdrHistogram.Histogram;
  * {@code read-64} (linearizable reads on the leader), {@code read-64-follower} (FOLLOWER reads, 64
  * outstanding on each of the two followers, reported as the sum), {@code read-64-lease} (LEASE
  * reads on the leader) and {@code failover}, each with a warm-up, a measured window and 3 repetitions
- * (the median is reported), beside the machine's floor (fsync and loopback round trip). Prints a
- * table and writes the same numbers to {@code raft-bench/target/bench-results.json}.
+ * (the median is reported), beside the machine's floor (fsync and loopback round trip); then the
+ * workloads of many groups on 3 hosts ({@link GroupWorkloads}: {@code groups-idle},
+ * {@code groups-write}, {@code groups-failover}). Prints a table and writes the same numbers to
+ * {@code raft-bench/target/bench-results.json}.
  *
  * <p>Run it with {@code raft-bench/run}; {@code --quick} shortens every window for a smoke run.
  */
@@ -55,7 +58,9 @@ public final class ClusterBench {
      * Runs every workload.
      *
      * @param args {@code --quick} for short windows; {@code --only=<workload>[,<workload>...]} runs the
-     *     workloads listed ({@code --only=steady}: 10 minutes of writes, counting leader changes)
+     *     workloads listed ({@code --only=steady}: 10 minutes of writes, counting leader changes);
+     *     {@code --idle-groups=<n>} runs {@code groups-idle} with n groups instead of 1,000;
+     *     {@code --memory-hosts} runs the group workloads on the memory store and transport
      * @throws Exception if the cluster fails
      */
     public static void main(String[] args) throws Exception {
@@ -87,7 +92,45 @@ public final class ClusterBench {
         if (only != null && only.contains("steady")) {
             bench.steady(quick ? 0.25 : 10);
         }
+        GroupWorkloads groups = new GroupWorkloads(root,
+                options.contains("--memory-hosts") ? HostProviders.MEMORY : HostProviders.LMDB_GRPC,
+                bench.warmupSeconds, bench.windowSeconds, quick);
+        if (only == null || only.contains("groups-idle")) {
+            int idleGroups = options.stream().filter(a -> a.startsWith("--idle-groups=")).map(a -> a.substring(14))
+                    .map(ClusterBench::groupCount).findFirst().orElse(DEFAULT_GROUPS);
+            bench.add("groups-idle", groups.idle(idleGroups));
+        }
+        if (only == null || only.contains("groups-write")) {
+            Map<String, Number> single = bench.json.get("write-256");
+            bench.add("groups-write", groups.write(single == null ? OptionalDouble.empty()
+                    : OptionalDouble.of(single.get("ops_per_sec").doubleValue())));
+        }
+        if (only == null || only.contains("groups-failover")) {
+            bench.add("groups-failover", groups.failover(DEFAULT_GROUPS));
+        }
         bench.report(Path.of("raft-bench", "target", "bench-results.json"));
+    }
+
+    /** Groups of {@code groups-idle} (unless {@code --idle-groups} says otherwise) and {@code groups-failover}. */
+    private static final int DEFAULT_GROUPS = 1000;
+
+    private static int groupCount(String text) {
+        try {
+            int count = Integer.parseInt(text);
+            if (count >= 1) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--idle-groups must be a number of groups, at least 1, was \"" + text
+                + '"');
+    }
+
+    private void add(String workload, GroupWorkloads.Result result) {
+        json.put(workload, result.json());
+        table.addAll(result.lines());
+        result.lines().forEach(System.out::println);
     }
 
     private void floor() throws Exception {

@@ -1,0 +1,137 @@
+package dev.raftkit.bench.cluster;
+
+import dev.raftkit.GroupId;
+import dev.raftkit.Membership;
+import dev.raftkit.spi.GroupWrite;
+import dev.raftkit.spi.HardState;
+import dev.raftkit.spi.HostLogStore;
+import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.SnapshotWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A host's log store that counts its durable writes, handing every call to the real store. The SPI
+ * makes each {@link #persist} one durable sync for every group it carries, and each group's own
+ * {@code persist}, {@code compact} and {@code reset} one sync of that group's writes: their count is
+ * the host's fsyncs as the engine asks for them, whatever the store behind does to serve them.
+ */
+final class CountingHostLogStore implements HostLogStore {
+
+    private final HostLogStore delegate;
+    private final LongAdder syncs = new LongAdder();
+
+    CountingHostLogStore(HostLogStore delegate) {
+        this.delegate = delegate;
+    }
+
+    /** {@return the durable writes asked of this store so far} */
+    long syncs() {
+        return syncs.sum();
+    }
+
+    @Override
+    public LogStore group(GroupId group) throws IOException {
+        return new CountingLogStore(delegate.group(group));
+    }
+
+    @Override
+    public void persist(List<GroupWrite> writes) throws IOException {
+        delegate.persist(writes);
+        syncs.increment();
+    }
+
+    @Override
+    public void deleteGroup(GroupId group) throws IOException {
+        delegate.deleteGroup(group);
+    }
+
+    @Override
+    public Set<GroupId> groups() throws IOException {
+        return delegate.groups();
+    }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
+
+    /** One group's store of the host, counting its durable writes in the host's count. */
+    private final class CountingLogStore implements LogStore {
+
+        private final LogStore group;
+
+        CountingLogStore(LogStore group) {
+            this.group = group;
+        }
+
+        @Override
+        public HardState hardState() throws IOException {
+            return group.hardState();
+        }
+
+        @Override
+        public long firstIndex() {
+            return group.firstIndex();
+        }
+
+        @Override
+        public long lastIndex() {
+            return group.lastIndex();
+        }
+
+        @Override
+        public long term(long index) throws IOException {
+            return group.term(index);
+        }
+
+        @Override
+        public List<LogEntry> entries(long from, long to, long maxBytes) throws IOException {
+            return group.entries(from, to, maxBytes);
+        }
+
+        @Override
+        public void persist(HardState hardState, List<LogEntry> entries) throws IOException {
+            group.persist(hardState, entries);
+            syncs.increment();
+        }
+
+        @Override
+        public void compact(long throughIndex) throws IOException {
+            group.compact(throughIndex);
+            syncs.increment();
+        }
+
+        @Override
+        public void reset(long index, long term) throws IOException {
+            group.reset(index, term);
+            syncs.increment();
+        }
+
+        @Override
+        public SnapshotWriter beginSnapshot(long index, long term, Membership membership) throws IOException {
+            return group.beginSnapshot(index, term, membership);
+        }
+
+        @Override
+        public Optional<SnapshotMeta> latestSnapshot() throws IOException {
+            return group.latestSnapshot();
+        }
+
+        @Override
+        public InputStream openSnapshot(SnapshotMeta meta) throws IOException {
+            return group.openSnapshot(meta);
+        }
+
+        @Override
+        public void close() throws IOException {
+            group.close();
+        }
+    }
+}
