@@ -1,18 +1,14 @@
 package dev.raftkit.bench.cluster;
 
 import dev.raftkit.GroupId;
-import dev.raftkit.Membership;
 import dev.raftkit.spi.GroupWrite;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.HostLogStore;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
-import dev.raftkit.spi.SnapshotMeta;
-import dev.raftkit.spi.SnapshotWriter;
+import dev.raftkit.testkit.tck.ForwardingLogStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -63,75 +59,28 @@ final class CountingHostLogStore implements HostLogStore {
     }
 
     /** One group's store of the host, counting its durable writes in the host's count. */
-    private final class CountingLogStore implements LogStore {
-
-        private final LogStore group;
+    private final class CountingLogStore extends ForwardingLogStore {
 
         CountingLogStore(LogStore group) {
-            this.group = group;
-        }
-
-        @Override
-        public HardState hardState() throws IOException {
-            return group.hardState();
-        }
-
-        @Override
-        public long firstIndex() {
-            return group.firstIndex();
-        }
-
-        @Override
-        public long lastIndex() {
-            return group.lastIndex();
-        }
-
-        @Override
-        public long term(long index) throws IOException {
-            return group.term(index);
-        }
-
-        @Override
-        public List<LogEntry> entries(long from, long to, long maxBytes) throws IOException {
-            return group.entries(from, to, maxBytes);
+            super(group);
         }
 
         @Override
         public void persist(HardState hardState, List<LogEntry> entries) throws IOException {
-            group.persist(hardState, entries);
+            delegate.persist(hardState, entries);
             syncs.increment();
         }
 
         @Override
         public void compact(long throughIndex) throws IOException {
-            group.compact(throughIndex);
+            delegate.compact(throughIndex);
             syncs.increment();
         }
 
         @Override
         public void reset(long index, long term) throws IOException {
-            group.reset(index, term);
+            delegate.reset(index, term);
             syncs.increment();
-        }
-
-        @Override
-        public SnapshotWriter beginSnapshot(long index, long term, Membership membership) throws IOException {
-            return group.beginSnapshot(index, term, membership);
-        }
-
-        @Override
-        public Optional<SnapshotMeta> latestSnapshot() throws IOException {
-            return group.latestSnapshot();
-        }
-
-        @Override
-        public InputStream openSnapshot(SnapshotMeta meta) throws IOException {
-            return group.openSnapshot(meta);
-        }
-
-        @Override
-        public void close() throws IOException {
-            group.close();
         }
     }
 }

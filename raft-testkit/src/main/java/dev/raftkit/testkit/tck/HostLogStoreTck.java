@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raftkit.GroupId;
-import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.spi.GroupWrite;
 import dev.raftkit.spi.HardState;
@@ -22,7 +21,6 @@ import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.SnapshotMeta;
 import dev.raftkit.spi.SnapshotWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -458,74 +456,18 @@ public abstract class HostLogStoreTck {
     }
 
     /** A group's store that owns its host: closing it closes the host too. */
-    private static final class GroupOfHost implements LogStore {
+    private static final class GroupOfHost extends ForwardingLogStore {
         private final HostLogStore owner;
-        private final LogStore store;
 
         GroupOfHost(HostLogStore owner, LogStore store) {
+            super(store);
             this.owner = owner;
-            this.store = store;
-        }
-
-        @Override
-        public HardState hardState() throws IOException {
-            return store.hardState();
-        }
-
-        @Override
-        public long firstIndex() {
-            return store.firstIndex();
-        }
-
-        @Override
-        public long lastIndex() {
-            return store.lastIndex();
-        }
-
-        @Override
-        public long term(long index) throws IOException {
-            return store.term(index);
-        }
-
-        @Override
-        public List<LogEntry> entries(long from, long to, long maxBytes) throws IOException {
-            return store.entries(from, to, maxBytes);
-        }
-
-        @Override
-        public void persist(HardState hardState, List<LogEntry> entries) throws IOException {
-            store.persist(hardState, entries);
-        }
-
-        @Override
-        public void compact(long throughIndex) throws IOException {
-            store.compact(throughIndex);
-        }
-
-        @Override
-        public void reset(long index, long term) throws IOException {
-            store.reset(index, term);
-        }
-
-        @Override
-        public SnapshotWriter beginSnapshot(long index, long term, Membership membership) throws IOException {
-            return store.beginSnapshot(index, term, membership);
-        }
-
-        @Override
-        public Optional<SnapshotMeta> latestSnapshot() throws IOException {
-            return store.latestSnapshot();
-        }
-
-        @Override
-        public InputStream openSnapshot(SnapshotMeta meta) throws IOException {
-            return store.openSnapshot(meta);
         }
 
         @Override
         public void close() throws IOException {
             try {
-                store.close();
+                delegate.close();
             } finally {
                 owner.close();
             }

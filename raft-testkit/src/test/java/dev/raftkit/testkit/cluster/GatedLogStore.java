@@ -1,16 +1,11 @@
 package dev.raftkit.testkit.cluster;
 
-import dev.raftkit.Membership;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
-import dev.raftkit.spi.SnapshotMeta;
-import dev.raftkit.spi.SnapshotWriter;
+import dev.raftkit.testkit.tck.ForwardingLogStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A {@link LogStore} wrapper whose entry reads ({@link #entries}), and separately its persists,
@@ -20,15 +15,14 @@ import java.util.Optional;
  * scans its log for configuration entries before the node runs. Everything else goes straight to
  * the wrapped store. Thread-safe as the wrapped store is.
  */
-final class GatedLogStore implements LogStore {
+final class GatedLogStore extends ForwardingLogStore {
 
-    private final LogStore delegate;
     private final Gate reads = new Gate();
     private final Gate persists = new Gate();
     private final Thread starter = Thread.currentThread();
 
     GatedLogStore(LogStore delegate) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
     }
 
     /** Makes later entry reads wait until {@link #releaseReads()}. */
@@ -65,58 +59,8 @@ final class GatedLogStore implements LogStore {
     }
 
     @Override
-    public HardState hardState() throws IOException {
-        return delegate.hardState();
-    }
-
-    @Override
-    public long firstIndex() {
-        return delegate.firstIndex();
-    }
-
-    @Override
-    public long lastIndex() {
-        return delegate.lastIndex();
-    }
-
-    @Override
-    public long term(long index) throws IOException {
-        return delegate.term(index);
-    }
-
-    @Override
     public void persist(HardState hardState, List<LogEntry> entries) throws IOException {
         persists.pass("persist of " + entries.size() + " entries");
         delegate.persist(hardState, entries);
-    }
-
-    @Override
-    public void compact(long throughIndex) throws IOException {
-        delegate.compact(throughIndex);
-    }
-
-    @Override
-    public void reset(long index, long term) throws IOException {
-        delegate.reset(index, term);
-    }
-
-    @Override
-    public SnapshotWriter beginSnapshot(long index, long term, Membership membership) throws IOException {
-        return delegate.beginSnapshot(index, term, membership);
-    }
-
-    @Override
-    public Optional<SnapshotMeta> latestSnapshot() throws IOException {
-        return delegate.latestSnapshot();
-    }
-
-    @Override
-    public InputStream openSnapshot(SnapshotMeta meta) throws IOException {
-        return delegate.openSnapshot(meta);
-    }
-
-    @Override
-    public void close() throws IOException {
-        delegate.close();
     }
 }
