@@ -25,9 +25,10 @@ import dev.raftkit.spi.TimeoutNow;
  * (pre-)vote request wakes the leader, whose stickiness keeps the term. A quiesced follower still
  * counts as having heard its leader ({@link #inLease()} holds), so it refuses disruptive votes as a
  * live follower does. On waking ({@link #wake()}: any message, a read, or the host's liveness) its
- * clock starts again from zero, where it stopped, so it campaigns only if the leader stays silent for a whole election
- * timeout after it woke; it thus never votes for another candidate within an election timeout of
- * last hearing the leader, which the leader's read lease relies on ({@link ReadLease}).
+ * clock starts again from zero, where it stopped, so it campaigns only if the leader stays silent
+ * for a whole election timeout after it woke; it thus never votes for another candidate within an
+ * election timeout of last hearing the leader, which the leader's read lease relies on
+ * ({@link ReadLease}).
  */
 final class FollowerRole implements RoleState {
 
