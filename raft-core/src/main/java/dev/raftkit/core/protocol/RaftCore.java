@@ -69,6 +69,17 @@ import java.util.random.RandomGenerator;
  * quorum because it accepts the leader's answer only in the term it asked in, its current term
  * ({@link FollowerReads#answered}), so in a group of three voters the leader answers it at once
  * (the argument is in {@link LeaderRole}).
+ *
+ * <p>Quiescence ({@link CoreOptions#quiesce()}, groups of a host only) stops the clocks of an idle
+ * group without weakening any of this: a leader quiesces only when every member holds its whole
+ * committed log (so no election could pick a member missing a committed entry, and there is nothing
+ * to commit), and every input wakes the core before the term rules judge it ({@link #wake()}). A
+ * quiesced follower counts as having just heard its leader and, once woken, waits a whole election
+ * timeout before campaigning, so it never votes for another candidate within an election timeout of
+ * last hearing the leader: elections, leader stickiness and the read lease (which is not extended
+ * while quiesced, and expires by the clock) keep their arguments. A woken leader starts a fresh
+ * check-quorum window, so a leader cut off while quiesced still steps down an election timeout
+ * after its host's liveness wakes it. The details are in {@link LeaderRole} and {@link FollowerRole}.
  */
 public final class RaftCore {
 
@@ -160,6 +171,7 @@ public final class RaftCore {
         if (!termBound.admits(m, term)) {
             return;
         }
+        wake(); // before the term rules, so that leader stickiness judges the woken role
         if (m.term() > term) {
             if (!acceptHigherTerm(m)) {
                 return;
@@ -263,6 +275,7 @@ public final class RaftCore {
                 throw new IllegalArgumentException("clients propose COMMAND or SESSION entries, not " + kind);
             }
         }
+        wake();
         return role instanceof LeaderRole leader ? leader.propose(payloads, kinds) : Proposal.Refused.NOT_LEADER;
     }
 
@@ -274,6 +287,7 @@ public final class RaftCore {
      * @return false if this node is not the leader (the read is not queued)
      */
     public boolean readIndex(long context) {
+        wake();
         if (!(role instanceof LeaderRole leader)) {
             return false;
         }
@@ -292,6 +306,7 @@ public final class RaftCore {
      * @return whether the read was queued, or why not
      */
     public FollowerReadStart followerRead(long context) {
+        wake();
         if (role instanceof LeaderRole leader) {
             leader.readIndex(new ReadRequest.Local(context));
             return FollowerReadStart.QUEUED;
@@ -308,6 +323,7 @@ public final class RaftCore {
      * @return false if this node is not the leader (the read is not queued)
      */
     public boolean leaseRead(long context, long nowNanos) {
+        wake();
         if (!(role instanceof LeaderRole leader)) {
             return false;
         }
@@ -344,6 +360,16 @@ public final class RaftCore {
         }
     }
 
+    /**
+     * Resumes a quiesced role: the host's liveness says a peer host stopped answering or restarted,
+     * so the group must notice a lost leader or a lost quorum again. Every other input (a message of
+     * the group, a proposal, a read, a transfer, a membership change) wakes the core by itself.
+     * Does nothing when the role is not quiesced.
+     */
+    public void wake() {
+        role.wake();
+    }
+
     // ---------------------------------------------------------------- output
 
     /** {@return whether {@link #ready(long)} has anything to hand out} */
@@ -376,6 +402,15 @@ public final class RaftCore {
     }
 
     // ---------------------------------------------------------------- queries
+
+    /**
+     * {@return whether this node's role is quiesced (only with {@link CoreOptions#quiesce()}): its
+     * group is idle, {@link #tick()} does nothing and the driver may stop ticking it until an input
+     * or {@link #wake()} resumes it}
+     */
+    public boolean quiescent() {
+        return role.quiescent();
+    }
 
     /** {@return this node's role} */
     public Role role() {
@@ -572,6 +607,7 @@ public final class RaftCore {
      * @return the entry's index, or why it was not appended (retry later unless not the leader)
      */
     public Proposal proposeMembership(Membership next) {
+        wake();
         return role instanceof LeaderRole leader
                 ? leader.proposeMembership(MembershipCodec.encode(next)) : Proposal.Refused.NOT_LEADER;
     }
@@ -619,6 +655,7 @@ public final class RaftCore {
      * @return whether it started, or why not
      */
     public TransferResult transferLeadership(NodeId target) {
+        wake();
         return role instanceof LeaderRole leader ? leader.transferLeadership(target) : TransferResult.NOT_LEADER;
     }
 
