@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -41,8 +42,8 @@ final class ClientReads {
     private final HandOffInbox<PendingRead<?>> inbox;
     /** The lease as the driver last published it, null if lease reads must ask the core; see {@link #publishLease}. */
     private volatile LeaseGrant lease;
-    /** Driver thread only: reads waiting for the core to confirm their read index, by context. */
-    private final Map<Long, PendingRead<?>> waiting = new HashMap<>();
+    /** Driver thread only: reads waiting for the core to confirm their read index, by context: one or a group. */
+    private final Map<Long, List<PendingRead<?>>> waiting = new HashMap<>();
     private long nextContext;
 
     ClientReads(RaftCore core, Applier<?, ?> applier, LeaderErrors errors, DriverSteps steps, LongSupplier clock) {
@@ -88,22 +89,37 @@ final class ClientReads {
         lease = null;
     }
 
-    /** Starts the reads taken from the inbox, in order. */
+    /**
+     * Starts the reads taken from the inbox. The linearizable ones start together, as one read of
+     * the core: they all arrived before it, so the commit index it takes and the round it waits for
+     * serve every one of them (see {@link RaftCore#readIndex}), at one request's cost. Follower and
+     * lease reads start one by one, as the core bounds and serves them per read.
+     */
     private void startSubmitted(List<PendingRead<?>> reads) {
         long now = clock.getAsLong();
+        List<PendingRead<?>> linearizable = new ArrayList<>(reads.size());
         for (PendingRead<?> read : reads) {
-            long context = ++nextContext;
-            RaftException refused = switch (read.policy) {
-                case FOLLOWER -> followerRefusal(core.followerRead(context));
-                case LEASE -> core.leaseRead(context, now) ? null : errors.notLeader();
+            switch (read.policy) {
                 // LOCAL never comes here (RaftNode hands it to the applier); ReadIndex would serve it too.
-                case LINEARIZABLE, LOCAL -> core.readIndex(context) ? null : errors.notLeader();
-            };
-            if (refused == null) {
-                waiting.put(context, read);
-            } else {
-                read.future.completeExceptionally(refused);
+                case LINEARIZABLE, LOCAL -> linearizable.add(read);
+                case FOLLOWER -> startGroup(List.of(read), context -> followerRefusal(core.followerRead(context)));
+                case LEASE -> startGroup(List.of(read),
+                        context -> core.leaseRead(context, now) ? null : errors.notLeader());
             }
+        }
+        if (!linearizable.isEmpty()) {
+            startGroup(linearizable, context -> core.readIndex(context) ? null : errors.notLeader());
+        }
+    }
+
+    /** Starts {@code group} as one read of the core, which {@code ask} starts under a new context; or fails it. */
+    private void startGroup(List<PendingRead<?>> group, LongFunction<RaftException> ask) {
+        long context = ++nextContext;
+        RaftException refused = ask.apply(context);
+        if (refused == null) {
+            waiting.put(context, group);
+        } else {
+            group.forEach(read -> read.future.completeExceptionally(refused));
         }
     }
 
@@ -122,11 +138,14 @@ final class ClientReads {
         if (confirmed.isEmpty()) {
             return;
         }
-        List<Applier.WaitingRead> reads = new ArrayList<>(confirmed.size());
+        List<Applier.WaitingRead> reads = new ArrayList<>();
         for (ReadState read : confirmed) {
-            PendingRead<Object> pending = (PendingRead<Object>) waiting.remove(read.context());
-            if (pending != null) {
-                reads.add(new Applier.WaitingRead(read.index(), pending.query, pending.future));
+            List<PendingRead<?>> group = waiting.remove(read.context());
+            if (group != null) {
+                for (PendingRead<?> pending : group) {
+                    reads.add(new Applier.WaitingRead(read.index(), pending.query,
+                            (CompletableFuture<Object>) pending.future));
+                }
             }
         }
         applier.read(reads);
@@ -138,10 +157,12 @@ final class ClientReads {
      */
     void failDropped() {
         for (long context : core.takeDroppedReads()) {
-            PendingRead<?> read = waiting.remove(context);
-            if (read != null) {
-                read.future.completeExceptionally(
-                        read.policy == ReadPolicy.FOLLOWER ? errors.noReadIndex() : errors.notLeader());
+            List<PendingRead<?>> group = waiting.remove(context);
+            if (group != null) {
+                for (PendingRead<?> read : group) {
+                    read.future.completeExceptionally(
+                            read.policy == ReadPolicy.FOLLOWER ? errors.noReadIndex() : errors.notLeader());
+                }
             }
         }
     }

@@ -281,9 +281,11 @@ public final class RaftCore {
 
     /**
      * Starts a linearizable read (ReadIndex); the read appears in {@link Ready#reads()} once safe,
-     * or in {@link #takeDroppedReads()} if leadership is lost first.
+     * or in {@link #takeDroppedReads()} if leadership is lost first. One context may stand for
+     * several reads of clients, all begun before this call: the commit index and the round that
+     * confirm it are both taken after this call, so they serve every one of them.
      *
-     * @param context the read's id
+     * @param context the read's id, or the id of a group of reads
      * @return false if this node is not the leader (the read is not queued)
      */
     public boolean readIndex(long context) {
