@@ -17,7 +17,7 @@ import java.util.function.IntSupplier;
  * {@link Applier} with those entries; fails them when this node loses the leadership they were
  * appended under.
  *
- * <p>Driver thread only.
+ * <p>{@link #submit} runs on the caller's thread; everything else on the driver thread.
  *
  * @param <R> the response type
  */
@@ -34,7 +34,7 @@ final class ClientWrites<R> {
         void propose(List<byte[]> payloads, List<PendingWrite<R>> writes);
     }
 
-    /** A write held for batching and its encoded commands. */
+    /** A write submitted or held for batching, and its encoded commands. */
     private record Held<R>(List<byte[]> payloads, PendingWrite<R> write) {
     }
 
@@ -47,6 +47,8 @@ final class ClientWrites<R> {
     private final IntSupplier appendsInFlight;
     private final long batchDelayNanos;
 
+    /** Writes submitted and not yet taken up; see {@link #submit}. */
+    private final HandOffInbox<Held<R>> inbox;
     /** Writes proposed but not yet handed to the applier, in index order. */
     private final ArrayDeque<PendingWrite<R>> pending = new ArrayDeque<>();
     /** Writes held for batching, with their payloads, in submission order. */
@@ -68,21 +70,39 @@ final class ClientWrites<R> {
         this.proposer = proposer;
         this.appendsInFlight = appendsInFlight;
         this.batchDelayNanos = config.maxBatchDelayTicks() * config.tickInterval().toNanos();
+        this.inbox = new HandOffInbox<>(steps::run, this::takeSubmitted);
     }
 
     /**
-     * Takes a write of encoded commands, which are appended as one contiguous run. A write is taken
-     * up for proposing ({@link PendingWrite#claimForProposal}) only when it goes to the core: one
-     * that the node's stop failed before that is dropped, never appended.
+     * Takes a write of encoded commands, which are appended as one contiguous run, on the caller's
+     * thread: writes wait in an inbox that one driver step empties, in order, so writes arriving
+     * together cost one hand-off to the driver, not one each.
      */
     void submit(List<byte[]> payloads, PendingWrite<R> write) {
+        inbox.add(new Held<>(payloads, write));
+    }
+
+    private void takeSubmitted(List<Held<R>> submitted) {
+        for (Held<R> held : submitted) {
+            take(held);
+        }
+    }
+
+    /**
+     * Takes up a submitted write. A write is taken up for proposing
+     * ({@link PendingWrite#claimForProposal}) only when it goes to the core: one that the node's
+     * stop failed before that is dropped, never appended.
+     */
+    private void take(Held<R> held) {
+        List<byte[]> payloads = held.payloads();
+        PendingWrite<R> write = held.write();
         if (config.maxBatchDelayTicks() == 0) {
             if (write.claimForProposal()) {
                 proposer.propose(payloads, List.of(write));
             }
             return;
         }
-        batch.add(new Held<>(payloads, write));
+        batch.add(held);
         batchEntries += payloads.size();
         // Writes wait only while an append is being made durable: the first write after an idle
         // spell goes at once, later ones share the next append when the current one lands, the

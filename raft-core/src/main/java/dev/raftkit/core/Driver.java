@@ -136,7 +136,7 @@ final class Driver<C, R> implements MessageHandler {
 
     /** Submits encoded commands as one contiguous run, answered through {@code write}. */
     void submitWrite(List<byte[]> payloads, PendingWrite<R> write) {
-        queue.execute(task(() -> writes.submit(payloads, write)));
+        writes.submit(payloads, write);
     }
 
     /** Submits a linearizable read made consistent as {@code policy} says; see {@link ClientReads#submit}. */

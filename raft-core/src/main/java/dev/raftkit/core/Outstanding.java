@@ -4,9 +4,7 @@ import dev.raftkit.DriverDeadException;
 import dev.raftkit.FatalException;
 import dev.raftkit.RaftException;
 import dev.raftkit.ShutdownException;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -17,11 +15,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * have committed} depends on the call: a write the driver had taken up for proposing may have, one
  * it had not taken up (or a call made after the stop) was refused. Also counts in-flight writes for
  * {@code maxInflightWrites}, and fails the {@link LeaderWaits} when the node stops.
+ *
+ * <p>Tracking costs little per call ({@link PendingCalls}): nothing happens when a future
+ * completes, and a write frees its room when the engine finishes it ({@link PendingWrite}), not
+ * through a callback on its future.
  */
 final class Outstanding {
 
-    private final Set<CompletableFuture<?>> futures = ConcurrentHashMap.newKeySet();
-    private final Set<PendingWrite<?>> writes = ConcurrentHashMap.newKeySet();
+    private final PendingCalls<CompletableFuture<?>> futures = new PendingCalls<>(CompletableFuture::isDone);
+    private final PendingCalls<PendingWrite<?>> writes = new PendingCalls<>(PendingWrite::finished);
     private final AtomicReference<RaftException> terminal = new AtomicReference<>();
     private final AtomicInteger inflightWrites = new AtomicInteger();
     private final LeaderWaits leaderWaits;
@@ -51,7 +53,6 @@ final class Outstanding {
      */
     <T> CompletableFuture<T> track(CompletableFuture<T> future) {
         futures.add(future);
-        future.whenComplete((r, e) -> futures.remove(future));
         RaftException failure = refusal();
         if (failure != null) {
             future.completeExceptionally(failure);
@@ -60,17 +61,13 @@ final class Outstanding {
     }
 
     /**
-     * Tracks a write, whose room was {@linkplain #tryReserve reserved}, until its future completes
-     * (which frees the room).
+     * Tracks a write, whose room was {@linkplain #tryReserve reserved}, until it
+     * {@linkplain PendingWrite#finished() finishes} (which {@linkplain #release frees} the room).
      *
      * @return the same write; already failed (as refused) if the node has stopped
      */
     <W extends PendingWrite<?>> W trackWrite(W write) {
         writes.add(write);
-        write.future().whenComplete((r, e) -> {
-            writes.remove(write);
-            inflightWrites.addAndGet(-write.count());
-        });
         RaftException failure = terminal.get();
         if (failure != null) {
             write.stopped(failure);
@@ -95,6 +92,11 @@ final class Outstanding {
         }
     }
 
+    /** Frees the room of {@code writes} in-flight writes: a tracked write finished. */
+    void release(int writes) {
+        inflightWrites.addAndGet(-writes);
+    }
+
     /** Returns the number of in-flight writes. */
     int inflightWrites() {
         return inflightWrites.get();
@@ -111,10 +113,10 @@ final class Outstanding {
         boolean first = terminal.compareAndSet(null, failure);
         RaftException winner = terminal.get();
         leaderWaits.stop(winner);
-        for (PendingWrite<?> write : writes) {
+        for (PendingWrite<?> write : writes.unfinished()) {
             write.stopped(winner);
         }
-        for (CompletableFuture<?> f : futures) {
+        for (CompletableFuture<?> f : futures.unfinished()) {
             f.completeExceptionally(winner);
         }
         return first;

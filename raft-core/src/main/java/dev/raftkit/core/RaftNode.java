@@ -220,7 +220,7 @@ final class RaftNode<C, R> implements Node<C, R> {
     public CompletableFuture<R> write(C command) {
         Objects.requireNonNull(command, "command");
         CompletableFuture<R> future = new CompletableFuture<>();
-        return submit(future, PendingWrite.single(future), () -> {
+        return submit(future, PendingWrite.single(future, outstanding), () -> {
             byte[] payload = codec.encode(command);
             checkCommandBytes(payload.length, "command");
             return payload;
@@ -242,7 +242,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         try {
             payload = encode.get();
         } catch (RuntimeException e) {
-            future.completeExceptionally(e);
+            write.fail(e);
             return future;
         }
         driver.submitWrite(List.of(payload), write);
@@ -260,7 +260,7 @@ final class RaftNode<C, R> implements Node<C, R> {
         if (!reserve(commands.size(), future)) {
             return future;
         }
-        PendingWrite<R> write = outstanding.trackWrite(PendingWrite.batch(future, commands.size()));
+        PendingWrite<R> write = outstanding.trackWrite(PendingWrite.batch(future, commands.size(), outstanding));
         List<byte[]> payloads = new ArrayList<>(commands.size());
         try {
             long bytes = 0;
@@ -271,7 +271,7 @@ final class RaftNode<C, R> implements Node<C, R> {
             }
             checkCommandBytes(bytes, "batch of " + commands.size() + " commands");
         } catch (RuntimeException e) {
-            future.completeExceptionally(e);
+            write.fail(e);
             return future;
         }
         driver.submitWrite(payloads, write);
@@ -380,7 +380,7 @@ final class RaftNode<C, R> implements Node<C, R> {
                     + "responseCodec: build the node with Raft.builder(..).responseCodec(..)"));
             return future;
         }
-        return submit(future, PendingWrite.session(future), () -> encode.apply(logClock.stamp()));
+        return submit(future, PendingWrite.session(future, outstanding), () -> encode.apply(logClock.stamp()));
     }
 
     @Override

@@ -194,6 +194,8 @@ public final class ClusterBench {
                 reps.add(Load.run(chains, windowSeconds, op));
             }
         }
+        double cpuMicrosPerOp = reps.stream().mapToLong(Load.Window::cpuNanos).sum() / 1e3
+                / Math.max(1, reps.stream().mapToLong(Load.Window::operations).sum());
         reps.sort(Comparator.comparingDouble(Load.Window::opsPerSecond));
         Load.Window median = reps.get(1);
         Histogram h = median.latencyMicros();
@@ -202,10 +204,12 @@ public final class ClusterBench {
         row.put("p50_us", h.getValueAtPercentile(50));
         row.put("p99_us", h.getValueAtPercentile(99));
         row.put("p999_us", h.getValueAtPercentile(99.9));
+        row.put("cpu_us_per_op", Math.round(cpuMicrosPerOp * 100) / 100.0);
         json.put(name, row);
-        table.add(String.format(Locale.ROOT, "%-18s %,10.0f ops/s   p50 %,8d us   p99 %,8d us   p99.9 %,8d us", name,
+        table.add(String.format(Locale.ROOT,
+                "%-18s %,10.0f ops/s   p50 %,8d us   p99 %,8d us   p99.9 %,8d us   CPU %,.2f us/op", name,
                 median.opsPerSecond(), h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9)));
+                h.getValueAtPercentile(99.9), cpuMicrosPerOp));
         if (shape.operation() == Operation.READ_FOLLOWER) {
             table.add(String.format(Locale.ROOT, "%-18s %,d follower reads retried after NoLeaderException", "",
                     FOLLOWER_READ_RETRIES.get()));

@@ -1,5 +1,7 @@
 package dev.raftkit.bench.cluster;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,12 +16,20 @@ import org.HdrHistogram.Histogram;
  */
 final class Load {
 
-    /** What one measured window produced. */
-    record Window(long operations, double seconds, Histogram latencyMicros) {
+    /**
+     * What one measured window produced.
+     *
+     * @param cpuNanos the CPU time the whole process (every node, the load, the JIT and the GC) used
+     *        in the window: less distorted by other processes on the machine than throughput is
+     */
+    record Window(long operations, double seconds, Histogram latencyMicros, long cpuNanos) {
         double opsPerSecond() {
             return operations / seconds;
         }
     }
+
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private Load() {
     }
@@ -44,6 +54,7 @@ final class Load {
             throws InterruptedException {
         Histogram histogram = new Histogram(60_000_000L, 3);
         AtomicLong completed = new AtomicLong();
+        long cpuStart = OS.getProcessCpuTime();
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         CountDownLatch chainsDone = new CountDownLatch(outstanding);
@@ -57,7 +68,8 @@ final class Load {
         if (failure[0] != null) {
             throw new IllegalStateException("an operation failed: " + failure[0], failure[0]);
         }
-        return new Window(completed.get(), (System.nanoTime() - start) / 1e9, histogram);
+        return new Window(completed.get(), (System.nanoTime() - start) / 1e9, histogram,
+                OS.getProcessCpuTime() - cpuStart);
     }
 
     private static void issue(Supplier<CompletableFuture<?>> operation, Histogram histogram, AtomicLong completed,
