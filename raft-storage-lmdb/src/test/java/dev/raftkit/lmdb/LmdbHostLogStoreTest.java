@@ -27,13 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the LMDB host store does beyond the {@link dev.raftkit.testkit.tck.HostLogStoreTck}: the
  * provider's {@code openHost}, refusing the other kind of store's files, errors that name the group,
- * and the cleanup after a crash in the middle of {@code deleteGroup}.
+ * the cleanup after a crash in the middle of {@code deleteGroup}, and that opening a group writes
+ * nothing (its first write registers it).
  */
 class LmdbHostLogStoreTest {
 
     private static final Map<String, String> OPTIONS = Map.of();
     private static final GroupId G1 = GroupId.of("g1");
     private static final GroupId G2 = GroupId.of("g2");
+    /** Groups opened and never written in the test of registration. */
+    private static final int NEVER_WRITTEN = 200;
     private static final Membership MEMBERSHIP = new Membership(1, Map.of(NodeId.of("a"),
             new Address("127.0.0.1", 7000)), Map.of());
 
@@ -111,6 +114,35 @@ class LmdbHostLogStoreTest {
             assertThat(left).doesNotExist();
             assertThat(host.groups()).isEqualTo(Set.of(G1));
             assertThat(host.group(G1).latestSnapshot()).isPresent();
+        }
+    }
+
+    @Test
+    void openingGroupsWritesNothingAndAGroupNeverWrittenComesBackEmptyAndUsable() throws IOException {
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            host.group(G1).persist(new HardState(1, null, 0), List.of(entry(1, "g1")));
+        }
+        Path dataFile = dir.resolve(LmdbLogStore.ENV_DIR).resolve(LmdbEnvironment.DATA_FILE);
+        Path journalFile = dir.resolve(LmdbLogStore.ENV_DIR).resolve(LmdbLogStore.JOURNAL_FILE);
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            byte[] data = Files.readAllBytes(dataFile);
+            byte[] journal = Files.readAllBytes(journalFile);
+            for (int g = 0; g < NEVER_WRITTEN; g++) {
+                host.group(GroupId.of("new-" + g));
+            }
+            assertThat(Files.readAllBytes(dataFile)).as("opening %d groups wrote no LMDB transaction", NEVER_WRITTEN)
+                    .isEqualTo(data);
+            assertThat(Files.readAllBytes(journalFile)).as("opening groups wrote no journal record").isEqualTo(journal);
+            assertThat(host.groups()).as("a group opened but never written holds no data").isEqualTo(Set.of(G1));
+        }
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            assertThat(host.groups()).as("after a restart, as after a crash: nothing was written").isEqualTo(Set.of(G1));
+            LogStore again = host.group(GroupId.of("new-0"));
+            assertThat(again.firstIndex()).isEqualTo(1);
+            assertThat(again.lastIndex()).isZero();
+            assertThat(again.hardState()).isEqualTo(HardState.INITIAL);
+            again.persist(new HardState(2, null, 0), List.of(entry(1, "new-0")));
+            assertThat(host.groups()).as("its first write registers it").isEqualTo(Set.of(G1, GroupId.of("new-0")));
         }
     }
 
