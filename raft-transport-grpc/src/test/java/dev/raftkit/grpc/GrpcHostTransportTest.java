@@ -89,7 +89,7 @@ class GrpcHostTransportTest {
         Poll.until(() -> {
             view.send(new Heartbeat(A, B, 1, 0, 1)); // repeated: the link connects lazily
             return received.size() > before;
-        }, TIMEOUT, () -> "nothing arrived " + when);
+        }, TIMEOUT, () -> ("nothing arrived " + when).strip());
     }
 
     @Test
@@ -99,10 +99,7 @@ class GrpcHostTransportTest {
         List<RaftMessage> received = new CopyOnWriteArrayList<>();
         Transport sender = view(one, G1, A, members(one, two), new ArrayList<>());
         view(two, G1, B, members(one, two), received);
-        Poll.until(() -> {
-            sender.send(new Heartbeat(A, B, 1, 0, 1));
-            return !received.isEmpty();
-        }, TIMEOUT, () -> "nothing arrived");
+        assertDelivers(sender, received, "");
         one.close();
         two.close();
         for (GrpcHostTransport host : List.of(one, two)) {
@@ -124,10 +121,7 @@ class GrpcHostTransportTest {
         List<RaftMessage> received = new CopyOnWriteArrayList<>();
         Transport sender = view(one, G1, A, members(one, two), new ArrayList<>());
         view(two, G1, B, members(one, two), received);
-        Poll.until(() -> {
-            sender.send(new Heartbeat(A, B, 1, 0, 1));
-            return !received.isEmpty();
-        }, TIMEOUT, () -> "nothing arrived over mutual TLS");
+        assertDelivers(sender, received, "over mutual TLS");
 
         NodeId uncertified = NodeId.of("x");
         Transport view = one.group(GroupId.of("g2"), Config.builder(uncertified,
