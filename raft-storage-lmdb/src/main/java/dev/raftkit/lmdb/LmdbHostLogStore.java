@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * A group's keys are its single-node keys behind the prefix {@code length:byte id:ASCII}
  * ({@link Keyspace}): entries {@code prefix index:long}, meta records {@code prefix name} (hard
- * state, log start, snapshot, generation, and {@code group}, which registers the group). The environment's own meta records (format version 5, the {@code host} layout record, the
- * journal mark) have no prefix. A journal record holds the records of every group one write named
+ * state, log start, snapshot, generation, and {@code group}, which registers the group). The
+ * environment's own meta records (format version 5, the {@code host} layout record, the journal
+ * mark) have no prefix. A journal record holds the records of every group one write named
  * ({@link JournalPayload}). Each group's store is an {@link LmdbLogStore} with the single-node
  * behaviour, recovery and checks, its errors naming the group.
  *
