@@ -420,9 +420,9 @@ final class LmdbStorage implements AutoCloseable {
      * by the same transaction that first writes its data there, both when a write goes straight to
      * LMDB and when its journal record moves there (a checkpoint, or the replay at open), and by the
      * transaction that records a snapshot ({@link #register}); a group whose data is only in the
-     * journal is registered by that journal record, durable with it. Hence a group's registration is durable no later than its first durable write, before which
-     * the group has acknowledged nothing (its store was only read), and a group opened but never
-     * written leaves no trace.
+     * journal is registered by that journal record, durable with it. Hence a group's registration
+     * is durable no later than its first durable write, before which the group has acknowledged
+     * nothing (its store was only read), and a group opened but never written leaves no trace.
      */
     private static void stamp(LmdbEnvironment env, Keyspace keys, Txn<byte[]> txn, long generation) {
         env.meta().put(txn, keys.meta(MetaRecords.GENERATION), MetaRecords.encodeGeneration(generation));

@@ -137,7 +137,8 @@ class LmdbHostLogStoreTest {
             assertThat(host.groups()).as("a group opened but never written holds no data").isEqualTo(Set.of(G1));
         }
         try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
-            assertThat(host.groups()).as("after a restart, as after a crash: nothing was written").isEqualTo(Set.of(G1));
+            assertThat(host.groups()).as("after a restart, as after a crash: nothing was written")
+                    .isEqualTo(Set.of(G1));
             LogStore again = host.group(GroupId.of("new-0"));
             assertThat(again.firstIndex()).isEqualTo(1);
             assertThat(again.lastIndex()).isZero();
