@@ -134,6 +134,8 @@ class LmdbHostLogStoreTest {
             assertThat(checksum(dataFile)).as("opening %d groups wrote no LMDB transaction", NEVER_WRITTEN)
                     .isEqualTo(data);
             assertThat(checksum(journalFile)).as("opening groups wrote no journal record").isEqualTo(journal);
+            assertThat(dir.resolve(LmdbLogStore.SNAPSHOT_DIR).resolve(LmdbHostLogStore.GROUP_DIR_PREFIX + "new-0"))
+                    .as("a group's snapshot directory waits for its first snapshot").doesNotExist();
             assertThat(host.groups()).as("a group opened but never written holds no data").isEqualTo(Set.of(G1));
         }
         try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
