@@ -32,11 +32,22 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * A group's keys are its single-node keys behind the prefix {@code length:byte id:ASCII}
  * ({@link Keyspace}): entries {@code prefix index:long}, meta records {@code prefix name} (hard
- * state, log start, snapshot, generation, and {@code group}, which registers the group at its first
- * open). The environment's own meta records (format version 5, the {@code host} layout record, the
- * journal mark) have no prefix. A journal record holds the records of every group one write named
+ * state, log start, snapshot, generation, and {@code group}, which registers the group). The
+ * environment's own meta records (format version 5, the {@code host} layout record, the journal
+ * mark) have no prefix. A journal record holds the records of every group one write named
  * ({@link JournalPayload}). Each group's store is an {@link LmdbLogStore} with the single-node
  * behaviour, recovery and checks, its errors naming the group.
+ *
+ * <h2>Registering a group</h2>
+ * {@link #group} only reads: it writes nothing, so starting N groups costs no sync (it used to
+ * cost one synced LMDB transaction each). A group is registered by its first durable write, which
+ * carries the registration: every LMDB transaction that writes a group's data also writes its
+ * {@code group} record, and a journal record naming a group registers it when the record is
+ * replayed or checkpointed into LMDB. So the registration is durable exactly when the group's first
+ * write is, and before that the group has acknowledged nothing that depends on it (a vote, an
+ * append or a snapshot is acknowledged only once persisted). A group opened but never written is
+ * not registered: after a restart (or a crash) {@link #groups} does not list it, and it opens
+ * again as a new, empty store, which is all it was.
  *
  * <h2>Deleting a group</h2>
  * {@link #deleteGroup} deletes the group's entries and meta records (the {@code group} record
@@ -125,11 +136,21 @@ public final class LmdbHostLogStore implements HostLogStore {
         deleteTree(snapshotDir(group));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The groups registered in LMDB, and the open groups whose data is so far only in the
+     * journal (see "Registering a group"). Those are listed first, then LMDB is read, so a group
+     * a concurrent checkpoint moves from the journal to LMDB is listed either way.
+     */
     @Override
     public Set<GroupId> groups() throws IOException {
+        Set<GroupId> groups = new TreeSet<>();
+        for (Keyspace keys : storage.logsWithJournalRecords()) {
+            groups.add(keys.group());
+        }
         LmdbEnvironment env = storage.env();
         return env.read(txn -> {
-            Set<GroupId> groups = new TreeSet<>();
             try (Cursor<byte[]> cursor = env.meta().openCursor(txn)) {
                 for (boolean found = cursor.first(); found; found = cursor.next()) {
                     GroupId group = Keyspace.groupOf(cursor.key(), MetaRecords.GROUP);

@@ -550,6 +550,7 @@ public final class LmdbLogStore implements LogStore {
                 byte[] record = MetaRecords.encodeSnapshot(new SnapshotRecord(meta, fileName));
                 env.write(txn -> {
                     env.meta().put(txn, keys.meta(MetaRecords.SNAPSHOT), record);
+                    LmdbStorage.register(env, keys, txn);
                     return null;
                 });
             } catch (IOException | RuntimeException e) {

@@ -139,8 +139,9 @@ final class LmdbStorage implements AutoCloseable {
     }
 
     /**
-     * Opens the log of {@code keys}, whose snapshots live in {@code snapshotDir}; a group's log is
-     * registered ({@link MetaRecords#GROUP}) the first time.
+     * Opens the log of {@code keys}, whose snapshots live in {@code snapshotDir}. It writes nothing:
+     * a group's log is registered by its first durable write ({@link #stamp}), so opening N new
+     * groups costs N reads and no sync.
      *
      * @param ownsStorage whether closing the log closes this storage (a single node's store)
      * @throws IllegalStateException if that log is open already, or this storage is closed
@@ -154,13 +155,6 @@ final class LmdbStorage implements AutoCloseable {
                 throw new IllegalStateException("the lmdb log store of " + keys + " in " + dataDir + " is open already");
             }
             checkWritable();
-            if (keys.group() != null) {
-                byte[] name = keys.meta(MetaRecords.GROUP);
-                byte[] value = MetaRecords.encodeGroup(keys.group());
-                if (env.read(txn -> env.meta().get(txn, name)) == null) {
-                    guardWrite(() -> env.write(txn -> env.meta().put(txn, name, value)));
-                }
-            }
             SnapshotFiles snapshots = new SnapshotFiles(snapshotDir);
             View view = env.read(txn -> LmdbLogStore.readView(env, keys, txn));
             snapshots.removeAllBut(env.read(txn -> LmdbLogStore.readSnapshot(env, keys, txn))
@@ -194,6 +188,25 @@ final class LmdbStorage implements AutoCloseable {
             } finally {
                 logs.remove(log.keys());
             }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Returns the open logs whose overlay holds records: those with data in the journal that is not
+     * yet in LMDB (for a group, possibly its registration too; see {@link #stamp}).
+     */
+    List<Keyspace> logsWithJournalRecords() {
+        writeLock.lock();
+        try {
+            List<Keyspace> journaled = new ArrayList<>();
+            logs.forEach((keys, log) -> {
+                if (!log.current().overlay().isEmpty()) {
+                    journaled.add(keys);
+                }
+            });
+            return journaled;
         } finally {
             writeLock.unlock();
         }
@@ -389,7 +402,7 @@ final class LmdbStorage implements AutoCloseable {
         guardWrite(() -> env.write(txn -> {
             for (Change change : changes) {
                 change.write().run(txn);
-                putGeneration(env, change.log().keys(), txn, change.next().generation());
+                stamp(env, change.log().keys(), txn, change.next().generation());
             }
             if (markValue != null) {
                 env.meta().put(txn, MetaRecords.JOURNAL, markValue);
@@ -401,8 +414,26 @@ final class LmdbStorage implements AutoCloseable {
         }
     }
 
-    private static void putGeneration(LmdbEnvironment env, Keyspace keys, Txn<byte[]> txn, long generation) {
+    /**
+     * Writes what every LMDB write of a log carries: its new generation and, for a group's log, its
+     * {@link MetaRecords#GROUP} record, which registers the group. So a group is registered in LMDB
+     * by the same transaction that first writes its data there, both when a write goes straight to
+     * LMDB and when its journal record moves there (a checkpoint, or the replay at open), and by the
+     * transaction that records a snapshot ({@link #register}); a group whose data is only in the
+     * journal is registered by that journal record, durable with it. Hence a group's registration
+     * is durable no later than its first durable write, before which the group has acknowledged
+     * nothing (its store was only read), and a group opened but never written leaves no trace.
+     */
+    private static void stamp(LmdbEnvironment env, Keyspace keys, Txn<byte[]> txn, long generation) {
         env.meta().put(txn, keys.meta(MetaRecords.GENERATION), MetaRecords.encodeGeneration(generation));
+        register(env, keys, txn);
+    }
+
+    /** Writes the {@link MetaRecords#GROUP} record of a group's log in {@code txn}; nothing for a single node's. */
+    static void register(LmdbEnvironment env, Keyspace keys, Txn<byte[]> txn) {
+        if (keys.group() != null) {
+            env.meta().put(txn, keys.meta(MetaRecords.GROUP), MetaRecords.encodeGroup(keys.group()));
+        }
     }
 
     /** An action whose I/O failure fails the storage for writing. */
@@ -565,7 +596,7 @@ final class LmdbStorage implements AutoCloseable {
                     for (Map.Entry<Keyspace, Overlay> replayed : overlays.entrySet()) {
                         Keyspace keys = replayed.getKey();
                         LmdbLogStore.logWrite(env, keys, replayed.getValue()).run(txn);
-                        putGeneration(env, keys, txn, views.get(keys).generation() + 1);
+                        stamp(env, keys, txn, views.get(keys).generation() + 1);
                     }
                     if (markValue != null) {
                         env.meta().put(txn, MetaRecords.JOURNAL, markValue);

@@ -26,12 +26,11 @@ final class SnapshotFiles {
     private final Path dir;
 
     /**
-     * Uses {@code dir}, creating it if needed.
-     *
-     * @throws IOException if it cannot be created
+     * Uses {@code dir}, which is created by the first snapshot: a store that never takes one (most
+     * groups of a host, at first) costs no directory to create, nor to delete with its group.
      */
-    SnapshotFiles(Path dir) throws IOException {
-        this.dir = Files.createDirectories(dir);
+    SnapshotFiles(Path dir) {
+        this.dir = dir;
     }
 
     /** Returns the path of the snapshot file named {@code fileName}. */
@@ -40,12 +39,17 @@ final class SnapshotFiles {
     }
 
     /**
-     * Creates a new, empty temp file for a snapshot of {@code index}.
+     * Creates a new, empty temp file for a snapshot of {@code index}, creating the directory
+     * (durably) first if it is missing.
      *
      * @return its path
      * @throws IOException if it cannot be created
      */
     Path createTemp(long index) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            DirectorySync.sync(dir.getParent()); // durable before a snapshot record names a file in it
+        }
         return Files.createTempFile(dir, "snapshot-" + index + "-", TEMP_SUFFIX);
     }
 
@@ -92,6 +96,9 @@ final class SnapshotFiles {
      * @throws IOException if the directory cannot be listed or a file not removed
      */
     void removeAllBut(String keep) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();

@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +94,10 @@ class LmdbCrashTest {
                 continue;
             }
             try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, CrashChild.options(journalSize))) {
+                assertThat(host.groups()).as("run %d: every group that acknowledged a write is registered, whether"
+                        + " its records were checkpointed or only in the journal", run)
+                        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, groups).mapToObj(CrashChild::group)
+                                .toList());
                 List<GroupWrite> writes = new ArrayList<>();
                 long next = -1;
                 for (int g = 0; g < groups; g++) {

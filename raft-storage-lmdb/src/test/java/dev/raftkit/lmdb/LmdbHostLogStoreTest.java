@@ -21,19 +21,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the LMDB host store does beyond the {@link dev.raftkit.testkit.tck.HostLogStoreTck}: the
  * provider's {@code openHost}, refusing the other kind of store's files, errors that name the group,
- * and the cleanup after a crash in the middle of {@code deleteGroup}.
+ * the cleanup after a crash in the middle of {@code deleteGroup}, and that opening a group writes
+ * nothing (its first write registers it).
  */
 class LmdbHostLogStoreTest {
 
     private static final Map<String, String> OPTIONS = Map.of();
     private static final GroupId G1 = GroupId.of("g1");
     private static final GroupId G2 = GroupId.of("g2");
+    /** Groups opened and never written in the test of registration. */
+    private static final int NEVER_WRITTEN = 200;
     private static final Membership MEMBERSHIP = new Membership(1, Map.of(NodeId.of("a"),
             new Address("127.0.0.1", 7000)), Map.of());
 
@@ -112,6 +116,45 @@ class LmdbHostLogStoreTest {
             assertThat(host.groups()).isEqualTo(Set.of(G1));
             assertThat(host.group(G1).latestSnapshot()).isPresent();
         }
+    }
+
+    @Test
+    void openingGroupsWritesNothingAndAGroupNeverWrittenComesBackEmptyAndUsable() throws IOException {
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            host.group(G1).persist(new HardState(1, null, 0), List.of(entry(1, "g1")));
+        }
+        Path dataFile = dir.resolve(LmdbLogStore.ENV_DIR).resolve(LmdbEnvironment.DATA_FILE);
+        Path journalFile = dir.resolve(LmdbLogStore.ENV_DIR).resolve(LmdbLogStore.JOURNAL_FILE);
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            long data = checksum(dataFile);
+            long journal = checksum(journalFile);
+            for (int g = 0; g < NEVER_WRITTEN; g++) {
+                host.group(GroupId.of("new-" + g));
+            }
+            assertThat(checksum(dataFile)).as("opening %d groups wrote no LMDB transaction", NEVER_WRITTEN)
+                    .isEqualTo(data);
+            assertThat(checksum(journalFile)).as("opening groups wrote no journal record").isEqualTo(journal);
+            assertThat(dir.resolve(LmdbLogStore.SNAPSHOT_DIR).resolve(LmdbHostLogStore.GROUP_DIR_PREFIX + "new-0"))
+                    .as("a group's snapshot directory waits for its first snapshot").doesNotExist();
+            assertThat(host.groups()).as("a group opened but never written holds no data").isEqualTo(Set.of(G1));
+        }
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
+            assertThat(host.groups()).as("after a restart, as after a crash: nothing was written")
+                    .isEqualTo(Set.of(G1));
+            LogStore again = host.group(GroupId.of("new-0"));
+            assertThat(again.firstIndex()).isEqualTo(1);
+            assertThat(again.lastIndex()).isZero();
+            assertThat(again.hardState()).isEqualTo(HardState.INITIAL);
+            again.persist(new HardState(2, null, 0), List.of(entry(1, "new-0")));
+            assertThat(host.groups()).as("its first write registers it").isEqualTo(Set.of(G1, GroupId.of("new-0")));
+        }
+    }
+
+    /** The CRC32C of the whole file: equal before and after means nothing was written to it. */
+    private static long checksum(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        crc.update(Files.readAllBytes(file));
+        return crc.getValue();
     }
 
     private static LogEntry entry(long index, String text) {

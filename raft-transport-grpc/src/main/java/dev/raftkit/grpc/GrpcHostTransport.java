@@ -14,11 +14,10 @@ import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.Transport;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,6 +71,13 @@ public final class GrpcHostTransport implements HostTransport {
     private final Endpoint endpoint;
     private final Map<GroupId, GroupView> views = new ConcurrentHashMap<>();
     private volatile Map<Address, Link> links = Map.of();
+    /**
+     * For each peer host address, how many of its members the open views name (a view counts from
+     * {@link #group} to its close, with its current peers); guarded by {@code this}. Kept as views
+     * come and go so that {@link #updateLinks} compares these addresses with the links, which costs
+     * the number of peer hosts, not of groups: starting or stopping N groups is O(N) in all.
+     */
+    private final Map<Address, Integer> wantedPeers = new HashMap<>();
     private volatile boolean running;
     private boolean closed;
     private final AtomicLong lastNoticeLog = new AtomicLong(System.nanoTime() - NOTICE_LOG_INTERVAL_NANOS);
@@ -134,6 +140,7 @@ public final class GrpcHostTransport implements HostTransport {
         }
         GroupView view = new GroupView(group, groupConfig);
         views.put(group, view);
+        want(view.peers.values(), 1);
         return view;
     }
 
@@ -153,6 +160,7 @@ public final class GrpcHostTransport implements HostTransport {
         running = false;
         views.values().forEach(view -> view.closed = true);
         views.clear();
+        wantedPeers.clear();
         endpoint.close(links.values().stream().map(Link::peer).toList());
         links = Map.of();
     }
@@ -185,22 +193,30 @@ public final class GrpcHostTransport implements HostTransport {
         return view == null ? null : view.recipient;
     }
 
-    /** Opens a link to every peer host some group's view names, and closes the links no view names. */
+    /** Counts {@code peers} as named by one more view ({@code delta} 1) or one fewer ({@code delta} -1). */
+    private synchronized void want(Collection<Address> peers, int delta) {
+        for (Address peer : peers) {
+            wantedPeers.merge(peer, delta, (count, change) -> count + change == 0 ? null : count + change);
+        }
+    }
+
+    /**
+     * Opens a link to every peer host some group's view names, and closes the links no view names;
+     * changes the links only if that set changed.
+     */
     private synchronized void updateLinks() {
-        if (!running) {
+        if (!running || links.keySet().equals(wantedPeers.keySet())) {
             return;
         }
-        Set<Address> wanted = new HashSet<>();
-        views.values().forEach(view -> wanted.addAll(view.peers.values()));
         Map<Address, Link> next = new HashMap<>();
         links.forEach((peer, link) -> {
-            if (wanted.contains(peer)) {
+            if (wantedPeers.containsKey(peer)) {
                 next.put(peer, link);
             } else {
                 link.peer().close();
             }
         });
-        wanted.forEach(peer -> next.computeIfAbsent(peer, this::openLink));
+        wantedPeers.keySet().forEach(peer -> next.computeIfAbsent(peer, this::openLink));
         links = Map.copyOf(next);
     }
 
@@ -281,8 +297,16 @@ public final class GrpcHostTransport implements HostTransport {
 
         @Override
         public void updatePeers(Map<NodeId, Address> newPeers) {
-            peers = withoutSelf(Objects.requireNonNull(newPeers, "peers"));
-            updateLinks();
+            Map<NodeId, Address> next = withoutSelf(Objects.requireNonNull(newPeers, "peers"));
+            synchronized (GrpcHostTransport.this) {
+                boolean counted = views.get(group) == this;
+                if (counted) {
+                    want(peers.values(), -1);
+                    want(next.values(), 1);
+                }
+                peers = next;
+                updateLinks();
+            }
         }
 
         /**
@@ -330,7 +354,9 @@ public final class GrpcHostTransport implements HostTransport {
                     return;
                 }
                 closed = true;
-                views.remove(group, this);
+                if (views.remove(group, this)) {
+                    want(peers.values(), -1);
+                }
                 links.values().forEach(link -> link.outbox().removeGroup(group));
                 updateLinks();
             }

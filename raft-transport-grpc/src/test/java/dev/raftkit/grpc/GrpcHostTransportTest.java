@@ -25,13 +25,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the host transport of gRPC does beyond the kit: notices of unknown groups, resources on close, mutual TLS. */
+/**
+ * What the host transport of gRPC does beyond the kit: notices of unknown groups, links kept while
+ * any view names their host, resources on close, mutual TLS.
+ */
 class GrpcHostTransportTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
     private static final GroupId G1 = GroupId.of("g1");
+    /** Views of other groups naming the same peer host, in the test of links. */
+    private static final int OTHER_VIEWS = 1_000;
 
     @TempDir
     Path dir;
@@ -59,16 +64,42 @@ class GrpcHostTransportTest {
     }
 
     @Test
+    void aLinkStaysWhileAnyViewNamesItsHostAndComesBackWhenOneDoesAgain() throws IOException {
+        GrpcHostTransport one = start(Map.of());
+        GrpcHostTransport two = start(Map.of());
+        List<RaftMessage> received = new CopyOnWriteArrayList<>();
+        Transport kept = view(one, G1, A, members(one, two), new ArrayList<>());
+        view(two, G1, B, members(one, two), received);
+        List<Transport> others = new ArrayList<>();
+        for (int g = 0; g < OTHER_VIEWS; g++) {
+            others.add(view(one, GroupId.of("other-" + g), A, members(one, two), new ArrayList<>()));
+        }
+        others.get(0).updatePeers(Map.of(A, one.options().bindAddress()));
+        others.forEach(Transport::close);
+        assertDelivers(kept, received, "after every other view that named the host closed or dropped it");
+
+        kept.updatePeers(Map.of(A, one.options().bindAddress()));
+        kept.updatePeers(members(one, two));
+        assertDelivers(kept, received, "after the last view naming the host dropped it, then named it again");
+    }
+
+    /** Sends heartbeats through {@code view} until one more arrives in {@code received}. */
+    private static void assertDelivers(Transport view, List<RaftMessage> received, String when) {
+        int before = received.size();
+        Poll.until(() -> {
+            view.send(new Heartbeat(A, B, 1, 0, 1)); // repeated: the link connects lazily
+            return received.size() > before;
+        }, TIMEOUT, () -> ("nothing arrived " + when).strip());
+    }
+
+    @Test
     void closeReleasesTheAddressAndEveryThread() throws IOException {
         GrpcHostTransport one = start(Map.of());
         GrpcHostTransport two = start(Map.of());
         List<RaftMessage> received = new CopyOnWriteArrayList<>();
         Transport sender = view(one, G1, A, members(one, two), new ArrayList<>());
         view(two, G1, B, members(one, two), received);
-        Poll.until(() -> {
-            sender.send(new Heartbeat(A, B, 1, 0, 1));
-            return !received.isEmpty();
-        }, TIMEOUT, () -> "nothing arrived");
+        assertDelivers(sender, received, "");
         one.close();
         two.close();
         for (GrpcHostTransport host : List.of(one, two)) {
@@ -90,10 +121,7 @@ class GrpcHostTransportTest {
         List<RaftMessage> received = new CopyOnWriteArrayList<>();
         Transport sender = view(one, G1, A, members(one, two), new ArrayList<>());
         view(two, G1, B, members(one, two), received);
-        Poll.until(() -> {
-            sender.send(new Heartbeat(A, B, 1, 0, 1));
-            return !received.isEmpty();
-        }, TIMEOUT, () -> "nothing arrived over mutual TLS");
+        assertDelivers(sender, received, "over mutual TLS");
 
         NodeId uncertified = NodeId.of("x");
         Transport view = one.group(GroupId.of("g2"), Config.builder(uncertified,
