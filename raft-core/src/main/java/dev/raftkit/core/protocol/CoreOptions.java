@@ -30,11 +30,27 @@ import java.util.List;
  *     round). Leases are used only with {@code checkQuorum}
  * @param unsafeLeaseIgnoresExpiry TEST ONLY: a leader serves lease reads from a lease that expired;
  *     exists so the simulator can prove it catches the bug
+ * @param quiesce whether an idle group stops ticking: a caught-up leader with nothing to do tells
+ *     its members so in its last heartbeat and stops heartbeating, and they stop their election
+ *     clocks, until any input or the host wakes them (see {@link RaftCore#quiescent()}). Only the
+ *     groups of a host quiesce, since only a host watches its peers' liveness; false for a single node
  */
 public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int heartbeatInterval, boolean preVote,
         boolean checkQuorum, long maxAppendBytes, long snapshotTrailingEntries,
         int snapshotChunkBytes, boolean unsafeCommitPreviousTerm,
-        boolean unsafeAckBeforeDurable, long leaseNanos, boolean unsafeLeaseIgnoresExpiry) {
+        boolean unsafeAckBeforeDurable, long leaseNanos, boolean unsafeLeaseIgnoresExpiry, boolean quiesce) {
+
+    /**
+     * The settings of a group that never quiesces; see the canonical constructor for the parameters.
+     */
+    public CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int heartbeatInterval, boolean preVote,
+            boolean checkQuorum, long maxAppendBytes, long snapshotTrailingEntries, int snapshotChunkBytes,
+            boolean unsafeCommitPreviousTerm, boolean unsafeAckBeforeDurable, long leaseNanos,
+            boolean unsafeLeaseIgnoresExpiry) {
+        this(electionTimeoutMin, electionTimeoutMax, heartbeatInterval, preVote, checkQuorum, maxAppendBytes,
+                snapshotTrailingEntries, snapshotChunkBytes, unsafeCommitPreviousTerm, unsafeAckBeforeDurable,
+                leaseNanos, unsafeLeaseIgnoresExpiry, false);
+    }
 
     /**
      * The settings without read leases (lease reads always do a ReadIndex round); see the canonical
@@ -45,6 +61,18 @@ public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int he
             boolean unsafeCommitPreviousTerm, boolean unsafeAckBeforeDurable) {
         this(electionTimeoutMin, electionTimeoutMax, heartbeatInterval, preVote, checkQuorum, maxAppendBytes,
                 snapshotTrailingEntries, snapshotChunkBytes, unsafeCommitPreviousTerm, unsafeAckBeforeDurable, 0, false);
+    }
+
+    /**
+     * Returns these settings with quiescence on or off; a host turns it on for its groups.
+     *
+     * @param on whether idle groups quiesce (see {@link #quiesce()})
+     * @return the settings, with every other value unchanged
+     */
+    public CoreOptions withQuiesce(boolean on) {
+        return new CoreOptions(electionTimeoutMin, electionTimeoutMax, heartbeatInterval, preVote, checkQuorum,
+                maxAppendBytes, snapshotTrailingEntries, snapshotChunkBytes, unsafeCommitPreviousTerm,
+                unsafeAckBeforeDurable, leaseNanos, unsafeLeaseIgnoresExpiry, on);
     }
 
     /** Option key of {@link #unsafeCommitPreviousTerm()}. */
@@ -95,7 +123,8 @@ public record CoreOptions(int electionTimeoutMin, int electionTimeoutMax, int he
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
                 Math.min(DEFAULT_MAX_APPEND_BYTES, half), number(config, SNAPSHOT_TRAILING_ENTRIES, 1024, 0),
                 (int) Math.min(chunkBytes, half), flag(config, UNSAFE_COMMIT_PREVIOUS_TERM),
-                flag(config, UNSAFE_ACK_BEFORE_DURABLE), leaseNanos(config), flag(config, UNSAFE_LEASE_IGNORES_EXPIRY));
+                flag(config, UNSAFE_ACK_BEFORE_DURABLE), leaseNanos(config), flag(config, UNSAFE_LEASE_IGNORES_EXPIRY),
+                false);
     }
 
     /**

@@ -160,6 +160,7 @@ public final class RaftCore {
         if (!termBound.admits(m, term)) {
             return;
         }
+        wake(); // before the term rules, so that leader stickiness judges the woken role
         if (m.term() > term) {
             if (!acceptHigherTerm(m)) {
                 return;
@@ -263,6 +264,7 @@ public final class RaftCore {
                 throw new IllegalArgumentException("clients propose COMMAND or SESSION entries, not " + kind);
             }
         }
+        wake();
         return role instanceof LeaderRole leader ? leader.propose(payloads, kinds) : Proposal.Refused.NOT_LEADER;
     }
 
@@ -274,6 +276,7 @@ public final class RaftCore {
      * @return false if this node is not the leader (the read is not queued)
      */
     public boolean readIndex(long context) {
+        wake();
         if (!(role instanceof LeaderRole leader)) {
             return false;
         }
@@ -292,6 +295,7 @@ public final class RaftCore {
      * @return whether the read was queued, or why not
      */
     public FollowerReadStart followerRead(long context) {
+        wake();
         if (role instanceof LeaderRole leader) {
             leader.readIndex(new ReadRequest.Local(context));
             return FollowerReadStart.QUEUED;
@@ -308,6 +312,7 @@ public final class RaftCore {
      * @return false if this node is not the leader (the read is not queued)
      */
     public boolean leaseRead(long context, long nowNanos) {
+        wake();
         if (!(role instanceof LeaderRole leader)) {
             return false;
         }
@@ -344,6 +349,16 @@ public final class RaftCore {
         }
     }
 
+    /**
+     * Resumes a quiesced role: the host's liveness says a peer host stopped answering or restarted,
+     * so the group must notice a lost leader or a lost quorum again. Every other input (a message of
+     * the group, a proposal, a read, a transfer, a membership change) wakes the core by itself.
+     * Does nothing when the role is not quiesced.
+     */
+    public void wake() {
+        role.wake();
+    }
+
     // ---------------------------------------------------------------- output
 
     /** {@return whether {@link #ready(long)} has anything to hand out} */
@@ -376,6 +391,15 @@ public final class RaftCore {
     }
 
     // ---------------------------------------------------------------- queries
+
+    /**
+     * {@return whether this node's role is quiesced (only with {@link CoreOptions#quiesce()}): its
+     * group is idle, {@link #tick()} does nothing and the driver may stop ticking it until an input
+     * or {@link #wake()} resumes it}
+     */
+    public boolean quiescent() {
+        return role.quiescent();
+    }
 
     /** {@return this node's role} */
     public Role role() {
@@ -572,6 +596,7 @@ public final class RaftCore {
      * @return the entry's index, or why it was not appended (retry later unless not the leader)
      */
     public Proposal proposeMembership(Membership next) {
+        wake();
         return role instanceof LeaderRole leader
                 ? leader.proposeMembership(MembershipCodec.encode(next)) : Proposal.Refused.NOT_LEADER;
     }
@@ -619,6 +644,7 @@ public final class RaftCore {
      * @return whether it started, or why not
      */
     public TransferResult transferLeadership(NodeId target) {
+        wake();
         return role instanceof LeaderRole leader ? leader.transferLeadership(target) : TransferResult.NOT_LEADER;
     }
 

@@ -53,6 +53,18 @@ sealed interface RoleState permits FollowerRole, CandidateRole, LeaderRole {
     default void prepareReady(long nowNanos) {
     }
 
+    /**
+     * {@return whether this role is quiesced: its group is idle, {@link #tick()} does nothing and the
+     * driver may stop ticking it (see {@link RaftCore#quiescent()})}
+     */
+    default boolean quiescent() {
+        return false;
+    }
+
+    /** Resumes a quiesced role (see {@link RaftCore#wake()}); does nothing if it is not quiesced. */
+    default void wake() {
+    }
+
     /** The node leaves this role; releases what the role holds. */
     default void leave() {
     }
