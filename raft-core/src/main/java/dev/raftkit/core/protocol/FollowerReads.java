@@ -58,6 +58,11 @@ final class FollowerReads {
         pending++;
     }
 
+    /** {@return whether no read waits, to be asked about or for its answer} */
+    boolean isEmpty() {
+        return pending == 0;
+    }
+
     /** {@return whether reads wait for a request that {@link #takeBatch} would send} */
     boolean batchWanted() {
         return !unsent.isEmpty();

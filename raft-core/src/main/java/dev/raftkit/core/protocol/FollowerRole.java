@@ -16,6 +16,19 @@ import dev.raftkit.spi.TimeoutNow;
  * keeps the leader it follows and its election clock, and takes the leader's appends and
  * heartbeats. Snapshot chunks go to the node's {@link SnapshotReception}. It asks the leader for
  * the read index of the reads it serves itself ({@link FollowerReads}).
+ *
+ * <h2>Quiescence</h2>
+ * A leader whose group is idle marks its last heartbeat {@link Heartbeat#quiesce()}. A follower or
+ * learner that then holds exactly the committed log, with no read waiting, quiesces: its election
+ * clock stops, and it does not answer (the answer would wake the leader). Otherwise it ignores the
+ * flag and answers, which wakes the leader; if that answer is lost, its clock runs out and its
+ * (pre-)vote request wakes the leader, whose stickiness keeps the term. A quiesced follower still
+ * counts as having heard its leader ({@link #inLease()} holds), so it refuses disruptive votes as a
+ * live follower does. On waking ({@link #wake()}: any message, a read, or the host's liveness) its
+ * clock starts again from zero, where it stopped, so it campaigns only if the leader stays silent
+ * for a whole election timeout after it woke; it thus never votes for another candidate within an
+ * election timeout of last hearing the leader, which the leader's read lease relies on
+ * ({@link ReadLease}).
  */
 final class FollowerRole implements RoleState {
 
@@ -28,6 +41,8 @@ final class FollowerRole implements RoleState {
     private final ElectionTimer timer;
     /** Reads waiting for the leader's read index; handed to the next role when only the role kind changes. */
     private FollowerReads reads;
+    /** The leader said the group is idle and this log holds exactly what is committed: the clock is stopped. */
+    private boolean quiesced;
 
     FollowerRole(RaftCore core, RaftLog log, Role role, NodeId leader, ElectionTimer timer) {
         this(core, log, role, leader, timer, new FollowerReads());
@@ -65,6 +80,9 @@ final class FollowerRole implements RoleState {
 
     @Override
     public void tick() {
+        if (quiesced) {
+            return;
+        }
         reads.tick(core.options().electionTimeoutMin(), core.options().heartbeatInterval(), core.outbox(),
                 this::askReadIndex);
         if (timer.tick(core.promotable())) {
@@ -164,9 +182,32 @@ final class FollowerRole implements RoleState {
                 hintTerm));
     }
 
-    /** Takes the leader's commit index and answers with this log's end and the read round. */
+    @Override
+    public boolean quiescent() {
+        return quiesced;
+    }
+
+    /**
+     * Starts the stopped election clock again. It stopped at zero, since this follower quiesced on
+     * hearing its leader, so a whole election timeout from now runs before any campaign.
+     */
+    @Override
+    public void wake() {
+        quiesced = false;
+    }
+
+    /**
+     * Takes the leader's commit index and answers with this log's end and the read round; or, if the
+     * leader says the group quiesces and this log holds exactly what is committed with no read
+     * waiting, quiesces without answering (see the class comment).
+     */
     void heartbeat(Heartbeat h) {
         log.commitTo(h.commitIndex());
+        if (h.quiesce() && core.options().quiesce() && !core.snapshotInstalling() && reads.isEmpty()
+                && log.lastIndex() == h.commitIndex() && log.committed() == log.lastIndex()) {
+            quiesced = true;
+            return;
+        }
         core.send(new HeartbeatResponse(core.self(), h.from(), core.term(), h.readSeq(), log.lastIndex()));
     }
 }

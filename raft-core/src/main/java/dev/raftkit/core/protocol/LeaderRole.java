@@ -43,6 +43,19 @@ import org.slf4j.LoggerFactory;
  * voters the leader answers a voter at once, with no round at all (two messages instead of six),
  * in a group of five after one more acknowledgement. A learner's acceptance proves nothing about
  * votes, so its requests wait for a full quorum of acknowledgements.
+ *
+ * <h2>Quiescence</h2>
+ * With {@link CoreOptions#quiesce()}, a leader whose group is idle ({@link #idle()}: every member
+ * holds the whole committed, durable log and answered in this check-quorum window, and nothing waits
+ * to be sent, read or transferred) sends, at a tick where a heartbeat is due, a last heartbeat that
+ * says so and stops: no heartbeats, no check-quorum counting, {@link #tick()} does nothing. Members
+ * that hold everything stop their election clocks on it ({@link FollowerRole}) and do not answer
+ * (an answer would wake this leader); a member that cannot quiesce answers, which wakes the leader.
+ * Any input wakes it ({@link #wake()}): it opens a fresh check-quorum window, so a leader cut off
+ * while quiesced steps down an election timeout after waking, as a live one would; and sends a
+ * heartbeat round at once, so its members wake and answer. Its read lease is not extended while
+ * quiesced (no round is sent) and runs out by the clock as always; its {@link #inLease()} is frozen,
+ * and reset when it wakes, which every message does before the term rules judge it.
  */
 final class LeaderRole implements RoleState {
 
@@ -80,6 +93,8 @@ final class LeaderRole implements RoleState {
     private int transferElapsed;
     /** Entries were appended since the last broadcast. */
     private boolean appendsPending;
+    /** The group is idle and its members were told so: no heartbeats, no check-quorum (see the class comment). */
+    private boolean quiesced;
 
     LeaderRole(RaftCore core, RaftLog log, SnapshotSender snapshots) {
         this.core = core;
@@ -120,6 +135,9 @@ final class LeaderRole implements RoleState {
 
     @Override
     public void tick() {
+        if (quiesced) {
+            return;
+        }
         heartbeatElapsed++;
         electionElapsed++;
         if (transferTarget != null && ++transferElapsed >= options.electionTimeoutMin()) {
@@ -133,13 +151,75 @@ final class LeaderRole implements RoleState {
                 core.becomeFollower(term, null);
                 return;
             }
-            progress.values().forEach(p -> p.recentActive = false);
+            startQuorumWindow();
         }
         if (heartbeatElapsed >= options.heartbeatInterval()) {
             heartbeatElapsed = 0;
-            reads.startRound(); // waiting reads join it; loss detection matches its answers by round
-            broadcastHeartbeat(true);
+            if (options.quiesce() && idle()) {
+                quiesce();
+            } else {
+                periodicHeartbeat();
+            }
         }
+    }
+
+    /** Opens a check-quorum window: every member must be heard again within it. */
+    private void startQuorumWindow() {
+        electionElapsed = 0;
+        progress.values().forEach(p -> p.recentActive = false);
+    }
+
+    /** Sends the tick's heartbeat round: waiting reads join it; loss detection matches its answers by round. */
+    private void periodicHeartbeat() {
+        reads.startRound();
+        broadcastHeartbeat(true);
+    }
+
+    /**
+     * {@return whether the group is idle, so this leader may quiesce: no transfer, no read waiting
+     * (of any kind), the term's no-op and every configuration entry committed, the whole log
+     * committed and durable, nothing waiting to be broadcast, and every member caught up and heard
+     * in this check-quorum window}
+     */
+    private boolean idle() {
+        long last = log.lastIndex();
+        if (transferTarget != null || appendsPending || !reads.isEmpty() || !readsAwaitingTermCommit.isEmpty()
+                || log.committed() < termStartIndex || log.committed() != last || log.stable() != last
+                || core.latestConfigIndex() > log.committed()) {
+            return false;
+        }
+        for (Progress p : progress.values()) {
+            if (!p.caughtUp(last)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tells every member that the group quiesces, with the commit index, and stops heartbeating. */
+    private void quiesce() {
+        quiesced = true;
+        progress.forEach((peer, p) -> sendHeartbeat(peer, p, true));
+    }
+
+    @Override
+    public boolean quiescent() {
+        return quiesced;
+    }
+
+    /**
+     * Resumes leading a quiesced group: a fresh check-quorum window (a leader cut off while quiesced
+     * steps down an election timeout from now) and a heartbeat round at once, which wakes the members.
+     */
+    @Override
+    public void wake() {
+        if (!quiesced) {
+            return;
+        }
+        quiesced = false;
+        heartbeatElapsed = 0;
+        startQuorumWindow();
+        periodicHeartbeat();
     }
 
     @Override
@@ -313,7 +393,7 @@ final class LeaderRole implements RoleState {
             if (p != null && p.commitSent < index && p.match >= index) {
                 // It holds the entries but may not know they committed: tell it now rather than at
                 // the next heartbeat, or its reads would wait up to a heartbeat interval.
-                sendHeartbeat(remote.follower(), p);
+                sendHeartbeat(remote.follower(), p, false);
             }
             core.send(new ReadIndexResponse(self, remote.follower(), term, remote.requestId(), index));
         }
@@ -498,14 +578,17 @@ final class LeaderRole implements RoleState {
             if (periodic) {
                 e.getValue().heartbeatSent(reads.currentRound());
             }
-            sendHeartbeat(e.getKey(), e.getValue());
+            sendHeartbeat(e.getKey(), e.getValue(), false);
         }
     }
 
-    /** Sends {@code peer} a heartbeat with the latest read round and as much of the commit index as it holds. */
-    private void sendHeartbeat(NodeId peer, Progress p) {
+    /**
+     * Sends {@code peer} a heartbeat with the latest read round and as much of the commit index as
+     * it holds; {@code quiesce} says it is the last before the group quiesces.
+     */
+    private void sendHeartbeat(NodeId peer, Progress p, boolean quiesce) {
         long commit = Math.min(p.match, log.committed());
-        core.send(new Heartbeat(self, peer, term, commit, reads.currentRound()));
+        core.send(new Heartbeat(self, peer, term, commit, reads.currentRound(), quiesce));
         p.commitSent = Math.max(p.commitSent, commit);
     }
 

@@ -58,6 +58,14 @@ final class Progress {
         this.next = next;
     }
 
+    /**
+     * {@return whether this member holds the whole log, answered in the current check-quorum window
+     * and is not being sent a snapshot: nothing is left to send it, so its group may quiesce}
+     */
+    boolean caughtUp(long lastIndex) {
+        return match == lastIndex && recentActive && state != State.SNAPSHOT;
+    }
+
     /** Returns whether no append may be sent now. */
     boolean paused() {
         return switch (state) {

@@ -69,6 +69,17 @@ import java.util.random.RandomGenerator;
  * quorum because it accepts the leader's answer only in the term it asked in, its current term
  * ({@link FollowerReads#answered}), so in a group of three voters the leader answers it at once
  * (the argument is in {@link LeaderRole}).
+ *
+ * <p>Quiescence ({@link CoreOptions#quiesce()}, groups of a host only) stops the clocks of an idle
+ * group without weakening any of this: a leader quiesces only when every member holds its whole
+ * committed log (so no election could pick a member missing a committed entry, and there is nothing
+ * to commit), and every input wakes the core before the term rules judge it ({@link #wake()}). A
+ * quiesced follower counts as having just heard its leader and, once woken, waits a whole election
+ * timeout before campaigning, so it never votes for another candidate within an election timeout of
+ * last hearing the leader: elections, leader stickiness and the read lease (which is not extended
+ * while quiesced, and expires by the clock) keep their arguments. A woken leader starts a fresh
+ * check-quorum window, so a leader cut off while quiesced still steps down an election timeout
+ * after its host's liveness wakes it. The details are in {@link LeaderRole} and {@link FollowerRole}.
  */
 public final class RaftCore {
 

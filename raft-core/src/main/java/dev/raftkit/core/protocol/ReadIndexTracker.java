@@ -51,6 +51,11 @@ final class ReadIndexTracker {
         return joined;
     }
 
+    /** {@return whether no read waits, for a round or its confirmation} */
+    boolean isEmpty() {
+        return pending.isEmpty() && !joined;
+    }
+
     /** Starts the round the waiting reads joined; {@return its number, to carry in heartbeats} */
     long startRound() {
         joined = false;

@@ -271,6 +271,13 @@ final class TestCluster {
         }
     }
 
+    /** Wakes {@code id}'s core as a host's liveness does ({@link RaftCore#wake()}). */
+    void wake(String id) {
+        TestNode n = node(id);
+        n.core.wake();
+        drain(n);
+    }
+
     /** Proposes one command per text at {@code id}; returns what {@link RaftCore#propose} returned. */
     Proposal propose(String id, String... commands) {
         List<byte[]> payloads = new ArrayList<>();
