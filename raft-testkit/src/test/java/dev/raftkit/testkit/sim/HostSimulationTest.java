@@ -41,7 +41,7 @@ class HostSimulationTest {
     private static final int MANY = 12;
 
     /**
-     * A transport that sends every tenth message of group g0 through group g2's view (both groups
+     * A transport that sends every third message of group g0 through group g2's view (both groups
      * name their members n1, n2, n3 on the same hosts, so the view takes it): the receiving host
      * hands it to g2, and the check must say so.
      */
@@ -249,7 +249,7 @@ class HostSimulationTest {
         return group.hostOf(leaders.get(group.id()).id()).equals(host);
     }
 
-    /** Sends every tenth message of group g0 through group g2's view. */
+    /** Sends every third message of group g0 through group g2's view. */
     private static final class Misrouting implements HostTransport {
         private final HostTransport inner;
         private final Map<GroupId, Transport> views = new HashMap<>();
@@ -282,7 +282,7 @@ class HostSimulationTest {
                 @Override
                 public void send(RaftMessage message) {
                     Transport other = views.get(G2);
-                    (++g0Sends % 10 == 0 && other != null ? other : view).send(message);
+                    (++g0Sends % 3 == 0 && other != null ? other : view).send(message);
                 }
 
                 @Override
