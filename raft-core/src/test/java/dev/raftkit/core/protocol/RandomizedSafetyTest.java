@@ -45,8 +45,10 @@ class RandomizedSafetyTest {
         SplittableRandom random = new SplittableRandom(seed);
         int size = random.nextBoolean() ? 3 : 5;
         String[] ids = ids(size);
+        // Every other walk quiesces idle groups, with the host's liveness waking nodes at random.
         CoreOptions options = new CoreOptions(10, 20, 1, random.nextBoolean(), random.nextBoolean(),
-                random.nextBoolean() ? 1 : CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024, 1 << 20, false, false);
+                random.nextBoolean() ? 1 : CoreOptions.DEFAULT_MAX_APPEND_BYTES, 1024, 1 << 20, false, false)
+                .withQuiesce(seed % 2 == 0);
         TestCluster c = new TestCluster(options, seed, ids);
         for (String id : ids) {
             c.setManualPersist(id, true);
@@ -63,7 +65,9 @@ class RandomizedSafetyTest {
             String node = ids[random.nextInt(size)];
             int action = random.nextInt(100);
             List<RaftMessage> inFlight = c.inFlight();
-            if (action < 12) {
+            if (action < 12 && options.quiesce() && random.nextInt(4) == 0) {
+                c.wake(node);
+            } else if (action < 12) {
                 c.tick(node);
             } else if (action < 60 && !inFlight.isEmpty()) {
                 RaftMessage m = inFlight.get(random.nextInt(inFlight.size()));
@@ -142,6 +146,7 @@ class RandomizedSafetyTest {
         for (String id : ids) {
             c.setManualPersist(id, false);
             c.persist(id);
+            c.wake(id); // as a host's liveness does once a partition or a crash was seen
         }
         for (int t = 0; t < 500 && c.settledLeader().isEmpty(); t++) {
             c.tickAll();
