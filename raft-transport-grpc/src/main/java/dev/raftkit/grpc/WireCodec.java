@@ -102,7 +102,7 @@ final class WireCodec {
                     .setHintTerm(m.hintTerm()));
         } else if (message instanceof Heartbeat m) {
             envelope.setHeartbeat(HeartbeatProto.newBuilder().setTerm(m.term()).setCommitIndex(m.commitIndex())
-                    .setReadSeq(m.readSeq()));
+                    .setReadSeq(m.readSeq()).setQuiesce(m.quiesce()));
         } else if (message instanceof HeartbeatResponse m) {
             envelope.setHeartbeatResponse(HeartbeatResponseProto.newBuilder().setTerm(m.term())
                     .setReadSeq(m.readSeq()).setLastLogIndex(m.lastLogIndex()));
@@ -157,7 +157,7 @@ final class WireCodec {
                 case HEARTBEAT -> {
                     HeartbeatProto m = envelope.getHeartbeat();
                     yield new Heartbeat(from, to, term(m.getTerm()), index("commitIndex", m.getCommitIndex()),
-                            index("readSeq", m.getReadSeq()));
+                            index("readSeq", m.getReadSeq()), m.getQuiesce());
                 }
                 case HEARTBEAT_RESPONSE -> {
                     HeartbeatResponseProto m = envelope.getHeartbeatResponse();

@@ -144,8 +144,8 @@ class WireCodecFuzzTest {
                         .as((t, prev, bodies, commit) -> append(t, prev, bodies, commit)),
                 Combinators.combine(terms, flags, indexes, indexes, terms)
                         .as((t, ok, i, hint, hintTerm) -> new AppendEntriesResponse(A, B, t, ok, i, hint, hintTerm)),
-                Combinators.combine(terms, indexes, indexes)
-                        .as((t, commit, seq) -> new Heartbeat(A, B, t, commit, seq)),
+                Combinators.combine(terms, indexes, indexes, flags)
+                        .as((t, commit, seq, quiesce) -> new Heartbeat(A, B, t, commit, seq, quiesce)),
                 Combinators.combine(terms, indexes, indexes)
                         .as((t, seq, last) -> new HeartbeatResponse(A, B, t, seq, last)),
                 Combinators.combine(terms, indexes, payloads, flags)

@@ -106,4 +106,18 @@ class WireCodecTest {
         assertThat(envelope.getFromAddress()).isEqualTo("a.example:7001");
         assertThat(WireCodec.decode(envelope)).isEqualTo(beat);
     }
+
+    // Quiescence (issue 20) added the flag as a new field: a peer that sends the older message
+    // (without it) is read as not quiescing, and the flag survives the trip.
+    @Test
+    void carriesTheQuiesceFlagWhichAnOlderPeerLeavesFalse() throws InvalidMessageException {
+        Heartbeat quiescing = new Heartbeat(NodeId.of("a"), NodeId.of("b"), 3, 4, 5, true);
+        Envelope envelope = WireCodec.encode("c", "a.example:7001", quiescing);
+        assertThat(envelope.getHeartbeat().getQuiesce()).isTrue();
+        assertThat(WireCodec.decode(envelope)).isEqualTo(quiescing);
+
+        Envelope older = BASE.clone().setHeartbeat(HeartbeatProto.newBuilder().setTerm(3).setCommitIndex(4)
+                .setReadSeq(5)).build();
+        assertThat(((Heartbeat) WireCodec.decode(older)).quiesce()).isFalse();
+    }
 }

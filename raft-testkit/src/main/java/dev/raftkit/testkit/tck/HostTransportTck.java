@@ -154,7 +154,7 @@ public abstract class HostTransportTck {
         List<Link> links = List.of(link(G1, A, one, B, two), link(G2, A, one, B, two),
                 link(GroupId.of("g3"), B, one, A, two));
         List<List<RaftMessage>> sent = sendInterleaved(links, 1000, (i, link) -> i % 2 == 0
-                ? new Heartbeat(link.from.self, link.to.self, 3, i, i)
+                ? new Heartbeat(link.from.self, link.to.self, 3, i, i, i % 4 == 0) // every other one quiesces
                 : new AppendEntries(link.from.self, link.to.self, 3, i, 2,
                         List.of(entry(i + 1, 3, 1 + random.nextInt(512))), i));
         for (int g = 0; g < links.size(); g++) {

@@ -487,6 +487,7 @@ public abstract class TransportTck {
                 new AppendEntriesResponse(from, to, 9, true, 14, 0, 0),
                 new AppendEntriesResponse(from, to, 9, false, 20, 15, 4),
                 new Heartbeat(from, to, 9, 14, 123),
+                new Heartbeat(from, to, 9, 14, 124, true),
                 new HeartbeatResponse(from, to, 9, 123, 14),
                 new InstallSnapshot(from, to, 10, snapshotMeta(5000), 0, bytes(4000), false),
                 new InstallSnapshot(from, to, 10, snapshotMeta(5000), 4000, bytes(1000), true),
