@@ -219,7 +219,11 @@ final class CoreHost implements RaftHost {
         return deleted;
     }
 
-    /** Stops every group (at once, waiting for all), then the ticker, transport, storage thread, store and threads. */
+    /**
+     * Silences the host's liveness heartbeats (so peer hosts wake the groups it led at once), stops
+     * every group (at once, waiting for all), then the ticker, transport, storage thread, store and
+     * threads.
+     */
     @Override
     public void close() {
         List<CompletableFuture<Void>> stops = new ArrayList<>();
@@ -228,6 +232,7 @@ final class CoreHost implements RaftHost {
                 return;
             }
             closed = true;
+            liveness.silence();
             groups.values().forEach(node -> stops.add(node.closeAsync()));
             groups.clear();
             stops.addAll(stopping);

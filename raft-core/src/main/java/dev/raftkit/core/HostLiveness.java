@@ -96,6 +96,7 @@ final class HostLiveness implements MessageHandler {
     private final Map<NodeId, Peer> peers = new TreeMap<>();
     private Transport view;
     private volatile boolean groupsChanged = true;
+    private volatile boolean silenced;
     private long now;
     private long lastRefresh;
     private int heartbeatTicks = Config.DEFAULT_HEARTBEAT_INTERVAL_TICKS;
@@ -160,9 +161,20 @@ final class HostLiveness implements MessageHandler {
         return NodeId.of(id.toString());
     }
 
+    /**
+     * Stops sending heartbeats, for good: a closing host calls it before it stops its groups, so
+     * its peers wake the groups it led while it closes them rather than after.
+     */
+    void silence() {
+        silenced = true;
+    }
+
     /** One tick of the host's clock: refresh the peers if due, heartbeat if due, find hosts gone down. */
     void tick() {
         now++;
+        if (silenced) {
+            return;
+        }
         if (groupsChanged || now - lastRefresh >= REFRESH_TICKS) {
             refresh();
         }

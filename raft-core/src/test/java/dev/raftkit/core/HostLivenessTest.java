@@ -98,6 +98,16 @@ class HostLivenessTest {
     }
 
     @Test
+    void aSilencedHostSendsNoMoreHeartbeats() {
+        ticks(9, List.of(B, C));
+        int sent = transport.sent.size();
+        liveness.silence();
+        ticks(30, List.of(B, C));
+        assertThat(sent).isPositive();
+        assertThat(transport.sent).hasSize(sent);
+    }
+
+    @Test
     void hostIdsAreValidNodeIdsForAnyAddress() {
         assertThat(HostLiveness.hostId(new Address("10.0.0.1", 7000))).isEqualTo(NodeId.of("10.0.0.1_7000"));
         assertThat(HostLiveness.hostId(new Address("fe80::1", 7000)).value()).isEqualTo("fe80--1_7000");
