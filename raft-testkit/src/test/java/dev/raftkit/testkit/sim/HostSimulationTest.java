@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -129,24 +130,16 @@ class HostSimulationTest {
      */
     @Test
     void aCrashedHostWakesTheGroupsAndTheGroupsItLedElectNewLeaders() {
-        VirtualScheduler scheduler = new VirtualScheduler();
-        CrossGroupMonitor crossGroup = new CrossGroupMonitor(scheduler::now);
-        SimHosts<KvCommand, String, KvStateMachine> hosts = quietHosts(scheduler, crossGroup);
-        Address victim = hosts.targets().get(0);
-        Map<GroupId, NodeStatus> before = leaders(hosts);
-        List<SimHosts<KvCommand, String, KvStateMachine>.HostedGroup> ledByVictim = ledFrom(hosts, before, victim);
+        Struck run = strikeQuietHosts(SimHosts::crash);
 
-        hosts.crash(victim);
-        scheduler.runUntil(4500 * MS, crossGroup::check);
-
-        assertThat(hosts.groups()).allSatisfy(group -> {
+        assertThat(run.hosts().groups()).allSatisfy(group -> {
             NodeStatus leader = leader(group);
             assertThat(leader).as("leader of %s 2 s after the crash, seed %d", group.id(), SEED).isNotNull();
-            assertThat(group.hostOf(leader.id())).isNotEqualTo(victim);
+            assertThat(group.hostOf(leader.id())).isNotEqualTo(run.victim());
         });
-        assertThat(ledByVictim).allSatisfy(group -> assertThat(leader(group).term()).as("term of %s", group.id())
-                .isGreaterThan(before.get(group.id()).term()));
-        hosts.crashAll();
+        assertThat(run.ledByVictim()).allSatisfy(group -> assertThat(leader(group).term())
+                .as("term of %s", group.id()).isGreaterThan(run.before().get(group.id()).term()));
+        run.hosts().crashAll();
     }
 
     /**
@@ -155,25 +148,17 @@ class HostSimulationTest {
      */
     @Test
     void aPartitionedQuiescedLeaderStepsDownAfterWaking() {
-        VirtualScheduler scheduler = new VirtualScheduler();
-        CrossGroupMonitor crossGroup = new CrossGroupMonitor(scheduler::now);
-        SimHosts<KvCommand, String, KvStateMachine> hosts = quietHosts(scheduler, crossGroup);
-        Address victim = hosts.targets().get(0);
-        Map<GroupId, NodeStatus> before = leaders(hosts);
-        List<SimHosts<KvCommand, String, KvStateMachine>.HostedGroup> ledByVictim = ledFrom(hosts, before, victim);
+        Struck run = strikeQuietHosts(SimHosts::isolate);
 
-        hosts.isolate(victim);
-        scheduler.runUntil(4500 * MS, crossGroup::check);
-
-        assertThat(ledByVictim).allSatisfy(group -> {
-            NodeStatus cutOff = group.incarnation(before.get(group.id()).id()).node().status();
+        assertThat(run.ledByVictim()).allSatisfy(group -> {
+            NodeStatus cutOff = group.incarnation(run.before().get(group.id()).id()).node().status();
             assertThat(cutOff.role()).as("role of %s's cut-off leader, seed %d", group.id(), SEED)
                     .isNotEqualTo(Role.LEADER);
             NodeStatus leader = leader(group);
             assertThat(leader).as("new leader of %s", group.id()).isNotNull();
-            assertThat(group.hostOf(leader.id())).isNotEqualTo(victim);
+            assertThat(group.hostOf(leader.id())).isNotEqualTo(run.victim());
         });
-        hosts.crashAll();
+        run.hosts().crashAll();
     }
 
     @Test
@@ -241,9 +226,25 @@ class HostSimulationTest {
         return led;
     }
 
-    /** Starts {@link #MANY} groups on three hosts and runs 2.5 s: the last 0.5 s without a message of any group. */
-    private static SimHosts<KvCommand, String, KvStateMachine> quietHosts(VirtualScheduler scheduler,
-            CrossGroupMonitor crossGroup) {
+    /**
+     * What a fault on quiet hosts left.
+     *
+     * @param hosts the hosts, 2 s after the fault
+     * @param victim the host struck
+     * @param before each group's leader just before the fault
+     * @param ledByVictim the groups the victim led then
+     */
+    private record Struck(SimHosts<KvCommand, String, KvStateMachine> hosts, Address victim,
+            Map<GroupId, NodeStatus> before, List<SimHosts<KvCommand, String, KvStateMachine>.HostedGroup> ledByVictim) {
+    }
+
+    /**
+     * Starts {@link #MANY} groups on three hosts and runs 2.5 s, the last 0.5 s without a message of
+     * any group; then strikes the first host with {@code fault} and runs 2 s more.
+     */
+    private static Struck strikeQuietHosts(BiConsumer<SimHosts<KvCommand, String, KvStateMachine>, Address> fault) {
+        VirtualScheduler scheduler = new VirtualScheduler();
+        CrossGroupMonitor crossGroup = new CrossGroupMonitor(scheduler::now);
         SimHosts<KvCommand, String, KvStateMachine> hosts = hosts(scheduler, MANY, crossGroup::watch);
         hosts.startAll();
         scheduler.runUntil(2000 * MS, crossGroup::check);
@@ -251,7 +252,13 @@ class HostSimulationTest {
         scheduler.runUntil(2500 * MS, crossGroup::check);
         assertThat(groupSends(hosts, crossGroup)).as("groups quiet before the fault, seed %d", SEED)
                 .isEqualTo(quietFrom);
-        return hosts;
+        Address victim = hosts.targets().get(0);
+        Map<GroupId, NodeStatus> before = leaders(hosts);
+        List<SimHosts<KvCommand, String, KvStateMachine>.HostedGroup> ledByVictim = ledFrom(hosts, before, victim);
+
+        fault.accept(hosts, victim);
+        scheduler.runUntil(4500 * MS, crossGroup::check);
+        return new Struck(hosts, victim, before, ledByVictim);
     }
 
     /** Sends every third message of group g0 through group g2's view. */
