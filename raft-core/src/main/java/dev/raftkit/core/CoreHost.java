@@ -15,6 +15,7 @@ import dev.raftkit.spi.HostSetup;
 import dev.raftkit.spi.HostTransport;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.NodeSetup;
+import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.RaftRuntime;
 import dev.raftkit.spi.TaskQueue;
 import dev.raftkit.spi.Transport;
@@ -44,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * is, on the group's views of the host's transport and store, with three things shared instead of
  * owned: the threads (a {@link PooledRuntime}, or the runtime the setup gives), the storage writer
  * ({@link HostStorageWriter}: one sync for every group's pending appends) and the clock
- * ({@link HostTicker}: one timer task per tick for every group).
+ * ({@link HostTicker}: one timer task per tick for every group). Its groups quiesce when idle
+ * ({@code CoreOptions.quiesce()}): the ticker skips them, and the host's {@link HostLiveness}
+ * wakes them when a peer host stops answering.
  */
 final class CoreHost implements RaftHost {
 
@@ -64,6 +67,7 @@ final class CoreHost implements RaftHost {
     private final Optional<PooledRuntime> pool;
     private final HostStorageWriter storage;
     private final HostTicker ticker;
+    private final HostLiveness liveness;
     /** Started groups; changed under {@code this}. */
     private final Map<GroupId, RaftNode<?, ?>> groups = new ConcurrentHashMap<>();
     /** Groups being stopped by {@link #stopGroup}, which {@link #close()} waits for. */
@@ -78,11 +82,14 @@ final class CoreHost implements RaftHost {
         this.pool = pool;
         this.runtime = runtime;
         this.storage = new HostStorageWriter(store, storageQueue);
-        this.ticker = new HostTicker(tickerQueue, config.tickInterval().toNanos());
+        long incarnation = 1 + runtime.newRandom().nextLong(RaftMessage.MAX_TERM);
+        this.liveness = new HostLiveness(config.address(), incarnation, transport, tickerQueue, groups::values);
+        this.ticker = new HostTicker(tickerQueue, config.tickInterval().toNanos(), liveness::tick);
     }
 
     /**
-     * Starts a host: its threads (unless the setup brings a runtime), its transport and its clock.
+     * Starts a host: its threads (unless the setup brings a runtime), its transport, its liveness
+     * messages and its clock.
      *
      * @throws IllegalStateException if the transport cannot start; everything is closed again
      */
@@ -97,6 +104,7 @@ final class CoreHost implements RaftHost {
         CoreHost host = new CoreHost(setup, pool, runtime, storageQueue, runtime.newTaskQueue(prefix + "-ticker"));
         try {
             setup.transport().start();
+            host.liveness.start();
         } catch (IOException | RuntimeException e) {
             host.close();
             throw new IllegalStateException("cannot start the transport of host " + config.address() + ": "
@@ -116,6 +124,10 @@ final class CoreHost implements RaftHost {
     public <C, R> GroupBuilder<C, R> group(GroupId id, Config groupConfig) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(groupConfig, "groupConfig");
+        if (id.equals(HostLiveness.GROUP)) {
+            throw new IllegalArgumentException("group id " + id + " is reserved: the hosts exchange their liveness "
+                    + "messages on it; choose another id");
+        }
         for (Config.Setting setting : groupConfig.explicitlySet()) {
             if (HOST_SETTINGS.contains(setting)) {
                 throw new IllegalArgumentException("group " + id + ": its Config sets " + builderMethod(setting)
@@ -185,6 +197,7 @@ final class CoreHost implements RaftHost {
             }
             node = groups.remove(id);
         }
+        liveness.groupsChanged();
         CompletableFuture<Void> stopped = node == null ? CompletableFuture.completedFuture(null) : node.closeAsync();
         CompletableFuture<Void> done = deleteData ? stopped.thenCompose(v -> deleteData(id)) : stopped;
         stopping.add(done);
@@ -206,7 +219,11 @@ final class CoreHost implements RaftHost {
         return deleted;
     }
 
-    /** Stops every group (at once, waiting for all), then the ticker, transport, storage thread, store and threads. */
+    /**
+     * Silences the host's liveness heartbeats (so peer hosts wake the groups it led at once), stops
+     * every group (at once, waiting for all), then the ticker, transport, storage thread, store and
+     * threads.
+     */
     @Override
     public void close() {
         List<CompletableFuture<Void>> stops = new ArrayList<>();
@@ -215,6 +232,7 @@ final class CoreHost implements RaftHost {
                 return;
             }
             closed = true;
+            liveness.silence();
             groups.values().forEach(node -> stops.add(node.closeAsync()));
             groups.clear();
             stops.addAll(stopping);
@@ -259,6 +277,7 @@ final class CoreHost implements RaftHost {
                     groupStore, groupTransport, Optional.of(runtime), parts.listeners,
                     Optional.ofNullable(parts.responseCodec)), new GroupHosting(id));
             groups.put(id, node);
+            liveness.groupsChanged();
             return node;
         } catch (IOException e) {
             closeViews(groupStore, groupTransport, e);

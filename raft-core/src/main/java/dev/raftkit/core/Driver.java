@@ -9,6 +9,7 @@ import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.RaftException;
 import dev.raftkit.ReadPolicy;
+import dev.raftkit.Role;
 import dev.raftkit.core.protocol.Proposal;
 import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.core.protocol.Ready;
@@ -77,6 +78,8 @@ final class Driver<C, R> implements MessageHandler {
     private final LongSupplier clock;
     private boolean flushScheduled;
     private boolean stopped;
+    /** The core's {@code quiescent()} as last told to the tick source; read by {@link #wakeFor} on any thread. */
+    private volatile boolean quiescent;
 
     /**
      * @param label how the node's logs and errors name it ({@link NodeHosting#label})
@@ -112,7 +115,9 @@ final class Driver<C, R> implements MessageHandler {
         this.tick = task(() -> {
             core.tick();
             membershipChanges.tick();
-            metrics.sampleReplication(core);
+            if (!core.quiescent()) {
+                metrics.sampleReplication(core);
+            }
             ticks.ticked();
         });
     }
@@ -164,6 +169,34 @@ final class Driver<C, R> implements MessageHandler {
     void died(String thread, Throwable cause) {
         queue.execute(() -> fail(new DriverDeadException("[" + nodeId + "] " + thread + " thread died: " + cause,
                 cause)));
+    }
+
+    /**
+     * Wakes the core if it is quiesced and depends on the host at {@code host}, which stopped
+     * answering or restarted: as a leader with a member there, or as a follower or learner whose
+     * leader is there. Any thread; queues a driver task only while quiesced.
+     *
+     * @param host the peer host's address
+     */
+    void wakeFor(Address host) {
+        if (quiescent) {
+            queue.execute(task(() -> {
+                if (core.quiescent() && dependsOn(host)) {
+                    LOG.debug("[{}] term {}: waking: host {} stopped answering or restarted", nodeId, core.term(), host);
+                    core.wake();
+                }
+            }));
+        }
+    }
+
+    /** Whether the core, as it is, needs the host at {@code host}: see {@link #wakeFor}. */
+    private boolean dependsOn(Address host) {
+        Membership membership = core.membership();
+        if (core.role() == Role.LEADER) {
+            return membership.addresses().entrySet().stream()
+                    .anyMatch(m -> !m.getKey().equals(config.self()) && m.getValue().equals(host));
+        }
+        return core.leader().flatMap(membership::addressOf).map(host::equals).orElse(false);
     }
 
     /** Queues an inbound message from a peer for the core. */
@@ -290,9 +323,14 @@ final class Driver<C, R> implements MessageHandler {
         return errors.notLeader();
     }
 
-    /** Carries out what the core produced. */
+    /** Carries out what the core produced, and tells the tick source whether the core is quiescent. */
     private void flush() {
         flushScheduled = false;
+        boolean nowQuiescent = core.quiescent();
+        if (nowQuiescent != quiescent) {
+            quiescent = nowQuiescent;
+            ticks.quiescent(nowQuiescent);
+        }
         reads.failDropped();
         writes.failIfLeadershipLost();
         membershipChanges.progress();

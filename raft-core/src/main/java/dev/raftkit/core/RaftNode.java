@@ -29,6 +29,7 @@ import dev.raftkit.spi.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * @param <C> the command type
  * @param <R> the response type
  */
-final class RaftNode<C, R> implements Node<C, R> {
+final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
 
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
     /** How long {@link #close()} waits for queued persists to finish. */
@@ -107,7 +108,9 @@ final class RaftNode<C, R> implements Node<C, R> {
         LogStore store = setup.logStore();
         Transport transport = setup.transport();
         String id = hosting.label(config);
-        CoreOptions options = CoreOptions.of(config, transport.maxMessageBytes());
+        // Only the groups of a host quiesce: only a host watches its peers' liveness (HostLiveness).
+        CoreOptions options = CoreOptions.of(config, transport.maxMessageBytes())
+                .withQuiesce(hosting.group().isPresent());
         EngineMetrics metrics = MetricsOption.metrics(config, hosting.group(), runtime::nanoTime);
         HardState hardState;
         SnapshotMeta snapshot;
@@ -397,6 +400,29 @@ final class RaftNode<C, R> implements Node<C, R> {
     LeaderBalance.Group leadership() {
         CoreView v = driver.view();
         return new LeaderBalance.Group(config.self(), reportedLeader(v, state()), v.membership());
+    }
+
+    @Override
+    public Collection<Address> memberAddresses() {
+        Membership membership = driver.view().membership();
+        List<Address> addresses = new ArrayList<>(membership.voters().values());
+        addresses.addAll(membership.learners().values());
+        return addresses;
+    }
+
+    @Override
+    public int heartbeatIntervalTicks() {
+        return config.heartbeatIntervalTicks();
+    }
+
+    @Override
+    public int electionTimeoutTicksMin() {
+        return config.electionTimeoutTicksMin();
+    }
+
+    @Override
+    public void wakeFor(Address host) {
+        driver.wakeFor(host);
     }
 
     @Override

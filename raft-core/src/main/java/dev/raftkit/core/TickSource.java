@@ -24,6 +24,15 @@ interface TickSource {
     void stop();
 
     /**
+     * Tells the source whether the node's core is quiescent ({@code RaftCore.quiescent()}), after
+     * every driver step that may have changed it: a quiescent core's tick does nothing, so a
+     * source may stop queueing it until the core wakes. Only groups of a host quiesce.
+     *
+     * @param quiescent whether the core is quiescent now
+     */
+    void quiescent(boolean quiescent);
+
+    /**
      * A source that schedules each tick on the driver queue itself, one tick after the previous
      * one ran; the driver's task skips it once the node stopped, which ends the chain.
      *
@@ -49,6 +58,11 @@ interface TickSource {
 
             @Override
             public void stop() {
+            }
+
+            @Override
+            public void quiescent(boolean quiescent) {
+                // A single node never quiesces (CoreOptions.quiesce() is false): it keeps ticking.
             }
         };
     }

@@ -10,6 +10,7 @@ import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.Transport;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -20,7 +21,8 @@ import java.util.function.LongSupplier;
  * identity: two groups may send equal messages) with the group that sent it, and every message a
  * group's handler is given must have been sent by that same group. A message is remembered for
  * {@link #MEMORY_NANOS} of virtual time, far beyond the longest network delay the simulation draws,
- * so one delivered that no group sent within that time is reported too.
+ * so one delivered that no group sent within that time is reported too. It also counts each
+ * group's sends ({@link #sentBy}), so a run can check that idle groups go quiet.
  *
  * <p>Deliveries run inside the transport, which must not throw, so a broken property is recorded
  * and {@link #check()}, called by the event loop after every event, throws it. Not thread-safe: the
@@ -42,6 +44,7 @@ final class CrossGroupMonitor {
     private final LongSupplier clock;
     private final Map<RaftMessage, Sent> sentBy = new IdentityHashMap<>();
     private final ArrayDeque<Send> sends = new ArrayDeque<>();
+    private final Map<GroupId, Long> sendsByGroup = new HashMap<>();
     private long delivered;
     private String violation;
 
@@ -74,7 +77,19 @@ final class CrossGroupMonitor {
         return delivered;
     }
 
+    /**
+     * Returns how many messages a group sent, over every host, so a test can tell an idle group
+     * that went quiet from one that still heartbeats.
+     *
+     * @param group the group
+     * @return the count since the hosts started
+     */
+    long sentBy(GroupId group) {
+        return sendsByGroup.getOrDefault(group, 0L);
+    }
+
     private void sent(GroupId group, RaftMessage message) {
+        sendsByGroup.merge(group, 1L, Long::sum);
         long now = clock.getAsLong();
         while (!sends.isEmpty() && sends.peekFirst().at() < now - MEMORY_NANOS) {
             Send old = sends.removeFirst();

@@ -201,6 +201,11 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
             return id;
         }
 
+        /** {@return the address of the host that runs {@code member}} */
+        Address hostOf(NodeId member) {
+            return members.get(member);
+        }
+
         @Override
         public List<NodeId> ids() {
             return new ArrayList<>(members.keySet());

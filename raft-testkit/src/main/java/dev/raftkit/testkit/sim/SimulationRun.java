@@ -1,5 +1,6 @@
 package dev.raftkit.testkit.sim;
 
+import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
 import dev.raftkit.StateMachine;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * One run of a simulation, whatever its workload: starts the cluster, lets the clients and the
@@ -37,6 +39,8 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
 
     private static final long MS = 1_000_000L;
     private static final int LOG_LINES = 40;
+    /** How long every group of hosts must stay silent at the idle end of a run. */
+    private static final long QUIET_NANOS = 1000 * MS;
 
     private final long seed;
     private final SimulationOptions.Settings settings;
@@ -129,6 +133,7 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
             group.named(() -> group.workload.checkEnd(group.history, group.monitor()));
             checkLinearizable(group);
         }
+        deployment.sentBy.ifPresent(sentBy -> checkGroupsGoQuiet(groups, sentBy, afterEach));
         deployment.crashAll.run();
         return new SimulationReport(seed, scheduler.executed(),
                 groups.stream().mapToInt(group -> group.history.operations().size()).sum(),
@@ -152,7 +157,7 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
                 : Optional.empty();
         return new Deployment(List.of(new GroupRun("", cluster, workload)),
                 new Nemesis<>(cluster, scheduler, faults, membership, this::record), cluster.network(),
-                () -> cluster.initialVoters().forEach(cluster::start), cluster::crashAll, () -> { });
+                () -> cluster.initialVoters().forEach(cluster::start), cluster::crashAll, () -> { }, Optional.empty());
     }
 
     /** Hosts that each hold a member of every group, watched so that no message crosses groups. */
@@ -171,7 +176,8 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
             groups.add(new GroupRun(group.id().value(), group, groupWorkloads.get(g)));
         }
         return new Deployment(groups, new Nemesis<>(hosts, scheduler, random.split(), Optional.empty(), this::record),
-                hosts.network(), hosts::startAll, hosts::crashAll, crossGroup::check);
+                hosts.network(), hosts::startAll, hosts::crashAll, crossGroup::check,
+                Optional.of(group -> crossGroup.sentBy(GroupId.of(group.name))));
     }
 
     /** What a run deploys: its groups, the nemesis that strikes them, and how to start and end them. */
@@ -183,15 +189,18 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
         final Runnable crashAll;
         /** Checks what spans groups, after every event. */
         final Runnable acrossGroups;
+        /** How many messages a group sent so far; present for groups of hosts, which quiesce when idle. */
+        final Optional<ToLongFunction<GroupRun>> sentBy;
 
         Deployment(List<GroupRun> groups, Nemesis<?> nemesis, MemoryNetwork network, Runnable startAll,
-                Runnable crashAll, Runnable acrossGroups) {
+                Runnable crashAll, Runnable acrossGroups, Optional<ToLongFunction<GroupRun>> sentBy) {
             this.groups = groups;
             this.nemesis = nemesis;
             this.network = network;
             this.startAll = startAll;
             this.crashAll = crashAll;
             this.acrossGroups = acrossGroups;
+            this.sentBy = sentBy;
         }
 
         /** Throws the first safety violation recorded in any group, or across groups. */
@@ -260,6 +269,24 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
                 scheduler.after(5 * MS, this);
             }
         });
+    }
+
+    /**
+     * Checks that the groups of hosts quiesce once idle: after the fault-free end of the run, no
+     * group sends a single message for {@link #QUIET_NANOS} (the hosts' liveness messages go on,
+     * on their own reserved group).
+     */
+    private void checkGroupsGoQuiet(List<GroupRun> groups, ToLongFunction<GroupRun> sentBy, Runnable afterEach) {
+        Map<GroupRun, Long> before = new LinkedHashMap<>();
+        groups.forEach(group -> before.put(group, sentBy.applyAsLong(group)));
+        scheduler.runUntil(scheduler.now() + QUIET_NANOS, afterEach);
+        for (GroupRun group : groups) {
+            long sent = sentBy.applyAsLong(group) - before.get(group);
+            if (sent > 0) {
+                throw new SafetyViolation(group.where("quiescence: the idle group sent " + sent + " messages in "
+                        + QUIET_NANOS / MS + " ms after the run ended:" + statuses(group.members)));
+            }
+        }
     }
 
     /**

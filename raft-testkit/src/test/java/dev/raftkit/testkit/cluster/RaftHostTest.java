@@ -283,6 +283,10 @@ class RaftHostTest {
         assertThatThrownBy(() -> host.group(group, groupConfig(group, 1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(address(1).toString()).hasMessageContaining(address(0).toString());
+        GroupId reserved = GroupId.of("raftkit.hosts");
+        assertThatThrownBy(() -> host.group(reserved, groupConfig(reserved, 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("raftkit.hosts").hasMessageContaining("reserved");
         assertThatThrownBy(() -> host.group(group, groupConfig(group, 0)).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("state machine");
 
