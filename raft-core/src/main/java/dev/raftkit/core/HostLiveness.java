@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Which peer hosts answer, so that quiesced groups wake when one stops. A quiesced group sends
  * nothing, so it cannot notice by itself that a peer host crashed or was cut off; instead every
- * host sends each peer host one {@link Heartbeat} per heartbeat interval (the smallest
- * {@code heartbeatIntervalTicks} of its groups) on the reserved group {@link #GROUP} of the host
- * transport, whatever the number of groups. The heartbeat's {@code term} carries the sender's
+ * host sends each peer host one {@link Heartbeat} every third of the down time below
+ * ({@link #HEARTBEATS_PER_DOWN_TIME}; at least the smallest {@code heartbeatIntervalTicks} of its
+ * groups) on the reserved group {@link #GROUP} of the host transport, whatever the number of
+ * groups. The heartbeat's {@code term} carries the sender's
  * incarnation, drawn when the host starts, so a restart is noticed too.
  *
  * <p>A peer host is down once nothing was heard from it for twice the largest
@@ -49,6 +50,12 @@ final class HostLiveness implements MessageHandler {
     static final GroupId GROUP = GroupId.of("raftkit.hosts");
     /** Ticks between two recomputations of the peer hosts, to catch configuration changes. */
     static final int REFRESH_TICKS = 100;
+    /**
+     * Heartbeats a peer host sends within the time after which it is down: enough that one or two
+     * lost ones do not wake groups, few enough that an idle host's liveness traffic stays small
+     * (each message costs a few wake-ups of transport and worker threads).
+     */
+    static final int HEARTBEATS_PER_DOWN_TIME = 3;
     private static final Logger LOG = LoggerFactory.getLogger(HostLiveness.class);
     private static final int MAX_ID_LENGTH = 64;
 
@@ -99,7 +106,8 @@ final class HostLiveness implements MessageHandler {
     private volatile boolean silenced;
     private long now;
     private long lastRefresh;
-    private int heartbeatTicks = Config.DEFAULT_HEARTBEAT_INTERVAL_TICKS;
+    private long lastHeartbeat;
+    private int heartbeatTicks = 2 * Config.DEFAULT_ELECTION_TIMEOUT_TICKS_MIN / HEARTBEATS_PER_DOWN_TIME;
     private int downTicks = 2 * Config.DEFAULT_ELECTION_TIMEOUT_TICKS_MIN;
 
     /**
@@ -169,16 +177,21 @@ final class HostLiveness implements MessageHandler {
         silenced = true;
     }
 
-    /** One tick of the host's clock: refresh the peers if due, heartbeat if due, find hosts gone down. */
-    void tick() {
-        now++;
+    /**
+     * Advances the host's clock: refreshes the peers if due, heartbeats if due, finds hosts gone down.
+     *
+     * @param elapsed the ticks since the last call ({@link HostTicker} runs less often while every group is quiescent)
+     */
+    void tick(int elapsed) {
+        now += elapsed;
         if (silenced) {
             return;
         }
         if (groupsChanged || now - lastRefresh >= REFRESH_TICKS) {
             refresh();
         }
-        if (now % heartbeatTicks == 0) {
+        if (now - lastHeartbeat >= heartbeatTicks) {
+            lastHeartbeat = now;
             peers.keySet().forEach(id -> view.send(new Heartbeat(selfId, id, incarnation, 0, 0)));
         }
         for (Peer peer : peers.values()) {
@@ -244,8 +257,8 @@ final class HostLiveness implements MessageHandler {
             }
         }
         if (heartbeat != Integer.MAX_VALUE) {
-            heartbeatTicks = heartbeat;
             downTicks = Math.max(2 * electionMin, 2 * heartbeat + 1);
+            heartbeatTicks = Math.max(heartbeat, downTicks / HEARTBEATS_PER_DOWN_TIME);
         }
         if (!current.keySet().equals(peers.keySet())) {
             peers.clear();

@@ -71,8 +71,8 @@ class HostSimulationTest {
 
         scheduler.runUntil(2000 * MS, crossGroup::check);
 
-        // Each leader heartbeats its two followers every 30 ms: some 400 messages in 2 s for three groups.
-        assertThat(crossGroup.delivered()).as("deliveries checked, seed %d", SEED).isGreaterThan(400);
+        // Elections, no-ops and heartbeats until the groups quiesce, then the hosts' liveness: some 150 in 2 s.
+        assertThat(crossGroup.delivered()).as("deliveries checked, seed %d", SEED).isGreaterThan(100);
         hosts.crashAll();
     }
 
@@ -116,9 +116,9 @@ class HostSimulationTest {
 
         assertThat(groupSends(hosts, crossGroup) - groupSends).as("messages of %d idle groups in 2 s, seed %d",
                 MANY, SEED).isZero();
-        // 3 hosts x 2 peers, every 3 ticks of 10 ms: 400 in 2 s.
+        // 3 hosts x 2 peers, every third of the 300 ms down time: 120 in 2 s.
         assertThat(crossGroup.sentBy(LIVENESS) - livenessSends).as("liveness messages in 2 s, seed %d", SEED)
-                .isBetween(350L, 450L);
+                .isBetween(100L, 140L);
         assertThat(hosts.groups()).allSatisfy(group -> assertThat(leader(group)).as("leader of %s", group.id())
                 .isNotNull());
         hosts.crashAll();
