@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
 final class CoreHost implements RaftHost {
 
     /** The settings a group's {@link Config} must leave to the {@link HostConfig}. */
+    /**
+     * The host option that lets idle groups quiesce ({@code true}; default {@code false}). Opt-in
+     * while a host behind a proxy or NAT, which its peers know under another address than its own,
+     * is not told apart by liveness: see {@code docs/many-groups.md}.
+     */
+    static final String QUIESCE_OPTION = "raftkit.quiesce";
     static final Set<Config.Setting> HOST_SETTINGS = EnumSet.of(Config.Setting.TICK_INTERVAL,
             Config.Setting.DATA_DIR, Config.Setting.LOG_STORE, Config.Setting.TRANSPORT, Config.Setting.OPTION,
             Config.Setting.CLUSTER_ID);
@@ -352,6 +358,11 @@ final class CoreHost implements RaftHost {
         @Override
         public Optional<GroupId> group() {
             return Optional.of(group);
+        }
+
+        @Override
+        public boolean quiesce() {
+            return config.option(QUIESCE_OPTION).map(Boolean::parseBoolean).orElse(false);
         }
 
         @Override

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -179,10 +180,19 @@ final class Driver<C, R> implements MessageHandler {
      * @param host the peer host's address
      */
     void wakeFor(Address host) {
+        wakeIf(() -> dependsOn(host));
+    }
+
+    /** Wakes the core if it is quiesced, whatever it depends on; see {@link HostLiveness.Group#wake}. */
+    void wakeIfQuiescent() {
+        wakeIf(() -> true);
+    }
+
+    private void wakeIf(BooleanSupplier needed) {
         if (quiescent) {
             queue.execute(task(() -> {
-                if (core.quiescent() && dependsOn(host)) {
-                    LOG.debug("[{}] term {}: waking: host {} stopped answering or restarted", nodeId, core.term(), host);
+                if (core.quiescent() && needed.getAsBoolean()) {
+                    LOG.debug("[{}] term {}: waking: a peer host stopped answering or restarted", nodeId, core.term());
                     core.wake();
                 }
             }));

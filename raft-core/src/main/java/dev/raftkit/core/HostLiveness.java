@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * incarnation, drawn when the host starts, so a restart is noticed too.
  *
  * <p>A peer host is down once nothing was heard from it for twice the largest
- * {@code electionTimeoutTicksMin} of the host's groups. When a peer host goes down, or answers with
- * a new incarnation, every group is asked to wake ({@link Group#wakeFor}): its quiesced leader
+ * {@code electionTimeoutTicksMin} of the host's groups. While a peer host is down (at every run of
+ * the ticker, so a group that quiesced meanwhile wakes too: a peer that this host cannot hear, say
+ * behind a proxy that gives it another address, keeps its groups from sleeping), or when it answers
+ * with a new incarnation, every group is asked to wake ({@link Group#wakeFor}): its quiesced leader
  * wakes if a member is on that host, its quiesced follower if its leader is. A woken follower
  * campaigns only if its leader stays silent for an election timeout, and a woken leader without a
  * quorum steps down, as without quiescence.
@@ -58,6 +60,8 @@ final class HostLiveness implements MessageHandler {
     static final int HEARTBEATS_PER_DOWN_TIME = 3;
     private static final Logger LOG = LoggerFactory.getLogger(HostLiveness.class);
     private static final int MAX_ID_LENGTH = 64;
+    /** The most {@link #strangers} tracked. */
+    static final int MAX_STRANGERS = 64;
 
     /** What liveness needs of a group of the host. */
     interface Group {
@@ -77,10 +81,17 @@ final class HostLiveness implements MessageHandler {
          * @param host the peer host that went down or restarted
          */
         void wakeFor(Address host);
+
+        /**
+         * Wakes the group, on its own driver queue, if it is quiesced, whatever it depends on: a
+         * peer host this host knows under no member address stopped answering or restarted.
+         */
+        void wake();
     }
 
     /** What is known of one peer host; ticker queue only. */
     private static final class Peer {
+        /** Where this host sends it heartbeats; null for a {@linkplain #strangers stranger}. */
         final Address address;
         long lastHeardTick;
         /** The incarnation it last announced; 0 before it was heard. */
@@ -101,6 +112,13 @@ final class HostLiveness implements MessageHandler {
     private final Supplier<? extends Collection<? extends Group>> groups;
     /** The peer hosts by {@link #hostId}, in id order (deterministic). */
     private final Map<NodeId, Peer> peers = new TreeMap<>();
+    /**
+     * Hosts heard under an id that names none of the members' addresses: a host behind a proxy or
+     * NAT calls itself by its own listen address, which its peers reach under another. Its silence
+     * or restart wakes every quiesced group, as which groups depend on it is unknown. At most
+     * {@link #MAX_STRANGERS}, so forged ids cannot grow the map.
+     */
+    private final Map<NodeId, Peer> strangers = new TreeMap<>();
     private Transport view;
     private volatile boolean groupsChanged = true;
     private volatile boolean silenced;
@@ -194,14 +212,30 @@ final class HostLiveness implements MessageHandler {
             lastHeartbeat = now;
             peers.keySet().forEach(id -> view.send(new Heartbeat(selfId, id, incarnation, 0, 0)));
         }
-        for (Peer peer : peers.values()) {
-            if (!peer.down && now - peer.lastHeardTick > downTicks) {
-                peer.down = true;
-                LOG.info("host {}: peer host {} silent for {} ticks: waking the groups that depend on it", self,
-                        peer.address, downTicks);
-                wakeFor(peer.address);
+        peers.forEach((id, peer) -> {
+            if (silent(id, peer)) {
+                wake(peer); // on every run while down: a group that quiesced since must not stay asleep
             }
+        });
+        strangers.forEach((id, peer) -> {
+            boolean wasDown = peer.down;
+            if (silent(id, peer) && !wasDown) {
+                wake(peer); // once: a stranger's silence wakes every group
+            }
+        });
+    }
+
+    /** {@return whether {@code peer} is down (silent for the down time), marking it so and logging the change} */
+    private boolean silent(NodeId id, Peer peer) {
+        if (now - peer.lastHeardTick <= downTicks) {
+            return false;
         }
+        if (!peer.down) {
+            peer.down = true;
+            LOG.info("host {}: peer host {} silent for {} ticks: waking the groups that depend on it", self, id,
+                    downTicks);
+        }
+        return true;
     }
 
     @Override
@@ -219,21 +253,33 @@ final class HostLiveness implements MessageHandler {
     private void heardFrom(NodeId id, long peerIncarnation) {
         Peer peer = peers.get(id);
         if (peer == null) {
-            return; // a host that runs no member of this host's groups (yet)
+            peer = strangers.get(id);
+        }
+        if (peer == null) {
+            if (strangers.size() >= MAX_STRANGERS) {
+                return;
+            }
+            peer = new Peer(null, now);
+            strangers.put(id, peer);
         }
         peer.lastHeardTick = now;
         peer.down = false;
         long before = peer.incarnation;
         peer.incarnation = peerIncarnation;
         if (before != 0 && before != peerIncarnation) {
-            LOG.info("host {}: peer host {} restarted: waking the groups that depend on it", self, peer.address);
-            wakeFor(peer.address);
+            LOG.info("host {}: peer host {} restarted: waking the groups that depend on it", self, id);
+            wake(peer);
         }
     }
 
-    private void wakeFor(Address host) {
+    /** Wakes the groups that depend on {@code peer}: all quiesced ones if it is a stranger. */
+    private void wake(Peer peer) {
         for (Group group : groups.get()) {
-            group.wakeFor(host);
+            if (peer.address == null) {
+                group.wake();
+            } else {
+                group.wakeFor(peer.address);
+            }
         }
     }
 
@@ -267,5 +313,6 @@ final class HostLiveness implements MessageHandler {
             peers.forEach((id, peer) -> addresses.put(id, peer.address));
             view.updatePeers(addresses);
         }
+        strangers.keySet().removeAll(peers.keySet()); // heard before its groups named it
     }
 }

@@ -43,6 +43,14 @@ interface NodeHosting {
     Optional<GroupId> group();
 
     /**
+     * {@return whether the node quiesces when idle: only a group of a host that opted in, since only
+     * a host watches its peers' liveness ({@link HostLiveness})}
+     */
+    default boolean quiesce() {
+        return false;
+    }
+
+    /**
      * Returns how the node's logs, error messages and queue names call it: {@code group/member} on
      * a host, the member id alone for a single node. Every part of the node prints this label, so
      * the lines of one group can be told from another's with the same member id.

@@ -108,9 +108,7 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
         LogStore store = setup.logStore();
         Transport transport = setup.transport();
         String id = hosting.label(config);
-        // Only the groups of a host quiesce: only a host watches its peers' liveness (HostLiveness).
-        CoreOptions options = CoreOptions.of(config, transport.maxMessageBytes())
-                .withQuiesce(hosting.group().isPresent());
+        CoreOptions options = CoreOptions.of(config, transport.maxMessageBytes()).withQuiesce(hosting.quiesce());
         EngineMetrics metrics = MetricsOption.metrics(config, hosting.group(), runtime::nanoTime);
         HardState hardState;
         SnapshotMeta snapshot;
@@ -423,6 +421,11 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
     @Override
     public void wakeFor(Address host) {
         driver.wakeFor(host);
+    }
+
+    @Override
+    public void wake() {
+        driver.wakeIfQuiescent();
     }
 
     @Override

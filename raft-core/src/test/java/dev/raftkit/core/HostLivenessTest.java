@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link HostLiveness} in virtual ticks: one heartbeat per peer host per third of the down time on the
- * reserved group, and a wake of the groups when a peer host goes silent or restarts, once per event.
+ * reserved group, and a wake of the groups while a peer host is silent and when it restarts.
  */
 class HostLivenessTest {
 
@@ -34,6 +34,8 @@ class HostLivenessTest {
     private final ManualRuntime runtime = new ManualRuntime();
     private final RecordingTransport transport = new RecordingTransport();
     private final List<Address> wakes = new ArrayList<>();
+    /** Wakes of a group whatever it depends on ({@link HostLiveness.Group#wake}). */
+    private int wakesOfAny;
     private HostLiveness liveness;
 
     @BeforeEach
@@ -58,6 +60,11 @@ class HostLivenessTest {
             public void wakeFor(Address host) {
                 wakes.add(host);
             }
+
+            @Override
+            public void wake() {
+                wakesOfAny++;
+            }
         };
         liveness = new HostLiveness(SELF, 7, transport, runtime.newTaskQueue("ticker"), () -> List.of(group, group));
         liveness.start();
@@ -77,19 +84,21 @@ class HostLivenessTest {
     }
 
     @Test
-    void aPeerHostSilentForTheDownTimeWakesTheGroupsOnceUntilHeardAgain() {
+    void aPeerHostSilentForTheDownTimeWakesTheGroupsUntilHeardAgain() {
         ticks(DOWN_TICKS, List.of(B, C));
         ticks(DOWN_TICKS - 1, List.of(B));
         assertThat(wakes).as("C silent for %d ticks", DOWN_TICKS).isEmpty();
 
         ticks(1, List.of(B));
-        assertThat(wakes).as("each of the two groups asked once").containsExactly(C, C);
-        ticks(5 * DOWN_TICKS, List.of(B));
-        assertThat(wakes).as("still down: no more wakes").hasSize(2);
+        assertThat(wakes).as("each of the two groups asked").containsExactly(C, C);
+        ticks(5, List.of(B));
+        assertThat(wakes).as("still down: asked again at every run").hasSize(2 + 2 * 5).containsOnly(C);
 
         ticks(1, List.of(B, C));
-        ticks(DOWN_TICKS + 1, List.of(B));
-        assertThat(wakes).as("heard again, then silent again").containsExactly(C, C, C, C);
+        ticks(DOWN_TICKS - 1, List.of(B));
+        assertThat(wakes).as("heard again: no wake until silent again").hasSize(12);
+        ticks(1, List.of(B));
+        assertThat(wakes).as("silent again").hasSize(14);
     }
 
     @Test
@@ -118,6 +127,35 @@ class HostLivenessTest {
         NodeId two = HostLiveness.hostId(new Address(longName + ".two", 7000));
         assertThat(one.value()).hasSize(64);
         assertThat(one).isNotEqualTo(two);
+    }
+
+    @Test
+    void aHostHeardUnderAnIdOfNoMemberAddressWakesEveryGroupWhenSilentOrRestarted() {
+        // C behind a proxy: it names itself by its listen address, the members name the proxy's.
+        Address cListening = new Address("10.9.9.9", 7003);
+        ticks(DOWN_TICKS, List.of(B, C, cListening));
+        ticks(DOWN_TICKS - 1, List.of(B, C));
+        assertThat(wakesOfAny).as("silent for %d ticks", DOWN_TICKS).isZero();
+
+        ticks(1, List.of(B, C));
+        assertThat(wakesOfAny).as("each of the two groups asked once").isEqualTo(2);
+        assertThat(wakes).as("no member address to wake for").isEmpty();
+
+        ticks(1, List.of(B, C, cListening));
+        hear(cListening, 9);
+        assertThat(wakesOfAny).as("heard again, then restarted").isEqualTo(4);
+    }
+
+    @Test
+    void atMostMaxStrangersAreTracked() {
+        List<Address> strangers = new ArrayList<>();
+        for (int i = 0; i < 2 * HostLiveness.MAX_STRANGERS; i++) {
+            strangers.add(new Address("stranger-" + i, 7000));
+        }
+        ticks(1, strangers);
+        ticks(DOWN_TICKS + 1, List.of(B, C));
+        assertThat(wakesOfAny).as("two groups woken per tracked stranger gone silent")
+                .isEqualTo(2 * HostLiveness.MAX_STRANGERS);
     }
 
     /** Runs {@code count} ticks; before each, every host of {@code heard} is heard with incarnation 1. */
