@@ -37,8 +37,7 @@ public interface RaftHost extends AutoCloseable {
      * @return the builder; its {@code start()} starts the group
      * @throws IllegalArgumentException if {@code groupConfig} sets {@code tickInterval},
      *     {@code dataDir}, {@code logStore}, {@code transport}, an {@code option} or
-     *     {@code clusterId} (see {@link Config#explicitlySet()}), or its own address is not this host's,
-     *     or {@code id} is {@code raftkit.hosts}, reserved for the hosts' liveness messages
+     *     {@code clusterId} (see {@link Config#explicitlySet()}), or its own address is not this host's
      * @throws IllegalStateException if the group already runs here, or the host is closed
      */
     <C, R> GroupBuilder<C, R> group(GroupId id, Config groupConfig);

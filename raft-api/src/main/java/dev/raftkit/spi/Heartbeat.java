@@ -30,4 +30,31 @@ public record Heartbeat(NodeId from, NodeId to, long term, long commitIndex, lon
     public Heartbeat(NodeId from, NodeId to, long term, long commitIndex, long readSeq) {
         this(from, to, term, commitIndex, readSeq, false);
     }
+
+    /**
+     * Builds a host's liveness heartbeat: a host whose groups quiesce tells each peer host it is up
+     * with one of these, sent on a group the two share, from its member to the peer's member, so
+     * the receiver names the sending host by the address its own configuration gives that member
+     * (a host behind a proxy is known to its peers under another address than its own). It has term
+     * 0, which no leader's heartbeat has (a leader's term is at least 1); {@code readSeq} carries
+     * the sending host's incarnation, drawn at each start, so a restart is noticed. A host hands it
+     * to its liveness tracking, never to the group's Raft state; a single node drops it.
+     *
+     * @param from the sending host's member of the group
+     * @param to the peer host's member of the group
+     * @param incarnation the sending host's incarnation, at least 1
+     * @return the heartbeat
+     * @throws IllegalArgumentException if {@code incarnation} is not positive
+     */
+    public static Heartbeat liveness(NodeId from, NodeId to, long incarnation) {
+        if (incarnation < 1) {
+            throw new IllegalArgumentException("a host's incarnation must be at least 1, was " + incarnation);
+        }
+        return new Heartbeat(from, to, 0, 0, incarnation, false);
+    }
+
+    /** {@return whether this is a host's {@linkplain #liveness liveness heartbeat}: term 0} */
+    public boolean isLiveness() {
+        return term == 0;
+    }
 }

@@ -51,13 +51,12 @@ import org.slf4j.LoggerFactory;
  */
 final class CoreHost implements RaftHost {
 
-    /** The settings a group's {@link Config} must leave to the {@link HostConfig}. */
     /**
-     * The host option that lets idle groups quiesce ({@code true}; default {@code false}). Opt-in
-     * while a host behind a proxy or NAT, which its peers know under another address than its own,
-     * is not told apart by liveness: see {@code docs/many-groups.md}.
+     * The host option that lets idle groups quiesce: {@code true} (the default) or {@code false}
+     * (every group heartbeats all the time, as a single node does).
      */
     static final String QUIESCE_OPTION = "raftkit.quiesce";
+    /** The settings a group's {@link Config} must leave to the {@link HostConfig}. */
     static final Set<Config.Setting> HOST_SETTINGS = EnumSet.of(Config.Setting.TICK_INTERVAL,
             Config.Setting.DATA_DIR, Config.Setting.LOG_STORE, Config.Setting.TRANSPORT, Config.Setting.OPTION,
             Config.Setting.CLUSTER_ID);
@@ -74,22 +73,25 @@ final class CoreHost implements RaftHost {
     private final HostStorageWriter storage;
     private final HostTicker ticker;
     private final HostLiveness liveness;
+    /** Whether the groups quiesce when idle ({@link #QUIESCE_OPTION}). */
+    private final boolean quiesce;
     /** Started groups; changed under {@code this}. */
     private final Map<GroupId, RaftNode<?, ?>> groups = new ConcurrentHashMap<>();
     /** Groups being stopped by {@link #stopGroup}, which {@link #close()} waits for. */
     private final Set<CompletableFuture<Void>> stopping = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private CoreHost(HostSetup setup, Optional<PooledRuntime> pool, RaftRuntime runtime, TaskQueue storageQueue,
-            TaskQueue tickerQueue) {
+    private CoreHost(HostSetup setup, boolean quiesce, Optional<PooledRuntime> pool, RaftRuntime runtime,
+            TaskQueue storageQueue, TaskQueue tickerQueue) {
         this.config = setup.config();
+        this.quiesce = quiesce;
         this.store = setup.logStore();
         this.transport = setup.transport();
         this.pool = pool;
         this.runtime = runtime;
         this.storage = new HostStorageWriter(store, storageQueue);
         long incarnation = 1 + runtime.newRandom().nextLong(RaftMessage.MAX_TERM);
-        this.liveness = new HostLiveness(config.address(), incarnation, transport, tickerQueue, groups::values);
+        this.liveness = new HostLiveness(config.address(), incarnation, tickerQueue, () -> groups);
         this.ticker = new HostTicker(tickerQueue, config.tickInterval().toNanos(), liveness::tick);
     }
 
@@ -97,20 +99,21 @@ final class CoreHost implements RaftHost {
      * Starts a host: its threads (unless the setup brings a runtime), its transport, its liveness
      * messages and its clock.
      *
+     * @throws IllegalArgumentException if the option {@value #QUIESCE_OPTION} is neither {@code true} nor {@code false}
      * @throws IllegalStateException if the transport cannot start; everything is closed again
      */
     static CoreHost start(HostSetup setup) {
         HostConfig config = setup.config();
+        boolean quiesce = quiesceOption(config);
         String prefix = "raftkit-host-" + config.address();
         Optional<PooledRuntime> pool = setup.runtime().isPresent()
                 ? Optional.empty() : Optional.of(new PooledRuntime(prefix, config.threads()));
         RaftRuntime runtime = setup.runtime().orElseGet(pool::get);
         TaskQueue storageQueue = pool.map(p -> p.newThreadQueue("storage"))
                 .orElseGet(() -> runtime.newTaskQueue(prefix + "-storage"));
-        CoreHost host = new CoreHost(setup, pool, runtime, storageQueue, runtime.newTaskQueue(prefix + "-ticker"));
+        CoreHost host = new CoreHost(setup, quiesce, pool, runtime, storageQueue, runtime.newTaskQueue(prefix + "-ticker"));
         try {
             setup.transport().start();
-            host.liveness.start();
         } catch (IOException | RuntimeException e) {
             host.close();
             throw new IllegalStateException("cannot start the transport of host " + config.address() + ": "
@@ -119,6 +122,16 @@ final class CoreHost implements RaftHost {
         host.ticker.start();
         LOG.info("host {} started: {} threads, tick {}", config.address(), config.threads(), config.tickInterval());
         return host;
+    }
+
+    private static boolean quiesceOption(HostConfig config) {
+        String value = config.option(QUIESCE_OPTION).orElse("true");
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("host option " + QUIESCE_OPTION
+                    + " must be true or false, was '" + value + "'");
+        };
     }
 
     @Override
@@ -130,10 +143,6 @@ final class CoreHost implements RaftHost {
     public <C, R> GroupBuilder<C, R> group(GroupId id, Config groupConfig) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(groupConfig, "groupConfig");
-        if (id.equals(HostLiveness.GROUP)) {
-            throw new IllegalArgumentException("group id " + id + " is reserved: the hosts exchange their liveness "
-                    + "messages on it; choose another id");
-        }
         for (Config.Setting setting : groupConfig.explicitlySet()) {
             if (HOST_SETTINGS.contains(setting)) {
                 throw new IllegalArgumentException("group " + id + ": its Config sets " + builderMethod(setting)
@@ -362,7 +371,12 @@ final class CoreHost implements RaftHost {
 
         @Override
         public boolean quiesce() {
-            return config.option(QUIESCE_OPTION).map(Boolean::parseBoolean).orElse(false);
+            return quiesce;
+        }
+
+        @Override
+        public LivenessFilter.Sink liveness() {
+            return liveness::heard;
         }
 
         @Override

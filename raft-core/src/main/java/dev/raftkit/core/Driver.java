@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -180,18 +179,9 @@ final class Driver<C, R> implements MessageHandler {
      * @param host the peer host's address
      */
     void wakeFor(Address host) {
-        wakeIf(() -> dependsOn(host));
-    }
-
-    /** Wakes the core if it is quiesced, whatever it depends on; see {@link HostLiveness.Group#wake}. */
-    void wakeIfQuiescent() {
-        wakeIf(() -> true);
-    }
-
-    private void wakeIf(BooleanSupplier needed) {
         if (quiescent) {
             queue.execute(task(() -> {
-                if (core.quiescent() && needed.getAsBoolean()) {
+                if (core.quiescent() && dependsOn(host)) {
                     LOG.debug("[{}] term {}: waking: a peer host stopped answering or restarted", nodeId, core.term());
                     core.wake();
                 }

@@ -50,6 +50,11 @@ interface NodeHosting {
         return false;
     }
 
+    /** {@return where the node hands a host's liveness heartbeats: the host's {@link HostLiveness}; nowhere for a single node} */
+    default LivenessFilter.Sink liveness() {
+        return (host, incarnation) -> { };
+    }
+
     /**
      * Returns how the node's logs, error messages and queue names call it: {@code group/member} on
      * a host, the member id alone for a single node. Every part of the node prints this label, so

@@ -20,6 +20,7 @@ import dev.raftkit.StateMachine;
 import dev.raftkit.core.protocol.CoreOptions;
 import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.spi.HardState;
+import dev.raftkit.spi.Heartbeat;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.NodeSetup;
 import dev.raftkit.spi.RaftRuntime;
@@ -29,7 +30,6 @@ import dev.raftkit.spi.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -63,6 +63,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
     private final String label;
     private final Codec<C> codec;
     private final Driver<C, R> driver;
+    /** The node's transport: the driver's outbox sends on it, and so does the host's liveness. */
+    private final Transport transport;
     private final Applier<C, R> applier;
     private final Notifier notifier;
     private final Outstanding outstanding;
@@ -76,8 +78,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
     /** Completes once the node's store is closed and its queues are stopped. */
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
-    private RaftNode(Config config, String label, Codec<C> codec, Driver<C, R> driver, Applier<C, R> applier, Notifier notifier,
-            Outstanding outstanding, LeaderWaits leaderWaits, List<TaskQueue> queues, EngineMetrics metrics,
+    private RaftNode(Config config, String label, Codec<C> codec, Driver<C, R> driver, Transport transport,
+            Applier<C, R> applier, Notifier notifier, Outstanding outstanding, LeaderWaits leaderWaits, List<TaskQueue> queues, EngineMetrics metrics,
             boolean sessionsEnabled, LogClock logClock) {
         this.sessionsEnabled = sessionsEnabled;
         this.logClock = logClock;
@@ -85,6 +87,7 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
         this.label = label;
         this.codec = codec;
         this.driver = driver;
+        this.transport = transport;
         this.applier = applier;
         this.notifier = notifier;
         this.outstanding = outstanding;
@@ -146,7 +149,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
             Map<NodeId, Address> peers = new TreeMap<>(membership.addresses());
             peers.remove(config.self());
             transport.updatePeers(peers);
-            transport.start(driver);
+            transport.start(new LivenessFilter(driver, member -> driver.view().membership().addressOf(member),
+                    hosting.liveness()));
         } catch (IOException | RuntimeException e) {
             queues.forEach(TaskQueue::close);
             throw new IllegalStateException("[" + id + "] cannot start the transport: " + e.getMessage(), e);
@@ -154,8 +158,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
         driver.start();
         LOG.info("[{}] started: term {}, last index {}, commit index {}", id, core.term(), core.lastIndex(),
                 core.commitIndex());
-        RaftNode<C, R> node = new RaftNode<>(config, id, setup.codec(), driver, applier, notifier, outstanding,
-                leaderWaits, queues, metrics, setup.responseCodec().isPresent(), logClock);
+        RaftNode<C, R> node = new RaftNode<>(config, id, setup.codec(), driver, transport, applier, notifier,
+                outstanding, leaderWaits, queues, metrics, setup.responseCodec().isPresent(), logClock);
         metrics.bind(node::status, outstanding::inflightWrites);
         return node;
     }
@@ -401,11 +405,13 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
     }
 
     @Override
-    public Collection<Address> memberAddresses() {
-        Membership membership = driver.view().membership();
-        List<Address> addresses = new ArrayList<>(membership.voters().values());
-        addresses.addAll(membership.learners().values());
-        return addresses;
+    public NodeId self() {
+        return config.self();
+    }
+
+    @Override
+    public Map<NodeId, Address> memberAddresses() {
+        return driver.view().membership().addresses();
     }
 
     @Override
@@ -424,8 +430,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
     }
 
     @Override
-    public void wake() {
-        driver.wakeIfQuiescent();
+    public void sendLiveness(Heartbeat heartbeat) {
+        transport.send(heartbeat);
     }
 
     @Override

@@ -7,21 +7,17 @@ import dev.raftkit.Config;
 import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
 import dev.raftkit.spi.Heartbeat;
-import dev.raftkit.spi.HostTransport;
-import dev.raftkit.spi.MessageHandler;
-import dev.raftkit.spi.RaftMessage;
-import dev.raftkit.spi.Transport;
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link HostLiveness} in virtual ticks: one heartbeat per peer host per third of the down time on the
- * reserved group, and a wake of the groups while a peer host is silent and when it restarts.
+ * {@link HostLiveness} in virtual ticks: one liveness heartbeat per peer host per third of the down
+ * time, on the group with the smallest id that has a member there, and a wake of the groups while a
+ * peer host is silent and when it restarts.
  */
 class HostLivenessTest {
 
@@ -32,130 +28,77 @@ class HostLivenessTest {
     private static final int DOWN_TICKS = 2 * Config.DEFAULT_ELECTION_TIMEOUT_TICKS_MIN;
 
     private final ManualRuntime runtime = new ManualRuntime();
-    private final RecordingTransport transport = new RecordingTransport();
-    private final List<Address> wakes = new ArrayList<>();
-    /** Wakes of a group whatever it depends on ({@link HostLiveness.Group#wake}). */
-    private int wakesOfAny;
+    /** g2 has members on A, B and C; g1, the smaller id, on A and B only, under other member ids. */
+    private final RecordingGroup g1 = new RecordingGroup("m1", Map.of("m1", SELF, "m2", B));
+    private final RecordingGroup g2 = new RecordingGroup("n1", Map.of("n1", SELF, "n2", B, "n3", C));
     private HostLiveness liveness;
 
     @BeforeEach
-    void start() throws IOException {
-        HostLiveness.Group group = new HostLiveness.Group() {
-            @Override
-            public Collection<Address> memberAddresses() {
-                return List.of(SELF, B, C);
-            }
-
-            @Override
-            public int heartbeatIntervalTicks() {
-                return Config.DEFAULT_HEARTBEAT_INTERVAL_TICKS;
-            }
-
-            @Override
-            public int electionTimeoutTicksMin() {
-                return Config.DEFAULT_ELECTION_TIMEOUT_TICKS_MIN;
-            }
-
-            @Override
-            public void wakeFor(Address host) {
-                wakes.add(host);
-            }
-
-            @Override
-            public void wake() {
-                wakesOfAny++;
-            }
-        };
-        liveness = new HostLiveness(SELF, 7, transport, runtime.newTaskQueue("ticker"), () -> List.of(group, group));
-        liveness.start();
+    void start() {
+        Map<GroupId, RecordingGroup> groups = new TreeMap<>();
+        groups.put(GroupId.of("g2"), g2);
+        groups.put(GroupId.of("g1"), g1);
+        liveness = new HostLiveness(SELF, 7, runtime.newTaskQueue("ticker"), () -> groups);
     }
 
     @Test
-    void everyPeerHostGetsOneHeartbeatPerThirdOfTheDownTimeOnTheReservedGroup() {
+    void everyPeerHostGetsOneHeartbeatPerThirdOfTheDownTimeOnTheSmallestGroupWithAMemberThere() {
         ticks(30, List.of(B, C));
         int interval = DOWN_TICKS / HostLiveness.HEARTBEATS_PER_DOWN_TIME;
+        int rounds = 30 / interval;
 
-        assertThat(transport.group).isEqualTo(GroupId.of("raftkit.hosts"));
-        assertThat(transport.peers).containsOnlyKeys(HostLiveness.hostId(B), HostLiveness.hostId(C));
         assertThat(interval).as("longer than the heartbeat interval").isGreaterThan(Config.DEFAULT_HEARTBEAT_INTERVAL_TICKS);
-        assertThat(transport.sent).hasSize(2 * (30 / interval))
-                .allSatisfy(h -> assertThat(h.term()).as("incarnation").isEqualTo(7));
-        assertThat(wakes).isEmpty();
+        assertThat(g1.sent).as("to B, on g1").hasSize(rounds)
+                .containsOnly(Heartbeat.liveness(NodeId.of("m1"), NodeId.of("m2"), 7));
+        assertThat(g2.sent).as("to C, on g2: the only group with a member there").hasSize(rounds)
+                .containsOnly(Heartbeat.liveness(NodeId.of("n1"), NodeId.of("n3"), 7));
+        assertThat(g1.wakes).isEmpty();
+        assertThat(g2.wakes).isEmpty();
     }
 
     @Test
     void aPeerHostSilentForTheDownTimeWakesTheGroupsUntilHeardAgain() {
         ticks(DOWN_TICKS, List.of(B, C));
         ticks(DOWN_TICKS - 1, List.of(B));
-        assertThat(wakes).as("C silent for %d ticks", DOWN_TICKS).isEmpty();
+        assertThat(g2.wakes).as("C silent for %d ticks", DOWN_TICKS - 1).isEmpty();
 
         ticks(1, List.of(B));
-        assertThat(wakes).as("each of the two groups asked").containsExactly(C, C);
+        assertThat(g1.wakes).as("every group asked").containsExactly(C);
+        assertThat(g2.wakes).containsExactly(C);
         ticks(5, List.of(B));
-        assertThat(wakes).as("still down: asked again at every run").hasSize(2 + 2 * 5).containsOnly(C);
+        assertThat(g2.wakes).as("still down: asked again at every run").hasSize(6).containsOnly(C);
 
         ticks(1, List.of(B, C));
         ticks(DOWN_TICKS - 1, List.of(B));
-        assertThat(wakes).as("heard again: no wake until silent again").hasSize(12);
+        assertThat(g2.wakes).as("heard again: no wake until silent again").hasSize(6);
         ticks(1, List.of(B));
-        assertThat(wakes).as("silent again").hasSize(14);
+        assertThat(g2.wakes).as("silent again").hasSize(7);
     }
 
     @Test
     void aPeerHostWithANewIncarnationWakesTheGroups() {
         ticks(5, List.of(B, C));
         hear(B, 8);
-        assertThat(wakes).containsExactly(B, B);
+        assertThat(g1.wakes).containsExactly(B);
+        assertThat(g2.wakes).containsExactly(B);
+    }
+
+    @Test
+    void aHostHeardUnderNoMemberAddressChangesNothing() {
+        ticks(DOWN_TICKS, List.of(B, C, new Address("10.9.9.9", 7003)));
+        hear(new Address("10.9.9.9", 7003), 9);
+        assertThat(g1.wakes).isEmpty();
+        assertThat(g2.wakes).isEmpty();
     }
 
     @Test
     void aSilencedHostSendsNoMoreHeartbeats() {
         ticks(DOWN_TICKS / HostLiveness.HEARTBEATS_PER_DOWN_TIME + 1, List.of(B, C));
-        int sent = transport.sent.size();
+        int sent = g1.sent.size() + g2.sent.size();
         liveness.silence();
         ticks(30, List.of(B, C));
         assertThat(sent).isPositive();
-        assertThat(transport.sent).hasSize(sent);
-    }
-
-    @Test
-    void hostIdsAreValidNodeIdsForAnyAddress() {
-        assertThat(HostLiveness.hostId(new Address("10.0.0.1", 7000))).isEqualTo(NodeId.of("10.0.0.1_7000"));
-        assertThat(HostLiveness.hostId(new Address("fe80::1", 7000)).value()).isEqualTo("fe80--1_7000");
-        String longName = "h".repeat(100);
-        NodeId one = HostLiveness.hostId(new Address(longName + ".one", 7000));
-        NodeId two = HostLiveness.hostId(new Address(longName + ".two", 7000));
-        assertThat(one.value()).hasSize(64);
-        assertThat(one).isNotEqualTo(two);
-    }
-
-    @Test
-    void aHostHeardUnderAnIdOfNoMemberAddressWakesEveryGroupWhenSilentOrRestarted() {
-        // C behind a proxy: it names itself by its listen address, the members name the proxy's.
-        Address cListening = new Address("10.9.9.9", 7003);
-        ticks(DOWN_TICKS, List.of(B, C, cListening));
-        ticks(DOWN_TICKS - 1, List.of(B, C));
-        assertThat(wakesOfAny).as("silent for %d ticks", DOWN_TICKS).isZero();
-
-        ticks(1, List.of(B, C));
-        assertThat(wakesOfAny).as("each of the two groups asked once").isEqualTo(2);
-        assertThat(wakes).as("no member address to wake for").isEmpty();
-
-        ticks(1, List.of(B, C, cListening));
-        hear(cListening, 9);
-        assertThat(wakesOfAny).as("heard again, then restarted").isEqualTo(4);
-    }
-
-    @Test
-    void atMostMaxStrangersAreTracked() {
-        List<Address> strangers = new ArrayList<>();
-        for (int i = 0; i < 2 * HostLiveness.MAX_STRANGERS; i++) {
-            strangers.add(new Address("stranger-" + i, 7000));
-        }
-        ticks(1, strangers);
-        ticks(DOWN_TICKS + 1, List.of(B, C));
-        assertThat(wakesOfAny).as("two groups woken per tracked stranger gone silent")
-                .isEqualTo(2 * HostLiveness.MAX_STRANGERS);
+        assertThat(g1.sent.size() + g2.sent.size()).isEqualTo(sent);
     }
 
     /** Runs {@code count} ticks; before each, every host of {@code heard} is heard with incarnation 1. */
@@ -167,49 +110,50 @@ class HostLivenessTest {
     }
 
     private void hear(Address host, long incarnation) {
-        transport.handler.onMessage(new Heartbeat(HostLiveness.hostId(host), HostLiveness.hostId(SELF), incarnation,
-                0, 0));
+        liveness.heard(host, incarnation);
         runtime.settle();
     }
 
-    /** A host transport of one view, the liveness group's, recording what it is given. */
-    private static final class RecordingTransport implements HostTransport {
-        GroupId group;
-        MessageHandler handler;
-        Map<NodeId, Address> peers = Map.of();
+    /** A group of fixed members that records what liveness sends on it and asks of it. */
+    private static final class RecordingGroup implements HostLiveness.Group {
+        final NodeId self;
+        final Map<NodeId, Address> members = new TreeMap<>();
         final List<Heartbeat> sent = new ArrayList<>();
+        final List<Address> wakes = new ArrayList<>();
 
-        @Override
-        public void start() {
+        RecordingGroup(String self, Map<String, Address> members) {
+            this.self = NodeId.of(self);
+            members.forEach((id, address) -> this.members.put(NodeId.of(id), address));
         }
 
         @Override
-        public Transport group(GroupId id, Config groupConfig) {
-            group = id;
-            return new Transport() {
-                @Override
-                public void start(MessageHandler messageHandler) {
-                    handler = messageHandler;
-                }
-
-                @Override
-                public void updatePeers(Map<NodeId, Address> current) {
-                    peers = current;
-                }
-
-                @Override
-                public void send(RaftMessage message) {
-                    sent.add((Heartbeat) message);
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+        public NodeId self() {
+            return self;
         }
 
         @Override
-        public void close() {
+        public Map<NodeId, Address> memberAddresses() {
+            return members;
+        }
+
+        @Override
+        public int heartbeatIntervalTicks() {
+            return Config.DEFAULT_HEARTBEAT_INTERVAL_TICKS;
+        }
+
+        @Override
+        public int electionTimeoutTicksMin() {
+            return Config.DEFAULT_ELECTION_TIMEOUT_TICKS_MIN;
+        }
+
+        @Override
+        public void wakeFor(Address host) {
+            wakes.add(host);
+        }
+
+        @Override
+        public void sendLiveness(Heartbeat heartbeat) {
+            sent.add(heartbeat);
         }
     }
 }

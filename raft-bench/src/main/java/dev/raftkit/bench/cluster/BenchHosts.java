@@ -87,8 +87,7 @@ final class BenchHosts implements AutoCloseable {
         try {
             for (int i = 0; i < HOSTS; i++) {
                 HostConfig config = HostConfig.builder(addresses.get(i)).dataDir(dataDir.resolve(memberId(i).value()))
-                        .logStore(providers.logStore()).transport(providers.transport())
-                        .option("raftkit.quiesce", "true").build();
+                        .logStore(providers.logStore()).transport(providers.transport()).build();
                 stores[i] = new CountingHostLogStore(storeProvider.openHost(config));
                 hosts.set(i, Raft.host(config).logStore(stores[i]).start());
             }

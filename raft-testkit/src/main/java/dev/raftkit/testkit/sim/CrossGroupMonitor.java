@@ -4,6 +4,7 @@ import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
+import dev.raftkit.spi.Heartbeat;
 import dev.raftkit.spi.HostTransport;
 import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.RaftMessage;
@@ -22,7 +23,8 @@ import java.util.function.LongSupplier;
  * group's handler is given must have been sent by that same group. A message is remembered for
  * {@link #MEMORY_NANOS} of virtual time, far beyond the longest network delay the simulation draws,
  * so one delivered that no group sent within that time is reported too. It also counts each
- * group's sends ({@link #sentBy}), so a run can check that idle groups go quiet.
+ * group's Raft messages ({@link #sentBy}), so a run can check that idle groups go quiet, and apart
+ * from them the hosts' liveness heartbeats, which go on groups too ({@link #livenessSent}).
  *
  * <p>Deliveries run inside the transport, which must not throw, so a broken property is recorded
  * and {@link #check()}, called by the event loop after every event, throws it. Not thread-safe: the
@@ -45,6 +47,7 @@ final class CrossGroupMonitor {
     private final Map<RaftMessage, Sent> sentBy = new IdentityHashMap<>();
     private final ArrayDeque<Send> sends = new ArrayDeque<>();
     private final Map<GroupId, Long> sendsByGroup = new HashMap<>();
+    private long livenessSends;
     private long delivered;
     private String violation;
 
@@ -78,8 +81,9 @@ final class CrossGroupMonitor {
     }
 
     /**
-     * Returns how many messages a group sent, over every host, so a test can tell an idle group
-     * that went quiet from one that still heartbeats.
+     * Returns how many Raft messages a group sent, over every host, so a test can tell an idle
+     * group that went quiet from one that still heartbeats; the hosts' liveness heartbeats sent on
+     * it are not counted.
      *
      * @param group the group
      * @return the count since the hosts started
@@ -88,8 +92,17 @@ final class CrossGroupMonitor {
         return sendsByGroup.getOrDefault(group, 0L);
     }
 
+    /** {@return how many liveness heartbeats ({@link Heartbeat#isLiveness}) the hosts sent, on every group} */
+    long livenessSent() {
+        return livenessSends;
+    }
+
     private void sent(GroupId group, RaftMessage message) {
-        sendsByGroup.merge(group, 1L, Long::sum);
+        if (message instanceof Heartbeat heartbeat && heartbeat.isLiveness()) {
+            livenessSends++;
+        } else {
+            sendsByGroup.merge(group, 1L, Long::sum);
+        }
         long now = clock.getAsLong();
         while (!sends.isEmpty() && sends.peekFirst().at() < now - MEMORY_NANOS) {
             Send old = sends.removeFirst();

@@ -139,7 +139,7 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
             return;
         }
         SimRuntime runtime = SimRuntime.drawn(scheduler, random, latencies, clockDrift);
-        HostConfig.Builder config = HostConfig.builder(address).tickInterval(TICK).option("raftkit.quiesce", "true");
+        HostConfig.Builder config = HostConfig.builder(address).tickInterval(TICK);
         engineOptions.forEach(config::option);
         HostConfig built = config.build();
         RaftHost host = Raft.host(built)

@@ -273,8 +273,8 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
 
     /**
      * Checks that the groups of hosts quiesce once idle: after the fault-free end of the run, no
-     * group sends a single message for {@link #QUIET_NANOS} (the hosts' liveness messages go on,
-     * on their own reserved group).
+     * group sends a single Raft message for {@link #QUIET_NANOS} (the hosts' liveness heartbeats go
+     * on, and are not counted).
      */
     private void checkGroupsGoQuiet(List<GroupRun> groups, ToLongFunction<GroupRun> sentBy, Runnable afterEach) {
         Map<GroupRun, Long> before = new LinkedHashMap<>();

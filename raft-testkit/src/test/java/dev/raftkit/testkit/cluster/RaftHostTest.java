@@ -263,6 +263,19 @@ class RaftHostTest {
     }
 
     @Test
+    void aQuiesceOptionThatIsNotTrueOrFalseIsRefused() {
+        HostConfig config = HostConfig.builder(address(0)).dataDir(root.resolve("host0")).logStore("memory")
+                .transport("memory").option("raftkit.quiesce", "yes").build();
+        assertThatThrownBy(() -> Raft.host(config).start()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("raftkit.quiesce").hasMessageContaining("'yes'");
+        RaftHost host = Raft.host(HostConfig.builder(address(0)).dataDir(root.resolve("host0")).logStore("memory")
+                .transport("memory").option("raftkit.quiesce", "false").build()).start();
+        hosts.add(host);
+        assertThat(host.address()).as("the address is free again: the refused host closed its transport")
+                .isEqualTo(address(0));
+    }
+
+    @Test
     void groupConfigsThatSetWhatTheHostOwnsAreRefused() {
         RaftHost host = startHosts(Config.DEFAULT_TICK_INTERVAL).get(0);
         GroupId group = GroupId.of("g");
@@ -283,10 +296,6 @@ class RaftHostTest {
         assertThatThrownBy(() -> host.group(group, groupConfig(group, 1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(address(1).toString()).hasMessageContaining(address(0).toString());
-        GroupId reserved = GroupId.of("raftkit.hosts");
-        assertThatThrownBy(() -> host.group(reserved, groupConfig(reserved, 0)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("raftkit.hosts").hasMessageContaining("reserved");
         assertThatThrownBy(() -> host.group(group, groupConfig(group, 0)).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("state machine");
 

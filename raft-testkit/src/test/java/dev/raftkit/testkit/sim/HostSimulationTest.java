@@ -37,7 +37,6 @@ class HostSimulationTest {
     private static final long SEED = 42;
     private static final GroupId G0 = GroupId.of("g0");
     private static final GroupId G2 = GroupId.of("g2");
-    private static final GroupId LIVENESS = GroupId.of("raftkit.hosts");
     /** Groups of the quiescence tests: enough that every host leads some. */
     private static final int MANY = 12;
 
@@ -110,14 +109,14 @@ class HostSimulationTest {
         hosts.startAll();
         scheduler.runUntil(2000 * MS, crossGroup::check);
         long groupSends = groupSends(hosts, crossGroup);
-        long livenessSends = crossGroup.sentBy(LIVENESS);
+        long livenessSends = crossGroup.livenessSent();
 
         scheduler.runUntil(4000 * MS, crossGroup::check);
 
         assertThat(groupSends(hosts, crossGroup) - groupSends).as("messages of %d idle groups in 2 s, seed %d",
                 MANY, SEED).isZero();
         // 3 hosts x 2 peers, every third of the 300 ms down time: 120 in 2 s.
-        assertThat(crossGroup.sentBy(LIVENESS) - livenessSends).as("liveness messages in 2 s, seed %d", SEED)
+        assertThat(crossGroup.livenessSent() - livenessSends).as("liveness messages in 2 s, seed %d", SEED)
                 .isBetween(100L, 140L);
         assertThat(hosts.groups()).allSatisfy(group -> assertThat(leader(group)).as("leader of %s", group.id())
                 .isNotNull());
