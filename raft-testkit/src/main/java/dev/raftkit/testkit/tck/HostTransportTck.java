@@ -146,14 +146,19 @@ public abstract class HostTransportTck {
         }
     }
 
-    /** Three groups send a thousand mixed messages each at once: each group's arrive all, in the order sent. */
+    /**
+     * Three groups send a thousand mixed messages each at once: each group's arrive all, in the
+     * order sent. The mix has hosts' liveness heartbeats (term 0, the incarnation in readSeq).
+     */
     @Test
     void keepsTheOrderOfEachGroupsMessages() throws IOException {
         Host one = startHost(CLUSTER);
         Host two = startHost(CLUSTER);
         List<Link> links = List.of(link(G1, A, one, B, two), link(G2, A, one, B, two),
                 link(GroupId.of("g3"), B, one, A, two));
-        List<List<RaftMessage>> sent = sendInterleaved(links, 1000, (i, link) -> i % 2 == 0
+        List<List<RaftMessage>> sent = sendInterleaved(links, 1000, (i, link) -> i % 8 == 6
+                ? Heartbeat.liveness(link.from.self, link.to.self, 1 + i)
+                : i % 2 == 0
                 ? new Heartbeat(link.from.self, link.to.self, 3, i, i, i % 4 == 0) // every other one quiesces
                 : new AppendEntries(link.from.self, link.to.self, 3, i, 2,
                         List.of(entry(i + 1, 3, 1 + random.nextInt(512))), i));
