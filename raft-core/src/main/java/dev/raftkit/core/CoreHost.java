@@ -92,7 +92,9 @@ final class CoreHost implements RaftHost {
         this.storage = new HostStorageWriter(store, storageQueue);
         long incarnation = 1 + runtime.newRandom().nextLong(RaftMessage.MAX_TERM);
         this.liveness = new HostLiveness(config.address(), incarnation, tickerQueue, () -> groups);
-        this.ticker = new HostTicker(tickerQueue, config.tickInterval().toNanos(), liveness::tick);
+        // Without quiescence no group sleeps, so nothing needs to hear which peer hosts answer.
+        this.ticker = new HostTicker(tickerQueue, config.tickInterval().toNanos(),
+                quiesce ? liveness::tick : elapsed -> { });
     }
 
     /**

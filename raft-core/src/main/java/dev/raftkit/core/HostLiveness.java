@@ -228,7 +228,10 @@ final class HostLiveness {
                 if (m.getKey().equals(member) || address.equals(self) || current.containsKey(address)) {
                     continue;
                 }
-                Peer peer = peers.getOrDefault(address, new Peer(now));
+                Peer peer = peers.get(address);
+                if (peer == null) {
+                    peer = new Peer(now);
+                }
                 peer.route = group;
                 peer.member = m.getKey();
                 current.put(address, peer);

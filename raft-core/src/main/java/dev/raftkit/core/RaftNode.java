@@ -79,8 +79,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     private RaftNode(Config config, String label, Codec<C> codec, Driver<C, R> driver, Transport transport,
-            Applier<C, R> applier, Notifier notifier, Outstanding outstanding, LeaderWaits leaderWaits, List<TaskQueue> queues, EngineMetrics metrics,
-            boolean sessionsEnabled, LogClock logClock) {
+            Applier<C, R> applier, Notifier notifier, Outstanding outstanding, LeaderWaits leaderWaits,
+            List<TaskQueue> queues, EngineMetrics metrics, boolean sessionsEnabled, LogClock logClock) {
         this.sessionsEnabled = sessionsEnabled;
         this.logClock = logClock;
         this.config = config;

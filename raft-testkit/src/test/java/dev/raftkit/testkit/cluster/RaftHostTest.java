@@ -268,11 +268,6 @@ class RaftHostTest {
                 .transport("memory").option("raftkit.quiesce", "yes").build();
         assertThatThrownBy(() -> Raft.host(config).start()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("raftkit.quiesce").hasMessageContaining("'yes'");
-        RaftHost host = Raft.host(HostConfig.builder(address(0)).dataDir(root.resolve("host0")).logStore("memory")
-                .transport("memory").option("raftkit.quiesce", "false").build()).start();
-        hosts.add(host);
-        assertThat(host.address()).as("the address is free again: the refused host closed its transport")
-                .isEqualTo(address(0));
     }
 
     @Test

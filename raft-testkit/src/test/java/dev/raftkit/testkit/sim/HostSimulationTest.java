@@ -124,6 +124,29 @@ class HostSimulationTest {
     }
 
     /**
+     * With the host option {@code raftkit.quiesce=false} idle groups go on heartbeating, as single
+     * nodes do, and the hosts send no liveness heartbeats, which only sleeping groups need.
+     */
+    @Test
+    void withQuiescenceOffIdleGroupsHeartbeatAndHostsSendNoLiveness() {
+        VirtualScheduler scheduler = new VirtualScheduler();
+        CrossGroupMonitor crossGroup = new CrossGroupMonitor(scheduler::now);
+        SimHosts<KvCommand, String, KvStateMachine> hosts = hosts(scheduler, MANY, Map.of("raftkit.quiesce", "false"),
+                crossGroup::watch);
+        hosts.startAll();
+        scheduler.runUntil(2000 * MS, crossGroup::check);
+        long groupSends = groupSends(hosts, crossGroup);
+
+        scheduler.runUntil(4000 * MS, crossGroup::check);
+
+        // Each of 12 leaders heartbeats 2 followers every 30 ms, and they answer: some 3,000 in 2 s.
+        assertThat(groupSends(hosts, crossGroup) - groupSends).as("messages of %d idle groups in 2 s, seed %d",
+                MANY, SEED).isGreaterThan(1000);
+        assertThat(crossGroup.livenessSent()).as("liveness messages, seed %d", SEED).isZero();
+        hosts.crashAll();
+    }
+
+    /**
      * A crash of a host wakes the quiesced groups: the groups it led elect new leaders on the other
      * hosts within 2 s, and every group has a leader again.
      */
@@ -176,13 +199,19 @@ class HostSimulationTest {
     /** Three hosts with {@code groups} groups, no faults; each host's transport wrapped by {@code transports}. */
     private static SimHosts<KvCommand, String, KvStateMachine> hosts(VirtualScheduler scheduler, int groups,
             UnaryOperator<HostTransport> transports) {
+        return hosts(scheduler, groups, Map.of(), transports);
+    }
+
+    /** Three hosts with {@code groups} groups and the host options {@code options}, no faults. */
+    private static SimHosts<KvCommand, String, KvStateMachine> hosts(VirtualScheduler scheduler, int groups,
+            Map<String, String> options, UnaryOperator<HostTransport> transports) {
         List<KvWorkload> workloads = new ArrayList<>();
         for (int g = 0; g < groups; g++) {
             workloads.add(new KvWorkload(3));
         }
         SimHosts<KvCommand, String, KvStateMachine> hosts = new SimHosts<>(scheduler, new SplittableRandom(SEED),
                 workloads, 3,
-                new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS), 0, Map.of(), 0, transports);
+                new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS), 0, options, 0, transports);
         hosts.network().delay(Duration.ofNanos(100_000), Duration.ofMillis(2));
         return hosts;
     }
