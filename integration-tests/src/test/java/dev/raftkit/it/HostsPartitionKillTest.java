@@ -57,16 +57,20 @@ import org.junit.jupiter.api.io.TempDir;
  * The host cut off, and later the host killed, is the one leading the most groups at the time, so
  * the most groups fail over. Seeded by {@value FaultSchedule#SEED_PROPERTY}: the durations and the
  * clients' choices; the seed and the schedule are printed on failure. Each group sees few
- * operations: {@link #LOAD}'s six clients share all groups and start at most 30 operations per
- * group on average (10 to 30 in runs on a shared two-core machine), which keeps every group's
- * history small for the checker and the run within a few minutes.
+ * operations: {@link #LOAD}'s six clients share all groups, pause 20 ms between two operations
+ * (so the budget lasts through every phase), and start at most 24 operations per group on average
+ * until the killed host is back, and at most 8 more after that (kept for then, so
+ * the clients do run against the restarted host however fast the earlier phases went). That keeps
+ * every group's history small for the checker and the run within a few minutes.
  */
 class HostsPartitionKillTest {
 
     private static final int HOSTS = 3;
     private static final int GROUPS = 200;
     private static final GroupsWorkload.Settings LOAD = new GroupsWorkload.Settings(6, Duration.ofSeconds(2), 2,
-            Duration.ofMillis(5), 30L * GROUPS);
+            Duration.ofMillis(20), 24L * GROUPS);
+    /** Operations granted to the clients once the killed host is back, so they run after the restart. */
+    private static final long AFTER_RESTART_BUDGET = 8L * GROUPS;
 
     private static final Duration LEADERS_BOUND = Duration.ofSeconds(90);
     private static final Duration PROBE_BOUND = Duration.ofSeconds(60);
@@ -196,6 +200,7 @@ class HostsPartitionKillTest {
         long restart = System.nanoTime();
         cluster.restart(killed);
         pids.add(cluster.pid(killed));
+        workload.grant(AFTER_RESTART_BUDGET);
         long acknowledged = workload.acknowledgedWrites();
         schedule.log(killed + " restarted with its " + GROUPS + " groups in " + (System.nanoTime() - restart) / 1_000_000
                 + " ms (pid " + cluster.pid(killed) + "); " + acknowledged + " write(s) acknowledged so far");

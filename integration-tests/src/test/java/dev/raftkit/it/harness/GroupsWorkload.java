@@ -35,8 +35,12 @@ import java.util.function.Function;
  * {@link Settings#keysPerGroup()} current keys at random (seeded), then put a unique value or read
  * with {@code readLinearizable}. A client sends a group's operations to the node that last led it
  * as far as the clients know: it starts at a random member, follows leader hints, and moves to a
- * random member after any other failure. The run stops after {@link Settings#maxOperations()}
- * operations at the latest.
+ * random member after any other failure.
+ *
+ * <p><b>Budget.</b> The clients start at most {@link Settings#initialBudget()} operations, plus
+ * what the test {@link #grant grants} later; with none left they wait. A test that needs clients
+ * running in a later phase (after a restart, say) keeps part of the budget for it, so a fast
+ * machine cannot spend it all in the earlier phases, while every group's history stays small.
  *
  * <p><b>Keys.</b> Every unknown outcome stays concurrent with everything after it and widens the
  * checker's search, so once a key collected {@value #MAX_UNKNOWN_PER_KEY} unknown writes its group
@@ -57,16 +61,16 @@ public final class GroupsWorkload {
      * @param opTimeout how long a client waits for one answer
      * @param keysPerGroup how many keys of a group the clients share at a time
      * @param thinkTime pause between two operations of a client
-     * @param maxOperations how many operations the clients start at most, in all
+     * @param initialBudget how many operations the clients may start, in all, before {@link #grant} allows more
      */
     public record Settings(int clients, Duration opTimeout, int keysPerGroup, Duration thinkTime,
-            long maxOperations) {
+            long initialBudget) {
 
         /** Checks the values. */
         public Settings {
-            if (clients < 1 || keysPerGroup < 1 || maxOperations < 1) {
-                throw new IllegalArgumentException("clients, keysPerGroup and maxOperations must be at least 1, were "
-                        + clients + ", " + keysPerGroup + " and " + maxOperations);
+            if (clients < 1 || keysPerGroup < 1 || initialBudget < 1) {
+                throw new IllegalArgumentException("clients, keysPerGroup and initialBudget must be at least 1, were "
+                        + clients + ", " + keysPerGroup + " and " + initialBudget);
             }
             Objects.requireNonNull(opTimeout, "opTimeout");
             Objects.requireNonNull(thinkTime, "thinkTime");
@@ -111,6 +115,8 @@ public final class GroupsWorkload {
     private final SortedMap<GroupId, Group> groups = new TreeMap<>();
     private final List<GroupId> groupIds;
     private final AtomicLong started = new AtomicLong();
+    /** How many more operations the clients may start. */
+    private final AtomicLong budget;
     private final AtomicLong probeSequence = new AtomicLong();
     private final ClientThreads clients = new ClientThreads();
 
@@ -126,6 +132,7 @@ public final class GroupsWorkload {
         }
         this.settings = Objects.requireNonNull(settings, "settings");
         this.seed = seed;
+        this.budget = new AtomicLong(settings.initialBudget());
         Random random = new Random(seed);
         new TreeMap<>(groups).forEach((id, access) -> this.groups.put(id, new Group(id, access,
                 randomOf(access.nodes(), random))));
@@ -247,6 +254,18 @@ public final class GroupsWorkload {
         return Collections.unmodifiableSortedMap(all);
     }
 
+    /**
+     * Lets the clients start {@code operations} more operations than their budget so far.
+     *
+     * @throws IllegalArgumentException if {@code operations} is negative
+     */
+    public void grant(long operations) {
+        if (operations < 0) {
+            throw new IllegalArgumentException("a grant must not be negative, was " + operations);
+        }
+        budget.addAndGet(operations);
+    }
+
     /** {@return how many operations the clients started} */
     public long operationsStarted() {
         return started.get();
@@ -294,13 +313,13 @@ public final class GroupsWorkload {
 
         /**
          * Runs one operation on a random group, as a fresh process (an unknown write retires its
-         * process anyway); a client goes on until stopped or until the clients started
-         * {@link Settings#maxOperations()} operations.
+         * process anyway), if the budget has one left; a client goes on until stopped.
          */
         private boolean step() throws InterruptedException {
-            if (started.getAndIncrement() >= settings.maxOperations()) {
-                return false;
+            if (budget.getAndUpdate(left -> Math.max(0, left - 1)) == 0) {
+                return true;
             }
+            started.incrementAndGet();
             Group group = groups.get(groupIds.get(random.nextInt(groupIds.size())));
             String key = group.key(random);
             NodeId target = group.target;
