@@ -1,9 +1,7 @@
 package dev.raftkit.testkit.sim;
 
 import dev.raftkit.Address;
-import dev.raftkit.Config;
 import dev.raftkit.GroupId;
-import dev.raftkit.NodeId;
 import dev.raftkit.spi.Heartbeat;
 import dev.raftkit.spi.HostTransport;
 import dev.raftkit.spi.MessageHandler;
@@ -65,7 +63,7 @@ final class CrossGroupMonitor {
      * @return the transport to hand the host
      */
     HostTransport watch(HostTransport transport) {
-        return new WatchedHost(transport);
+        return new WrappedGroups(transport, WatchedGroup::new);
     }
 
     /** Throws the first recorded violation, if any. */
@@ -130,53 +128,18 @@ final class CrossGroupMonitor {
         }
     }
 
-    /** A host's transport whose group views are watched. */
-    private final class WatchedHost implements HostTransport {
-        private final HostTransport inner;
-
-        WatchedHost(HostTransport inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public long maxMessageBytes() {
-            return inner.maxMessageBytes();
-        }
-
-        @Override
-        public void start() throws IOException {
-            inner.start();
-        }
-
-        @Override
-        public Transport group(GroupId group, Config groupConfig) {
-            return new WatchedGroup(group, inner.group(group, groupConfig));
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-    }
-
     /** One group's view: its sends are remembered, its deliveries checked. */
-    private final class WatchedGroup implements Transport {
+    private final class WatchedGroup extends ForwardingTransport {
         private final GroupId group;
-        private final Transport inner;
 
         WatchedGroup(GroupId group, Transport inner) {
+            super(inner);
             this.group = group;
-            this.inner = inner;
-        }
-
-        @Override
-        public long maxMessageBytes() {
-            return inner.maxMessageBytes();
         }
 
         @Override
         public void start(MessageHandler handler) throws IOException {
-            inner.start(new MessageHandler() {
+            super.start(new MessageHandler() {
                 @Override
                 public void onMessage(RaftMessage message) {
                     delivered(group, message);
@@ -192,19 +155,9 @@ final class CrossGroupMonitor {
         }
 
         @Override
-        public void updatePeers(Map<NodeId, Address> peers) {
-            inner.updatePeers(peers);
-        }
-
-        @Override
         public void send(RaftMessage message) {
             sent(group, message);
-            inner.send(message);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            super.send(message);
         }
     }
 }

@@ -25,7 +25,9 @@ import java.util.function.Supplier;
 /**
  * The nodes of one simulated cluster: real engines on {@link SimRuntime}s, talking through one
  * {@link MemoryNetwork} on the virtual scheduler, each with a {@link MemoryDisk} that survives its
- * crashes. Each incarnation of a node gets a fresh state machine from the factory.
+ * crashes. Each incarnation of a node gets a fresh state machine from the factory. Besides the
+ * {@link SafetyMonitor}'s properties, every node's answers to appends are checked
+ * ({@link AcknowledgedEntries}): none denies entries it acknowledged.
  *
  * @param <C> the command type
  * @param <R> the response type
@@ -55,6 +57,7 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> implements SimGroup<C
     private final Set<NodeId> retired = new TreeSet<>();
     private final Map<NodeId, MemoryDisk> disks = new TreeMap<>();
     private final Map<NodeId, Incarnation<C, R, M>> live = new TreeMap<>();
+    private final AcknowledgedEntries acknowledged;
 
     /**
      * @param stateMachines makes a fresh state machine for every incarnation of every node
@@ -76,6 +79,7 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> implements SimGroup<C
         this.engineOptions = engineOptions;
         this.snapshotThreshold = snapshotThreshold;
         this.network = network(scheduler, random.split());
+        this.acknowledged = new AcknowledgedEntries(monitor::violate);
         for (int i = 1; i <= size + spares; i++) {
             NodeId id = NodeId.of("n" + i);
             addresses.put(id, new Address("sim-n" + i, 7000 + i));
@@ -147,6 +151,22 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> implements SimGroup<C
         return disks.get(id);
     }
 
+    /**
+     * Makes a crashed node's disk lose its last {@code count} durable entries: a fault outside
+     * Raft's model, which the nemesis never injects, for tests of what follows. The check that no
+     * node denies entries it acknowledged forgets this node's acknowledgements.
+     *
+     * @return how many entries the disk lost (fewer than {@code count} if it held fewer)
+     * @throws IllegalStateException if the node is running
+     */
+    int loseLastEntries(NodeId id, int count) {
+        if (live.containsKey(id)) {
+            throw new IllegalStateException(id + " is running: crash it before its disk loses entries");
+        }
+        acknowledged.forget(id);
+        return disks.get(id).loseLastEntries(count);
+    }
+
     @Override
     public SafetyMonitor<C> monitor() {
         return monitor;
@@ -203,7 +223,7 @@ final class SimCluster<C, R, M extends StateMachine<C, R>> implements SimGroup<C
                 .stateMachine(monitor.watching(id, state))
                 .codec(codec)
                 .logStore(new MemoryLogStore(disk))
-                .transport(new MemoryTransport(network, built))
+                .transport(acknowledged.watch(new MemoryTransport(network, built)))
                 .runtime(runtime)
                 .listener(monitor.roles(id, disk))
                 .start();

@@ -10,6 +10,7 @@ import dev.raftkit.Raft;
 import dev.raftkit.RaftHost;
 import dev.raftkit.StateMachine;
 import dev.raftkit.spi.HostTransport;
+import dev.raftkit.spi.Transport;
 import dev.raftkit.testkit.memory.MemoryDisk;
 import dev.raftkit.testkit.memory.MemoryHostDisk;
 import dev.raftkit.testkit.memory.MemoryHostLogStore;
@@ -33,6 +34,9 @@ import java.util.function.UnaryOperator;
  * Groups of even number name their members after their hosts ({@code n1} on the first host, and so
  * on); the others name them {@code m1}, {@code m2}, ... in an order rotated per group, so that one
  * member id stands for different hosts in different groups.
+ *
+ * <p>Besides each group's {@link SafetyMonitor}, every member's answers to appends are checked
+ * ({@link AcknowledgedEntries}): none denies entries it acknowledged.
  *
  * <p>Faults strike hosts: a crash loses the pending work of every group of the host, and a
  * partition or isolation of a host's address cuts the links of all of its groups. A restarted host
@@ -145,7 +149,8 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
         RaftHost host = Raft.host(built)
                 .runtime(runtime)
                 .logStore(new MemoryHostLogStore(disks.get(address)))
-                .transport(transports.apply(new MemoryHostTransport(network, built)))
+                .transport(transports.apply(new WrappedGroups(new MemoryHostTransport(network, built),
+                        this::watchAcknowledgements)))
                 .start();
         live.put(address, new Host(host, runtime));
         for (HostedGroup group : groups) {
@@ -168,6 +173,12 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
         }
     }
 
+    /** Wraps a group's view so that its members' answers to appends are checked ({@link AcknowledgedEntries}). */
+    private Transport watchAcknowledgements(GroupId group, Transport view) {
+        return groups.stream().filter(g -> g.id.equals(group)).findFirst()
+                .map(g -> g.acknowledged.watch(view)).orElse(view);
+    }
+
     /** Crashes every host; the simulation's end. */
     void crashAll() {
         new ArrayList<>(live.keySet()).forEach(this::crash);
@@ -178,6 +189,7 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
         private final GroupId id;
         private final Workload<C, R, M, ?, ?> workload;
         private final SafetyMonitor<C> monitor;
+        private final AcknowledgedEntries acknowledged;
         /** Every member, by id, with the host it runs on. */
         private final Map<NodeId, Address> members = new TreeMap<>();
         private final Map<Address, NodeId> memberOn = new LinkedHashMap<>();
@@ -187,6 +199,7 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
             this.id = GroupId.of("g" + number);
             this.workload = workload;
             this.monitor = new SafetyMonitor<>(workload.codec());
+            this.acknowledged = new AcknowledgedEntries(monitor::violate);
             int hosts = addresses.size();
             for (int i = 0; i < hosts; i++) {
                 NodeId member = number % 2 == 0 ? NodeId.of("n" + (i + 1))

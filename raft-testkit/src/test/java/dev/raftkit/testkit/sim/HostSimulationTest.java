@@ -10,7 +10,6 @@ import dev.raftkit.NodeId;
 import dev.raftkit.NodeStatus;
 import dev.raftkit.Role;
 import dev.raftkit.spi.HostTransport;
-import dev.raftkit.spi.MessageHandler;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.Transport;
 import dev.raftkit.testkit.kv.KvCommand;
@@ -308,26 +307,11 @@ class HostSimulationTest {
         public Transport group(GroupId group, Config groupConfig) {
             Transport view = inner.group(group, groupConfig);
             views.put(group, view);
-            return group.equals(G0) ? new Transport() {
-                @Override
-                public void start(MessageHandler handler) throws IOException {
-                    view.start(handler);
-                }
-
-                @Override
-                public void updatePeers(Map<NodeId, Address> peers) {
-                    view.updatePeers(peers);
-                }
-
+            return group.equals(G0) ? new ForwardingTransport(view) {
                 @Override
                 public void send(RaftMessage message) {
                     Transport other = views.get(G2);
                     (++g0Sends % 3 == 0 && other != null ? other : view).send(message);
-                }
-
-                @Override
-                public void close() {
-                    view.close();
                 }
             } : view;
         }

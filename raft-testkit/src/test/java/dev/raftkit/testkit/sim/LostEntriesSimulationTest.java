@@ -1,6 +1,7 @@
 package dev.raftkit.testkit.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,8 +27,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * apart from {@link SimulationTest}'s seeds, and check what matters for this fault: the leader
  * repairs the node (its log and state converge with the leader's, from entries or, on the seeds
  * that compact, from a snapshot) without a hot loop (a bounded number of messages per virtual
- * second). Election safety and state machine safety are still checked after every event. Before
- * the fix the leader re-sent the same rejected probe at network speed while writes went on.
+ * second). Election safety and state machine safety are still checked after every event; the
+ * check that no node denies entries it acknowledged is told of the loss first, and the last test
+ * shows that it reports a loss no test announced. Before the fix the leader re-sent the same
+ * rejected probe at network speed while writes went on.
  */
 class LostEntriesSimulationTest {
 
@@ -46,14 +50,8 @@ class LostEntriesSimulationTest {
         SplittableRandom random = new SplittableRandom(seed);
         SafetyMonitor<KvCommand> monitor = new SafetyMonitor<>(KvCommand.CODEC);
         boolean compacting = seed % 2 == 0; // the leader may have compacted what was lost: a snapshot repairs it
-        Map<String, String> options = compacting
-                ? Map.of("raftkit.snapshot.trailingEntries", "2", "raftkit.snapshot.chunkBytes", "200") : Map.of();
-        SimCluster<KvCommand, String, KvStateMachine> cluster = new SimCluster<>(scheduler, random.split(), monitor,
-                KvStateMachine::new, KvCommand.CODEC, Optional.empty(), 3, 0,
-                new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS), compacting ? 20 : 0, options, 0);
+        SimCluster<KvCommand, String, KvStateMachine> cluster = cluster(scheduler, random, monitor, compacting);
         Consumer<String> log = line -> events.add(String.format("%8.1f ms  %s", scheduler.now() / 1e6, line));
-        cluster.network().delay(Duration.ofNanos(20_000), Duration.ofNanos(100_000));
-        cluster.initialVoters().forEach(cluster::start);
         boolean[] writing = {true};
         scheduleWrites(scheduler, cluster, writing);
         Runnable afterEach = monitor::check;
@@ -95,6 +93,47 @@ class LostEntriesSimulationTest {
     }
 
     /**
+     * The check that no node denies entries it acknowledged ({@link AcknowledgedEntries}) reports a
+     * disk that loses acknowledged entries when no test said it would: the victim, restarted, rejects
+     * the leader's next append below what it acknowledged.
+     */
+    @Test
+    void aDiskLosingAcknowledgedEntriesUnannouncedIsReported() {
+        VirtualScheduler scheduler = new VirtualScheduler();
+        SafetyMonitor<KvCommand> monitor = new SafetyMonitor<>(KvCommand.CODEC);
+        SimCluster<KvCommand, String, KvStateMachine> cluster = cluster(scheduler, new SplittableRandom(1), monitor,
+                false);
+        scheduleWrites(scheduler, cluster, new boolean[] {true});
+        scheduler.runUntil(1000 * MS, monitor::check);
+        NodeId leader = leader(cluster);
+        NodeId victim = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+
+        cluster.crash(victim);
+        assertThat(cluster.disk(victim).loseLastEntries(10)).isEqualTo(10);
+        cluster.start(victim);
+
+        assertThatThrownBy(() -> scheduler.runUntil(scheduler.now() + 1000 * MS, monitor::check))
+                .isInstanceOf(SafetyViolation.class)
+                .hasMessageContaining("acknowledged entries stay: " + victim + " acknowledged the entries up to index");
+    }
+
+    /**
+     * Starts three nodes writing through a network of 20 to 100 µs; with {@code compacting}, they
+     * snapshot every 20 entries and keep only 2 behind, so a lost entry may be compacted on the leader.
+     */
+    private static SimCluster<KvCommand, String, KvStateMachine> cluster(VirtualScheduler scheduler,
+            SplittableRandom random, SafetyMonitor<KvCommand> monitor, boolean compacting) {
+        Map<String, String> options = compacting
+                ? Map.of("raftkit.snapshot.trailingEntries", "2", "raftkit.snapshot.chunkBytes", "200") : Map.of();
+        SimCluster<KvCommand, String, KvStateMachine> cluster = new SimCluster<>(scheduler, random.split(), monitor,
+                KvStateMachine::new, KvCommand.CODEC, Optional.empty(), 3, 0,
+                new SimRuntime.Latencies(2_000, 50_000, 50_000, 2 * MS), compacting ? 20 : 0, options, 0);
+        cluster.network().delay(Duration.ofNanos(20_000), Duration.ofNanos(100_000));
+        cluster.initialVoters().forEach(cluster::start);
+        return cluster;
+    }
+
+    /**
      * Crashes {@code victim}, makes its disk lose its last {@code count} durable entries, and
      * restarts it after {@code downtimeNanos}. Losing durable data is outside Raft's fault model
      * (an acknowledged entry may be on no other disk), so the nemesis never does it.
@@ -104,7 +143,7 @@ class LostEntriesSimulationTest {
     private static int crashLosingLastEntries(SimCluster<?, ?, ?> cluster, VirtualScheduler scheduler,
             Consumer<String> log, NodeId victim, int count, long downtimeNanos) {
         cluster.crash(victim);
-        int lost = cluster.disk(victim).loseLastEntries(count);
+        int lost = cluster.loseLastEntries(victim, count);
         log.accept("crash " + victim + " losing its last " + lost + " durable entries");
         scheduler.after(downtimeNanos, () -> {
             cluster.start(victim);
