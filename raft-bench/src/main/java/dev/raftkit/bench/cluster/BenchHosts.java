@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
 
 /**
  * Three {@link RaftHost}s in this JVM on loopback, each with its own log store (counting its
@@ -199,6 +200,11 @@ final class BenchHosts implements AutoCloseable {
     /** {@return the durable writes host {@code host}'s store was asked for so far} */
     long syncs(int host) {
         return stores[host].syncs();
+    }
+
+    /** {@return the microseconds each host-wide persist of host {@code host} took since the last call} */
+    Histogram persistMicros(int host) {
+        return stores[host].persistMicrosSinceLastCall();
     }
 
     /** {@return the member of {@code group} on {@code host}} */

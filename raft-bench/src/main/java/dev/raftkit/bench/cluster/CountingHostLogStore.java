@@ -11,20 +11,34 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
- * A host's log store that counts its durable writes, handing every call to the real store. The SPI
- * makes each {@link #persist} one durable sync for every group it carries, and each group's own
- * {@code persist}, {@code compact} and {@code reset} one sync of that group's writes: their count is
- * the host's fsyncs as the engine asks for them, whatever the store behind does to serve them.
+ * A host's log store that counts its durable writes and times the host-wide ones, handing every
+ * call to the real store. The SPI makes each {@link #persist} one durable sync for every group it
+ * carries, and each group's own {@code persist}, {@code compact} and {@code reset} one sync of that
+ * group's writes: their count is the host's fsyncs as the engine asks for them, whatever the store
+ * behind does to serve them. The time each {@link #persist} takes shows the store's stalls (an
+ * LMDB store's checkpoints, say), which hold up every group of the host.
  */
 final class CountingHostLogStore implements HostLogStore {
 
     private final HostLogStore delegate;
     private final LongAdder syncs = new LongAdder();
+    /** Microseconds per host-wide persist, from 1 µs to an hour. */
+    private final Recorder persistMicros = new Recorder(3_600_000_000L, 3);
 
     CountingHostLogStore(HostLogStore delegate) {
         this.delegate = delegate;
+    }
+
+    /**
+     * {@return the microseconds each host-wide persist took since the last call (or since the store
+     * opened)}
+     */
+    Histogram persistMicrosSinceLastCall() {
+        return persistMicros.getIntervalHistogram();
     }
 
     /** {@return the durable writes asked of this store so far} */
@@ -39,7 +53,9 @@ final class CountingHostLogStore implements HostLogStore {
 
     @Override
     public void persist(List<GroupWrite> writes) throws IOException {
+        long start = System.nanoTime();
         delegate.persist(writes);
+        persistMicros.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
         syncs.increment();
     }
 

@@ -140,6 +140,9 @@ final class GroupWorkloads {
             json.put("ops_per_sec_8_groups", Math.round(few.window().opsPerSecond()));
             json.put("fsyncs_per_sec_per_host_8_groups", Math.round(few.fsyncsPerHost()));
             json.put("fsync_ratio_64_to_8_groups", hundredths(ratio));
+            Histogram persists = all.persistMicros();
+            json.put("host_persist_p99_us", persists.getValueAtPercentile(99));
+            json.put("host_persist_max_us", persists.getMaxValue());
             List<String> lines = new ArrayList<>();
             lines.add(String.format(Locale.ROOT, "%-18s %,10.0f ops/s   p50 %,8d us   p99 %,8d us   (%d groups x %d "
                     + "outstanding; leaders per host %s; %s)", "groups-write", all.window().opsPerSecond(),
@@ -148,6 +151,9 @@ final class GroupWorkloads {
             lines.add(String.format(Locale.ROOT, "%-18s fsyncs/s per host: %d groups %s, %d groups %s (%,.0f ops/s); "
                     + "ratio %.2f", "", ACTIVE_GROUPS, all.describeFsyncs(), FEW_ACTIVE_GROUPS, few.describeFsyncs(),
                     few.window().opsPerSecond(), ratio));
+            lines.add(String.format(Locale.ROOT, "%-18s host persists (all groups of a host, one sync): p50 %,d us, "
+                    + "p99 %,d us, max %,d us", "", persists.getValueAtPercentile(50), persists.getValueAtPercentile(99),
+                    persists.getMaxValue()));
             lines.add(String.format(Locale.ROOT, "%-18s under load: %d elections, %d writes looked for a new leader; "
                     + "leaders per host after %s", "", elections, writes.retries(), join(hosts.leadersPerHost(groups))));
             singleGroup.ifPresent(w -> lines.add(String.format(Locale.ROOT, "%-18s %.2f x write-256 (one group, "
@@ -157,10 +163,10 @@ final class GroupWorkloads {
     }
 
     /**
-     * One measured load: its window, and the fsyncs per second each host's store was asked for in
-     * it, by host index.
+     * One measured load: its window, the fsyncs per second each host's store was asked for in it,
+     * by host index, and the microseconds each host-wide persist of any host took in it.
      */
-    private record Measured(Load.Window window, double[] fsyncsPerSecond) {
+    private record Measured(Load.Window window, double[] fsyncsPerSecond, Histogram persistMicros) {
 
         /** {@return the hosts' mean fsyncs per second} */
         double fsyncsPerHost() {
@@ -187,13 +193,21 @@ final class GroupWorkloads {
         List<Measured> reps = new ArrayList<>();
         for (int rep = 0; rep < 3; rep++) {
             long[] before = syncs(hosts);
+            persistMicros(hosts); // restarts the hosts' persist times
             Load.Window window = Load.run(chains, windowSeconds, op);
             long[] after = syncs(hosts);
             reps.add(new Measured(window, IntStream.range(0, BenchHosts.HOSTS)
-                    .mapToDouble(h -> (after[h] - before[h]) / window.seconds()).toArray()));
+                    .mapToDouble(h -> (after[h] - before[h]) / window.seconds()).toArray(), persistMicros(hosts)));
         }
         reps.sort(Comparator.comparingDouble(m -> m.window().opsPerSecond()));
         return reps.get(1);
+    }
+
+    /** {@return the microseconds each host-wide persist of every host took since the last call, together} */
+    private static Histogram persistMicros(BenchHosts hosts) {
+        Histogram all = new Histogram(3);
+        IntStream.range(0, BenchHosts.HOSTS).forEach(h -> all.add(hosts.persistMicros(h)));
+        return all;
     }
 
     private static long[] syncs(BenchHosts hosts) {
