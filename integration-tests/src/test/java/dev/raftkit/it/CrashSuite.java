@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * Runs a seeded schedule of {@link CrashStep}s on a 3-node {@link ProcessCluster} while the
- * workload runs, then checks the run with {@link RunChecks}. Every step type runs once per round,
+ * workload runs, then checks the run with {@link RunChecks}, and that no node logged, as a leader,
+ * that a follower lost entries it had acknowledged. Every step type runs once per round,
  * in a seeded order; the system property {@value #ROUNDS_PROPERTY} sets the number of rounds.
  */
 final class CrashSuite {
@@ -62,6 +63,12 @@ final class CrashSuite {
                 }
                 workload.stop();
                 RunChecks.verify(scenario, cluster, workload, monitor, schedule);
+                List<String> problems = new ArrayList<>();
+                RunChecks.checkNoAcknowledgedEntriesLost(
+                        cluster.outputLinesContaining(RunChecks.LOST_ACKNOWLEDGED_WARNING), problems);
+                if (!problems.isEmpty()) {
+                    throw new AssertionError(String.join("\n", problems) + "\n" + schedule.describe());
+                }
             } finally {
                 workload.stop();
                 monitor.close();

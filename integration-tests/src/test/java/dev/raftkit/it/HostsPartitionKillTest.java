@@ -50,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>every group is writable again and elects a leader;</li>
  *   <li>in every group, all three members converge to the same state, no command was applied
  *       twice, every acknowledged write is in that state, and nothing no client sent;</li>
+ *   <li>no host logged, as a leader, that a follower lost entries it had acknowledged;</li>
  *   <li>every group's history, with final reads of all its keys, is linearizable (checked per
  *       group);</li>
  *   <li>no client thread and no host process is left running.</li>
@@ -114,7 +115,8 @@ class HostsPartitionKillTest {
                     + workload.acknowledgedWrites() + " write(s) acknowledged; failures " + workload.failures());
             assertThat(workload.acknowledgedWrites()).as("writes acknowledged once the killed host was back")
                     .isGreaterThan(acknowledgedBeforeKill);
-            verify(groups, workload, schedule);
+            verify(groups, workload, schedule,
+                    cluster.outputLinesContaining(RunChecks.LOST_ACKNOWLEDGED_WARNING));
             System.out.println(schedule.describe());
         } catch (AssertionError | Exception e) {
             throw new AssertionError(e.getMessage() + "\n" + schedule.describe(), e);
@@ -207,10 +209,14 @@ class HostsPartitionKillTest {
         return acknowledged;
     }
 
-    /** Runs every check on the stopped workload; fails with all problems found. */
-    private static void verify(Map<GroupId, ClusterAccess> groups, GroupsWorkload workload, FaultSchedule schedule)
-            throws InterruptedException {
+    /**
+     * Runs every check on the stopped workload, and on {@code leaderWarnings} (the hosts' output
+     * lines saying a follower lost acknowledged entries, which must be none); fails with all problems found.
+     */
+    private static void verify(Map<GroupId, ClusterAccess> groups, GroupsWorkload workload, FaultSchedule schedule,
+            List<String> leaderWarnings) throws InterruptedException {
         List<String> problems = new ArrayList<>(workload.clientErrors());
+        RunChecks.checkNoAcknowledgedEntriesLost(leaderWarnings, problems);
         long probesStart = System.nanoTime();
         SortedSet<String> unwritable = workload.probeEveryGroup(PROBE_BOUND);
         if (!unwritable.isEmpty()) {

@@ -49,7 +49,23 @@ public final class RunChecks {
     private static final Duration LEDGER_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CHECK_BUDGET = Duration.ofSeconds(120);
 
+    /**
+     * What a leader logs when a follower denies holding entries it acknowledged (raft-core's
+     * {@code LeaderRole}): the follower lost durable data, or the leader misread an answer. The
+     * processes of these tests keep their disks through kill -9, so either way it is a bug.
+     */
+    public static final String LOST_ACKNOWLEDGED_WARNING = "no longer holds the entries up to index";
+
     private RunChecks() {
+    }
+
+    /**
+     * Adds a problem for every line of {@code leaderWarnings}, the processes' output lines that
+     * contain {@link #LOST_ACKNOWLEDGED_WARNING}.
+     */
+    public static void checkNoAcknowledgedEntriesLost(List<String> leaderWarnings, List<String> problems) {
+        leaderWarnings.forEach(line -> problems.add("a leader saw a follower lose entries it had acknowledged: "
+                + line.strip()));
     }
 
     /**

@@ -71,6 +71,8 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
     private final Class<?> mainClass;
     private final Arguments arguments;
     private final Map<NodeId, NodeProcess> processes = new ConcurrentHashMap<>();
+    /** How long each process's output file was before this cluster started (an earlier run of the same seed). */
+    private final Map<NodeId, Long> outputBefore = new TreeMap<>();
     private final ClusterAccess direct = new Addressed(UnaryOperator.identity());
 
     private ProcessCluster(Map<NodeId, Map<NodeId, Address>> membersByNode, Path dataRoot, Path logDir,
@@ -124,6 +126,10 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
     private static ProcessCluster startAll(ProcessCluster cluster) throws IOException, InterruptedException {
         Files.createDirectories(cluster.logDir);
         try {
+            for (NodeId id : cluster.membersByNode.keySet()) {
+                Path output = cluster.output(id);
+                cluster.outputBefore.put(id, Files.exists(output) ? Files.size(output) : 0L);
+            }
             for (NodeId id : cluster.membersByNode.keySet()) {
                 cluster.launch(id);
             }
@@ -245,6 +251,31 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
         }
     }
 
+    /**
+     * Returns every line the processes wrote in this run (restarts included) that contains
+     * {@code text}, each as {@code node: line}.
+     *
+     * @throws IOException if an output file cannot be read
+     */
+    public List<String> outputLinesContaining(String text) throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Map.Entry<NodeId, Long> node : outputBefore.entrySet()) {
+            Path output = output(node.getKey());
+            if (!Files.exists(output)) {
+                continue;
+            }
+            byte[] bytes = Files.readAllBytes(output);
+            int from = (int) Math.min(node.getValue(), bytes.length);
+            new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8).lines()
+                    .filter(line -> line.contains(text)).forEach(line -> found.add(node.getKey() + ": " + line));
+        }
+        return found;
+    }
+
+    private Path output(NodeId id) {
+        return logDir.resolve(id + ".log");
+    }
+
     // ---- processes ----
 
     private void launch(NodeId id) throws IOException {
@@ -252,7 +283,7 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
                 .collect(Collectors.joining(","));
         Process process = ChildProcesses.startJava(ChildProcesses.testClassPath(), mainClass.getName(),
                 arguments.of(id, dataRoot.resolve(id.value()), controlPorts.get(id), members),
-                logDir.resolve(id + ".log"));
+                output(id));
         processes.put(id, new NodeProcess(process, new ConcurrentLinkedQueue<>()));
     }
 
@@ -263,11 +294,11 @@ public final class ProcessCluster implements ClusterAccess, AutoCloseable {
             if (!node.process().isAlive()) {
                 processes.remove(id);
                 throw new IllegalStateException(id + " exited with " + node.process().exitValue()
-                        + " while starting; see " + logDir.resolve(id + ".log"));
+                        + " while starting; see " + output(id));
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(id + " did not answer within " + START_BOUND.toSeconds()
-                        + " s of starting; see " + logDir.resolve(id + ".log"));
+                        + " s of starting; see " + output(id));
             }
             Thread.sleep(50);
         }

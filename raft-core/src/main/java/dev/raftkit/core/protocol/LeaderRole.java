@@ -526,6 +526,7 @@ final class LeaderRole implements RoleState {
             case PROBE_AGAIN -> sendAppend(r.from());
             case LOST_ACKNOWLEDGED -> {
                 if (acknowledged > 0) { // once per loss: after the reset nothing is acknowledged
+                    // The process tests of integration-tests (RunChecks) look for this text in the output.
                     LOG.warn("[{}] term {}: follower {} no longer holds the entries up to index {} it acknowledged"
                             + " (its log ends or differs at index {}): it lost durable data. Its progress is reset;"
                             + " it gets the missing entries, or a snapshot if they are compacted",
