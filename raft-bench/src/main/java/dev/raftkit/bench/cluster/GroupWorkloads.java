@@ -247,12 +247,14 @@ final class GroupWorkloads {
             int victim = IntStream.range(0, BenchHosts.HOSTS).boxed().max(Comparator.comparingInt(h -> leaders[h]))
                     .orElseThrow();
             List<GroupId> led = all.stream().filter(g -> hosts.leaderHost(g).orElse(-1) == victim).toList();
+            persistMicros(hosts); // restarts the hosts' persist times
             long start = System.nanoTime();
             CompletableFuture<Long> closing = CompletableFuture.supplyAsync(() -> {
                 hosts.closeHost(victim);
                 return System.nanoTime();
             }, r -> new Thread(r, "close-host-" + (victim + 1)).start());
             Map<GroupId, Long> accepted = writes.acceptedAt(led, timeout);
+            Histogram persists = persistMicros(hosts);
             long closeMillis;
             try {
                 closeMillis = (closing.get(timeout.toMillis(), TimeUnit.MILLISECONDS) - start) / 1_000_000;
@@ -268,10 +270,13 @@ final class GroupWorkloads {
             json.put("max_ms", max);
             json.put("groups", groups);
             json.put("groups_failed_over", led.size());
+            json.put("host_persist_max_us", persists.getMaxValue());
             return new Result(json, List.of(String.format(Locale.ROOT, "%-18s median %d ms, max %d ms: %d groups "
                     + "led by the closed host (of %,d; leaders per host %s) accepted a write on a new leader; closing "
                     + "the host took %d ms; %s", "groups-failover", median, max, led.size(), groups, join(leaders),
-                    closeMillis, providers)));
+                    closeMillis, providers), String.format(Locale.ROOT, "%-18s host persists meanwhile (all groups of "
+                    + "a host, one sync): p99 %,d us, max %,d us", "", persists.getValueAtPercentile(99),
+                    persists.getMaxValue())));
         }
     }
 
