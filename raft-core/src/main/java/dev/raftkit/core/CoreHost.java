@@ -78,7 +78,8 @@ final class CoreHost implements RaftHost {
     /** Started groups; changed under {@code this}. */
     private final Map<GroupId, RaftNode<?, ?>> groups = new ConcurrentHashMap<>();
     /** Groups being stopped by {@link #stopGroup}, which {@link #close()} waits for. */
-    private final Set<CompletableFuture<Void>> stopping = ConcurrentHashMap.newKeySet();
+    /** The stops in flight, by group: a group may start again once its stop completed. */
+    private final Map<GroupId, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private CoreHost(HostSetup setup, boolean quiesce, Optional<PooledRuntime> pool, RaftRuntime runtime,
@@ -206,19 +207,29 @@ final class CoreHost implements RaftHost {
     public CompletableFuture<Void> stopGroup(GroupId id, boolean deleteData) {
         Objects.requireNonNull(id, "id");
         RaftNode<?, ?> node;
-        synchronized (this) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (this) { // with the start of groups: a group starts again only once this stop completed
             if (closed) {
                 return deleteData ? CompletableFuture.failedFuture(new IllegalStateException("host "
                         + config.address() + " is closed: cannot delete the data of group " + id))
                         : CompletableFuture.completedFuture(null);
             }
             node = groups.remove(id);
+            if (node == null && !deleteData) {
+                return CompletableFuture.completedFuture(null);
+            }
+            stopping.put(id, done);
         }
         liveness.groupsChanged();
         CompletableFuture<Void> stopped = node == null ? CompletableFuture.completedFuture(null) : node.closeAsync();
-        CompletableFuture<Void> done = deleteData ? stopped.thenCompose(v -> deleteData(id)) : stopped;
-        stopping.add(done);
-        done.whenComplete((v, e) -> stopping.remove(done));
+        (deleteData ? stopped.thenCompose(v -> deleteData(id)) : stopped).whenComplete((v, e) -> {
+            stopping.remove(id, done);
+            if (e == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(e);
+            }
+        });
         return done;
     }
 
@@ -252,7 +263,7 @@ final class CoreHost implements RaftHost {
             liveness.silence();
             groups.values().forEach(node -> stops.add(node.closeAsync()));
             groups.clear();
-            stops.addAll(stopping);
+            stops.addAll(stopping.values());
         }
         awaitAll(stops);
         ticker.close();
@@ -313,6 +324,11 @@ final class CoreHost implements RaftHost {
         RaftNode<?, ?> running = groups.get(id);
         if (running != null && running.status().state() == NodeState.RUNNING) {
             throw new IllegalStateException("group " + id + " already runs on host " + config.address());
+        }
+        CompletableFuture<Void> stop = stopping.get(id);
+        if (stop != null && !stop.isDone()) {
+            throw new IllegalStateException("group " + id + " is still stopping on host " + config.address()
+                    + ": start it again once the future stopGroup returned completes");
         }
     }
 

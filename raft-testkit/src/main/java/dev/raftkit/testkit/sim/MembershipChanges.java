@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * voters, or as learners later promoted) and members are removed for good, keeping at least
  * {@code minVoters} voters.
  */
-final class MembershipChanges {
+final class MembershipChanges implements ExtraFault {
 
     private final SimCluster<?, ?, ?> cluster;
     private final VirtualScheduler scheduler;
@@ -46,7 +46,8 @@ final class MembershipChanges {
      * learner), a learner is promoted, or a member is removed. A removed node keeps running for a
      * while (it must stay inert), then retires for good.
      */
-    void change() {
+    @Override
+    public void strike() {
         SimGroup.Incarnation<?, ?, ?> leader = null;
         for (NodeId id : cluster.ids()) {
             SimGroup.Incarnation<?, ?, ?> at = cluster.incarnation(id);

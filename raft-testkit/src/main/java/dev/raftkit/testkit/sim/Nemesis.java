@@ -15,8 +15,9 @@ import java.util.function.Consumer;
 /**
  * Injects seeded faults into a simulated {@link FaultDomain}: partitions of random shape,
  * isolation, one-way link loss, message loss, duplication and delay, crashes with restarts after a
- * random downtime, and (for a cluster with spares) membership changes. {@link #healAll()} removes
- * every fault and restarts every crashed target.
+ * random downtime, and what the deployment adds ({@link ExtraFault}: membership changes of a cluster
+ * with spares, groups stopped and started again on a host). {@link #healAll()} removes every fault
+ * and restarts every crashed target and stopped group.
  *
  * @param <K> how a target is named: a node id, or a host's address
  */
@@ -25,21 +26,21 @@ final class Nemesis<K> {
     private final FaultDomain<K> domain;
     private final VirtualScheduler scheduler;
     private final SplittableRandom random;
-    private final Optional<MembershipChanges> membership;
+    private final Optional<ExtraFault> extra;
     private final Consumer<String> log;
     private final Set<K> crashed = new HashSet<>();
     private boolean healed;
 
     /**
-     * @param random the source of every fault decision; {@code membership} draws from the same one
-     * @param membership makes one random membership change, in a third of the strikes; empty for none
+     * @param random the source of every fault decision; {@code extra} draws from the same one
+     * @param extra the deployment's own kind of fault, struck in a third of the strikes; empty for none
      */
     Nemesis(FaultDomain<K> domain, VirtualScheduler scheduler, SplittableRandom random,
-            Optional<MembershipChanges> membership, Consumer<String> log) {
+            Optional<ExtraFault> extra, Consumer<String> log) {
         this.domain = domain;
         this.scheduler = scheduler;
         this.random = random;
-        this.membership = membership;
+        this.extra = extra;
         this.log = log;
     }
 
@@ -48,8 +49,8 @@ final class Nemesis<K> {
         MemoryNetwork net = domain.network();
         List<K> targets = domain.targets();
         K victim = targets.get(random.nextInt(targets.size()));
-        if (membership.isPresent() && random.nextInt(3) == 0) {
-            membership.get().change();
+        if (extra.isPresent() && random.nextInt(3) == 0) {
+            extra.get().strike();
             return;
         }
         switch (random.nextInt(9)) {
@@ -128,6 +129,7 @@ final class Nemesis<K> {
             domain.start(id);
         }
         crashed.clear();
+        extra.ifPresent(ExtraFault::heal);
         log.accept("heal all");
     }
 }

@@ -21,9 +21,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
@@ -169,8 +171,41 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
         if (host != null) {
             host.runtime().kill();
             network.detach(address);
-            groups.forEach(group -> group.crashedOn(address));
+            groups.forEach(group -> group.stoppedOn(address));
         }
+    }
+
+    /**
+     * Stops {@code group}'s member on the host at {@code address} ({@code RaftHost.stopGroup},
+     * keeping its data), as an application moving a shard away does; the host's other groups run on.
+     *
+     * @return the stop, which completes once the member can start again; empty if it did not run
+     */
+    Optional<CompletableFuture<Void>> stopGroup(HostedGroup group, Address address) {
+        Host host = live.get(address);
+        if (host == null || group.incarnation(group.memberOn.get(address)) == null) {
+            return Optional.empty();
+        }
+        group.stoppedOn(address);
+        return Optional.of(host.host().stopGroup(group.id, false));
+    }
+
+    /**
+     * Starts {@code group}'s member on the host at {@code address} again, from its data, unless it
+     * runs already.
+     *
+     * @return whether it runs now; false while the host is down (its restart starts every group)
+     * @throws IllegalStateException if the member's stop has not completed yet
+     */
+    boolean restartGroup(HostedGroup group, Address address) {
+        Host host = live.get(address);
+        if (host == null) {
+            return false;
+        }
+        if (group.incarnation(group.memberOn.get(address)) == null) {
+            group.startOn(address, host.host(), host.runtime());
+        }
+        return true;
     }
 
     /** Wraps a group's view so that its members' answers to appends are checked ({@link AcknowledgedEntries}). */
@@ -256,7 +291,8 @@ final class SimHosts<C, R, M extends StateMachine<C, R>> implements FaultDomain<
             live.put(self, new Incarnation<>(node, state, runtime));
         }
 
-        private void crashedOn(Address address) {
+        /** Its member on the host at {@code address} no longer runs: the host crashed, or the member was stopped. */
+        private void stoppedOn(Address address) {
             live.remove(memberOn.get(address));
         }
     }

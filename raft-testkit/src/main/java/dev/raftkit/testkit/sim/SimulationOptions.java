@@ -56,7 +56,8 @@ public abstract class SimulationOptions<B extends SimulationOptions<B>> {
      * Runs hosts that hold several groups instead of single nodes: {@link #nodes} hosts, started
      * through {@code Raft.host(..)}, each run a member of every one of {@code groupsPerHost} groups
      * (member ids differ between groups). Faults strike hosts: a crash or partition of a host hits
-     * all of its groups. Each group gets its own {@link #clients} and its own checks (every safety
+     * all of its groups; and one group's member is stopped on one host ({@code RaftHost.stopGroup})
+     * and started again from its data while the host's other groups run on. Each group gets its own {@link #clients} and its own checks (every safety
      * invariant, liveness, convergence, equal states, the workload's checks, linearizability), and
      * the run checks that no message of one group is ever delivered to another. Default 1: one
      * group of single nodes, each seed running exactly as before this setting existed.

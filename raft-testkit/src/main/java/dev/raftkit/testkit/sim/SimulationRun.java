@@ -152,8 +152,9 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
                 workload.responseCodec(), settings.nodes(), settings.spares(), latencies, snapshotThreshold, options,
                 settings.clockDrift());
         SplittableRandom faults = random.split();
-        Optional<MembershipChanges> membership = settings.spares() > 0
-                ? Optional.of(new MembershipChanges(cluster, scheduler, faults, settings.nodes(), this::record))
+        Optional<ExtraFault> membership = settings.spares() > 0
+                ? Optional.<ExtraFault>of(new MembershipChanges(cluster, scheduler, faults, settings.nodes(),
+                        this::record))
                 : Optional.empty();
         return new Deployment(List.of(new GroupRun("", cluster, workload)),
                 new Nemesis<>(cluster, scheduler, faults, membership, this::record), cluster.network(),
@@ -175,7 +176,9 @@ final class SimulationRun<C, R, M extends StateMachine<C, R>, I, O> {
             SimHosts<C, R, M>.HostedGroup group = hosts.groups().get(g);
             groups.add(new GroupRun(group.id().value(), group, groupWorkloads.get(g)));
         }
-        return new Deployment(groups, new Nemesis<>(hosts, scheduler, random.split(), Optional.empty(), this::record),
+        SplittableRandom faults = random.split();
+        Optional<ExtraFault> groupRestarts = Optional.of(new GroupRestarts<>(hosts, scheduler, faults, this::record));
+        return new Deployment(groups, new Nemesis<>(hosts, scheduler, faults, groupRestarts, this::record),
                 hosts.network(), hosts::startAll, hosts::crashAll, crossGroup::check,
                 Optional.of(group -> crossGroup.sentBy(GroupId.of(group.name))));
     }
