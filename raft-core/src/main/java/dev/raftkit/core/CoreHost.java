@@ -34,6 +34,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -75,10 +76,12 @@ final class CoreHost implements RaftHost {
     private final HostLiveness liveness;
     /** Whether the groups quiesce when idle ({@link #QUIESCE_OPTION}). */
     private final boolean quiesce;
-    /** Started groups; changed under {@code this}. */
-    private final Map<GroupId, RaftNode<?, ?>> groups = new ConcurrentHashMap<>();
-    /** Groups being stopped by {@link #stopGroup}, which {@link #close()} waits for. */
-    /** The stops in flight, by group: a group may start again once its stop completed. */
+    /** Started groups, in id order (liveness routes by the smallest); changed under {@code this}. */
+    private final SortedMap<GroupId, RaftNode<?, ?>> groups = new ConcurrentSkipListMap<>();
+    /**
+     * The stops of {@link #stopGroup} in flight, by group: {@link #close()} waits for them, and a
+     * group starts again only once its stop completed.
+     */
     private final Map<GroupId, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
     private volatile boolean closed;
 

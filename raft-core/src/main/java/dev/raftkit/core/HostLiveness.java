@@ -106,7 +106,7 @@ final class HostLiveness {
     private final Address self;
     private final long incarnation;
     private final TaskQueue queue;
-    private final Supplier<? extends Map<GroupId, ? extends Group>> groups;
+    private final Supplier<? extends SortedMap<GroupId, ? extends Group>> groups;
     /** The peer hosts by address, in {@link #ADDRESS_ORDER}. */
     private final SortedMap<Address, Peer> peers = new TreeMap<>(ADDRESS_ORDER);
     private volatile boolean groupsChanged = true;
@@ -121,10 +121,10 @@ final class HostLiveness {
      * @param self this host's address
      * @param incarnation this start of the host, in {@code [1, RaftMessage.MAX_TERM]}: a restart draws another
      * @param queue the ticker's queue, where everything of liveness runs
-     * @param groups the running groups of the host by id; read on the ticker queue
+     * @param groups the running groups of the host in id order; read on the ticker queue
      */
     HostLiveness(Address self, long incarnation, TaskQueue queue,
-            Supplier<? extends Map<GroupId, ? extends Group>> groups) {
+            Supplier<? extends SortedMap<GroupId, ? extends Group>> groups) {
         this.self = self;
         this.incarnation = incarnation;
         this.queue = queue;
@@ -219,7 +219,7 @@ final class HostLiveness {
         SortedMap<Address, Peer> current = new TreeMap<>(ADDRESS_ORDER);
         int heartbeat = Integer.MAX_VALUE;
         int electionMin = 0;
-        for (Group group : new TreeMap<>(groups.get()).values()) { // by group id: the route is the smallest
+        for (Group group : groups.get().values()) { // in id order: the route is the smallest
             heartbeat = Math.min(heartbeat, group.heartbeatIntervalTicks());
             electionMin = Math.max(electionMin, group.electionTimeoutTicksMin());
             NodeId member = group.self();

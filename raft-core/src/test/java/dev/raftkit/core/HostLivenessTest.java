@@ -10,6 +10,7 @@ import dev.raftkit.spi.Heartbeat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class HostLivenessTest {
 
     @BeforeEach
     void start() {
-        Map<GroupId, RecordingGroup> groups = new TreeMap<>();
+        SortedMap<GroupId, RecordingGroup> groups = new TreeMap<>();
         groups.put(GroupId.of("g2"), g2);
         groups.put(GroupId.of("g1"), g1);
         liveness = new HostLiveness(SELF, 7, runtime.newTaskQueue("ticker"), () -> groups);

@@ -151,9 +151,7 @@ final class GroupWorkloads {
             lines.add(String.format(Locale.ROOT, "%-18s fsyncs/s per host: %d groups %s, %d groups %s (%,.0f ops/s); "
                     + "ratio %.2f", "", ACTIVE_GROUPS, all.describeFsyncs(), FEW_ACTIVE_GROUPS, few.describeFsyncs(),
                     few.window().opsPerSecond(), ratio));
-            lines.add(String.format(Locale.ROOT, "%-18s host persists (all groups of a host, one sync): p50 %,d us, "
-                    + "p99 %,d us, max %,d us", "", persists.getValueAtPercentile(50), persists.getValueAtPercentile(99),
-                    persists.getMaxValue()));
+            lines.add(describePersists("", persists));
             lines.add(String.format(Locale.ROOT, "%-18s under load: %d elections, %d writes looked for a new leader; "
                     + "leaders per host after %s", "", elections, writes.retries(), join(hosts.leadersPerHost(groups))));
             singleGroup.ifPresent(w -> lines.add(String.format(Locale.ROOT, "%-18s %.2f x write-256 (one group, "
@@ -201,6 +199,13 @@ final class GroupWorkloads {
         }
         reps.sort(Comparator.comparingDouble(m -> m.window().opsPerSecond()));
         return reps.get(1);
+    }
+
+    /** {@return a table line of {@code persists}: p50, p99 and max of the hosts' persists{@code when}} */
+    private static String describePersists(String when, Histogram persists) {
+        return String.format(Locale.ROOT, "%-18s host persists%s (all groups of a host, one sync): p50 %,d us, "
+                + "p99 %,d us, max %,d us", "", when, persists.getValueAtPercentile(50),
+                persists.getValueAtPercentile(99), persists.getMaxValue());
     }
 
     /** {@return the microseconds each host-wide persist of every host took since the last call, together} */
@@ -274,9 +279,7 @@ final class GroupWorkloads {
             return new Result(json, List.of(String.format(Locale.ROOT, "%-18s median %d ms, max %d ms: %d groups "
                     + "led by the closed host (of %,d; leaders per host %s) accepted a write on a new leader; closing "
                     + "the host took %d ms; %s", "groups-failover", median, max, led.size(), groups, join(leaders),
-                    closeMillis, providers), String.format(Locale.ROOT, "%-18s host persists meanwhile (all groups of "
-                    + "a host, one sync): p99 %,d us, max %,d us", "", persists.getValueAtPercentile(99),
-                    persists.getMaxValue())));
+                    closeMillis, providers), describePersists(" meanwhile", persists)));
         }
     }
 

@@ -37,7 +37,6 @@ final class GroupRestarts<C, R, M extends StateMachine<C, R>> implements ExtraFa
     private final Consumer<String> log;
     /** The members stopped and not started again, in stop order, so a replay restarts them in the same order. */
     private final Set<Stopped<SimHosts<C, R, M>.HostedGroup>> stopped = new LinkedHashSet<>();
-    private boolean healed;
 
     /**
      * @param random the nemesis's source of fault decisions, shared so one seed orders them all
@@ -71,15 +70,14 @@ final class GroupRestarts<C, R, M extends StateMachine<C, R>> implements ExtraFa
     /** Starts again every member still stopped. */
     @Override
     public void heal() {
-        healed = true;
         for (Stopped<SimHosts<C, R, M>.HostedGroup> member : new ArrayList<>(stopped)) {
             restart(member);
         }
     }
 
     private void restart(Stopped<SimHosts<C, R, M>.HostedGroup> member) {
-        if (!stopped.contains(member) || healed && !hosts.isUp(member.host())) {
-            return;
+        if (!stopped.contains(member)) {
+            return; // started already, by the heal
         }
         if (!member.stop().isDone() && hosts.isUp(member.host())) {
             scheduler.after(RETRY_NANOS, () -> restart(member));
