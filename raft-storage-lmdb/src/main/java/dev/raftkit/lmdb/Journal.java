@@ -19,41 +19,48 @@ import java.util.zip.CRC32C;
  * <h2>Format</h2>
  * <pre>
  *   offset 0 and 2048   two header slots:
- *                       magic:long version:int(2) id:long epoch:long salt:long size:long crc32c:int
- *   offset 4096         records, each starting at a multiple of 8:
+ *                       magic:long version:int(3) id:long epoch:long salt:long size:long crc32c:int
+ *   offset 4096         two regions of equal size: odd epochs write the first, even epochs the
+ *                       second; in each, records, each starting at a multiple of 8:
  *                       crc32c:int length:int epoch:long seq:long payload[length], zero padding to 8
  * </pre>
+ * Two regions let the caller move an epoch's records elsewhere (the store's checkpoint into LMDB)
+ * while the next epoch is written: an epoch's records and header stay intact until the epoch after
+ * next begins, which overwrites both. So the previous epoch can still be replayed ({@link #replay})
+ * as long as the caller begins no epoch before it finished with the previous one. Version 2
+ * journals had one region, from offset 4096, for every epoch; they are read, and their caller
+ * replaces them ({@link #outdated}).
  * The id is random, chosen when the store first creates its journal and kept when it replaces the
  * file, so the store can tell its own journal from another's; the size is the file's, which never
  * changes, so a shorter file is known to be truncated. Version 1 slots ({@code magic version(1)
  * epoch salt crc32c}) had neither; they are still read, with id {@link #NO_ID} and no size check.
  * A record belongs to an epoch; the header names the current one. {@link #beginEpoch} makes the
  * records written so far obsolete at once: it writes epoch + 1, with a new random salt, into the
- * slot the current epoch does not use, syncs it, and writes again from offset 4096. A torn header
- * write therefore leaves the previous slot intact. On open the valid slot with the higher epoch
+ * slot the current epoch does not use, syncs it, and writes again from the start of its region. A
+ * torn header write therefore leaves the current slot intact. On open the valid slot with the higher epoch
  * wins. A slot's CRC32C covers its other fields. A record's CRC32C covers the epoch's salt, its
  * length, epoch, sequence number (0, 1, ... within the epoch) and payload. The salt is never
  * written into records, so no payload can hold bytes that pass for a record of the current epoch.
  *
  * <h2>Which records count, and what is damage</h2>
  * Records are written one at a time, each synced before the next is written. So, after a crash, the
- * file holds the records of the current epoch contiguously from offset 4096, then possibly one torn
+ * region of an epoch holds its records contiguously from the region's start, then possibly one torn
  * record (written but not acknowledged), then bytes no record of this epoch wrote: zeros or older
- * epochs' records. {@link #open} hands over the records of the current epoch that pass their CRC
- * and carry the next sequence number, contiguously from offset 4096; the first position that does
+ * epochs' records. {@link #replay} hands over the records of an epoch that pass their CRC and carry
+ * the next sequence number, contiguously from the region's start; the first position that does
  * not hold one ends them (a torn tail, never acknowledged, is ignored). Then it checks every later
- * 8-byte-aligned position: if any holds a record of the current epoch that passes its CRC, the
- * record at the end position was complete once and was damaged afterwards, so acknowledged data is
- * lost: open fails with an {@link IOException} naming the file and offset. Damage to the very last
- * record cannot be told from a torn write and is treated as one. Likewise, if the newest header slot
- * is unreadable but the first record claims the epoch after the readable one, that newer header
- * was durable once (records follow its sync) and was damaged: open fails.
+ * 8-byte-aligned position of the region: if any holds a record of that epoch that passes its CRC,
+ * the record at the end position was complete once and was damaged afterwards, so acknowledged data
+ * is lost: replay fails with an {@link IOException} naming the file and offset. Damage to the very
+ * last record cannot be told from a torn write and is treated as one. Likewise, if the newest
+ * header slot is unreadable but the first record of the next epoch's region claims that epoch, that
+ * newer header was durable once (records follow its sync) and was damaged: open fails.
  *
  * <p>Used by one thread at a time (the store's writer); not thread-safe.
  */
 final class Journal implements AutoCloseable {
 
-    /** The offset of the first record: the header takes the first 4 KiB. */
+    /** The offset of the first region: the header takes the first 4 KiB. */
     static final int RECORDS_START = 4096;
     /** The id of a version 1 journal, whose header had none. */
     static final long NO_ID = 0;
@@ -70,6 +77,10 @@ final class Journal implements AutoCloseable {
     record Header(int version, long id, long epoch, long salt, long size) {
     }
 
+    /** Where the records of one epoch are, and what validates them. */
+    private record Region(long epoch, long salt, long start, long end) {
+    }
+
     /** Reads the payloads of replayed records, in order. */
     @FunctionalInterface
     interface Replay {
@@ -84,7 +95,9 @@ final class Journal implements AutoCloseable {
     }
 
     private static final long MAGIC = 0x524B_4A4F_5552_4E4CL; // "RKJOURNL"
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+    /** The last version with one region for every epoch. */
+    private static final int SINGLE_REGION_VERSION = 2;
     private static final int LEGACY_VERSION = 1;
     private static final int SLOT_SPACING = 2048;
     private static final int SLOT_BYTES = Long.BYTES + Integer.BYTES + 4 * Long.BYTES + Integer.BYTES;
@@ -102,8 +115,12 @@ final class Journal implements AutoCloseable {
     private final long size;
     private final int version;
     private final long id;
+    /** The bytes of each region; the whole record space for a single-region journal. */
+    private final long regionBytes;
     private long epoch;
     private long salt;
+    /** The previous epoch's header while its slot still holds it, else null. */
+    private Header previous;
     private long nextSeq;
     private long writeOffset;
     /** The file's bytes until {@link #replay} read them, then null. */
@@ -111,15 +128,42 @@ final class Journal implements AutoCloseable {
     /** Reused for every record written; see {@link #recordBuffer}. */
     private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 << 10);
 
-    private Journal(Path file, FileChannel channel, long size, Header header) {
+    private Journal(Path file, FileChannel channel, long size, Header header, Header previous) {
         this.file = file;
         this.channel = channel;
         this.size = size;
         this.version = header.version();
         this.id = header.id();
+        this.regionBytes = regionBytes(version, size);
         this.epoch = header.epoch();
         this.salt = header.salt();
-        this.writeOffset = RECORDS_START;
+        this.previous = previous;
+        this.writeOffset = regionStart(epoch);
+    }
+
+    /** Returns the bytes of each region of a journal of {@code version} and {@code size} bytes. */
+    private static long regionBytes(int version, long size) {
+        long records = size - RECORDS_START;
+        return version < VERSION ? records : records / 2 & -ALIGNMENT;
+    }
+
+    /** Returns the offset where the region of {@code epochOf} starts. */
+    private long regionStart(long epochOf) {
+        return RECORDS_START + (version < VERSION ? 0 : (~epochOf & 1) * regionBytes);
+    }
+
+    /** Returns the region of the epoch of {@code header}. */
+    private Region region(Header header) {
+        long start = regionStart(header.epoch());
+        return new Region(header.epoch(), header.salt(), start, start + regionBytes);
+    }
+
+    /**
+     * Returns how many epochs a journal with {@code header} may be ahead of the last epoch moved out
+     * of it: 2 with two regions (the previous epoch's records may still be moving), else 1.
+     */
+    static int epochsAhead(Header header) {
+        return header.version() < VERSION ? 1 : 2;
     }
 
     /** Returns a new random journal id, never {@link #NO_ID}. */
@@ -137,7 +181,7 @@ final class Journal implements AutoCloseable {
      * flush metadata), synced, renamed into place from a temp file, and the directory synced. A
      * crash meanwhile leaves either the previous file or the complete new one.
      *
-     * @param size at least 1 MiB, at most 1 GiB
+     * @param size at least 1 MiB, at most 1 GiB, a multiple of 8
      * @param id the journal's id ({@link #newId}, or the id of the journal it replaces)
      * @param epoch the epoch to start in, at least 1
      * @return the open journal, ready to append
@@ -162,7 +206,7 @@ final class Journal implements AutoCloseable {
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         DirectorySync.sync(file.getParent());
         return new Journal(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                size, header);
+                size, header, null);
     }
 
     /**
@@ -180,7 +224,8 @@ final class Journal implements AutoCloseable {
                 throw new IOException("journal " + file + " has " + size + " bytes: it is damaged or not a journal");
             }
             MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            Header header = readHeader(bytes, file);
+            Header[] slots = readSlots(bytes, file);
+            Header header = newest(slots, file, size);
             if (header.size() >= 0 && header.size() != size) {
                 throw new IOException("journal " + file + " has " + size + " bytes, but its header says "
                         + header.size() + ": it was truncated or overwritten, so acknowledged writes may be lost");
@@ -188,7 +233,14 @@ final class Journal implements AutoCloseable {
             if (size < RECORDS_START + RECORD_HEADER) {
                 throw new IOException("journal " + file + " has " + size + " bytes: it is damaged or not a journal");
             }
-            Journal journal = new Journal(file, channel, size, header);
+            Header previous = null;
+            for (Header slot : slots) {
+                if (slot != null && slot.epoch() == header.epoch() - 1 && slot.version() == header.version()) {
+                    previous = slot;
+                }
+            }
+            Journal journal = new Journal(file, channel, size, header, previous);
+            journal.checkNextHeader(bytes);
             journal.unreplayed = bytes;
             return journal;
         } catch (IOException | RuntimeException e) {
@@ -233,9 +285,17 @@ final class Journal implements AutoCloseable {
         return epoch;
     }
 
-    /** Returns whether its header is of version 1, which the store replaces after replaying it. */
+    /** Returns whether its header is of version 1, written before journals had an id. */
     boolean legacy() {
         return version == LEGACY_VERSION;
+    }
+
+    /**
+     * Returns whether it is of an older version (one region), which the caller replaces after
+     * replaying it: such a journal is never written.
+     */
+    boolean outdated() {
+        return version < VERSION;
     }
 
     /** Returns the file's size in bytes. */
@@ -243,14 +303,19 @@ final class Journal implements AutoCloseable {
         return size;
     }
 
-    /** Returns the bytes the records may take in all: the file less its header. */
+    /** Returns the bytes the records of one epoch may take: its region's. */
     long recordCapacity() {
-        return size - RECORDS_START;
+        return regionBytes;
     }
 
     /** Returns the bytes the records of the current epoch take. */
     long usedBytes() {
-        return writeOffset - RECORDS_START;
+        return writeOffset - regionStart(epoch);
+    }
+
+    /** Returns whether a record of {@code payloadLength} bytes fits in the current epoch's region. */
+    boolean fits(int payloadLength) {
+        return writeOffset + recordBytes(payloadLength) <= regionStart(epoch) + regionBytes;
     }
 
     /**
@@ -264,9 +329,9 @@ final class Journal implements AutoCloseable {
     void append(byte[] payload) throws IOException {
         checkReplayed();
         long bytes = recordBytes(payload.length);
-        if (writeOffset + bytes > size) {
+        if (!fits(payload.length)) {
             throw new IllegalArgumentException("a record of " + bytes + " bytes does not fit in journal " + file
-                    + ": " + (size - writeOffset) + " bytes are left");
+                    + ": " + (regionStart(epoch) + regionBytes - writeOffset) + " bytes are left in epoch " + epoch);
         }
         ByteBuffer record = recordBuffer((int) bytes);
         record.putInt(LENGTH_FIELD, payload.length).putLong(EPOCH_FIELD, epoch).putLong(SEQ_FIELD, nextSeq)
@@ -298,16 +363,18 @@ final class Journal implements AutoCloseable {
     }
 
     /**
-     * Starts a new epoch: every record written so far is obsolete from now on, and writing starts
-     * again at the beginning. Durable when it returns.
+     * Starts a new epoch, in the other region: the current epoch's records stay there, intact, and
+     * can be replayed until the epoch after the new one begins; the previous epoch's are obsolete
+     * from now on. Durable when it returns.
      *
      * @throws IOException if the header cannot be written or synced; the journal must not be
      *     written again
      */
     void beginEpoch() throws IOException {
         checkReplayed();
-        if (legacy()) {
-            throw new IllegalStateException("journal " + file + " is of version 1: replace it, do not write it");
+        if (outdated()) {
+            throw new IllegalStateException("journal " + file + " is of version " + version
+                    + ": replace it, do not write it");
         }
         long next = epoch + 1;
         long nextSalt = SALTS.nextLong();
@@ -317,10 +384,11 @@ final class Journal implements AutoCloseable {
         } catch (IOException e) {
             throw DiskSpace.explain(e, "write the header of journal", file);
         }
+        previous = header();
         epoch = next;
         salt = nextSalt;
         nextSeq = 0;
-        writeOffset = RECORDS_START;
+        writeOffset = regionStart(next);
     }
 
     /** Closes the file. Idempotent. */
@@ -331,25 +399,33 @@ final class Journal implements AutoCloseable {
 
     // ---- Reading ---------------------------------------------------------------------------------
 
-    /** Returns the header slot to use; see the class comment. */
-    private static Header readHeader(ByteBuffer bytes, Path file) throws IOException {
+    /** Returns the two header slots, each null if it is not a valid slot. */
+    private static Header[] readSlots(ByteBuffer bytes, Path file) throws IOException {
+        return new Header[] {readSlot(bytes, 0, file), readSlot(bytes, SLOT_SPACING, file)};
+    }
+
+    /** Returns the valid slot of the higher epoch; see the class comment. */
+    private static Header newest(Header[] slots, Path file, long size) throws IOException {
         Header best = null;
-        for (int slot = 0; slot < 2; slot++) {
-            Header read = readSlot(bytes, slot * SLOT_SPACING, file);
+        for (Header read : slots) {
             if (read != null && (best == null || read.epoch() > best.epoch())) {
                 best = read;
             }
         }
         if (best == null) {
-            throw new IOException("journal " + file + " has no valid header (" + bytes.limit() + " bytes; magic or"
-                    + " CRC32C wrong in both copies): it is damaged, truncated or not a raftkit journal");
-        }
-        if (bytes.limit() >= RECORDS_START + RECORD_HEADER
-                && bytes.getLong(RECORDS_START + EPOCH_FIELD) == best.epoch() + 1) {
-            throw new IOException("journal " + file + ": the header of epoch " + (best.epoch() + 1) + " is damaged,"
-                    + " though records of that epoch were written after it was synced; acknowledged writes are lost");
+            throw new IOException("journal " + file + " has no valid header (" + size + " bytes; magic or CRC32C"
+                    + " wrong in both copies): it is damaged, truncated or not a raftkit journal");
         }
         return best;
+    }
+
+    /** Fails if the region the next epoch would write starts with a record of that epoch: its header was lost. */
+    private void checkNextHeader(ByteBuffer bytes) throws IOException {
+        long next = regionStart(epoch + 1);
+        if (next + RECORD_HEADER <= size && bytes.getLong((int) next + EPOCH_FIELD) == epoch + 1) {
+            throw new IOException("journal " + file + ": the header of epoch " + (epoch + 1) + " is damaged,"
+                    + " though records of that epoch were written after it was synced; acknowledged writes are lost");
+        }
     }
 
     /** Returns the slot at {@code offset}, or null if it is not a valid slot (or not in the file). */
@@ -359,14 +435,14 @@ final class Journal implements AutoCloseable {
         }
         int version = bytes.getInt(offset + Long.BYTES);
         int fields = offset + Long.BYTES + Integer.BYTES;
-        if (version == VERSION && slotCrcHolds(bytes, offset, SLOT_BYTES)) {
+        if ((version == VERSION || version == SINGLE_REGION_VERSION) && slotCrcHolds(bytes, offset, SLOT_BYTES)) {
             return new Header(version, bytes.getLong(fields), bytes.getLong(fields + Long.BYTES),
                     bytes.getLong(fields + 2 * Long.BYTES), bytes.getLong(fields + 3 * Long.BYTES));
         }
         if (version == LEGACY_VERSION && slotCrcHolds(bytes, offset, LEGACY_SLOT_BYTES)) {
             return new Header(version, NO_ID, bytes.getLong(fields), bytes.getLong(fields + Long.BYTES), -1);
         }
-        if (version != VERSION && version != LEGACY_VERSION
+        if (version > VERSION
                 && (slotCrcHolds(bytes, offset, SLOT_BYTES) || slotCrcHolds(bytes, offset, LEGACY_SLOT_BYTES))) {
             throw new IOException("journal " + file + " has format version " + version + "; this version of raftkit"
                     + " reads versions up to " + VERSION + ": upgrade raftkit to open it");
@@ -383,49 +459,71 @@ final class Journal implements AutoCloseable {
     }
 
     /**
-     * Hands the records of the current epoch to {@code replay}; writing continues after them, in
-     * the same epoch. Called once, after {@link #open}, before anything is written.
+     * Hands the records of the current epoch to {@code replay}, after those of the previous epoch if
+     * {@code previousToo}; writing continues after them, in the current epoch. Called once, after
+     * {@link #open}, before anything is written. The caller asks for the previous epoch while it has
+     * not finished with its records (see the class comment).
      *
-     * @throws IOException if acknowledged records are damaged (see the class comment) or
-     *     {@code replay} fails
+     * @throws IOException if acknowledged records are damaged (see the class comment), the previous
+     *     epoch is asked for but its header is not in its slot, or {@code replay} fails
      */
-    void replay(Replay replay) throws IOException {
+    void replay(boolean previousToo, Replay replay) throws IOException {
         if (unreplayed == null) {
             throw new IllegalStateException("journal " + file + " was already replayed");
         }
         ByteBuffer bytes = unreplayed;
         unreplayed = null;
-        long offset = RECORDS_START;
+        if (previousToo) {
+            if (previous == null) {
+                throw new IOException("journal " + file + ": the header of epoch " + (epoch - 1) + " is damaged or"
+                        + " overwritten, though its records were still to be moved; acknowledged writes are lost");
+            }
+            replayRegion(bytes, region(previous), replay);
+        }
+        Replayed current = replayRegion(bytes, region(header()), replay);
+        nextSeq = current.records();
+        writeOffset = current.end();
+    }
+
+    /** What {@link #replayRegion} found: how many records, and the offset after the last. */
+    private record Replayed(long records, long end) {
+    }
+
+    /** Replays the records of {@code region}. */
+    private Replayed replayRegion(ByteBuffer bytes, Region region, Replay replay) throws IOException {
+        long seq = 0;
+        long offset = region.start();
         int length;
-        while ((length = validRecordAt(bytes, offset, nextSeq)) >= 0) {
+        while ((length = validRecordAt(bytes, region, offset, seq)) >= 0) {
             replay.record(offset, bytes.slice((int) offset + RECORD_HEADER, length));
             offset += recordBytes(length);
-            nextSeq++;
+            seq++;
         }
-        writeOffset = offset;
-        for (long later = offset; later + RECORD_HEADER <= size; later += ALIGNMENT) {
-            if (bytes.getLong((int) later + EPOCH_FIELD) == epoch && validRecordAt(bytes, later, -1) >= 0) {
+        for (long later = offset; later + RECORD_HEADER <= region.end(); later += ALIGNMENT) {
+            if (bytes.getLong((int) later + EPOCH_FIELD) == region.epoch() && validRecordAt(bytes, region, later, -1) >= 0) {
                 throw new IOException("journal " + file + " is damaged at offset " + offset + ": no valid record "
-                        + nextSeq + " of epoch " + epoch + " is there, yet a valid record of that epoch follows at"
-                        + " offset " + later + ", so acknowledged writes were damaged");
+                        + seq + " of epoch " + region.epoch() + " is there, yet a valid record of that epoch follows"
+                        + " at offset " + later + ", so acknowledged writes were damaged");
             }
         }
+        return new Replayed(seq, offset);
     }
 
     /**
-     * Returns the payload length of the record at {@code offset} if it is a record of the current
-     * epoch that passes its CRC and has sequence number {@code seq} (any, if negative), else -1.
+     * Returns the payload length of the record at {@code offset} if it is a record of
+     * {@code region}'s epoch, within it, that passes its CRC and has sequence number {@code seq}
+     * (any, if negative), else -1.
      */
-    private int validRecordAt(ByteBuffer bytes, long offset, long seq) {
-        if (offset + RECORD_HEADER > size) {
+    private static int validRecordAt(ByteBuffer bytes, Region region, long offset, long seq) {
+        if (offset + RECORD_HEADER > region.end()) {
             return -1;
         }
         int at = (int) offset;
         int length = bytes.getInt(at + LENGTH_FIELD);
-        boolean plausible = length >= 0 && length <= size - offset - RECORD_HEADER
-                && bytes.getLong(at + EPOCH_FIELD) == epoch
+        boolean plausible = length >= 0 && length <= region.end() - offset - RECORD_HEADER
+                && bytes.getLong(at + EPOCH_FIELD) == region.epoch()
                 && (seq < 0 || bytes.getLong(at + SEQ_FIELD) == seq);
-        return plausible && bytes.getInt(at) == checksum(salt, bytes, at, length) ? length : -1;
+        return plausible && bytes.getInt(at) == checksum(region.salt(), bytes, at, length) ? length : -1;
     }
 
     // ---- Writing helpers -------------------------------------------------------------------------

@@ -112,8 +112,8 @@ public final class LmdbHostLogStore implements HostLogStore {
     /**
      * {@inheritDoc}
      *
-     * <p>With {@code lmdb.sync=full}: one journal record holding every write, and one fdatasync
-     * (after a checkpoint of every group if the journal is more than half full).
+     * <p>With {@code lmdb.sync=full}: one journal record holding every write, and one fdatasync;
+     * checkpoints of every group run in the background (see {@link LmdbLogStore#persist}).
      */
     @Override
     public void persist(List<GroupWrite> writes) throws IOException {

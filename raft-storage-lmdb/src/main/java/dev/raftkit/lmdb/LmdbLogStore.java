@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.GetOp;
 import org.lmdbjava.PutFlags;
@@ -48,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * (delete the entries from the overlay's first index on and those up to its log start, put its
  * entries, hard state and log start), then starts a new journal epoch, which makes the old records
  * obsolete. So a checkpoint moves only the entries still in the log, and compacted ones are deleted
- * without ever being put. It runs when the journal is more than half full, before a record larger
- * than half the journal (which is then written to LMDB directly), and before {@link #reset}. At
- * open, the current epoch's records are composed into an overlay, in order, independently of LMDB
+ * without ever being put. It runs in the background, while writes go on into the journal's other
+ * region, once an epoch's records take half of its region; and in the writer's thread before a
+ * record larger than that (which is then written to LMDB directly), and before {@link #reset}
+ * (see {@link LmdbStorage}). At open, the records of the epochs after the one LMDB's journal mark
+ * names are composed into an overlay, in order, independently of LMDB
  * (a compaction raises the overlay's log start, never lowers it, and drops its entries up to it; a
  * persist never reaches back to the log start in force when it was written, which persist checks),
  * and that overlay is checkpointed into LMDB.
@@ -175,6 +178,7 @@ public final class LmdbLogStore implements LogStore {
     /**
      * The latest view, and while an LMDB write of the log is running, the view it will produce
      * (else null): a reader's transaction may see that write before the writer publishes its view.
+     * While a checkpoint moves the log's overlay in the background, journal writes update both.
      */
     private record Views(View current, View next) {
         /** Returns the view of LMDB generation {@code generation}, or null if neither is. */
@@ -299,9 +303,11 @@ public final class LmdbLogStore implements LogStore {
     /**
      * {@inheritDoc}
      *
-     * <p>With {@code lmdb.sync=full}: one record appended to the journal and synced (after a
-     * checkpoint if the journal is more than half full); a batch whose record would take more than
-     * half the journal is checkpointed and written to LMDB directly.
+     * <p>With {@code lmdb.sync=full}: one record appended to the journal and synced. Once the
+     * journal's current half is half used, the next write starts the other half (one more sync) and
+     * a background thread checkpoints what the first holds; a write waits for that checkpoint only
+     * if the other half fills before it ends. A batch whose record would take more than a quarter
+     * of the journal is checkpointed and written to LMDB directly.
      */
     @Override
     public void persist(HardState hardState, List<LogEntry> entries) throws IOException {
@@ -417,14 +423,23 @@ public final class LmdbLogStore implements LogStore {
         return views.current();
     }
 
-    /** Publishes {@code next} as the view an LMDB write that is about to run produces. */
+    /** Publishes {@code next} as the view an LMDB write that is about to run (or running) produces. */
     void publishing(View next) {
         views = new Views(views.current(), next);
     }
 
-    /** Publishes {@code next} as the current view. */
-    void publish(View next) {
-        views = new Views(next, null);
+    /** Publishes the view the LMDB write that committed produced as the current view. */
+    void published() {
+        views = new Views(views.next(), null);
+    }
+
+    /**
+     * Publishes the views after a write to the journal: {@code change} of the current view and, while
+     * an LMDB write of the log runs in the background, of the view it produces.
+     */
+    void update(UnaryOperator<View> change) {
+        Views seen = views;
+        views = new Views(change.apply(seen.current()), seen.next() == null ? null : change.apply(seen.next()));
     }
 
     // ---- Writing helpers ------------------------------------------------------------------------

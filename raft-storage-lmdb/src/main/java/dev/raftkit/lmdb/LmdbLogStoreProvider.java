@@ -23,9 +23,10 @@ import java.nio.file.Path;
  *       and the store corrupted) are faster but <b>can lose acknowledged writes</b> on power loss or
  *       an operating system crash, which breaks Raft's safety: use them only for throwaway data.</li>
  *   <li>{@code lmdb.journalSize}: size of the write-ahead journal that {@code full} writes through
- *       (one fdatasync of a preallocated file per write, moved into LMDB when half full), written
- *       like {@code lmdb.mapSize}. Default {@code 16MiB}, from {@code 1MiB} to {@code 1GiB}; up to
- *       half of it is also held in memory.</li>
+ *       (one fdatasync of a preallocated file per write, moved into LMDB in the background, a
+ *       quarter of the file at a time, while writes go on), written like {@code lmdb.mapSize}.
+ *       Default {@code 16MiB}, from {@code 1MiB} to {@code 1GiB}; up to all of it is also held in
+ *       memory.</li>
  * </ul>
  * Unknown {@code lmdb.*} keys are rejected, so a misspelt option is not silently ignored.
  *

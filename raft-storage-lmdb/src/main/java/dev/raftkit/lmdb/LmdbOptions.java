@@ -20,10 +20,11 @@ import java.util.regex.Pattern;
  *       operating system crash; use them only for throwaway data.</li>
  *   <li>{@code lmdb.journalSize}: the size of the write-ahead journal that {@code full} uses, written
  *       like {@code lmdb.mapSize}; default {@code 16MiB}, from {@code 1MiB} to {@code 1GiB}. Each
- *       write is one record appended to this preallocated file and one fdatasync; when half of it
- *       is used, its records are moved into LMDB in one transaction. A larger journal moves less
- *       often but holds more in memory (the records not yet moved) and takes longer to scan at
- *       open. A journal of another size is replaced when the store opens.</li>
+ *       write is one record appended to this preallocated file and one fdatasync. The file has two
+ *       halves; when a quarter of it is used, writing goes on in the other half while a background
+ *       thread moves the records into LMDB in one transaction. A larger journal moves less often but
+ *       holds more in memory (the records not yet moved) and takes longer to scan at open. A journal
+ *       of another size is replaced when the store opens.</li>
  * </ul>
  *
  * @param mapSize the initial map size in bytes, a multiple of 4096

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.lmdbjava.Txn;
@@ -35,11 +36,26 @@ import org.slf4j.LoggerFactory;
  * state (after a failed write, no log of it is written again until it is reopened).
  *
  * <p>A write of several logs ({@link #persist}) is one journal record ({@link JournalPayload}) and
- * one sync, or, without a journal or for a record larger than half of it, one LMDB transaction:
- * either way it is durable, and after a crash present, for every log at once or for none. A
- * checkpoint moves every open log's overlay into LMDB in one transaction, then starts a new
- * journal epoch; so a log that closes while its overlay holds records is checkpointed first (else
- * the next checkpoint, which no longer sees it, would make its records obsolete).
+ * one sync, or, without a journal or for a record larger than half of an epoch's region, one LMDB
+ * transaction: either way it is durable, and after a crash present, for every log at once or for
+ * none.
+ *
+ * <h2>Checkpoints</h2>
+ * Once the current epoch's records take more than half of its region, the writer starts the next
+ * epoch (one header sync) and hands the overlays of the epoch that ended to a background thread,
+ * which moves them into LMDB in one transaction that also sets the journal mark to that epoch
+ * (a {@link Move}); persists go on meanwhile, into the next epoch. Only when that epoch's region is
+ * full before the move ended does a persist wait for it. While a log's overlay moves, the log has
+ * two views: its current one (LMDB, then everything the journal holds) and the one the move
+ * produces (LMDB with the moved overlay, then the records since), and every write updates both,
+ * so a reader whose transaction sees the move committed reads the second. A crash during a move
+ * leaves the mark two epochs behind the journal's, and the next open replays both epochs. A
+ * synchronous checkpoint (after any move ended) moves every overlay, then starts a new epoch: it
+ * comes before a record too large for the journal, before {@link #reset}, and when a log that
+ * closes holds records in the journal (else the next checkpoint, which no longer sees it, would
+ * make its records obsolete). So LMDB is written around the journal only while no move runs and
+ * the journal's current epoch holds no record, and replaying the epochs after the mark composes
+ * records written one after the other.
  *
  * <p>The format version: a single node's store is stamped {@link LmdbLogStore#FORMAT_VERSION}, a
  * host's {@link #HOST_FORMAT_VERSION} with a {@link MetaRecords#HOST} record, so that neither
@@ -66,6 +82,15 @@ final class LmdbStorage implements AutoCloseable {
     private record Change(LmdbLogStore log, View next, LogWrite write) {
     }
 
+    /**
+     * The overlays of an ended journal epoch, moving into LMDB in the background.
+     *
+     * @param changes each log's overlay as the epoch ended
+     * @param epoch the epoch, which the journal mark names once they are in LMDB
+     */
+    private record Move(List<Change> changes, long epoch) {
+    }
+
     private final Path dataDir;
     private final LmdbEnvironment env;
     /** The journal, or null unless {@code lmdb.sync=full}. */
@@ -73,6 +98,10 @@ final class LmdbStorage implements AutoCloseable {
     private final FileChannel lockChannel;
     private final boolean tagged;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Signalled when a move ends; guarded by {@link #writeLock}. */
+    private final Condition moveEnded = writeLock.newCondition();
+    /** The move running, or null; guarded by {@link #writeLock}. */
+    private Move moving;
     /** The open logs, by keyspace; guarded by {@link #writeLock}. */
     private final Map<Keyspace, LmdbLogStore> logs = new HashMap<>();
     private volatile IOException failure;
@@ -182,6 +211,7 @@ final class LmdbStorage implements AutoCloseable {
                 return;
             }
             try {
+                awaitMove();
                 if (!closed && failure == null && journal != null && !log.current().overlay().isEmpty()) {
                     checkpoint();
                 }
@@ -251,7 +281,7 @@ final class LmdbStorage implements AutoCloseable {
             }
             appendToJournal(payload);
             for (Write write : writes) {
-                write.log().publish(write.log().current().persisted(write.hardState(), write.entries()));
+                write.log().update(view -> view.persisted(write.hardState(), write.entries()));
             }
         } finally {
             writeLock.unlock();
@@ -306,7 +336,7 @@ final class LmdbStorage implements AutoCloseable {
                 return;
             }
             appendToJournal(JournalPayload.encode(List.of(new Part(log.keys(), new CompactRecord(start))), tagged));
-            log.publish(log.current().compacted(start));
+            log.update(view -> view.compacted(start));
         } finally {
             writeLock.unlock();
         }
@@ -351,10 +381,22 @@ final class LmdbStorage implements AutoCloseable {
         }
     }
 
-    /** Appends a record to the journal and syncs it, after a checkpoint if the journal is more than half full. */
+    /**
+     * Appends a record of at most half a region to the journal and syncs it. If the current epoch
+     * is more than half full and no move runs, it first starts the next epoch and a move of this
+     * one; if the record does not fit, it first waits for the move running, if any, and starts one.
+     */
     private void appendToJournal(byte[] payload) throws IOException {
-        if (journal.usedBytes() > journal.recordCapacity() / 2) {
-            checkpoint();
+        if (moving == null && journal.usedBytes() > journal.recordCapacity() / 2) {
+            beginMove();
+        }
+        while (!journal.fits(payload.length)) {
+            if (moving != null) {
+                awaitMove();
+                checkWritable();
+            } else {
+                beginMove();
+            }
         }
         guardWrite(() -> {
             journal.append(payload);
@@ -362,18 +404,92 @@ final class LmdbStorage implements AutoCloseable {
         });
     }
 
-    /** Checkpoints the journal if it holds records. */
+    /**
+     * Starts the next journal epoch and a thread that moves the overlays of the one that ended into
+     * LMDB ({@link #finishMove}). Called with no move running.
+     */
+    private void beginMove() throws IOException {
+        List<Change> changes = changesOfOverlays();
+        guardWrite(() -> {
+            journal.beginEpoch();
+            return null;
+        });
+        for (Change change : changes) {
+            change.log().publishing(change.next());
+        }
+        Move move = new Move(changes, journal.epoch() - 1);
+        moving = move;
+        Thread mover = new Thread(() -> finishMove(move), "raftkit-lmdb-checkpoint " + dataDir.getFileName());
+        mover.setDaemon(true);
+        mover.start();
+    }
+
+    /**
+     * Writes the overlays of {@code move} and its journal mark in one LMDB transaction, then (under
+     * the write lock) publishes each log's next view and ends the move. If the write fails, the
+     * storage fails: the records stay in the journal, and the next open moves them.
+     */
+    private void finishMove(Move move) {
+        boolean written = false;
+        try {
+            writeChanges(move.changes(), new JournalMark(journal.id(), move.epoch()));
+            written = true;
+        } catch (IOException e) {
+            LOG.error("lmdb log store {}: moving the journal's records into LMDB failed; it refuses writes until"
+                    + " reopened", env.dataFile(), e);
+        } catch (RuntimeException e) {
+            failure = new IOException("moving the journal's records into " + env.dataFile() + " failed", e);
+            LOG.error("lmdb log store {}: moving the journal's records into LMDB failed; it refuses writes until"
+                    + " reopened", env.dataFile(), e);
+        }
+        writeLock.lock();
+        try {
+            if (written) {
+                for (Change change : move.changes()) {
+                    change.log().published();
+                }
+            }
+            moving = null;
+            moveEnded.signalAll();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Waits, with the write lock released meanwhile, until no move runs. */
+    private void awaitMove() {
+        while (moving != null) {
+            moveEnded.awaitUninterruptibly();
+        }
+    }
+
+    /** Checkpoints the journal if it holds records, after the move running, if any. */
     private void checkpointIfUsed() throws IOException {
-        if (journal != null && journal.usedBytes() > 0) {
+        if (journal == null) {
+            return;
+        }
+        awaitMove();
+        checkWritable();
+        if (journal.usedBytes() > 0) {
             checkpoint();
         }
     }
 
     /**
      * Moves every open log's overlay into LMDB, marking the journal's current epoch as
-     * checkpointed, and starts a new journal epoch; see {@link LmdbLogStore}.
+     * checkpointed, and starts a new journal epoch; see {@link LmdbLogStore}. Called with no move
+     * running.
      */
     private void checkpoint() throws IOException {
+        commit(changesOfOverlays(), new JournalMark(journal.id(), journal.epoch()));
+        guardWrite(() -> {
+            journal.beginEpoch();
+            return null;
+        });
+    }
+
+    /** Returns the LMDB write of every open log's overlay that is not empty. */
+    private List<Change> changesOfOverlays() {
         List<Change> changes = new ArrayList<>();
         for (LmdbLogStore log : logs.values()) {
             View current = log.current();
@@ -382,11 +498,7 @@ final class LmdbStorage implements AutoCloseable {
                         LmdbLogStore.logWrite(env, log.keys(), current.overlay())));
             }
         }
-        commit(changes, new JournalMark(journal.id(), journal.epoch()));
-        guardWrite(() -> {
-            journal.beginEpoch();
-            return null;
-        });
+        return changes;
     }
 
     /**
@@ -398,6 +510,14 @@ final class LmdbStorage implements AutoCloseable {
         for (Change change : changes) {
             change.log().publishing(change.next());
         }
+        writeChanges(changes, mark);
+        for (Change change : changes) {
+            change.log().published();
+        }
+    }
+
+    /** Writes {@code changes} and {@code mark}, if not null, in one LMDB transaction; see {@link #commit}. */
+    private void writeChanges(List<Change> changes, JournalMark mark) throws IOException {
         byte[] markValue = mark == null ? null : MetaRecords.encodeJournalMark(mark);
         guardWrite(() -> env.write(txn -> {
             for (Change change : changes) {
@@ -409,9 +529,6 @@ final class LmdbStorage implements AutoCloseable {
             }
             return null;
         }));
-        for (Change change : changes) {
-            change.log().publish(change.next());
-        }
     }
 
     /**
@@ -476,11 +593,15 @@ final class LmdbStorage implements AutoCloseable {
         }
     }
 
-    /** Closes the environment (waiting for running reads) and the journal, and releases the directory. Idempotent. */
+    /**
+     * Closes the environment (after the move running, if any, and waiting for running reads) and
+     * the journal, and releases the directory. Idempotent.
+     */
     @Override
     public void close() throws IOException {
         writeLock.lock();
         try {
+            awaitMove();
             if (closed) {
                 return;
             }
@@ -549,14 +670,16 @@ final class LmdbStorage implements AutoCloseable {
      * moves its records into LMDB. With {@code lmdb.sync=full} it returns the journal, in a new
      * epoch and of the configured size; otherwise it deletes the journal and returns null.
      *
-     * <p>Every step leaves a state the next open accepts if a crash follows it: the mark is written
-     * before the journal moves to the next epoch, a new journal is created (empty) before the mark
-     * names it, and the mark is removed only after the journal was emptied by a new epoch. So an
-     * open finds either the journal the mark names at the marked epoch or the next, or no mark and
-     * a journal with no records (left by a crash while one was created or removed) or of version 1
-     * (a store of format 3 or older). Anything else means records are lost or the files are not
-     * this store's, and open refuses with {@link LmdbLogStore#RECOVERY}. The records of every log
-     * move into LMDB in one transaction.
+     * <p>Every step leaves a state the next open accepts if a crash follows it: a synchronous
+     * checkpoint writes the mark before the journal moves to the next epoch, a move writes it after
+     * (so the journal may be two epochs ahead, and then both epochs are replayed), a new journal is
+     * created (empty) before the mark names it, and the mark is removed only after the journal was
+     * emptied by a new epoch. So an open finds either the journal the mark names at the marked epoch
+     * or one of the next two (one, for a journal of version 2), or no mark and a journal with no
+     * records (left by a crash while one was created or removed) or of version 1 (a store of format
+     * 3 or older). Anything else means records are lost or the files are not this store's, and open
+     * refuses with {@link LmdbLogStore#RECOVERY}. The records of every log move into LMDB in one
+     * transaction. A journal of an older version or another size is replaced by an empty one.
      */
     private static Journal openJournal(LmdbEnvironment env, Path file, LmdbOptions options, boolean tagged)
             throws IOException {
@@ -572,7 +695,8 @@ final class LmdbStorage implements AutoCloseable {
         }
         Journal journal = openExpected(file, mark, env.dataFile());
         try {
-            Map<Keyspace, Overlay> overlays = replay(journal, tagged);
+            boolean previousToo = mark != null && journal.epoch() == mark.epoch() + 2;
+            Map<Keyspace, Overlay> overlays = replay(journal, tagged, previousToo);
             if (mark == null && !journal.legacy() && journal.usedBytes() > 0) {
                 throw new IOException("journal " + file + " (id " + Long.toHexString(journal.id()) + ") holds records,"
                         + " but " + env.dataFile() + " expects no journal: it is another store's journal, or "
@@ -590,7 +714,7 @@ final class LmdbStorage implements AutoCloseable {
                 views.put(keys, view);
             }
             JournalMark applied = mark == null ? null : new JournalMark(journal.id(), journal.epoch());
-            if (journal.usedBytes() > 0 || (applied != null && !applied.equals(mark))) {
+            if (!overlays.isEmpty() || (applied != null && !applied.equals(mark))) {
                 byte[] markValue = applied == null ? null : MetaRecords.encodeJournalMark(applied);
                 env.write(txn -> {
                     for (Map.Entry<Keyspace, Overlay> replayed : overlays.entrySet()) {
@@ -613,22 +737,30 @@ final class LmdbStorage implements AutoCloseable {
                 return createJournal(env, file, options.journalSize());
             }
             if (!full) {
-                journal.beginEpoch();
-                journal.close();
+                emptied(journal, journal.sizeBytes()).close();
                 env.write(txn -> env.meta().delete(txn, MetaRecords.JOURNAL));
                 Journal.delete(file);
                 return null;
             }
-            if (journal.sizeBytes() != options.journalSize()) {
-                journal.close();
-                return Journal.create(file, options.journalSize(), journal.id(), journal.epoch() + 1);
-            }
-            journal.beginEpoch();
-            return journal;
+            return emptied(journal, options.journalSize());
         } catch (IOException | RuntimeException e) {
             journal.close();
             throw e;
         }
+    }
+
+    /**
+     * Returns {@code journal}, whose records LMDB holds, in a new epoch with no records: the same
+     * file, or, if it is of an older version or not of {@code size} bytes, a new file of that size
+     * with the same id, replacing it.
+     */
+    private static Journal emptied(Journal journal, long size) throws IOException {
+        if (journal.outdated() || journal.sizeBytes() != size) {
+            journal.close();
+            return Journal.create(journal.file(), size, journal.id(), journal.epoch() + 1);
+        }
+        journal.beginEpoch();
+        return journal;
     }
 
     /**
@@ -666,7 +798,7 @@ final class LmdbStorage implements AutoCloseable {
             return "journal " + file + " is at epoch " + journal.epoch() + ", but " + dataFile + " expects "
                     + describe(mark) + ": the journal is an older copy, and the writes recorded in it since are lost";
         }
-        if (journal.epoch() > mark.epoch() + 1) {
+        if (journal.epoch() > mark.epoch() + Journal.epochsAhead(journal)) {
             return "journal " + file + " is at epoch " + journal.epoch() + ", but " + dataFile + " expects "
                     + describe(mark) + ": " + dataFile + " is an older copy, and the writes moved into it since are"
                     + " lost";
@@ -676,18 +808,21 @@ final class LmdbStorage implements AutoCloseable {
 
     /** Describes the journal {@code mark} names, for error messages. */
     private static String describe(JournalMark mark) {
-        return "journal id " + Long.toHexString(mark.id()) + " at epoch " + mark.epoch() + " or " + (mark.epoch() + 1);
+        return "journal id " + Long.toHexString(mark.id()) + " at epoch " + mark.epoch() + ", " + (mark.epoch() + 1)
+                + " or " + (mark.epoch() + 2);
     }
 
     /**
      * Hands the journal's records to a new overlay per log, checking each follows the ones before.
      *
      * @param tagged whether the journal is a host's
+     * @param previousToo whether the previous epoch's records are replayed first (the mark names the
+     *     epoch before it)
      */
-    static Map<Keyspace, Overlay> replay(Journal journal, boolean tagged) throws IOException {
+    static Map<Keyspace, Overlay> replay(Journal journal, boolean tagged, boolean previousToo) throws IOException {
         Path file = journal.file();
         Map<Keyspace, Overlay> replayed = new LinkedHashMap<>();
-        journal.replay((offset, payload) -> {
+        journal.replay(previousToo, (offset, payload) -> {
             for (Part part : JournalPayload.decode(payload, tagged, file, offset)) {
                 Overlay overlay = replayed.getOrDefault(part.keys(), Overlay.EMPTY);
                 String misfit = part.record().misfit(overlay);

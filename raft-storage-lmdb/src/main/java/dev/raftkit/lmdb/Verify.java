@@ -181,8 +181,8 @@ public final class Verify {
                     + " verify checks single-node stores only");
             return NOT_VERIFIED;
         }
-        Optional<Journal.Header> journal = checkJournal(envDir.resolve(LmdbLogStore.JOURNAL_FILE));
         Path dataFile = envDir.resolve(LmdbEnvironment.DATA_FILE);
+        Optional<Journal.Header> journal = checkJournal(envDir.resolve(LmdbLogStore.JOURNAL_FILE), readMark(envDir));
         if (!Files.exists(dataFile)) {
             damaged(dataFile + " is missing");
         } else {
@@ -204,14 +204,29 @@ public final class Verify {
         }
     }
 
-    /** Checks the journal on its own; returns its header, if it has a readable one. */
-    private Optional<Journal.Header> checkJournal(Path file) {
+    /** Returns the journal mark in the environment in {@code envDir}, if it can be read (else {@link #checkLmdb} tells why). */
+    private static Optional<JournalMark> readMark(Path envDir) {
+        if (!Files.exists(envDir.resolve(LmdbEnvironment.DATA_FILE))) {
+            return Optional.empty();
+        }
+        try (LmdbEnvironment env = LmdbEnvironment.openReadOnly(envDir)) {
+            return Optional.ofNullable(env.read(txn -> LmdbStorage.readJournalMark(env, txn)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Checks the journal on its own, replaying what an open would (both epochs if {@code mark}
+     * names the one before the previous); returns its header, if it has a readable one.
+     */
+    private Optional<Journal.Header> checkJournal(Path file, Optional<JournalMark> mark) {
         if (!Files.exists(file)) {
             ok("no journal " + file);
             return Optional.empty();
         }
         try (Journal journal = Journal.open(file)) {
-            LmdbStorage.replay(journal, false);
+            LmdbStorage.replay(journal, false, mark.filter(m -> journal.epoch() == m.epoch() + 2).isPresent());
             ok("journal " + file + ": id " + Long.toHexString(journal.id()) + ", epoch " + journal.epoch() + ", "
                     + journal.usedBytes() + " bytes of records");
             return Optional.of(journal.header());

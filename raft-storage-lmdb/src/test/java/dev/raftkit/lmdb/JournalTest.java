@@ -36,7 +36,7 @@ class JournalTest {
     void createdJournalIsPreallocatedAndEmpty() throws IOException {
         try (Journal journal = create()) {
             assertThat(journal.usedBytes()).isZero();
-            assertThat(journal.recordCapacity()).isEqualTo(SIZE - Journal.RECORDS_START);
+            assertThat(journal.recordCapacity()).isEqualTo((SIZE - Journal.RECORDS_START) / 2);
         }
         assertThat(Files.size(file())).isEqualTo(SIZE);
         assertThat(reopen()).isEmpty();
@@ -50,7 +50,7 @@ class JournalTest {
         }
         List<String> replayed = new ArrayList<>();
         try (Journal journal = Journal.open(file())) {
-            journal.replay((offset, payload) -> replayed.add(text(payload)));
+            journal.replay(false, (offset, payload) -> replayed.add(text(payload)));
             assertThat(replayed).containsExactly("one", "two", "three");
             append(journal, "four");
         }
@@ -76,6 +76,68 @@ class JournalTest {
             append(journal, "new-1", "new-2");
         }
         assertThat(reopen()).containsExactly("new-1", "new-2");
+    }
+
+    @Test
+    void previousEpochReplaysBeforeTheCurrentWhenAskedForUntilTheEpochAfterNextBegins() throws IOException {
+        try (Journal journal = create()) {
+            append(journal, "first-1", "first-2");
+            journal.beginEpoch();
+            append(journal, "second-1");
+        }
+        assertThat(reopen(true)).containsExactly("first-1", "first-2", "second-1");
+        assertThat(reopen(false)).containsExactly("second-1");
+
+        try (Journal journal = Journal.open(file())) {
+            journal.replay(false, (offset, payload) -> { });
+            journal.beginEpoch(); // epoch 3 takes the first epoch's region and header slot
+            append(journal, "third-1");
+        }
+        assertThat(reopen(true)).containsExactly("second-1", "third-1");
+    }
+
+    @Test
+    void epochsAlternateBetweenTwoRegions() throws IOException {
+        List<Long> offsets = new ArrayList<>();
+        try (Journal journal = create()) {
+            append(journal, "odd");
+            journal.beginEpoch();
+            append(journal, "even");
+        }
+        try (Journal journal = Journal.open(file())) {
+            journal.replay(true, (offset, payload) -> offsets.add(offset));
+        }
+        assertThat(offsets).containsExactly((long) Journal.RECORDS_START,
+                Journal.RECORDS_START + (SIZE - Journal.RECORDS_START) / 2);
+    }
+
+    @Test
+    void previousEpochAskedForWithItsHeaderDamagedFails() throws IOException {
+        try (Journal journal = create()) {
+            append(journal, "first");
+            journal.beginEpoch();
+            append(journal, "second");
+        }
+        flipBit(2048 + 20); // inside epoch 1's header slot
+
+        assertThat(reopen(false)).containsExactly("second");
+        assertThatThrownBy(() -> reopen(true)).isInstanceOf(IOException.class)
+                .hasMessageContaining(file().toString()).hasMessageContaining("header of epoch 1 is damaged or overwritten")
+                .hasMessageContaining("acknowledged writes are lost");
+    }
+
+    @Test
+    void damagedRecordOfThePreviousEpochFollowedByValidOnesFails() throws IOException {
+        try (Journal journal = create()) {
+            append(journal, "one", "two", "three");
+            journal.beginEpoch();
+            append(journal, "four");
+        }
+        long second = Journal.RECORDS_START + bytes("one");
+        flipBit(second + 26);
+
+        assertThatThrownBy(() -> reopen(true)).isInstanceOf(IOException.class)
+                .hasMessageContaining("damaged at offset " + second).hasMessageContaining("of epoch 1");
     }
 
     @Test
@@ -169,9 +231,14 @@ class JournalTest {
     // ---- Helpers ---------------------------------------------------------------------------------
 
     private List<String> reopen() throws IOException {
+        return reopen(false);
+    }
+
+    /** Opens the journal and returns the payloads it replays, the previous epoch's first if {@code previousToo}. */
+    private List<String> reopen(boolean previousToo) throws IOException {
         List<String> replayed = new ArrayList<>();
         try (Journal journal = Journal.open(file())) {
-            journal.replay((offset, payload) -> replayed.add(text(payload)));
+            journal.replay(previousToo, (offset, payload) -> replayed.add(text(payload)));
         }
         return replayed;
     }

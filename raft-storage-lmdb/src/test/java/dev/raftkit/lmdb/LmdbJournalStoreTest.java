@@ -264,6 +264,45 @@ class LmdbJournalStoreTest {
     }
 
     /**
+     * A store written by 0.2 has a version 2 journal (one region for every epoch): its records are
+     * replayed and the journal replaced by one of version 3 with the same id. Rebuilt here by
+     * rewriting a new journal's header as version 2 (at epoch 1 its records are where version 2
+     * put them).
+     */
+    @Test
+    void versionTwoJournalIsReplayedAndReplacedByATwoRegionOne() throws IOException {
+        long id;
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            store.persist(new HardState(1, null, 2), entries(1, 2, 1));
+        }
+        ByteBuffer slot = ByteBuffer.wrap(Files.readAllBytes(journalFile()), 2048, 48); // epoch 1's slot
+        slot.putInt(2048 + Long.BYTES, 2);
+        CRC32C crc = new CRC32C();
+        crc.update(slot.array(), 2048, 44);
+        slot.putInt(2048 + 44, (int) crc.getValue());
+        try (FileChannel channel = FileChannel.open(journalFile(), StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(slot.array(), 2048, 48), 2048);
+        }
+        try (Journal journal = Journal.open(journalFile())) {
+            assertThat(journal.outdated()).isTrue();
+            id = journal.id();
+        }
+
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            assertLog(store, 1, 0, entries(1, 2, 1));
+            assertThat(store.hardState()).isEqualTo(new HardState(1, null, 2));
+            store.persist(null, entries(3, 1, 1));
+        }
+        try (Journal journal = Journal.open(journalFile())) {
+            assertThat(journal.outdated()).isFalse();
+            assertThat(journal.id()).isEqualTo(id);
+        }
+        try (LmdbLogStore store = LmdbLogStore.open(dir, SMALL_JOURNAL)) {
+            assertLog(store, 1, 0, entries(1, 3, 1));
+        }
+    }
+
+    /**
      * Suffix replacements within one journal epoch (compactions no longer end one): the in-memory
      * overlay must size its array by what it holds (it once doubled it on every replacement, so a
      * few dozen ran out of memory).

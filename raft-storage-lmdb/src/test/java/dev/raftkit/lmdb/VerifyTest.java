@@ -101,12 +101,13 @@ class VerifyTest {
     void damagedJournalRecordIsReportedNamingTheJournal() throws IOException {
         writeStore();
         Path journal = dir.resolve("lmdb").resolve("journal");
+        long first = firstRecordOffset(journal);
         byte[] bytes = Files.readAllBytes(journal);
-        bytes[Journal.RECORDS_START + 40] ^= 0x01;
+        bytes[(int) first + 40] ^= 0x01;
         Files.write(journal, bytes);
 
         assertThat(verify()).isEqualTo(Verify.DAMAGED);
-        assertThat(report()).contains("DAMAGED: journal " + journal + " is damaged at offset " + Journal.RECORDS_START)
+        assertThat(report()).contains("DAMAGED: journal " + journal + " is damaged at offset " + first)
                 .contains("damage found in " + dir);
     }
 
@@ -162,6 +163,16 @@ class VerifyTest {
     private static LogEntry entry(long index) {
         return new LogEntry(index, 1, EntryKind.COMMAND, ("entry " + index + " ").repeat(50)
                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Returns the offset of the first record of the journal's current epoch. */
+    private static long firstRecordOffset(Path journalFile) throws IOException {
+        long[] first = {-1};
+        try (Journal journal = Journal.open(journalFile)) {
+            journal.replay(false, (offset, payload) -> first[0] = first[0] < 0 ? offset : first[0]);
+        }
+        assertThat(first[0]).as("a record in %s", journalFile).isNotNegative();
+        return first[0];
     }
 
     private int verify() {
