@@ -37,8 +37,8 @@ import java.util.zip.CRC32C;
  * A record belongs to an epoch; the header names the current one. {@link #beginEpoch} makes the
  * records written so far obsolete at once: it writes epoch + 1, with a new random salt, into the
  * slot the current epoch does not use, syncs it, and writes again from the start of its region. A
- * torn header write therefore leaves the current slot intact. On open the valid slot with the higher epoch
- * wins. A slot's CRC32C covers its other fields. A record's CRC32C covers the epoch's salt, its
+ * torn header write therefore leaves the current slot intact. On open the valid slot with the
+ * higher epoch wins. A slot's CRC32C covers its other fields. A record's CRC32C covers the epoch's salt, its
  * length, epoch, sequence number (0, 1, ... within the epoch) and payload. The salt is never
  * written into records, so no payload can hold bytes that pass for a record of the current epoch.
  *
@@ -79,6 +79,10 @@ final class Journal implements AutoCloseable {
 
     /** Where the records of one epoch are, and what validates them. */
     private record Region(long epoch, long salt, long start, long end) {
+    }
+
+    /** What {@link #replayRegion} found: how many records, and the offset after the last. */
+    private record Replayed(long records, long end) {
     }
 
     /** Reads the payloads of replayed records, in order. */
@@ -483,10 +487,6 @@ final class Journal implements AutoCloseable {
         Replayed current = replayRegion(bytes, region(header()), replay);
         nextSeq = current.records();
         writeOffset = current.end();
-    }
-
-    /** What {@link #replayRegion} found: how many records, and the offset after the last. */
-    private record Replayed(long records, long end) {
     }
 
     /** Replays the records of {@code region}. */

@@ -459,15 +459,10 @@ public final class LmdbLogStore implements LogStore {
      * Returns the work of moving {@code overlay} into the log of {@code keys} in LMDB: LMDB's entries
      * from its first index on are replaced by its entries; if it has a log start above LMDB's, that
      * start is stored and the entries up to it are deleted (a start not above LMDB's changes
-     * nothing); its hard state, if any, replaces LMDB's.
+     * nothing); its hard state, if any, replaces LMDB's. The entries are encoded when it runs, so a
+     * checkpoint in the background encodes them there, not in the writer's thread.
      */
     static LogWrite logWrite(LmdbEnvironment env, Keyspace keys, Overlay overlay) {
-        List<LogEntry> entries = overlay.entries();
-        List<byte[]> values = new ArrayList<>(entries.size());
-        for (LogEntry entry : entries) {
-            values.add(EntryCodec.encode(entry));
-        }
-        byte[] hardStateValue = overlay.hardState() == null ? null : MetaRecords.encodeHardState(overlay.hardState());
         return txn -> {
             LogStart start = readLogStart(env, keys, txn);
             if (overlay.start() != null && overlay.start().index() > start.index()) {
@@ -486,11 +481,12 @@ public final class LmdbLogStore implements LogStore {
             // where no keyspace sorts after this one, as for a single node. Entries at or below the
             // log start are not stored.
             PutFlags[] flags = keys.group() == null ? new PutFlags[] {PutFlags.MDB_APPEND} : new PutFlags[0];
-            for (int i = (int) Math.max(0, start.index() + 1 - overlay.first()); i < values.size(); i++) {
-                env.entries().put(txn, keys.entry(overlay.first() + i), values.get(i), flags);
+            List<LogEntry> entries = overlay.entries();
+            for (int i = (int) Math.max(0, start.index() + 1 - overlay.first()); i < entries.size(); i++) {
+                env.entries().put(txn, keys.entry(overlay.first() + i), EntryCodec.encode(entries.get(i)), flags);
             }
-            if (hardStateValue != null) {
-                env.meta().put(txn, keys.meta(MetaRecords.HARD_STATE), hardStateValue);
+            if (overlay.hardState() != null) {
+                env.meta().put(txn, keys.meta(MetaRecords.HARD_STATE), MetaRecords.encodeHardState(overlay.hardState()));
             }
         };
     }
