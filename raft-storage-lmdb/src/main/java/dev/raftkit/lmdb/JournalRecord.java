@@ -8,9 +8,10 @@ import java.nio.file.Path;
 /**
  * A journal record's payload: a kind byte, then the kind's fields. Kinds 0 and 1 are a
  * {@link PersistRecord} without and with a hard state (the byte format 2 wrote as its "has hard
- * state" flag, so its journals read unchanged); kind 2 is a {@link CompactRecord}.
+ * state" flag, so its journals read unchanged); kind 2 is a {@link CompactRecord}; kind 3 is a host's
+ * record of several groups ({@link JournalPayload#GROUPS}); kind 4 is a {@link SnapshotJournalRecord}.
  */
-sealed interface JournalRecord permits PersistRecord, CompactRecord {
+sealed interface JournalRecord permits PersistRecord, CompactRecord, SnapshotJournalRecord {
 
     /** The kind byte of a persist without a hard state. */
     byte PERSIST = 0;
@@ -18,6 +19,8 @@ sealed interface JournalRecord permits PersistRecord, CompactRecord {
     byte PERSIST_WITH_HARD_STATE = 1;
     /** The kind byte of a compaction. */
     byte COMPACT = 2;
+    /** The kind byte of a published snapshot (3 is {@link JournalPayload#GROUPS}). */
+    byte SNAPSHOT = 4;
 
     /** Returns the payload, kind byte first. */
     byte[] encode();
@@ -47,6 +50,7 @@ sealed interface JournalRecord permits PersistRecord, CompactRecord {
                 case PERSIST, PERSIST_WITH_HARD_STATE -> PersistRecord.decodeFields(kind == PERSIST_WITH_HARD_STATE,
                         payload, file);
                 case COMPACT -> CompactRecord.decodeFields(payload);
+                case SNAPSHOT -> SnapshotJournalRecord.decodeFields(payload, file);
                 default -> throw new IOException("unknown record kind " + kind);
             };
             if (payload.hasRemaining()) {

@@ -146,6 +146,11 @@ public final class LmdbLogStore implements LogStore {
             return entries.isEmpty() ? last : entries.get(entries.size() - 1).index();
         }
 
+        /** Returns this view after a snapshot's publication recorded in the journal. */
+        View snapshotPublished(SnapshotRecord record) {
+            return new View(generation, start, last, overlay.withSnapshot(record));
+        }
+
         /** Returns this view after a compaction to {@code newStart} recorded in the journal. */
         View compacted(LogStart newStart) {
             return new View(generation, newStart, last, overlay.compacted(newStart));
@@ -367,14 +372,14 @@ public final class LmdbLogStore implements LogStore {
     @Override
     public Optional<SnapshotMeta> latestSnapshot() throws IOException {
         checkOpen();
-        return read((txn, view) -> readSnapshot(env, keys, txn)).map(SnapshotRecord::meta);
+        return read(this::latestSnapshotRecord).map(SnapshotRecord::meta);
     }
 
     @Override
     public InputStream openSnapshot(SnapshotMeta meta) throws IOException {
         Objects.requireNonNull(meta, "meta");
         checkOpen();
-        Optional<SnapshotRecord> latest = read((txn, view) -> readSnapshot(env, keys, txn));
+        Optional<SnapshotRecord> latest = read(this::latestSnapshotRecord);
         if (latest.isEmpty() || !latest.get().meta().equals(meta)) {
             throw new IOException("snapshot " + meta + " is no longer stored in " + where
                     + latest.map(r -> " (latest is " + r.meta() + ")").orElse(" (there is none)"));
@@ -488,6 +493,9 @@ public final class LmdbLogStore implements LogStore {
             if (overlay.hardState() != null) {
                 env.meta().put(txn, keys.meta(MetaRecords.HARD_STATE), MetaRecords.encodeHardState(overlay.hardState()));
             }
+            if (overlay.snapshot() != null) {
+                env.meta().put(txn, keys.meta(MetaRecords.SNAPSHOT), MetaRecords.encodeSnapshot(overlay.snapshot()));
+            }
         };
     }
 
@@ -558,12 +566,7 @@ public final class LmdbLogStore implements LogStore {
         String published = storage.guardWrite(() -> {
             String fileName = snapshots.publish(temp);
             try {
-                byte[] record = MetaRecords.encodeSnapshot(new SnapshotRecord(meta, fileName));
-                env.write(txn -> {
-                    env.meta().put(txn, keys.meta(MetaRecords.SNAPSHOT), record);
-                    LmdbStorage.register(env, keys, txn);
-                    return null;
-                });
+                storage.recordSnapshot(this, new SnapshotRecord(meta, fileName));
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(snapshots.path(fileName));
                 throw e;
@@ -599,6 +602,12 @@ public final class LmdbLogStore implements LogStore {
         } catch (IOException e) {
             throw keys.named(e);
         }
+    }
+
+    /** Returns the latest snapshot's record: the journal's, if it holds one not yet in LMDB, else LMDB's. */
+    private Optional<SnapshotRecord> latestSnapshotRecord(Txn<byte[]> txn, View view) throws IOException {
+        SnapshotRecord journaled = view.overlay().snapshot();
+        return journaled != null ? Optional.of(journaled) : readSnapshot(env, keys, txn);
     }
 
     /** Adds the entries {@code [from, to)} from LMDB to {@code batch}, until it is full. */

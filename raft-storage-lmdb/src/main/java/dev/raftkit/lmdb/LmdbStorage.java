@@ -5,6 +5,7 @@ import dev.raftkit.lmdb.LmdbLogStore.LogWrite;
 import dev.raftkit.lmdb.LmdbLogStore.View;
 import dev.raftkit.lmdb.MetaRecords.JournalMark;
 import dev.raftkit.lmdb.MetaRecords.LogStart;
+import dev.raftkit.lmdb.MetaRecords.SnapshotRecord;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import java.io.IOException;
@@ -337,6 +338,32 @@ final class LmdbStorage implements AutoCloseable {
             }
             appendToJournal(JournalPayload.encode(List.of(new Part(log.keys(), new CompactRecord(start))), tagged));
             log.update(view -> view.compacted(start));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Durably records {@code snapshot} as the latest of {@code log}: one journal record (so it never
+     * waits for a checkpoint's LMDB transaction), or, without a journal, one LMDB transaction, which
+     * also registers a group's log (see {@link #stamp}).
+     */
+    void recordSnapshot(LmdbLogStore log, SnapshotRecord snapshot) throws IOException {
+        writeLock.lock();
+        try {
+            checkWritable();
+            if (journal == null) {
+                byte[] value = MetaRecords.encodeSnapshot(snapshot);
+                guardWrite(() -> env.write(txn -> {
+                    env.meta().put(txn, log.keys().meta(MetaRecords.SNAPSHOT), value);
+                    register(env, log.keys(), txn);
+                    return null;
+                }));
+                return;
+            }
+            appendToJournal(JournalPayload.encode(List.of(new Part(log.keys(), new SnapshotJournalRecord(snapshot))),
+                    tagged));
+            log.update(view -> view.snapshotPublished(snapshot));
         } finally {
             writeLock.unlock();
         }

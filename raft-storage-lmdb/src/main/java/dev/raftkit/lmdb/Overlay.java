@@ -1,6 +1,7 @@
 package dev.raftkit.lmdb;
 
 import dev.raftkit.lmdb.MetaRecords.LogStart;
+import dev.raftkit.lmdb.MetaRecords.SnapshotRecord;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
 import java.util.Arrays;
@@ -10,7 +11,8 @@ import java.util.List;
 /**
  * What the journal holds and LMDB does not yet: entries that replace LMDB's from {@link #first()}
  * on (possibly none, when a compaction dropped them all), the hard state that replaces LMDB's, if
- * any, and the log start that replaces LMDB's, if any (LMDB's entries up to it are compacted away).
+ * any, the log start that replaces LMDB's, if any (LMDB's entries up to it are compacted away), and
+ * the latest snapshot's record that replaces LMDB's, if any.
  * Every entry it holds lies after its log start.
  *
  * <p>Immutable as far as any reader can tell, so a published overlay may be read from any thread.
@@ -22,7 +24,7 @@ import java.util.List;
 final class Overlay {
 
     /** The overlay of an empty journal: no entries, LMDB's hard state and log start. */
-    static final Overlay EMPTY = new Overlay(new LogEntry[0], Long.MAX_VALUE, 0, null, null);
+    static final Overlay EMPTY = new Overlay(new LogEntry[0], Long.MAX_VALUE, 0, null, null, null);
 
     private static final int MIN_CAPACITY = 16;
 
@@ -31,13 +33,16 @@ final class Overlay {
     private final int count;
     private final HardState hardState;
     private final LogStart start;
+    private final SnapshotRecord snapshot;
 
-    private Overlay(LogEntry[] slots, long first, int count, HardState hardState, LogStart start) {
+    private Overlay(LogEntry[] slots, long first, int count, HardState hardState, LogStart start,
+            SnapshotRecord snapshot) {
         this.slots = slots;
         this.first = first;
         this.count = count;
         this.hardState = hardState;
         this.start = start;
+        this.snapshot = snapshot;
     }
 
     /**
@@ -53,9 +58,9 @@ final class Overlay {
         return first == Long.MAX_VALUE ? first : first + count;
     }
 
-    /** Returns whether it changes nothing of LMDB's: no entries, hard state or log start. */
+    /** Returns whether it changes nothing of LMDB's: no entries, hard state, log start or snapshot. */
     boolean isEmpty() {
-        return first == Long.MAX_VALUE && hardState == null && start == null;
+        return first == Long.MAX_VALUE && hardState == null && start == null && snapshot == null;
     }
 
     /** Returns its hard state, or null if LMDB's stands. */
@@ -66,6 +71,16 @@ final class Overlay {
     /** Returns its log start, or null if LMDB's stands. */
     LogStart start() {
         return start;
+    }
+
+    /** Returns its latest snapshot's record, or null if LMDB's stands. */
+    SnapshotRecord snapshot() {
+        return snapshot;
+    }
+
+    /** Returns this overlay after a snapshot was published: {@code record} replaces the latest. */
+    Overlay withSnapshot(SnapshotRecord record) {
+        return new Overlay(slots, first, count, hardState, start, record);
     }
 
     /** Returns its entries, in index order. */
@@ -126,7 +141,7 @@ final class Overlay {
     Overlay with(HardState state, List<LogEntry> entries) {
         HardState newState = state == null ? hardState : state;
         if (entries.isEmpty()) {
-            return new Overlay(slots, first, count, newState, start);
+            return new Overlay(slots, first, count, newState, start, snapshot);
         }
         long newFirst = entries.get(0).index();
         boolean continues = newFirst >= first;
@@ -141,7 +156,7 @@ final class Overlay {
         for (int k = 0; k < entries.size(); k++) {
             target[keep + k] = entries.get(k);
         }
-        return new Overlay(target, base, size, newState, start);
+        return new Overlay(target, base, size, newState, start, snapshot);
     }
 
     /**
@@ -156,12 +171,12 @@ final class Overlay {
             return this;
         }
         if (newStart.index() < first) {
-            return new Overlay(slots, first, count, hardState, newStart);
+            return new Overlay(slots, first, count, hardState, newStart, snapshot);
         }
         int drop = (int) (newStart.index() - first + 1);
         LogEntry[] target = new LogEntry[capacityFor(count - drop)];
         System.arraycopy(slots, drop, target, 0, count - drop);
-        return new Overlay(target, newStart.index() + 1, count - drop, hardState, newStart);
+        return new Overlay(target, newStart.index() + 1, count - drop, hardState, newStart, snapshot);
     }
 
     /**

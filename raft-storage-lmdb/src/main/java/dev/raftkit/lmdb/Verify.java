@@ -65,6 +65,8 @@ public final class Verify {
 
     private final PrintStream out;
     private boolean damaged;
+    /** The latest snapshot's record if the journal holds one not yet in LMDB (it then replaces LMDB's), else null. */
+    private SnapshotRecord journaledSnapshot;
 
     private Verify(PrintStream out) {
         this.out = out;
@@ -226,7 +228,9 @@ public final class Verify {
             return Optional.empty();
         }
         try (Journal journal = Journal.open(file)) {
-            LmdbStorage.replay(journal, false, mark.filter(m -> journal.epoch() == m.epoch() + 2).isPresent());
+            Overlay overlay = LmdbStorage.replay(journal, false, mark.filter(m -> journal.epoch() == m.epoch() + 2)
+                    .isPresent()).getOrDefault(Keyspace.NONE, Overlay.EMPTY);
+            journaledSnapshot = overlay.snapshot();
             ok("journal " + file + ": id " + Long.toHexString(journal.id()) + ", epoch " + journal.epoch() + ", "
                     + journal.usedBytes() + " bytes of records");
             return Optional.of(journal.header());
@@ -251,7 +255,8 @@ public final class Verify {
                     readRecord(() -> Optional.ofNullable(LmdbStorage.readJournalMark(env, txn))).ifPresent(mark ->
                             checkMark(mark, journal, dataFile, envDir.resolve(LmdbLogStore.JOURNAL_FILE)));
                 }
-                Optional<SnapshotRecord> snapshot = readRecord(() -> LmdbLogStore.readSnapshot(env, Keyspace.NONE, txn));
+                Optional<SnapshotRecord> snapshot = journaledSnapshot != null ? Optional.of(journaledSnapshot)
+                        : readRecord(() -> LmdbLogStore.readSnapshot(env, Keyspace.NONE, txn));
                 checkEntries(env, txn, start);
                 snapshot.ifPresent(record -> checkSnapshot(dataDir.resolve(LmdbLogStore.SNAPSHOT_DIR), record));
                 return null;

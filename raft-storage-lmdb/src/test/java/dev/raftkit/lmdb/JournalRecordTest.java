@@ -3,19 +3,24 @@ package dev.raftkit.lmdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.raftkit.Address;
+import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.lmdb.MetaRecords.LogStart;
+import dev.raftkit.lmdb.MetaRecords.SnapshotRecord;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.SnapshotMeta;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The journal payloads of persist and compact calls: round trips, and damage reported with file and offset. */
+/** The journal payloads of persist, compact and snapshot records: round trips, and damage reported with file and offset. */
 class JournalRecordTest {
 
     private static final Path FILE = Path.of("/data/lmdb/journal");
@@ -43,6 +48,21 @@ class JournalRecordTest {
         assertThat(new PersistRecord(null, ENTRIES).encode()[0]).isEqualTo(JournalRecord.PERSIST);
         assertThat(new PersistRecord(new HardState(1, null, 0), ENTRIES).encode()[0])
                 .isEqualTo(JournalRecord.PERSIST_WITH_HARD_STATE);
+    }
+
+    @Test
+    void snapshotRoundTripsAndADamagedOneIsReportedWithFileAndOffset() throws IOException {
+        Membership membership = new Membership(2, Map.of(NodeId.of("a"), new Address("127.0.0.1", 7000)), Map.of());
+        SnapshotJournalRecord record = new SnapshotJournalRecord(
+                new SnapshotRecord(new SnapshotMeta(300, 4, membership, 1234, 0xCAFE), "snapshot-300.snap"));
+        byte[] encoded = record.encode();
+        assertThat(encoded[0]).isEqualTo(JournalRecord.SNAPSHOT);
+        assertThat(JournalRecord.decode(ByteBuffer.wrap(encoded), FILE, 4096)).isEqualTo(record);
+
+        encoded[encoded.length / 2] ^= 0x01;
+        assertThatThrownBy(() -> JournalRecord.decode(ByteBuffer.wrap(encoded), FILE, 8192))
+                .isInstanceOf(IOException.class).hasMessageContaining("offset 8192")
+                .hasMessageContaining(FILE.toString());
     }
 
     @Test

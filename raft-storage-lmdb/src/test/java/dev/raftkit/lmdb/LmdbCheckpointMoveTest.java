@@ -2,11 +2,17 @@ package dev.raftkit.lmdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.raftkit.Address;
+import dev.raftkit.Membership;
+import dev.raftkit.NodeId;
 import dev.raftkit.lmdb.MetaRecords.JournalMark;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.SnapshotWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,21 +42,26 @@ class LmdbCheckpointMoveTest {
     private static final Map<String, String> SMALL_JOURNAL = Map.of("lmdb.journalSize", "1MiB");
     private static final int ENTRY_BYTES = 1000;
     private static final long TERM = 3;
+    private static final Membership MEMBERSHIP = new Membership(0,
+            Map.of(NodeId.of("a"), new Address("127.0.0.1", 7000)), Map.of());
+    private static final byte[] SNAPSHOT_BYTES = "the state machine at 300".getBytes(StandardCharsets.US_ASCII);
 
     @TempDir
     Path dir;
 
     /**
      * An LMDB write transaction held open by another thread stops the move before its commit, as a
-     * slow disk would. Persists go on into the next epoch meanwhile, reads see every acknowledged
-     * entry, and a copy of the files taken then (a crash) opens with every entry: both epochs are
-     * replayed.
+     * slow disk would. Persists go on into the next epoch meanwhile, and so does a snapshot's
+     * publication (once an LMDB transaction of its own, it waited behind the move, holding up a
+     * host's worker thread); reads see every acknowledged entry and the snapshot, and a copy of the
+     * files taken then (a crash) opens with every entry and the snapshot: both epochs are replayed.
      */
     @Test
-    @Timeout(120) // a checkpoint that holds up persists would wait for the held transaction for ever
-    void persistsGoOnWhileAMoveIsHeldUpAndACrashThenLosesNothing() throws Exception {
+    @Timeout(120) // a write that waits for LMDB's writer would wait for the held transaction for ever
+    void persistsAndSnapshotsGoOnWhileAMoveIsHeldUpAndACrashThenLosesNothing() throws Exception {
         Path data = dir.resolve("live");
         Path crashed = dir.resolve("crashed");
+        SnapshotMeta snapshot;
         LmdbStorage storage = LmdbStorage.open(data, LmdbOptions.parse(SMALL_JOURNAL), false);
         try {
             LmdbLogStore log = storage.openLog(Keyspace.NONE, data.resolve(LmdbLogStore.SNAPSHOT_DIR), false);
@@ -76,13 +87,19 @@ class LmdbCheckpointMoveTest {
                     log.persist(new HardState(TERM, null, last), entries(last + 1, 10));
                     last += 10;
                 }
+                try (SnapshotWriter writer = log.beginSnapshot(300, TERM, MEMBERSHIP)) {
+                    writer.output().write(SNAPSHOT_BYTES);
+                    snapshot = writer.commit();
+                }
                 assertLog(log, last);
+                assertSnapshot(log, snapshot);
                 copyStore(data, crashed);
             } finally {
                 release.arrive();
             }
             holder.get(30, TimeUnit.SECONDS);
             assertLog(log, last);
+            assertSnapshot(log, snapshot);
             log.close();
 
             assertThat(journalEpoch(crashed)).as("the crash came after the next epoch began").isEqualTo(epochBefore + 1);
@@ -94,9 +111,18 @@ class LmdbCheckpointMoveTest {
         try (LmdbLogStore reopened = LmdbLogStore.open(crashed, SMALL_JOURNAL)) {
             assertLog(reopened, 400);
             assertThat(reopened.hardState()).isEqualTo(new HardState(TERM, null, 390));
+            assertThat(reopened.latestSnapshot()).map(SnapshotMeta::index).contains(300L);
         }
         try (LmdbLogStore reopened = LmdbLogStore.open(data, SMALL_JOURNAL)) {
             assertLog(reopened, 400);
+            assertSnapshot(reopened, snapshot);
+        }
+    }
+
+    private static void assertSnapshot(LmdbLogStore log, SnapshotMeta snapshot) throws IOException {
+        assertThat(log.latestSnapshot()).contains(snapshot);
+        try (InputStream in = log.openSnapshot(snapshot)) {
+            assertThat(in.readAllBytes()).isEqualTo(SNAPSHOT_BYTES);
         }
     }
 

@@ -50,6 +50,31 @@ class VerifyTest {
         }
     }
 
+    /**
+     * A snapshot published and the store closed: its record is only in the journal, and the file
+     * LMDB still names was removed. Verify checks the journal's snapshot, as an open would use it.
+     */
+    @Test
+    void snapshotRecordedOnlyInTheJournalIsTheOneChecked() throws IOException {
+        writeStore();
+        Membership membership = new Membership(0, Map.of(NodeId.of("a"), new Address("127.0.0.1", 7000)), Map.of());
+        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
+            try (SnapshotWriter writer = store.beginSnapshot(200, 1, membership)) {
+                writer.output().write("the state machine at 200".getBytes(StandardCharsets.UTF_8));
+                writer.commit();
+            }
+        }
+        try (var files = Files.list(dir.resolve("snapshots"))) {
+            assertThat(files.toList()).as("only the newer snapshot's file is left").hasSize(1);
+        }
+
+        assertThat(verify()).as(report()).isEqualTo(Verify.CLEAN);
+        assertThat(report()).contains("snapshot " + dir.resolve("snapshots")).doesNotContain("DAMAGED");
+        try (LmdbLogStore store = LmdbLogStore.open(dir, OPTIONS)) {
+            assertThat(store.latestSnapshot().orElseThrow().index()).isEqualTo(200);
+        }
+    }
+
     @Test
     void hostStoreIsNotVerified() throws IOException {
         LmdbHostLogStore.open(dir, OPTIONS).close();
