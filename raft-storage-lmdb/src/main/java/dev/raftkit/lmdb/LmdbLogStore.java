@@ -42,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * An LMDB commit with full sync costs two flushes (the data pages, then the meta page). So
  * {@link #persist} instead appends one record (its hard state and entries) to a preallocated
  * {@link Journal} and syncs it: one flush, no metadata; {@link #compact} likewise appends a record
- * of the new log start (a {@link JournalRecord}). What the records say and LMDB does not yet is kept
- * in memory as an {@link Overlay} that reads consult before LMDB: entries that replace LMDB's from
- * its first index on, a hard state, and a log start (LMDB still holds the entries up to it, which no
- * read asks for). A checkpoint moves the overlay into LMDB in one fully synced write transaction
+ * of the new log start, and a snapshot's publication a record of the snapshot (a
+ * {@link JournalRecord}). What the records say and LMDB does not yet is kept in memory as an
+ * {@link Overlay} that reads consult before LMDB: entries that replace LMDB's from its first index
+ * on, a hard state, a log start (LMDB still holds the entries up to it, which no read asks for), and
+ * the latest snapshot. A checkpoint moves the overlay into LMDB in one fully synced write transaction
  * (delete the entries from the overlay's first index on and those up to its log start, put its
  * entries, hard state and log start), then starts a new journal epoch, which makes the old records
  * obsolete. So a checkpoint moves only the entries still in the log, and compacted ones are deleted
