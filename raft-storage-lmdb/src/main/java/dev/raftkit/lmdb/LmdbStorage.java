@@ -347,10 +347,17 @@ final class LmdbStorage implements AutoCloseable {
      * Durably records {@code snapshot} as the latest of {@code log}: one journal record (so it never
      * waits for a checkpoint's LMDB transaction), or, without a journal, one LMDB transaction, which
      * also registers a group's log (see {@link #stamp}).
+     *
+     * @throws IllegalStateException if this storage or the log was closed meanwhile
      */
     void recordSnapshot(LmdbLogStore log, SnapshotRecord snapshot) throws IOException {
         writeLock.lock();
         try {
+            checkOpen();
+            if (logs.get(log.keys()) != log) {
+                throw new IllegalStateException(log.where() + " is closed: its snapshot " + snapshot.fileName()
+                        + " was not recorded");
+            }
             checkWritable();
             if (journal == null) {
                 byte[] value = MetaRecords.encodeSnapshot(snapshot);

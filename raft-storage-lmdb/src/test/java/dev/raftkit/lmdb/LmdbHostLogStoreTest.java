@@ -118,6 +118,30 @@ class LmdbHostLogStoreTest {
         }
     }
 
+    /**
+     * A snapshot committed after the host store closed is refused, and leaves no snapshot file: the
+     * host's journal is closed, so nothing could record it (it used to go into LMDB's meta records
+     * directly, which a closed store no longer has either).
+     */
+    @Test
+    void snapshotCommittedAfterTheHostClosedIsRefusedAndLeavesNoFile() throws IOException {
+        LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS);
+        LogStore group = host.group(G1);
+        group.persist(null, List.of(entry(1, "one")));
+        SnapshotWriter writer = group.beginSnapshot(1, 1, MEMBERSHIP);
+        writer.output().write(new byte[] {1, 2, 3});
+        host.close();
+
+        assertThatThrownBy(writer::commit).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        writer.close();
+        try (LmdbHostLogStore reopened = LmdbHostLogStore.open(dir, OPTIONS)) {
+            assertThat(reopened.group(G1).latestSnapshot()).isEmpty();
+        }
+        try (var files = Files.walk(dir).filter(file -> file.getFileName().toString().endsWith(".snap"))) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
     @Test
     void openingGroupsWritesNothingAndAGroupNeverWrittenComesBackEmptyAndUsable() throws IOException {
         try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
