@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
@@ -330,23 +331,15 @@ final class LmdbStorage implements AutoCloseable {
         writeLock.lock();
         try {
             checkWritable();
-            View before = log.current();
-            if (journal == null) {
-                commit(List.of(new Change(log, before.written(start, before.last()),
-                        LmdbLogStore.logWrite(env, log.keys(), Overlay.EMPTY.compacted(start)))), null);
-                return;
-            }
-            appendToJournal(JournalPayload.encode(List.of(new Part(log.keys(), new CompactRecord(start))), tagged));
-            log.update(view -> view.compacted(start));
+            writeRecord(log, new CompactRecord(start), view -> view.compacted(start));
         } finally {
             writeLock.unlock();
         }
     }
 
     /**
-     * Durably records {@code snapshot} as the latest of {@code log}: one journal record (so it never
-     * waits for a checkpoint's LMDB transaction), or, without a journal, one LMDB transaction, which
-     * also registers a group's log (see {@link #stamp}).
+     * Durably records {@code snapshot} as the latest of {@code log}: one journal record, so it never
+     * waits for a checkpoint's LMDB transaction.
      *
      * @throws IllegalStateException if this storage or the log was closed meanwhile
      */
@@ -359,21 +352,26 @@ final class LmdbStorage implements AutoCloseable {
                         + " was not recorded");
             }
             checkWritable();
-            if (journal == null) {
-                byte[] value = MetaRecords.encodeSnapshot(snapshot);
-                guardWrite(() -> env.write(txn -> {
-                    env.meta().put(txn, log.keys().meta(MetaRecords.SNAPSHOT), value);
-                    register(env, log.keys(), txn);
-                    return null;
-                }));
-                return;
-            }
-            appendToJournal(JournalPayload.encode(List.of(new Part(log.keys(), new SnapshotJournalRecord(snapshot))),
-                    tagged));
-            log.update(view -> view.snapshotPublished(snapshot));
+            writeRecord(log, new SnapshotJournalRecord(snapshot), view -> view.snapshotPublished(snapshot));
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Durably writes {@code record} of {@code log}, whose view it changes by {@code change}: one
+     * journal record, or without a journal one LMDB transaction of what the record holds.
+     */
+    private void writeRecord(LmdbLogStore log, JournalRecord record, UnaryOperator<View> change) throws IOException {
+        if (journal == null) {
+            View before = log.current();
+            View after = change.apply(before);
+            commit(List.of(new Change(log, before.written(after.start(), after.last()),
+                    LmdbLogStore.logWrite(env, log.keys(), record.applyTo(Overlay.EMPTY)))), null);
+            return;
+        }
+        appendToJournal(JournalPayload.encode(List.of(new Part(log.keys(), record)), tagged));
+        log.update(change);
     }
 
     /** Durably empties {@code log} to continue after {@code start}, after a checkpoint if the journal holds records. */
@@ -468,11 +466,10 @@ final class LmdbStorage implements AutoCloseable {
         try {
             writeChanges(move.changes(), new JournalMark(journal.id(), move.epoch()));
             written = true;
-        } catch (IOException e) {
-            LOG.error("lmdb log store {}: moving the journal's records into LMDB failed; it refuses writes until"
-                    + " reopened", env.dataFile(), e);
-        } catch (RuntimeException e) {
-            failure = new IOException("moving the journal's records into " + env.dataFile() + " failed", e);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof RuntimeException) { // an IOException already failed the storage (guardWrite)
+                failure = new IOException("moving the journal's records into " + env.dataFile() + " failed", e);
+            }
             LOG.error("lmdb log store {}: moving the journal's records into LMDB failed; it refuses writes until"
                     + " reopened", env.dataFile(), e);
         }
@@ -569,19 +566,13 @@ final class LmdbStorage implements AutoCloseable {
      * Writes what every LMDB write of a log carries: its new generation and, for a group's log, its
      * {@link MetaRecords#GROUP} record, which registers the group. So a group is registered in LMDB
      * by the same transaction that first writes its data there, both when a write goes straight to
-     * LMDB and when its journal record moves there (a checkpoint, or the replay at open), and by the
-     * transaction that records a snapshot ({@link #register}); a group whose data is only in the
-     * journal is registered by that journal record, durable with it. Hence a group's registration
+     * LMDB and when its journal record moves there (a checkpoint, or the replay at open); a group
+     * whose data is only in the journal is registered by that journal record, durable with it. Hence a group's registration
      * is durable no later than its first durable write, before which the group has acknowledged
      * nothing (its store was only read), and a group opened but never written leaves no trace.
      */
     private static void stamp(LmdbEnvironment env, Keyspace keys, Txn<byte[]> txn, long generation) {
         env.meta().put(txn, keys.meta(MetaRecords.GENERATION), MetaRecords.encodeGeneration(generation));
-        register(env, keys, txn);
-    }
-
-    /** Writes the {@link MetaRecords#GROUP} record of a group's log in {@code txn}; nothing for a single node's. */
-    static void register(LmdbEnvironment env, Keyspace keys, Txn<byte[]> txn) {
         if (keys.group() != null) {
             env.meta().put(txn, keys.meta(MetaRecords.GROUP), MetaRecords.encodeGroup(keys.group()));
         }

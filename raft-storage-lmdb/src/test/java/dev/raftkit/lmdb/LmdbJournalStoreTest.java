@@ -3,11 +3,16 @@ package dev.raftkit.lmdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.raftkit.Address;
+import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.spi.EntryKind;
 import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.LogEntry;
+import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.SnapshotWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -520,6 +525,36 @@ class LmdbJournalStoreTest {
             assertThat(store.hardState()).isEqualTo(new HardState(1, null, 3));
         }
         assertThat(journalFile()).doesNotExist();
+    }
+
+    /**
+     * Without a journal ({@code nosync}), a snapshot and a compaction are LMDB transactions of their
+     * own: both hold across a reopen, with the journal-less store and with a journaled one.
+     */
+    @Test
+    void snapshotAndCompactionWithoutAJournalAreStoredInLmdb() throws IOException {
+        Membership membership = new Membership(0, Map.of(NodeId.of("a"), new Address("127.0.0.1", 7000)), Map.of());
+        byte[] state = "the state machine at 2".getBytes(StandardCharsets.US_ASCII);
+        SnapshotMeta snapshot;
+        try (LmdbLogStore store = LmdbLogStore.open(dir, Map.of("lmdb.sync", "nosync"))) {
+            store.persist(null, entries(1, 3, 1));
+            try (SnapshotWriter writer = store.beginSnapshot(2, 1, membership)) {
+                writer.output().write(state);
+                snapshot = writer.commit();
+            }
+            store.compact(2);
+            assertThat(store.latestSnapshot()).contains(snapshot);
+        }
+        for (Map<String, String> options : List.of(Map.of("lmdb.sync", "nosync"), SMALL_JOURNAL)) {
+            try (LmdbLogStore store = LmdbLogStore.open(dir, options)) {
+                assertThat(store.latestSnapshot()).as("%s", options).contains(snapshot);
+                try (InputStream in = store.openSnapshot(snapshot)) {
+                    assertThat(in.readAllBytes()).isEqualTo(state);
+                }
+                assertThat(store.firstIndex()).as("%s", options).isEqualTo(3);
+                assertThat(store.entries(3, 4, Long.MAX_VALUE)).isEqualTo(entries(3, 1, 1));
+            }
+        }
     }
 
     @Test
