@@ -397,7 +397,7 @@ final class CoreHost implements RaftHost {
 
         @Override
         public LivenessFilter.Sink liveness() {
-            return liveness::heard;
+            return liveness;
         }
 
         @Override

@@ -172,31 +172,30 @@ final class Driver<C, R> implements MessageHandler {
     }
 
     /**
-     * Wakes the core if it is quiesced and depends on the host at {@code host}, which stopped
-     * answering or restarted: as a leader with a member there, or as a follower or learner whose
-     * leader is there. Any thread; queues a driver task only while quiesced.
+     * Wakes the core if it is quiesced and {@code change} concerns it ({@link PeerHostChange#wakes}).
+     * A follower or learner whose leader's host went silent lost its leader
+     * ({@link RaftCore#wakeLeaderLost}: the host's liveness found nothing came from there for twice
+     * {@code electionTimeoutMin}); one whose leader's host restarted just wakes, since the old
+     * process may have been heard a moment ago. Any thread; judges the published view first, so it
+     * queues a driver task only for a quiesced core the change concerns.
      *
-     * @param host the peer host's address
+     * @param change the peer host that went down or restarted
+     * @param groupHash the same number on every member of the group, for {@link RaftCore#wakeLeaderLost}
      */
-    void wakeFor(Address host) {
-        if (quiescent) {
+    void wakeFor(PeerHostChange change, int groupHash) {
+        if (quiescent && change.wakes(view(), config.self())) {
             queue.execute(task(() -> {
-                if (core.quiescent() && dependsOn(host)) {
-                    LOG.debug("[{}] term {}: waking: a peer host stopped answering or restarted", nodeId, core.term());
-                    core.wake();
+                if (core.quiescent() && change.wakes(view(), config.self())) {
+                    LOG.debug("[{}] term {}: waking: the peer host {} {}", nodeId, core.term(), change.host(),
+                            change.restarted() ? "restarted" : "stopped answering");
+                    if (core.role() == Role.LEADER || change.restarted()) {
+                        core.wake();
+                    } else {
+                        core.wakeLeaderLost(groupHash);
+                    }
                 }
             }));
         }
-    }
-
-    /** Whether the core, as it is, needs the host at {@code host}: see {@link #wakeFor}. */
-    private boolean dependsOn(Address host) {
-        Membership membership = core.membership();
-        if (core.role() == Role.LEADER) {
-            return membership.addresses().entrySet().stream()
-                    .anyMatch(m -> !m.getKey().equals(config.self()) && m.getValue().equals(host));
-        }
-        return core.leader().flatMap(membership::addressOf).map(host::equals).orElse(false);
     }
 
     /** Queues an inbound message from a peer for the core. */

@@ -4,12 +4,17 @@ import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
+import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.spi.Heartbeat;
 import dev.raftkit.spi.TaskQueue;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,21 +34,26 @@ import org.slf4j.LoggerFactory;
  * between them would make another.
  *
  * <p>A peer host is down once nothing was heard from it for twice the largest
- * {@code electionTimeoutTicksMin} of the host's groups. While a peer host is down (at every run of
+ * {@code electionTimeoutTicksMin} of the host's groups: neither a liveness heartbeat nor any
+ * message of a group ({@link #traffic}), since a host busy with its groups (elections after a
+ * failover, say, on a loaded machine) may send its heartbeats late, and taking it for down would
+ * wake every group that depends on it, making more work still. While a peer host is down (at every run of
  * the ticker, so a group that quiesced meanwhile wakes too), or when it answers with a new
- * incarnation, every group is asked to wake ({@link Group#wakeFor}): its quiesced leader wakes if
- * a member is on that host, its quiesced follower if its leader is. A woken follower campaigns only
- * if its leader stays silent for an election timeout, and a woken leader without a quorum steps
- * down, as without quiescence. A peer that does not run the group the heartbeats go on does not
+ * incarnation, every group is asked to wake ({@link Group#wakeFor}): its quiesced follower wakes if
+ * its leader is on that host, its quiesced leader if it has a member there that restarted, or if
+ * the members on hosts that are not down are no longer a majority ({@link PeerHostChange}). A
+ * woken follower campaigns only if its leader stays silent for an election timeout, and a woken
+ * leader without a quorum steps down, as without quiescence. A peer that does not run the group the heartbeats go on does not
  * hear them and keeps the groups that depend on this host awake: never asleep when they should not be.
  *
  * <p>The peer hosts are the addresses of every member of every group, recomputed when a group
  * starts or stops and every {@link #REFRESH_TICKS} ticks (configuration changes). Everything but
  * {@link #heard} runs on the host's ticker queue: {@link #tick} is called by the
- * {@link HostTicker}, and heard hosts are queued there, so it runs deterministically under a
+ * {@link HostTicker}, and heard hosts are queued there (hosts that sent other messages are
+ * collected in a concurrent set the next tick takes), so it runs deterministically under a
  * simulator's runtime and owns no thread.
  */
-final class HostLiveness {
+final class HostLiveness implements LivenessFilter.Sink {
 
     /** Ticks between two recomputations of the peer hosts, to catch configuration changes. */
     static final int REFRESH_TICKS = 100;
@@ -73,12 +83,14 @@ final class HostLiveness {
         int electionTimeoutTicksMin();
 
         /**
-         * Wakes the group, on its own driver queue, if it is quiesced and depends on the host at
-         * {@code host}: as a leader with a member there, or as a follower whose leader is there.
+         * Wakes the group, on its own driver queue, if it is quiesced and {@code change} concerns
+         * it ({@link PeerHostChange#wakes}).
          *
-         * @param host the peer host that went down or restarted
+         * @param change the peer host that went down or restarted
+         * @param groupHash the hash of the group's id, the same on every member (see
+         *     {@link RaftCore#wakeLeaderLost})
          */
-        void wakeFor(Address host);
+        void wakeFor(PeerHostChange change, int groupHash);
 
         /**
          * Sends a liveness heartbeat on the group's transport; any thread, never blocks.
@@ -101,6 +113,12 @@ final class HostLiveness {
         Peer(long now) {
             this.lastHeardTick = now;
         }
+
+        /** It was heard at tick {@code now}. */
+        void up(long now) {
+            lastHeardTick = now;
+            down = false;
+        }
     }
 
     private final Address self;
@@ -109,6 +127,8 @@ final class HostLiveness {
     private final Supplier<? extends SortedMap<GroupId, ? extends Group>> groups;
     /** The peer hosts by address, in {@link #ADDRESS_ORDER}. */
     private final SortedMap<Address, Peer> peers = new TreeMap<>(ADDRESS_ORDER);
+    /** The hosts whose groups sent messages since the last tick; any thread adds, the tick takes. */
+    private final Set<Address> trafficFrom = ConcurrentHashMap.newKeySet();
     private volatile boolean groupsChanged = true;
     private volatile boolean silenced;
     private long now;
@@ -151,8 +171,22 @@ final class HostLiveness {
      * @param host the sending member's address, as the receiving group's configuration gives it
      * @param peerIncarnation the sending host's incarnation
      */
-    void heard(Address host, long peerIncarnation) {
+    @Override
+    public void heard(Address host, long peerIncarnation) {
         queue.execute(() -> heardFrom(host, peerIncarnation));
+    }
+
+    /**
+     * Notes a message of a group from the host at {@code host}: it is up. Any thread; adds to a
+     * set, rather than queueing a task, since it runs for every message.
+     *
+     * @param host the sending member's address, as the receiving group's configuration gives it
+     */
+    @Override
+    public void traffic(Address host) {
+        if (!trafficFrom.contains(host)) {
+            trafficFrom.add(host);
+        }
     }
 
     /**
@@ -168,29 +202,42 @@ final class HostLiveness {
         if (groupsChanged || now - lastRefresh >= REFRESH_TICKS) {
             refresh();
         }
+        for (Iterator<Address> it = trafficFrom.iterator(); it.hasNext(); ) {
+            Peer peer = peers.get(it.next());
+            it.remove();
+            if (peer != null) {
+                peer.up(now);
+            }
+        }
         if (now - lastHeartbeat >= heartbeatTicks) {
             lastHeartbeat = now;
             peers.values().forEach(peer -> peer.route.sendLiveness(
                     Heartbeat.liveness(peer.route.self(), peer.member, incarnation)));
         }
-        peers.forEach((address, peer) -> {
-            if (silent(address, peer)) {
-                wake(address); // on every run while down: a group that quiesced since must not stay asleep
-            }
-        });
+        peers.forEach(this::silent);
+        Set<Address> down = down();
+        // On every run while down: a group that quiesced since must not stay asleep.
+        down.forEach(address -> wake(new PeerHostChange(address, false, down)));
     }
 
-    /** {@return whether {@code peer} is down (silent for the down time), marking it so and logging the change} */
-    private boolean silent(Address address, Peer peer) {
-        if (now - peer.lastHeardTick <= downTicks) {
-            return false;
-        }
-        if (!peer.down) {
+    /** Marks {@code peer} down if it was silent for the down time, logging the change. */
+    private void silent(Address address, Peer peer) {
+        if (now - peer.lastHeardTick > downTicks && !peer.down) {
             peer.down = true;
             LOG.info("host {}: peer host {} silent for {} ticks: waking the groups that depend on it", self, address,
                     downTicks);
         }
-        return true;
+    }
+
+    /** {@return the peer hosts that are down} */
+    private Set<Address> down() {
+        Set<Address> down = new HashSet<>();
+        peers.forEach((address, peer) -> {
+            if (peer.down) {
+                down.add(address);
+            }
+        });
+        return down;
     }
 
     private void heardFrom(Address host, long peerIncarnation) {
@@ -198,18 +245,17 @@ final class HostLiveness {
         if (peer == null) {
             return; // a member of a configuration this host has not refreshed from yet
         }
-        peer.lastHeardTick = now;
-        peer.down = false;
+        peer.up(now);
         long before = peer.incarnation;
         peer.incarnation = peerIncarnation;
         if (before != 0 && before != peerIncarnation) {
             LOG.info("host {}: peer host {} restarted: waking the groups that depend on it", self, host);
-            wake(host);
+            wake(new PeerHostChange(host, true, down()));
         }
     }
 
-    private void wake(Address host) {
-        groups.get().values().forEach(group -> group.wakeFor(host));
+    private void wake(PeerHostChange change) {
+        groups.get().forEach((id, group) -> group.wakeFor(change, id.value().hashCode()));
     }
 
     /** Recomputes the peer hosts, the group each is reached on, and the timings, from the running groups. */

@@ -1,5 +1,6 @@
 package dev.raftkit.core;
 
+import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.GroupId;
 import dev.raftkit.spi.RaftRuntime;
@@ -52,7 +53,15 @@ interface NodeHosting {
 
     /** {@return where the node hands a host's liveness heartbeats: the host's {@link HostLiveness}; nowhere for a single node} */
     default LivenessFilter.Sink liveness() {
-        return (host, incarnation) -> { };
+        return new LivenessFilter.Sink() {
+            @Override
+            public void heard(Address host, long incarnation) {
+            }
+
+            @Override
+            public void traffic(Address host) {
+            }
+        };
     }
 
     /**

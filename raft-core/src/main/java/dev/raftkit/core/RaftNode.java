@@ -150,7 +150,7 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
             peers.remove(config.self());
             transport.updatePeers(peers);
             transport.start(new LivenessFilter(driver, member -> driver.view().membership().addressOf(member),
-                    hosting.liveness()));
+                    hosting.liveness(), hosting.quiesce()));
         } catch (IOException | RuntimeException e) {
             queues.forEach(TaskQueue::close);
             throw new IllegalStateException("[" + id + "] cannot start the transport: " + e.getMessage(), e);
@@ -425,8 +425,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
     }
 
     @Override
-    public void wakeFor(Address host) {
-        driver.wakeFor(host);
+    public void wakeFor(PeerHostChange change, int groupHash) {
+        driver.wakeFor(change, groupHash);
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.raftkit.spi.Heartbeat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link HostLiveness} in virtual ticks: one liveness heartbeat per peer host per third of the down
  * time, on the group with the smallest id that has a member there, and a wake of the groups while a
- * peer host is silent and when it restarts.
+ * peer host is silent (neither heartbeat nor other message) and when it restarts.
  */
 class HostLivenessTest {
 
@@ -65,7 +66,7 @@ class HostLivenessTest {
 
         ticks(1, List.of(B));
         assertThat(g1.wakes).as("every group asked").containsExactly(C);
-        assertThat(g2.wakes).containsExactly(C);
+        assertThat(g2.changes).containsExactly(new PeerHostChange(C, false, Set.of(C)));
         ticks(5, List.of(B));
         assertThat(g2.wakes).as("still down: asked again at every run").hasSize(6).containsOnly(C);
 
@@ -77,11 +78,27 @@ class HostLivenessTest {
     }
 
     @Test
+    void anyMessageOfAGroupFromAPeerHostKeepsItUpWithoutItsHeartbeats() {
+        ticks(DOWN_TICKS, List.of(B, C));
+        for (int i = 0; i < 2 * DOWN_TICKS; i++) {
+            liveness.traffic(C);
+            ticks(1, List.of(B));
+        }
+        assertThat(g2.wakes).as("C sent group messages but no heartbeat for %d ticks", 2 * DOWN_TICKS).isEmpty();
+
+        ticks(DOWN_TICKS + 1, List.of(B));
+        assertThat(g2.wakes).as("then nothing at all").containsExactly(C);
+        liveness.traffic(C);
+        ticks(DOWN_TICKS, List.of(B));
+        assertThat(g2.wakes).as("a message marks it up again").containsExactly(C);
+    }
+
+    @Test
     void aPeerHostWithANewIncarnationWakesTheGroups() {
         ticks(5, List.of(B, C));
         hear(B, 8);
         assertThat(g1.wakes).containsExactly(B);
-        assertThat(g2.wakes).containsExactly(B);
+        assertThat(g2.changes).containsExactly(new PeerHostChange(B, true, Set.of()));
     }
 
     @Test
@@ -121,6 +138,7 @@ class HostLivenessTest {
         final Map<NodeId, Address> members = new TreeMap<>();
         final List<Heartbeat> sent = new ArrayList<>();
         final List<Address> wakes = new ArrayList<>();
+        final List<PeerHostChange> changes = new ArrayList<>();
 
         RecordingGroup(String self, Map<String, Address> members) {
             this.self = NodeId.of(self);
@@ -148,8 +166,9 @@ class HostLivenessTest {
         }
 
         @Override
-        public void wakeFor(Address host) {
-            wakes.add(host);
+        public void wakeFor(PeerHostChange change, int groupHash) {
+            wakes.add(change.host());
+            changes.add(change);
         }
 
         @Override

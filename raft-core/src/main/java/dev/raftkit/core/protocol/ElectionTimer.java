@@ -10,12 +10,16 @@ import java.util.random.RandomGenerator;
  */
 final class ElectionTimer {
 
-    private final int timeout;
+    /** The drawn timeout. */
+    private final int drawn;
+    /** The timeout of the running count: {@link #drawn}, unless {@link #restartAfterSilence} set another. */
+    private int timeout;
     private int elapsed;
 
     ElectionTimer(CoreOptions options, RandomGenerator random) {
-        this.timeout = options.electionTimeoutMin()
+        this.drawn = options.electionTimeoutMin()
                 + random.nextInt(options.electionTimeoutMax() - options.electionTimeoutMin() + 1);
+        this.timeout = drawn;
     }
 
     /**
@@ -27,7 +31,7 @@ final class ElectionTimer {
     boolean tick(boolean promotable) {
         elapsed++;
         if (promotable && elapsed >= timeout) {
-            elapsed = 0;
+            restart();
             return true;
         }
         return false;
@@ -36,6 +40,24 @@ final class ElectionTimer {
     /** Restarts the count: the leader was heard, or a vote was granted. */
     void restart() {
         elapsed = 0;
+        timeout = drawn;
+    }
+
+    /**
+     * Restarts the count as if the leader had been silent for {@code silent} ticks already, with
+     * another timeout for this count only: the next restart goes back to the drawn one.
+     *
+     * @param silent the ticks the count starts at
+     * @param ticks the timeout of this count, from zero
+     */
+    void restartAfterSilence(int silent, int ticks) {
+        elapsed = silent;
+        timeout = ticks;
+    }
+
+    /** {@return the drawn timeout, in {@code [electionTimeoutMin, electionTimeoutMax]}} */
+    int drawn() {
+        return drawn;
     }
 
     /** {@return the ticks since the count last restarted} */

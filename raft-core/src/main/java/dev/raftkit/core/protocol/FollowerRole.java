@@ -24,11 +24,12 @@ import dev.raftkit.spi.TimeoutNow;
  * flag and answers, which wakes the leader; if that answer is lost, its clock runs out and its
  * (pre-)vote request wakes the leader, whose stickiness keeps the term. A quiesced follower still
  * counts as having heard its leader ({@link #inLease()} holds), so it refuses disruptive votes as a
- * live follower does. On waking ({@link #wake()}: any message, a read, or the host's liveness) its
- * clock starts again from zero, where it stopped, so it campaigns only if the leader stays silent
- * for a whole election timeout after it woke; it thus never votes for another candidate within an
- * election timeout of last hearing the leader, which the leader's read lease relies on
- * ({@link ReadLease}).
+ * live follower does. On waking ({@link #wake()}: any message, a read, or a host's liveness for a
+ * leader's restart) its clock starts again from zero, where it stopped, so it campaigns only if the
+ * leader stays silent for a whole election timeout after it woke; it thus never votes for another
+ * candidate within an election timeout of last hearing the leader, which the leader's read lease
+ * relies on ({@link ReadLease}). Woken because the leader's host was silent for longer than that
+ * ({@link #wakeLeaderLost}), its clock starts past the lease instead, with the same guarantee.
  */
 final class FollowerRole implements RoleState {
 
@@ -194,6 +195,30 @@ final class FollowerRole implements RoleState {
     @Override
     public void wake() {
         quiesced = false;
+    }
+
+    /**
+     * Starts the stopped election clock again, past the lease, with a timeout that keeps the
+     * surviving members from campaigning at once ({@link Succession}). The caller vouches that the
+     * leader was not heard for an election timeout ({@code min}; see {@link RaftCore#wakeLeaderLost}),
+     * so the clock starts at {@code min}: this follower no longer counts itself in the leader's
+     * lease and grants a vote at once (stickiness is over). Survivors wake about when their hosts
+     * find the leader's host silent, apart by up to the hosts' tick phases. The one picked first
+     * campaigns {@code min} ticks after it woke, by when a survivor woken up to {@code min} after it
+     * has woken too; the others wait the longest election timeout ({@code max}), {@code min} and
+     * their drawn timeout more, so the one picked campaigns first even if it woke {@code max}
+     * after them, and they spread out should it not win.
+     */
+    @Override
+    public void wakeLeaderLost(boolean first) {
+        if (!quiesced) {
+            return;
+        }
+        quiesced = false;
+        CoreOptions options = core.options();
+        int min = options.electionTimeoutMin();
+        int max = options.electionTimeoutMax();
+        timer.restartAfterSilence(min, first ? 2 * min : 2 * min + max + timer.drawn());
     }
 
     /**

@@ -75,7 +75,8 @@ import java.util.random.RandomGenerator;
  * committed log (so no election could pick a member missing a committed entry, and there is nothing
  * to commit), and every input wakes the core before the term rules judge it ({@link #wake()}). A
  * quiesced follower counts as having just heard its leader and, once woken, waits a whole election
- * timeout before campaigning, so it never votes for another candidate within an election timeout of
+ * timeout before campaigning (unless woken because nothing came from its leader's host for longer
+ * than that: {@link #wakeLeaderLost}), so it never votes for another candidate within an election timeout of
  * last hearing the leader: elections, leader stickiness and the read lease (which is not extended
  * while quiesced, and expires by the clock) keep their arguments. A woken leader starts a fresh
  * check-quorum window, so a leader cut off while quiesced still steps down an election timeout
@@ -370,6 +371,27 @@ public final class RaftCore {
      */
     public void wake() {
         role.wake();
+    }
+
+    /**
+     * Resumes a quiesced follower whose leader's host stopped answering, as {@link #wake()} does,
+     * but past the leader's lease and so that the surviving voters do not campaign at once: the one
+     * {@link Succession} picks campaigns first and the others wait longer
+     * ({@link FollowerRole#wakeLeaderLost}). The caller must know that nothing came from the leader
+     * for at least {@code electionTimeoutMin} ticks (a host's liveness calls it once nothing came
+     * from the leader's host for twice that): that is what lets the follower leave the lease at
+     * once, so it never votes for another candidate within an election timeout of hearing the leader,
+     * as the read lease requires.
+     *
+     * @param groupHash a number every member of the group passes alike, such as its id's hash
+     */
+    public void wakeLeaderLost(int groupHash) {
+        NodeId leader = role.leader();
+        if (leader == null) {
+            role.wake();
+            return;
+        }
+        role.wakeLeaderLost(self.equals(Succession.first(membership.voters().keySet(), leader, groupHash)));
     }
 
     // ---------------------------------------------------------------- output

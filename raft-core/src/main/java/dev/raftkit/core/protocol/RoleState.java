@@ -65,6 +65,16 @@ sealed interface RoleState permits FollowerRole, CandidateRole, LeaderRole {
     default void wake() {
     }
 
+    /**
+     * Resumes a quiesced role whose leader was lost with its host (see {@link RaftCore#wakeLeaderLost});
+     * does nothing if it is not quiesced. Only a follower has a leader to lose; others just wake.
+     *
+     * @param first whether this node is the one that campaigns first ({@link Succession})
+     */
+    default void wakeLeaderLost(boolean first) {
+        wake();
+    }
+
     /** The node leaves this role; releases what the role holds. */
     default void leave() {
     }

@@ -2,6 +2,7 @@ package dev.raftkit.core.protocol;
 
 import static dev.raftkit.core.protocol.TestCluster.ids;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.raftkit.NodeId;
 import dev.raftkit.Role;
@@ -14,6 +15,8 @@ import dev.raftkit.spi.RequestVote;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Quiescence of idle groups (issue 20): a caught-up, idle leader tells its members in a last
@@ -178,6 +181,53 @@ class QuiescenceTest {
         }
         assertThat(c.leaders()).as("a new leader among n2 and n3").containsKey("n1").hasSize(2);
         assertThat(c.leaders().entrySet()).anySatisfy(e -> assertThat(e.getValue()).isGreaterThan(term));
+    }
+
+    /**
+     * A quiesced group whose leader's host went silent: both survivors are woken by their hosts, the
+     * one {@link Succession} picks up to less than the shortest election timeout (10) before the other,
+     * or up to the longest (20) after ({@code lead}, in ticks). Only the one picked campaigns, once, the
+     * shortest election timeout after it woke, and wins.
+     */
+    @ParameterizedTest(name = "group hash {0}, the one picked woken {1} ticks before the other")
+    @CsvSource({"0, 0", "1, 0", "0, 9", "1, 9", "0, -20", "1, -20"})
+    void whenTheLeadersHostIsLostOnlyTheSurvivorPickedFirstCampaigns(int groupHash, int lead) {
+        TestCluster c = quiesced();
+        long term = c.core("n1").term();
+        c.isolate("n1");
+        NodeId picked = Succession.first(c.core("n2").membership().voters().keySet(), NodeId.of("n1"), groupHash);
+        String first = picked.value();
+        String other = first.equals("n2") ? "n3" : "n2";
+        CoreOptions options = options(true);
+        assertThat(lead).as("the spread the timeouts allow for")
+                .isBetween(-options.electionTimeoutMax(), options.electionTimeoutMin() - 1);
+        int mark = c.sentCount();
+
+        String early = lead >= 0 ? first : other;
+        String late = lead >= 0 ? other : first;
+        c.wakeLeaderLost(early, groupHash);
+        for (int t = 0; t < Math.abs(lead); t++) {
+            c.tick(early);
+            c.stabilize();
+        }
+        c.wakeLeaderLost(late, groupHash);
+        int firstWoke = lead >= 0 ? 0 : Math.abs(lead);
+        int ticks = 0;
+        for (; ticks < MANY_TICKS && !c.leaders().containsKey(first); ticks++) {
+            assertThat(c.sentSince(mark, RequestVote.class)).as("tick %d: only the one picked campaigns", ticks)
+                    .allSatisfy(v -> assertThat(v.from()).isEqualTo(picked));
+            c.tick("n2");
+            c.tick("n3");
+            c.stabilize();
+        }
+
+        assertThat(c.leaders()).as("the one picked leads").containsKey(first);
+        assertThat(c.leaders().get(first)).isGreaterThan(term);
+        assertThat(c.sentSince(mark, RequestVote.class)).as("only the one picked campaigned, once (pre-vote, vote)")
+                .extracting(RequestVote::from, RequestVote::preVote)
+                .containsExactly(tuple(picked, true), tuple(picked, false));
+        assertThat(ticks + Math.abs(lead) - firstWoke).as("ticks from its wake to leading")
+                .isEqualTo(options.electionTimeoutMin());
     }
 
     @Test

@@ -278,6 +278,13 @@ final class TestCluster {
         drain(n);
     }
 
+    /** Wakes {@code id}'s core as a host's liveness does when its leader's host went silent ({@link RaftCore#wakeLeaderLost}). */
+    void wakeLeaderLost(String id, int groupHash) {
+        TestNode n = node(id);
+        n.core.wakeLeaderLost(groupHash);
+        drain(n);
+    }
+
     /** Proposes one command per text at {@code id}; returns what {@link RaftCore#propose} returned. */
     Proposal propose(String id, String... commands) {
         List<byte[]> payloads = new ArrayList<>();
