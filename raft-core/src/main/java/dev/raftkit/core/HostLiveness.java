@@ -3,6 +3,7 @@ package dev.raftkit.core;
 import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.GroupId;
+import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.core.protocol.RaftCore;
 import dev.raftkit.spi.Heartbeat;
@@ -73,8 +74,8 @@ final class HostLiveness implements LivenessFilter.Sink {
         /** {@return this host's member of the group} */
         NodeId self();
 
-        /** {@return the group's members and their addresses, this host's member included; any thread} */
-        Map<NodeId, Address> memberAddresses();
+        /** {@return the group's configuration in force, this host's member included; any thread, without copying} */
+        Membership membership();
 
         /** {@return the group's {@code heartbeatIntervalTicks}} */
         int heartbeatIntervalTicks();
@@ -268,20 +269,9 @@ final class HostLiveness implements LivenessFilter.Sink {
         for (Group group : groups.get().values()) { // in id order: the route is the smallest
             heartbeat = Math.min(heartbeat, group.heartbeatIntervalTicks());
             electionMin = Math.max(electionMin, group.electionTimeoutTicksMin());
-            NodeId member = group.self();
-            for (Map.Entry<NodeId, Address> m : group.memberAddresses().entrySet()) {
-                Address address = m.getValue();
-                if (m.getKey().equals(member) || address.equals(self) || current.containsKey(address)) {
-                    continue;
-                }
-                Peer peer = peers.get(address);
-                if (peer == null) {
-                    peer = new Peer(now);
-                }
-                peer.route = group;
-                peer.member = m.getKey();
-                current.put(address, peer);
-            }
+            Membership membership = group.membership();
+            addRoutes(group, membership.voters(), current);
+            addRoutes(group, membership.learners(), current);
         }
         if (heartbeat != Integer.MAX_VALUE) {
             downTicks = Math.max(2 * electionMin, 2 * heartbeat + 1);
@@ -289,5 +279,22 @@ final class HostLiveness implements LivenessFilter.Sink {
         }
         peers.clear();
         peers.putAll(current);
+    }
+
+    /** Adds to {@code current} the peer hosts of {@code members} it lacks, reached on {@code group}. */
+    private void addRoutes(Group group, Map<NodeId, Address> members, SortedMap<Address, Peer> current) {
+        for (Map.Entry<NodeId, Address> m : members.entrySet()) {
+            Address address = m.getValue();
+            if (m.getKey().equals(group.self()) || address.equals(self) || current.containsKey(address)) {
+                continue;
+            }
+            Peer peer = peers.get(address);
+            if (peer == null) {
+                peer = new Peer(now);
+            }
+            peer.route = group;
+            peer.member = m.getKey();
+            current.put(address, peer);
+        }
     }
 }

@@ -410,8 +410,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
     }
 
     @Override
-    public Map<NodeId, Address> memberAddresses() {
-        return driver.view().membership().addresses();
+    public Membership membership() {
+        return driver.view().membership();
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.GroupId;
+import dev.raftkit.Membership;
 import dev.raftkit.NodeId;
 import dev.raftkit.spi.Heartbeat;
 import java.util.ArrayList;
@@ -151,8 +152,8 @@ class HostLivenessTest {
         }
 
         @Override
-        public Map<NodeId, Address> memberAddresses() {
-            return members;
+        public Membership membership() {
+            return new Membership(0, members, Map.of());
         }
 
         @Override

@@ -38,6 +38,8 @@ final class GroupWorkloads {
     private static final int OUTSTANDING_PER_GROUP = 64;
     /** How long a write of {@code groups-write} may look for its group's leader before the load fails. */
     private static final Duration WRITE_PATIENCE = Duration.ofSeconds(10);
+    /** The longest wait, after {@link #settle}, for the JIT compiler to go quiet before an idle window. */
+    private static final Duration JIT_SETTLE_LIMIT = Duration.ofSeconds(60);
 
     /**
      * What a workload reports.
@@ -86,13 +88,18 @@ final class GroupWorkloads {
             double secondsToAllLeaders = (hosts.lastFirstLeaderNanos() - start) / 1e9;
             long electionsBefore = hosts.candidacies();
             Thread.sleep(settle.toMillis());
+            JitActivity jit = new JitActivity();
+            Duration jitSettling = jit.awaitQuiet(JIT_SETTLE_LIMIT);
             long electionsSettling = hosts.candidacies() - electionsBefore;
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long electionsAtIdle = hosts.candidacies();
             long cpuStart = os.getProcessCpuTime();
+            long jitStart = jit.totalMillis();
             long idleStart = System.nanoTime();
             Thread.sleep(idle.toMillis());
-            double cpuPercent = 100.0 * (os.getProcessCpuTime() - cpuStart) / (System.nanoTime() - idleStart);
+            long idleNanos = System.nanoTime() - idleStart;
+            double cpuPercent = 100.0 * (os.getProcessCpuTime() - cpuStart) / idleNanos;
+            double jitPercent = 100.0 * TimeUnit.MILLISECONDS.toNanos(jit.totalMillis() - jitStart) / idleNanos;
             long idleElections = hosts.candidacies() - electionsAtIdle;
             long heapPerGroup = (usedHeapAfterGc() - heapBefore) / groups;
             Map<String, Number> json = new LinkedHashMap<>();
@@ -101,13 +108,15 @@ final class GroupWorkloads {
             json.put("cpu_percent_of_core", hundredths(cpuPercent));
             json.put("elections_while_idle", idleElections);
             json.put("heap_bytes_per_group", heapPerGroup);
+            json.put("jit_percent_of_core", hundredths(jitPercent));
             return new Result(json, List.of(
                     String.format(Locale.ROOT, "%-18s %,d groups on %d hosts (%s): all led %.2f s after start "
                             + "(starting them took %.2f s)", "groups-idle", groups, BenchHosts.HOSTS, providers,
                             secondsToAllLeaders, startSeconds),
-                    String.format(Locale.ROOT, "%-18s idle %d s: CPU %.2f%% of one core; elections %d (%d more while "
-                            + "settling %d s); heap %,d bytes per group (3 members)", "", idle.toSeconds(), cpuPercent,
-                            idleElections, electionsSettling, settle.toSeconds(), heapPerGroup)));
+                    String.format(Locale.ROOT, "%-18s idle %d s: CPU %.2f%% of one core (JIT compiler %.2f%%); "
+                            + "elections %d (%d more while settling %.1f s, until the JIT was quiet); heap %,d bytes "
+                            + "per group (3 members)", "", idle.toSeconds(), cpuPercent, jitPercent, idleElections,
+                            electionsSettling, (settle.toMillis() + jitSettling.toMillis()) / 1e3, heapPerGroup)));
         }
     }
 
