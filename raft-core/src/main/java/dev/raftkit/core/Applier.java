@@ -74,6 +74,12 @@ final class Applier<C, R> {
     private long lastSnapshotIndex;
     private SnapshotMeta lastSnapshot;
     private final List<CompletableFuture<SnapshotInfo>> snapshotRequests = new ArrayList<>();
+    /** Apply thread only: requests that came while a snapshot committed; they get the next one. */
+    private final List<CompletableFuture<SnapshotInfo>> requestsAfterCommit = new ArrayList<>();
+    /** Apply thread only: the snapshot committing on {@link #commitQueue}, or null. */
+    private SnapshotCommit committing;
+    /** Where a written snapshot is made durable: a host's snapshot thread, or this applier's own queue. */
+    private final TaskQueue commitQueue;
     /**
      * Held while a snapshot commits, here and in {@link SnapshotReceiver}: the two write snapshots
      * on different threads, and the store keeps only the last one committed.
@@ -94,6 +100,9 @@ final class Applier<C, R> {
     private volatile long applied;
 
     /**
+     * @param queue the apply thread
+     * @param commitQueue where written snapshots are made durable ({@link SnapshotCommit}): {@code queue}, or a
+     *     thread that does not apply
      * @param restored the snapshot the state machine was restored from at start, or null
      * @param membership the configuration in force at start
      * @param replayTarget the commit index known at start: local reads wait until it is applied
@@ -103,7 +112,8 @@ final class Applier<C, R> {
      * @param metrics told of every snapshot taken
      * @param listener told of snapshots taken, storage failures and this applier's death
      */
-    Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, LogStore store,
+    Applier(String nodeId, StateMachine<C, R> stateMachine, Codec<C> codec, TaskQueue queue, TaskQueue commitQueue,
+            LogStore store,
             SnapshotMeta restored, Membership membership, long replayTarget, long snapshotThreshold,
             SessionTable<R> sessions, LogClock logClock, EngineMetrics metrics, Listener listener) {
         this.sessions = sessions;
@@ -112,6 +122,7 @@ final class Applier<C, R> {
         this.stateMachine = stateMachine;
         this.codec = codec;
         this.queue = queue;
+        this.commitQueue = commitQueue;
         this.store = store;
         this.membership = membership;
         this.replayTarget = replayTarget;
@@ -224,15 +235,29 @@ final class Applier<C, R> {
         }));
     }
 
-    /** Takes a snapshot as soon as the apply thread is free, completing {@code future} with it. */
+    /**
+     * Takes a snapshot as soon as the apply thread is free, completing {@code future} with it; if
+     * one is committing, the next one, so it holds everything applied before this call.
+     */
     void snapshotNow(CompletableFuture<SnapshotInfo> future) {
         queue.execute(guarded(() -> {
+            if (committing != null) {
+                requestsAfterCommit.add(future);
+                return;
+            }
             snapshotRequests.add(future);
             takeSnapshot();
         }));
     }
 
+    /**
+     * Writes a snapshot of what is applied, on the apply thread, and hands it to the commit queue
+     * to be made durable; one at a time.
+     */
     private void takeSnapshot() {
+        if (committing != null) {
+            return;
+        }
         if (applied == lastSnapshotIndex && lastSnapshot != null) {
             completeSnapshotRequests(lastSnapshot);
             return;
@@ -242,38 +267,63 @@ final class Applier<C, R> {
                     + "nothing to snapshot; retry once a write has applied"));
             return;
         }
-        SnapshotMeta meta;
-        SnapshotMeta newer;
+        long index = applied;
         long start = metrics.clock();
-        try (SnapshotWriter writer = store.beginSnapshot(applied, appliedTerm, membership)) {
+        SnapshotWriter writer;
+        try {
+            writer = store.beginSnapshot(applied, appliedTerm, membership);
+        } catch (IOException | RuntimeException e) {
+            abandoned(index, e);
+            return;
+        }
+        try {
             SnapshotFormat.writeEngineState(writer.output(), sessions);
             stateMachine.writeSnapshot(writer.output());
-            synchronized (snapshotCommitLock) {
-                // A snapshot from the leader that installed meanwhile covers more: this one must not
-                // replace it, or the store would hold a snapshot older than where its log starts.
-                newer = store.latestSnapshot().filter(latest -> latest.index() >= applied).orElse(null);
-                meta = newer == null ? writer.commit() : null;
-            }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("[{}] snapshot at index {} failed and was abandoned; nothing is lost", nodeId, applied, e);
-            failSnapshotRequests(new IllegalStateException("[" + nodeId + "] the snapshot at index " + applied
-                    + " failed and was abandoned (" + e + "); nothing changed, retry later", e));
-            lastSnapshotIndex = applied; // retry after another threshold's worth of entries
+            SnapshotCommit.abandon(writer, nodeId);
+            abandoned(index, e);
             return;
         }
-        if (newer != null) {
-            LOG.info("[{}] snapshot at index {} abandoned: snapshot {} was installed meanwhile", nodeId, applied,
-                    newer.index());
-            lastSnapshotIndex = applied;
-            completeSnapshotRequests(newer);
-            return;
+        committing = new SnapshotCommit(nodeId, writer, index, store, snapshotCommitLock);
+        SnapshotCommit commit = committing;
+        commitQueue.execute(() -> {
+            commit.run();
+            queue.execute(guarded(() -> committed(commit, start)));
+        });
+    }
+
+    /** Acts on the outcome of {@code commit}, back on the apply thread. */
+    private void committed(SnapshotCommit commit, long start) {
+        committing = null;
+        if (commit.failure() != null) {
+            abandoned(commit.index(), commit.failure());
+        } else if (commit.newer() != null) {
+            LOG.info("[{}] snapshot at index {} abandoned: snapshot {} was installed meanwhile", nodeId, commit.index(),
+                    commit.newer().index());
+            lastSnapshotIndex = commit.index();
+            completeSnapshotRequests(commit.newer());
+        } else {
+            SnapshotMeta meta = commit.committed();
+            lastSnapshotIndex = meta.index();
+            lastSnapshot = meta;
+            metrics.snapshotTaken(meta.sizeBytes(), start);
+            LOG.info("[{}] snapshot at index {} term {}: {} bytes", nodeId, meta.index(), meta.term(), meta.sizeBytes());
+            listener.snapshotTaken(meta);
+            completeSnapshotRequests(meta);
         }
-        lastSnapshotIndex = meta.index();
-        lastSnapshot = meta;
-        metrics.snapshotTaken(meta.sizeBytes(), start);
-        LOG.info("[{}] snapshot at index {} term {}: {} bytes", nodeId, meta.index(), meta.term(), meta.sizeBytes());
-        listener.snapshotTaken(meta);
-        completeSnapshotRequests(meta);
+        if (!requestsAfterCommit.isEmpty()) {
+            snapshotRequests.addAll(requestsAfterCommit);
+            requestsAfterCommit.clear();
+            takeSnapshot();
+        }
+    }
+
+    /** A snapshot at {@code index} failed: nothing changed; the next is tried a threshold's worth of entries later. */
+    private void abandoned(long index, Exception e) {
+        LOG.warn("[{}] snapshot at index {} failed and was abandoned; nothing is lost", nodeId, index, e);
+        failSnapshotRequests(new IllegalStateException("[" + nodeId + "] the snapshot at index " + index
+                + " failed and was abandoned (" + e + "); nothing changed, retry later", e));
+        lastSnapshotIndex = index; // retry after another threshold's worth of entries
     }
 
     private void completeSnapshotRequests(SnapshotMeta meta) {

@@ -72,6 +72,8 @@ final class CoreHost implements RaftHost {
     /** The host's own threads; empty when the setup brought a runtime. */
     private final Optional<PooledRuntime> pool;
     private final HostStorageWriter storage;
+    /** Where the groups' written snapshots are made durable, off the pool ({@link SnapshotCommit}). */
+    private final TaskQueue snapshotCommits;
     private final HostTicker ticker;
     private final HostLiveness liveness;
     /** Whether the groups quiesce when idle ({@link #QUIESCE_OPTION}). */
@@ -86,7 +88,7 @@ final class CoreHost implements RaftHost {
     private volatile boolean closed;
 
     private CoreHost(HostSetup setup, boolean quiesce, Optional<PooledRuntime> pool, RaftRuntime runtime,
-            TaskQueue storageQueue, TaskQueue tickerQueue) {
+            TaskQueue storageQueue, TaskQueue snapshotCommits, TaskQueue tickerQueue) {
         this.config = setup.config();
         this.quiesce = quiesce;
         this.store = setup.logStore();
@@ -94,6 +96,7 @@ final class CoreHost implements RaftHost {
         this.pool = pool;
         this.runtime = runtime;
         this.storage = new HostStorageWriter(store, storageQueue);
+        this.snapshotCommits = snapshotCommits;
         long incarnation = 1 + runtime.newRandom().nextLong(RaftMessage.MAX_TERM);
         this.liveness = new HostLiveness(config.address(), incarnation, tickerQueue, () -> groups);
         // Without quiescence no group sleeps, so nothing needs to hear which peer hosts answer.
@@ -117,7 +120,10 @@ final class CoreHost implements RaftHost {
         RaftRuntime runtime = setup.runtime().orElseGet(pool::get);
         TaskQueue storageQueue = pool.map(p -> p.newThreadQueue("storage"))
                 .orElseGet(() -> runtime.newTaskQueue(prefix + "-storage"));
-        CoreHost host = new CoreHost(setup, quiesce, pool, runtime, storageQueue, runtime.newTaskQueue(prefix + "-ticker"));
+        TaskQueue snapshotCommits = pool.map(p -> p.newThreadQueue("snapshots"))
+                .orElseGet(() -> runtime.newTaskQueue(prefix + "-snapshots"));
+        CoreHost host = new CoreHost(setup, quiesce, pool, runtime, storageQueue, snapshotCommits,
+                runtime.newTaskQueue(prefix + "-ticker"));
         try {
             setup.transport().start();
         } catch (IOException | RuntimeException e) {
@@ -252,7 +258,7 @@ final class CoreHost implements RaftHost {
 
     /**
      * Silences the host's liveness heartbeats (so peer hosts wake the groups it led at once), stops
-     * every group (at once, waiting for all), then the ticker, transport, storage thread, store and
+     * every group (at once, waiting for all), then the ticker, transport, storage and snapshot threads, store and
      * threads.
      */
     @Override
@@ -272,6 +278,7 @@ final class CoreHost implements RaftHost {
         ticker.close();
         transport.close();
         storage.queue().close();
+        snapshotCommits.close();
         try {
             store.close();
         } catch (IOException | RuntimeException e) {
@@ -408,6 +415,11 @@ final class CoreHost implements RaftHost {
         @Override
         public StorageWriter.Drains drains() {
             return storage.drainsOf(group);
+        }
+
+        @Override
+        public TaskQueue snapshotCommitQueue(TaskQueue applyQueue) {
+            return snapshotCommits;
         }
 
         @Override

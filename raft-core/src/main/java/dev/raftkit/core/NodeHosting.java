@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * What a node takes from where it runs. A single node ({@link #ALONE}) owns a storage queue,
- * drains its own writes and ticks itself; a group of a host shares the host's storage writer and
- * its ticker ({@link CoreHost}). Everything else about the node is the same either way.
+ * drains its own writes, commits its snapshots and ticks itself; a group of a host shares the
+ * host's storage writer, snapshot thread and ticker ({@link CoreHost}). Everything else about the node is the same either way.
  */
 interface NodeHosting {
 
@@ -88,6 +88,18 @@ interface NodeHosting {
 
     /** {@return where the node's storage writer drains its backlog} */
     StorageWriter.Drains drains();
+
+    /**
+     * Returns where the node's written snapshots are made durable ({@link SnapshotCommit}): its own
+     * apply queue for a single node, whose apply thread drives nothing else, and the host's snapshot
+     * thread for a group, whose apply queue runs on the pool that drives every group.
+     *
+     * @param applyQueue the node's apply queue
+     * @return the queue
+     */
+    default TaskQueue snapshotCommitQueue(TaskQueue applyQueue) {
+        return applyQueue;
+    }
 
     /**
      * Returns the node's tick source.

@@ -141,7 +141,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
         Driver<C, R> driver = new Driver<>(config, id, core, store, transport, driverQueue, storageQueue,
                 hosting.drains(), hosting.ticks(config.tickInterval().toNanos()), notifier, outstanding, metrics,
                 runtime::nanoTime,
-                reports -> new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue, store, snapshot,
+                reports -> new Applier<>(id, setup.stateMachine(), setup.codec(), applyQueue,
+                        hosting.snapshotCommitQueue(applyQueue), store, snapshot,
                         membership, core.commitIndex(), config.snapshotThreshold(), sessions, logClock, metrics,
                         reports));
         Applier<C, R> applier = driver.applier();

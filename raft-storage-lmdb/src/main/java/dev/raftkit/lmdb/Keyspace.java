@@ -95,7 +95,7 @@ final class Keyspace {
     }
 
     /** Returns whether {@code key} is an entry key of this keyspace. */
-    private boolean holds(byte[] key) {
+    boolean holds(byte[] key) {
         return key.length == prefix.length + Long.BYTES && Arrays.equals(key, 0, prefix.length, prefix, 0,
                 prefix.length);
     }

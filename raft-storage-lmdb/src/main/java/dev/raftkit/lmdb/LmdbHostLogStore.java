@@ -88,7 +88,7 @@ public final class LmdbHostLogStore implements HostLogStore {
      */
     public static LmdbHostLogStore open(Path dataDir, Map<String, String> options) throws IOException {
         Objects.requireNonNull(dataDir, "dataDir");
-        LmdbOptions parsed = LmdbOptions.parse(options);
+        LmdbOptions parsed = LmdbOptions.parseHost(options);
         LmdbStorage storage = LmdbStorage.open(dataDir, parsed, true);
         try {
             LmdbHostLogStore host = new LmdbHostLogStore(storage,

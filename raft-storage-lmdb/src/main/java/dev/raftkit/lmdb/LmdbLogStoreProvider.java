@@ -25,8 +25,9 @@ import java.nio.file.Path;
  *   <li>{@code lmdb.journalSize}: size of the write-ahead journal that {@code full} writes through
  *       (one fdatasync of a preallocated file per write, moved into LMDB in the background, a
  *       quarter of the file at a time, while writes go on), written like {@code lmdb.mapSize}.
- *       Default {@code 16MiB}, from {@code 1MiB} to {@code 1GiB}; up to all of it is also held in
- *       memory.</li>
+ *       Default {@code 16MiB} for a single node and {@code 64MiB} for a host (whose one journal
+ *       carries every group's writes), from {@code 1MiB} to {@code 1GiB}; up to all of it is also
+ *       held in memory.</li>
  * </ul>
  * Unknown {@code lmdb.*} keys are rejected, so a misspelt option is not silently ignored.
  *

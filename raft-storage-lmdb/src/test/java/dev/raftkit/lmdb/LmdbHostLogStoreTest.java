@@ -143,6 +143,18 @@ class LmdbHostLogStoreTest {
     }
 
     @Test
+    void aHostsJournalIsLargerByDefaultThanASingleNodesAndTheOptionSetsIt() throws IOException {
+        Path journalFile = dir.resolve(LmdbLogStore.ENV_DIR).resolve(LmdbLogStore.JOURNAL_FILE);
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, Map.of())) {
+            assertThat(Files.size(journalFile)).isEqualTo(LmdbOptions.DEFAULT_HOST_JOURNAL_SIZE)
+                    .isGreaterThan(LmdbOptions.DEFAULT_JOURNAL_SIZE);
+        }
+        try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, Map.of("lmdb.journalSize", "8MiB"))) {
+            assertThat(Files.size(journalFile)).isEqualTo(8L << 20);
+        }
+    }
+
+    @Test
     void openingGroupsWritesNothingAndAGroupNeverWrittenComesBackEmptyAndUsable() throws IOException {
         try (LmdbHostLogStore host = LmdbHostLogStore.open(dir, OPTIONS)) {
             host.group(G1).persist(new HardState(1, null, 0), List.of(entry(1, "g1")));

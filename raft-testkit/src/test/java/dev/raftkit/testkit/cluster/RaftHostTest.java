@@ -7,16 +7,25 @@ import dev.raftkit.Address;
 import dev.raftkit.Config;
 import dev.raftkit.GroupId;
 import dev.raftkit.HostConfig;
+import dev.raftkit.Membership;
 import dev.raftkit.NoLeaderException;
 import dev.raftkit.Node;
 import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.Raft;
 import dev.raftkit.RaftHost;
+import dev.raftkit.spi.GroupWrite;
+import dev.raftkit.spi.HostLogStore;
+import dev.raftkit.spi.LogStore;
+import dev.raftkit.spi.SnapshotMeta;
+import dev.raftkit.spi.SnapshotWriter;
 import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.kv.KvStateMachine;
 import dev.raftkit.testkit.memory.MemoryHostDisk;
 import dev.raftkit.testkit.memory.MemoryLogStoreProvider;
+import dev.raftkit.testkit.tck.ForwardingLogStore;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -321,11 +330,93 @@ class RaftHostTest {
         assertThat(on.get(0).groups()).hasSize(1000);
 
         assertThat(withThousandGroups).isEqualTo(withTenGroups);
-        assertThat(withTenGroups).hasSize(HOSTS * (2 + 2)) // 2 pool threads, the timer and the storage writer
+        assertThat(withTenGroups).hasSize(HOSTS * (2 + 3)) // 2 pool threads, the timer, the storage writer, snapshots
                 .allMatch(name -> name.startsWith("raftkit-host-"));
 
         on.forEach(RaftHost::close);
         Await.until("no raftkit thread is left", () -> raftkitThreads().isEmpty());
+    }
+
+    @Test
+    void aGroupsSnapshotsAreMadeDurableOnTheHostsSnapshotThreadNotOnItsPool() throws IOException {
+        Set<String> committedOn = ConcurrentHashMap.newKeySet();
+        List<RaftHost> on = new ArrayList<>();
+        for (int i = 0; i < HOSTS; i++) {
+            HostConfig config = hostConfig(i, Config.DEFAULT_TICK_INTERVAL);
+            HostLogStore store = new MemoryLogStoreProvider().openHost(config);
+            RaftHost host = Raft.host(config).logStore(new CommitThreadRecorder(store, committedOn)).start();
+            hosts.add(host);
+            on.add(host);
+        }
+        GroupId group = GroupId.of("snapshots");
+        List<Node<KvCommand, String>> nodes = startGroup(on, group);
+        put(nodes, "k", "v");
+        awaitValueEverywhere(group, "k", "v");
+
+        for (Node<KvCommand, String> node : nodes) {
+            assertThat(Await.value(node.snapshot()).index()).isPositive();
+        }
+
+        assertThat(committedOn).as("threads that committed a snapshot").isNotEmpty()
+                .allMatch(name -> name.startsWith("raftkit-host-") && name.endsWith("-snapshots"));
+    }
+
+    /** A host's store whose groups' snapshot writers note the thread that commits them. */
+    private static final class CommitThreadRecorder implements HostLogStore {
+        private final HostLogStore delegate;
+        private final Set<String> committedOn;
+
+        CommitThreadRecorder(HostLogStore delegate, Set<String> committedOn) {
+            this.delegate = delegate;
+            this.committedOn = committedOn;
+        }
+
+        @Override
+        public LogStore group(GroupId group) throws IOException {
+            return new ForwardingLogStore(delegate.group(group)) {
+                @Override
+                public SnapshotWriter beginSnapshot(long index, long term, Membership membership) throws IOException {
+                    SnapshotWriter writer = delegate.beginSnapshot(index, term, membership);
+                    return new SnapshotWriter() {
+                        @Override
+                        public OutputStream output() {
+                            return writer.output();
+                        }
+
+                        @Override
+                        public SnapshotMeta commit() throws IOException {
+                            committedOn.add(Thread.currentThread().getName());
+                            return writer.commit();
+                        }
+
+                        @Override
+                        public void close() throws IOException {
+                            writer.close();
+                        }
+                    };
+                }
+            };
+        }
+
+        @Override
+        public void persist(List<GroupWrite> writes) throws IOException {
+            delegate.persist(writes);
+        }
+
+        @Override
+        public void deleteGroup(GroupId group) throws IOException {
+            delegate.deleteGroup(group);
+        }
+
+        @Override
+        public Set<GroupId> groups() throws IOException {
+            return delegate.groups();
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.close();
+        }
     }
 
     /** The names of the live threads of raftkit, but the memory network's, which lives as long as the JVM. */
