@@ -6,10 +6,10 @@ import dev.raftkit.spi.HardState;
 import dev.raftkit.spi.HostLogStore;
 import dev.raftkit.spi.LogEntry;
 import dev.raftkit.spi.LogStore;
+import dev.raftkit.testkit.tck.ForwardingHostLogStore;
 import dev.raftkit.testkit.tck.ForwardingLogStore;
 import java.io.IOException;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -22,15 +22,14 @@ import org.HdrHistogram.Recorder;
  * behind does to serve them. The time each {@link #persist} takes shows the store's stalls (an
  * LMDB store's checkpoints, say), which hold up every group of the host.
  */
-final class CountingHostLogStore implements HostLogStore {
+final class CountingHostLogStore extends ForwardingHostLogStore {
 
-    private final HostLogStore delegate;
     private final LongAdder syncs = new LongAdder();
     /** Microseconds per host-wide persist, from 1 µs to an hour. */
     private final Recorder persistMicros = new Recorder(3_600_000_000L, 3);
 
     CountingHostLogStore(HostLogStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /**
@@ -57,21 +56,6 @@ final class CountingHostLogStore implements HostLogStore {
         delegate.persist(writes);
         persistMicros.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
         syncs.increment();
-    }
-
-    @Override
-    public void deleteGroup(GroupId group) throws IOException {
-        delegate.deleteGroup(group);
-    }
-
-    @Override
-    public Set<GroupId> groups() throws IOException {
-        return delegate.groups();
-    }
-
-    @Override
-    public void close() throws IOException {
-        delegate.close();
     }
 
     /** One group's store of the host, counting its durable writes in the host's count. */

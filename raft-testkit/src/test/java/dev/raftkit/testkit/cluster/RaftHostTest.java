@@ -14,7 +14,6 @@ import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.Raft;
 import dev.raftkit.RaftHost;
-import dev.raftkit.spi.GroupWrite;
 import dev.raftkit.spi.HostLogStore;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.SnapshotMeta;
@@ -23,6 +22,7 @@ import dev.raftkit.testkit.kv.KvCommand;
 import dev.raftkit.testkit.kv.KvStateMachine;
 import dev.raftkit.testkit.memory.MemoryHostDisk;
 import dev.raftkit.testkit.memory.MemoryLogStoreProvider;
+import dev.raftkit.testkit.tck.ForwardingHostLogStore;
 import dev.raftkit.testkit.tck.ForwardingLogStore;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -362,12 +362,11 @@ class RaftHostTest {
     }
 
     /** A host's store whose groups' snapshot writers note the thread that commits them. */
-    private static final class CommitThreadRecorder implements HostLogStore {
-        private final HostLogStore delegate;
+    private static final class CommitThreadRecorder extends ForwardingHostLogStore {
         private final Set<String> committedOn;
 
         CommitThreadRecorder(HostLogStore delegate, Set<String> committedOn) {
-            this.delegate = delegate;
+            super(delegate);
             this.committedOn = committedOn;
         }
 
@@ -396,26 +395,6 @@ class RaftHostTest {
                     };
                 }
             };
-        }
-
-        @Override
-        public void persist(List<GroupWrite> writes) throws IOException {
-            delegate.persist(writes);
-        }
-
-        @Override
-        public void deleteGroup(GroupId group) throws IOException {
-            delegate.deleteGroup(group);
-        }
-
-        @Override
-        public Set<GroupId> groups() throws IOException {
-            return delegate.groups();
-        }
-
-        @Override
-        public void close() throws IOException {
-            delegate.close();
         }
     }
 
