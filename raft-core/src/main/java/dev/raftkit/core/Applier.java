@@ -292,7 +292,10 @@ final class Applier<C, R> {
         });
     }
 
-    /** Acts on the outcome of {@code commit}, back on the apply thread. */
+    /**
+     * Acts on the outcome of {@code commit}, back on the apply thread. A snapshot from the leader
+     * may have been restored since it was written, so the last snapshot only moves forward.
+     */
     private void committed(SnapshotCommit commit, long start) {
         committing = null;
         if (commit.failure() != null) {
@@ -300,14 +303,17 @@ final class Applier<C, R> {
         } else if (commit.newer() != null) {
             LOG.info("[{}] snapshot at index {} abandoned: snapshot {} was installed meanwhile", nodeId, commit.index(),
                     commit.newer().index());
-            lastSnapshotIndex = commit.index();
+            lastSnapshotIndex = Math.max(lastSnapshotIndex, commit.index());
             completeSnapshotRequests(commit.newer());
         } else {
             SnapshotMeta meta = commit.committed();
-            lastSnapshotIndex = meta.index();
-            lastSnapshot = meta;
+            if (meta.index() >= lastSnapshotIndex) {
+                lastSnapshotIndex = meta.index();
+                lastSnapshot = meta;
+            }
             metrics.snapshotTaken(meta.sizeBytes(), start);
-            LOG.info("[{}] snapshot at index {} term {}: {} bytes", nodeId, meta.index(), meta.term(), meta.sizeBytes());
+            LOG.info("[{}] snapshot at index {} term {}: {} bytes", nodeId, meta.index(), meta.term(),
+                    meta.sizeBytes());
             listener.snapshotTaken(meta);
             completeSnapshotRequests(meta);
         }
@@ -323,7 +329,7 @@ final class Applier<C, R> {
         LOG.warn("[{}] snapshot at index {} failed and was abandoned; nothing is lost", nodeId, index, e);
         failSnapshotRequests(new IllegalStateException("[" + nodeId + "] the snapshot at index " + index
                 + " failed and was abandoned (" + e + "); nothing changed, retry later", e));
-        lastSnapshotIndex = index; // retry after another threshold's worth of entries
+        lastSnapshotIndex = Math.max(lastSnapshotIndex, index); // retry after another threshold's worth of entries
     }
 
     private void completeSnapshotRequests(SnapshotMeta meta) {

@@ -43,9 +43,12 @@ import org.slf4j.LoggerFactory;
  * incarnation, every group is asked to wake ({@link Group#wakeFor}): its quiesced follower wakes if
  * its leader is on that host, its quiesced leader if it has a member there that restarted, or if
  * the members on hosts that are not down are no longer a majority ({@link PeerHostChange}). A
- * woken follower campaigns only if its leader stays silent for an election timeout, and a woken
- * leader without a quorum steps down, as without quiescence. A peer that does not run the group the heartbeats go on does not
- * hear them and keeps the groups that depend on this host awake: never asleep when they should not be.
+ * follower woken for its leader's silent host starts past the leader's lease, and the survivor
+ * every member picks campaigns first ({@link RaftCore#wakeLeaderLost}); one woken for a restart
+ * campaigns only if its leader stays silent for an election timeout; a woken leader without a
+ * quorum steps down, as without quiescence. A peer that does not run the group the heartbeats go
+ * on does not hear them and keeps the groups that depend on this host awake: never asleep when
+ * they should not be.
  *
  * <p>The peer hosts are the addresses of every member of every group, recomputed when a group
  * starts or stops and every {@link #REFRESH_TICKS} ticks (configuration changes). Everything but

@@ -83,7 +83,8 @@ class LivenessFilterTest {
         filter.onMessage(new Heartbeat(PEER, SELF, 3, 10, 1));
         filter.onMessage(new RequestVote(NodeId.of("n9"), SELF, 4, 10, 3, false, false));
         filter.onMessageFromUnknownSender(new Heartbeat(PEER, SELF, 3, 10, 1), new Address("10.0.0.9", 7000));
-        assertThat(traffic).as("once, under the configured address; not for a stranger").containsExactly(PEER_THROUGH_PROXY);
+        assertThat(traffic).as("once, under the configured address; not for a stranger")
+                .containsExactly(PEER_THROUGH_PROXY);
         assertThat(toDriver).hasSize(3);
     }
 

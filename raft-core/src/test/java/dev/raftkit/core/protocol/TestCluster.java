@@ -278,7 +278,7 @@ final class TestCluster {
         drain(n);
     }
 
-    /** Wakes {@code id}'s core as a host's liveness does when its leader's host went silent ({@link RaftCore#wakeLeaderLost}). */
+    /** Wakes {@code id}'s core as a host's liveness does when its leader's host went silent. */
     void wakeLeaderLost(String id, int groupHash) {
         TestNode n = node(id);
         n.core.wakeLeaderLost(groupHash);
