@@ -14,6 +14,7 @@ import dev.raftkit.NodeId;
 import dev.raftkit.NotLeaderException;
 import dev.raftkit.Raft;
 import dev.raftkit.RaftHost;
+import dev.raftkit.SnapshotInfo;
 import dev.raftkit.spi.HostLogStore;
 import dev.raftkit.spi.LogStore;
 import dev.raftkit.spi.SnapshotMeta;
@@ -39,6 +40,8 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -340,14 +343,7 @@ class RaftHostTest {
     @Test
     void aGroupsSnapshotsAreMadeDurableOnTheHostsSnapshotThreadNotOnItsPool() throws IOException {
         Set<String> committedOn = ConcurrentHashMap.newKeySet();
-        List<RaftHost> on = new ArrayList<>();
-        for (int i = 0; i < HOSTS; i++) {
-            HostConfig config = hostConfig(i, Config.DEFAULT_TICK_INTERVAL);
-            HostLogStore store = new MemoryLogStoreProvider().openHost(config);
-            RaftHost host = Raft.host(config).logStore(new CommitThreadRecorder(store, committedOn)).start();
-            hosts.add(host);
-            on.add(host);
-        }
+        List<RaftHost> on = startHostsWatchingCommits(committedOn, new CountDownLatch(0));
         GroupId group = GroupId.of("snapshots");
         List<Node<KvCommand, String>> nodes = startGroup(on, group);
         put(nodes, "k", "v");
@@ -361,13 +357,59 @@ class RaftHostTest {
                 .allMatch(name -> name.startsWith("raftkit-host-") && name.endsWith("-snapshots"));
     }
 
-    /** A host's store whose groups' snapshot writers note the thread that commits them. */
-    private static final class CommitThreadRecorder extends ForwardingHostLogStore {
-        private final Set<String> committedOn;
+    @Test
+    void aSnapshotAskedForWhileAnotherCommitsIsTheNextOneAndHoldsWhatWasAppliedBefore() throws Exception {
+        Set<String> committedOn = ConcurrentHashMap.newKeySet();
+        CountDownLatch commitsMayGo = new CountDownLatch(1);
+        List<RaftHost> on = startHostsWatchingCommits(committedOn, commitsMayGo);
+        GroupId group = GroupId.of("snapshots");
+        List<Node<KvCommand, String>> nodes = startGroup(on, group);
+        put(nodes, "k", "v1");
+        awaitValueEverywhere(group, "k", "v1");
+        Node<KvCommand, String> node = nodes.get(0);
 
-        CommitThreadRecorder(HostLogStore delegate, Set<String> committedOn) {
+        CompletableFuture<SnapshotInfo> first = node.snapshot();
+        Await.until("the first snapshot is committing", () -> !committedOn.isEmpty());
+        put(nodes, "k", "v2");
+        awaitValueEverywhere(group, "k", "v2");
+        long appliedBeforeSecond = node.status().appliedIndex();
+        CompletableFuture<SnapshotInfo> second = node.snapshot();
+        Thread.sleep(200);
+        assertThat(second).as("waits for the commit under way, held back").isNotDone();
+
+        commitsMayGo.countDown();
+        long firstIndex = Await.value(first).index();
+        assertThat(Await.value(second).index()).isGreaterThanOrEqualTo(appliedBeforeSecond)
+                .isGreaterThan(firstIndex);
+    }
+
+    /** Starts the hosts on memory stores whose snapshot commits note their thread and await {@code commitsMayGo}. */
+    private List<RaftHost> startHostsWatchingCommits(Set<String> committedOn, CountDownLatch commitsMayGo)
+            throws IOException {
+        List<RaftHost> on = new ArrayList<>();
+        for (int i = 0; i < HOSTS; i++) {
+            HostConfig config = hostConfig(i, Config.DEFAULT_TICK_INTERVAL);
+            HostLogStore store = new MemoryLogStoreProvider().openHost(config);
+            RaftHost host = Raft.host(config).logStore(new WatchedSnapshotCommits(store, committedOn, commitsMayGo))
+                    .start();
+            hosts.add(host);
+            on.add(host);
+        }
+        return on;
+    }
+
+    /**
+     * A host's store whose groups' snapshot writers note the thread that commits them, then commit
+     * once a latch lets them.
+     */
+    private static final class WatchedSnapshotCommits extends ForwardingHostLogStore {
+        private final Set<String> committedOn;
+        private final CountDownLatch commitsMayGo;
+
+        WatchedSnapshotCommits(HostLogStore delegate, Set<String> committedOn, CountDownLatch commitsMayGo) {
             super(delegate);
             this.committedOn = committedOn;
+            this.commitsMayGo = commitsMayGo;
         }
 
         @Override
@@ -385,6 +427,14 @@ class RaftHostTest {
                         @Override
                         public SnapshotMeta commit() throws IOException {
                             committedOn.add(Thread.currentThread().getName());
+                            try {
+                                if (!commitsMayGo.await(60, TimeUnit.SECONDS)) {
+                                    throw new IOException("the test never let the snapshot commit");
+                                }
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new IOException("interrupted while held back", e);
+                            }
                             return writer.commit();
                         }
 
