@@ -35,9 +35,23 @@ record PeerHostChange(Address host, boolean restarted, Set<Address> down) {
         if (view.role() != Role.LEADER) {
             return view.leader().flatMap(membership::addressOf).map(host::equals).orElse(false);
         }
-        boolean memberThere = membership.addresses().entrySet().stream()
-                .anyMatch(m -> !m.getKey().equals(self) && m.getValue().equals(host));
+        boolean memberThere = hasOtherMemberThere(membership.voters(), self)
+                || hasOtherMemberThere(membership.learners(), self);
         return memberThere && (restarted || !majorityAnswers(membership));
+    }
+
+    /**
+     * {@return whether a member of {@code members} other than {@code self} is on {@link #host}};
+     * reads the configuration's maps rather than a merged copy, since the host asks every quiesced
+     * group at every tick while a peer is down.
+     */
+    private boolean hasOtherMemberThere(Map<NodeId, Address> members, NodeId self) {
+        for (Map.Entry<NodeId, Address> member : members.entrySet()) {
+            if (!member.getKey().equals(self) && member.getValue().equals(host)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@return whether the voters on hosts that are not down make a majority of the voters} */

@@ -55,6 +55,12 @@ class PeerHostChangeTest {
         assertThat(new PeerHostChange(C, true, Set.of()).wakes(leader, N1)).as("a member's host restarted").isTrue();
         assertThat(new PeerHostChange(D, false, Set.of(B, D)).wakes(leader, N1)).as("no member there").isFalse();
 
+        Membership withLearner = new Membership(1, members(A, B, C).voters(), Map.of(NodeId.of("l1"), D));
+        assertThat(new PeerHostChange(D, true, Set.of()).wakes(view(Role.LEADER, "n1", withLearner), N1))
+                .as("a learner's host restarted").isTrue();
+        assertThat(new PeerHostChange(A, true, Set.of()).wakes(leader, N1)).as("only the leader itself there")
+                .isFalse();
+
         CoreView ofFive = view(Role.LEADER, "n1", members(A, B, C, D, E));
         assertThat(new PeerHostChange(C, false, Set.of(B, C)).wakes(ofFive, N1)).as("3 of 5 answer").isFalse();
         assertThat(new PeerHostChange(D, false, Set.of(B, C, D)).wakes(ofFive, N1)).as("2 of 5 answer").isTrue();
