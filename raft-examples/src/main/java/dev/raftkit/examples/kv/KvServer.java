@@ -66,6 +66,8 @@ public final class KvServer implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    /** Set first by {@link #close}: from then on no connection is taken or answered. */
+    private volatile boolean closed;
 
     private KvServer(List<Shard> shards, Runnable closeRaft, ServerSocket serverSocket) {
         this.shards = List.copyOf(shards);
@@ -178,9 +180,15 @@ public final class KvServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!serverSocket.isClosed()) {
+        while (!closed) {
             try {
                 Socket socket = serverSocket.accept();
+                if (closed) {
+                    // Accepted while close() ran (the kernel may hand over a connection it queued
+                    // before the listening socket went away): never serve it.
+                    socket.close();
+                    return;
+                }
                 connections.add(socket);
                 Thread t = new Thread(() -> serve(socket), "kv-client-" + node().id());
                 t.setDaemon(true);
@@ -197,7 +205,7 @@ public final class KvServer implements AutoCloseable {
                         StandardCharsets.UTF_8));
                 PrintWriter out = new PrintWriter(new OutputStreamWriter(socket.getOutputStream(),
                         StandardCharsets.UTF_8), true)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
+            for (String line = in.readLine(); line != null && !closed; line = in.readLine()) {
                 out.println(answer(line));
             }
         } catch (IOException e) {
@@ -318,13 +326,23 @@ public final class KvServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting clients, closes their connections and the node (or the host and its groups). */
+    /**
+     * Stops accepting clients, closes their connections and the node (or the host and its groups).
+     * Once it returns, no client is answered: the acceptor has ended, so no connection it took
+     * escapes the closing of the others.
+     */
     @Override
     public void close() {
+        closed = true;
         try {
             serverSocket.close();
         } catch (IOException e) {
             // already closed
+        }
+        try {
+            acceptor.join(TimeUnit.SECONDS.toMillis(REQUEST_TIMEOUT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         for (Socket s : connections) {
             try {

@@ -235,6 +235,12 @@ final class Proxy {
             } catch (IOException e) {
                 return; // the listener was closed by stop()
             }
+            if (socket.isClosed()) {
+                // Accepted while stop() closed the listener (the accept call still held it): drop
+                // it before it reaches the upstream.
+                closeQuietly(client);
+                return;
+            }
             Socket server = new Socket();
             try {
                 server.connect(parseAddress(upstream(), "upstream"), UPSTREAM_CONNECT_TIMEOUT_MILLIS);
