@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * input (a tick, a message from a peer, a client call, a report of the storage or apply thread),
  * step the core with it, and carry out the {@link Ready} the core produced: publish the new state
  * ({@link PeerView}), send messages ({@link Outbox}), persist on the storage thread
- * ({@link StorageWriter}, so the leader's fsync overlaps replication), hand committed entries and
+ * ({@link StorageWriter}, so the leader's fsync overlaps replication; a follower's acknowledgement
+ * is persisted inline when that thread is idle), hand committed entries and
  * confirmed reads to the {@link Applier}. Client calls are kept by {@link ClientWrites},
  * {@link ClientReads}, {@link LeadershipTransfer} and {@link MembershipChanges}.
  *

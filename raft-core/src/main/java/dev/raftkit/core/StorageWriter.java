@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #submit}, {@link #acknowledge} and {@link #appendsInFlight} run on the driver
  * thread, which hands readies over; everything else runs on the storage thread, which reports
- * back through the {@link Listener}.
+ * back through the {@link Listener}, except a single node's drain that {@link #submit} runs inline
+ * on the driver thread. A lock keeps the two from draining at once, so the store still sees one
+ * writer at a time, in submission order.
  */
 final class StorageWriter {
 
@@ -70,7 +73,7 @@ final class StorageWriter {
     }
 
     /** Drains each writer on its own storage queue, one sync per drain: a single node. */
-    static final Drains OWN_QUEUE = writer -> writer.storageQueue.execute(writer::drainOrDie);
+    static final Drains OWN_QUEUE = writer -> writer.storageQueue.execute(writer::drainLocked);
 
     private final String nodeId;
     private final LogStore store;
@@ -84,6 +87,8 @@ final class StorageWriter {
     /** Readies waiting for the storage thread, and whether a drain of them is queued. */
     private final ConcurrentLinkedQueue<Ready> backlog = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Held by whichever thread drains a single node's backlog: its storage thread or, inline, its driver. */
+    private final ReentrantLock drainLock = new ReentrantLock();
     /** Set once a write failed: nothing more is written. */
     private volatile boolean failed;
     /** Driver thread only: readies with entries submitted and not yet acknowledged durable. */
@@ -107,14 +112,30 @@ final class StorageWriter {
         this.receiver = new SnapshotReceiver(nodeId, store, snapshotCommitLock, listener::snapshotReceived, clock);
     }
 
-    /** Driver thread: queues what {@code ready} asks to persist. */
+    /**
+     * Driver thread: queues what {@code ready} asks to persist. A single node's ready that holds
+     * messages back until its persist (a follower's acknowledgement, a vote) is written at once on
+     * the driver thread if the storage thread is idle: that message waits for no hand-off to the
+     * storage thread and back. Otherwise, and for every other ready, the storage thread writes it,
+     * so the leader's fsync overlaps replication and readies that arrive meanwhile share the next
+     * fsync.
+     */
     void submit(Ready ready) {
         if (!ready.entries().isEmpty()) {
             appendsInFlight++;
         }
         backlog.add(ready);
         if (drainScheduled.compareAndSet(false, true)) {
-            drains.request(this);
+            if (drains == OWN_QUEUE && !ready.afterPersist().isEmpty() && ready.snapshotChunks().isEmpty()
+                    && drainLock.tryLock()) {
+                try {
+                    drainOrDie();
+                } finally {
+                    drainLock.unlock();
+                }
+            } else {
+                drains.request(this);
+            }
         }
     }
 
@@ -138,6 +159,16 @@ final class StorageWriter {
             }
             then.run();
         });
+    }
+
+    /** A single node's storage thread: drains under {@link #drainLock}. */
+    private void drainLocked() {
+        drainLock.lock();
+        try {
+            drainOrDie();
+        } finally {
+            drainLock.unlock();
+        }
     }
 
     /**

@@ -34,6 +34,7 @@ public final class TestLogStore implements LogStore {
     private SnapshotMeta snapshot;
     private byte[] snapshotData;
     private IOException nextPersistFailure;
+    private Runnable beforePersist = () -> { };
     private int persists;
     private boolean closed;
 
@@ -65,6 +66,11 @@ public final class TestLogStore implements LogStore {
     /** Makes the next {@link #persist} throw {@code failure} and store nothing. */
     void failNextPersist(IOException failure) {
         nextPersistFailure = failure;
+    }
+
+    /** Runs {@code hook} at the start of every {@link #persist}, on the thread that persists. */
+    void beforePersist(Runnable hook) {
+        beforePersist = hook;
     }
 
     /** {@return how many persist calls stored something} */
@@ -120,6 +126,7 @@ public final class TestLogStore implements LogStore {
 
     @Override
     public void persist(HardState newHardState, List<LogEntry> newEntries) throws IOException {
+        beforePersist.run();
         if (nextPersistFailure != null) {
             IOException failure = nextPersistFailure;
             nextPersistFailure = null;
