@@ -172,7 +172,7 @@ final class LeaderRole implements RoleState {
     /** Sends the tick's heartbeat round: waiting reads join it; loss detection matches its answers by round. */
     private void periodicHeartbeat() {
         reads.startRound();
-        broadcastHeartbeat(true);
+        broadcastHeartbeat();
     }
 
     /**
@@ -249,7 +249,7 @@ final class LeaderRole implements RoleState {
         if (reads.roundWanted()) {
             // One heartbeat round for every read queued since the last ready.
             reads.startRound();
-            broadcastHeartbeat(false);
+            sendReadRound();
         }
         lease.roundsSent(reads.currentRound(), nowNanos);
     }
@@ -568,18 +568,46 @@ final class LeaderRole implements RoleState {
     }
 
     /**
-     * Sends every peer a heartbeat carrying the latest read round.
-     *
-     * @param periodic whether this is the tick's heartbeat, the only one loss detection counts: read
-     *     rounds can go out many times per fsync, and would make a follower whose match index moves
-     *     at fsync pace look stalled
+     * Sends every peer the tick's heartbeat, carrying the latest read round. It is the only
+     * heartbeat loss detection counts ({@link Progress#heartbeatSent}): read rounds
+     * ({@link #sendReadRound}) can go out many times per fsync, and would make a follower whose
+     * match index moves at fsync pace look stalled.
      */
-    private void broadcastHeartbeat(boolean periodic) {
+    private void broadcastHeartbeat() {
         for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-            if (periodic) {
-                e.getValue().heartbeatSent(reads.currentRound());
-            }
+            e.getValue().heartbeatSent(reads.currentRound());
             sendHeartbeat(e.getKey(), e.getValue(), false);
+        }
+    }
+
+    /**
+     * Sends the latest read round to as few voters as make a quorum with this leader: those that
+     * acknowledged the most recent rounds, so the fastest answer. Every message costs a system call
+     * and a thread wake-up at each end, the bulk of a read's cost, and a round to every peer would
+     * spend half of them for nothing in a group of three. A chosen voter that stops answering holds
+     * its rounds up for at most a heartbeat interval: the periodic heartbeat goes to every peer with
+     * the latest round, and whoever answers it is chosen next.
+     */
+    private void sendReadRound() {
+        int wanted = Quorum.majority(core.voters().size()) - (core.voters().contains(self) ? 1 : 0);
+        List<NodeId> chosen = new ArrayList<>(wanted);
+        while (chosen.size() < wanted) {
+            NodeId best = null;
+            long bestAck = -1;
+            for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+                NodeId id = e.getKey();
+                if (core.voters().contains(id) && !chosen.contains(id) && e.getValue().readAck > bestAck) {
+                    best = id;
+                    bestAck = e.getValue().readAck;
+                }
+            }
+            if (best == null) {
+                break;
+            }
+            chosen.add(best);
+        }
+        for (NodeId id : chosen) {
+            sendHeartbeat(id, progress.get(id), false);
         }
     }
 
