@@ -60,7 +60,7 @@ final class Driver<C, R> implements MessageHandler {
     private final Config config;
     private final String nodeId;
     private final RaftCore core;
-    private final TaskQueue queue;
+    private final DriverQueue queue;
     private final Outstanding outstanding;
     private final EngineMetrics metrics;
     private final TickSource ticks;
@@ -90,7 +90,7 @@ final class Driver<C, R> implements MessageHandler {
      * @param clock the runtime's monotonic clock, in nanoseconds
      * @param newApplier creates the node's applier, which reports to the listener it is given
      */
-    Driver(Config config, String label, RaftCore core, LogStore store, Transport transport, TaskQueue queue, TaskQueue storageQueue,
+    Driver(Config config, String label, RaftCore core, LogStore store, Transport transport, DriverQueue queue, TaskQueue storageQueue,
             StorageWriter.Drains drains, TickSource ticks, Notifier notifier, Outstanding outstanding,
             EngineMetrics metrics, LongSupplier clock, Function<Applier.Listener, Applier<C, R>> newApplier) {
         this.config = config;
@@ -102,7 +102,7 @@ final class Driver<C, R> implements MessageHandler {
         this.ticks = ticks;
         this.applier = newApplier.apply(new ApplierReports());
         this.outbox = new Outbox(nodeId, transport);
-        this.storage = new StorageWriter(nodeId, store, storageQueue, drains, outbox, metrics,
+        this.storage = new StorageWriter(nodeId, store, storageQueue, drains, queue::mayBlock, outbox, metrics,
                 applier.snapshotCommitLock(), clock, new StorageReports());
         this.peers = new PeerView(config.self(), label, core, transport, notifier);
         this.errors = new LeaderErrors(config.self(), label, core, peers::addressOf);
@@ -203,7 +203,7 @@ final class Driver<C, R> implements MessageHandler {
     @Override
     public void onMessage(RaftMessage message) {
         if (addressedHere(message)) {
-            queue.execute(task(() -> core.step(message)));
+            queue.deliver(task(() -> core.step(message)));
         }
     }
 

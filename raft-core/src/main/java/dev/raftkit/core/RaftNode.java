@@ -128,7 +128,11 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
         RaftCore core = new RaftCore(config.self(), id, options, store, hardState, membership, snapshot,
                 runtime.newRandom());
         List<TaskQueue> queues = new ArrayList<>();
-        TaskQueue driverQueue = add(queues, runtime.newTaskQueue("raft-driver-" + id));
+        TaskQueue driverThread = runtime.newTaskQueue("raft-driver-" + id);
+        // A single node on real threads lets its transport run the driver (see SharedDriverQueue);
+        // a host's pool, the simulator and manual runtimes keep every step on the driver's queue.
+        DriverQueue driverQueue = add(queues, setup.runtime().isEmpty() && hosting.group().isEmpty()
+                ? new SharedDriverQueue(driverThread) : DriverQueue.ownThread(driverThread));
         TaskQueue storageQueue = hosting.storageQueue(runtime, id, queues);
         TaskQueue applyQueue = add(queues, runtime.newTaskQueue("raft-apply-" + id));
         TaskQueue notifyQueue = add(queues, runtime.newTaskQueue("raft-notify-" + id));
@@ -212,7 +216,7 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
         return new Membership(0, others, Map.of());
     }
 
-    private static TaskQueue add(List<TaskQueue> queues, TaskQueue queue) {
+    private static <Q extends TaskQueue> Q add(List<TaskQueue> queues, Q queue) {
         queues.add(queue);
         return queue;
     }

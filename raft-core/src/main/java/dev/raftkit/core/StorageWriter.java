@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,8 @@ final class StorageWriter {
     private final LogStore store;
     private final TaskQueue storageQueue;
     private final Drains drains;
+    /** Whether the driver's task now running may write to the store itself; see {@link #submit}. */
+    private final BooleanSupplier driverMayBlock;
     private final Outbox outbox;
     private final EngineMetrics metrics;
     private final Listener listener;
@@ -97,15 +100,17 @@ final class StorageWriter {
     /**
      * @param storageQueue the storage thread: drains (through {@code drains}) and the store's close run there
      * @param drains where this writer's drains run
+     * @param driverMayBlock whether the driver's task now running may block on the store ({@link DriverQueue#mayBlock})
      * @param snapshotCommitLock held while a received snapshot commits, as the applier does for its own
      * @param clock the runtime's monotonic clock, in nanoseconds
      */
-    StorageWriter(String nodeId, LogStore store, TaskQueue storageQueue, Drains drains, Outbox outbox,
+    StorageWriter(String nodeId, LogStore store, TaskQueue storageQueue, Drains drains, BooleanSupplier driverMayBlock, Outbox outbox,
             EngineMetrics metrics, Object snapshotCommitLock, LongSupplier clock, Listener listener) {
         this.nodeId = nodeId;
         this.store = store;
         this.storageQueue = storageQueue;
         this.drains = drains;
+        this.driverMayBlock = driverMayBlock;
         this.outbox = outbox;
         this.metrics = metrics;
         this.listener = listener;
@@ -115,8 +120,9 @@ final class StorageWriter {
     /**
      * Driver thread: queues what {@code ready} asks to persist. A single node's ready that holds
      * messages back until its persist (a follower's acknowledgement, a vote) is written at once on
-     * the driver thread if the storage thread is idle: that message waits for no hand-off to the
-     * storage thread and back. Otherwise, and for every other ready, the storage thread writes it,
+     * the driver thread if the storage thread is idle and the driver's task may block there (not
+     * on a transport's thread, see {@link SharedDriverQueue}): that message waits for no hand-off
+     * to the storage thread and back. Otherwise, and for every other ready, the storage thread writes it,
      * so the leader's fsync overlaps replication and readies that arrive meanwhile share the next
      * fsync.
      */
@@ -127,7 +133,7 @@ final class StorageWriter {
         backlog.add(ready);
         if (drainScheduled.compareAndSet(false, true)) {
             if (drains == OWN_QUEUE && !ready.afterPersist().isEmpty() && ready.snapshotChunks().isEmpty()
-                    && drainLock.tryLock()) {
+                    && driverMayBlock.getAsBoolean() && drainLock.tryLock()) {
                 try {
                     drainOrDie();
                 } finally {

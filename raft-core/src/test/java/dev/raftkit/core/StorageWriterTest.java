@@ -39,7 +39,7 @@ class StorageWriterTest {
     private final List<Long> persistedThrough = new CopyOnWriteArrayList<>();
 
     private StorageWriter writer(TaskQueue storageQueue) {
-        return new StorageWriter("n1", store, storageQueue, StorageWriter.OWN_QUEUE,
+        return new StorageWriter("n1", store, storageQueue, StorageWriter.OWN_QUEUE, () -> true,
                 new Outbox("n1", new RecordingTransport()), EngineMetrics.NONE, new Object(), System::nanoTime,
                 new RecordingListener());
     }

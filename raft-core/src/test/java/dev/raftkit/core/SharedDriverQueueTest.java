@@ -1,0 +1,159 @@
+package dev.raftkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A single node's driver queue ({@link SharedDriverQueue}): a delivered message's step runs on the
+ * delivering thread when nobody else runs the driver, other tasks and whatever is left go to the
+ * driver thread, and in every case tasks run one at a time, in the order queued.
+ */
+class SharedDriverQueueTest {
+
+    private static final long WAIT_SECONDS = 30;
+
+    private final SharedDriverQueue queue = new SharedDriverQueue(SystemRuntime.INSTANCE.newTaskQueue("driver-under-test"));
+
+    @AfterEach
+    void close() {
+        queue.close();
+    }
+
+    @Test
+    void aDeliveryToAnIdleQueueRunsOnTheDeliveringThreadWhichMayNotBlock() {
+        List<String> seen = new ArrayList<>();
+        queue.deliver(() -> seen.add(Thread.currentThread().getName() + " mayBlock=" + queue.mayBlock()
+                + " inQueue=" + queue.inQueue()));
+        assertThat(seen).containsExactly(Thread.currentThread().getName() + " mayBlock=false inQueue=true");
+        assertThat(queue.inQueue()).as("only while running the driver's tasks").isFalse();
+    }
+
+    @Test
+    void otherTasksRunOnTheDriverThreadWhichMayBlock() throws Exception {
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        queue.execute(() -> seen.complete(Thread.currentThread().getName() + " mayBlock=" + queue.mayBlock()));
+        assertThat(seen.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("driver-under-test mayBlock=true");
+    }
+
+    @Test
+    void aDeliveryWhileTheDriverThreadRunsIsLeftToItAndRunsAfterWhatWasQueuedBefore() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> order = new CopyOnWriteArrayList<>();
+        queue.execute(() -> {
+            running.countDown();
+            await(release);
+            order.add("first on " + Thread.currentThread().getName());
+        });
+        assertThat(running.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+
+        queue.deliver(() -> order.add("delivered on " + Thread.currentThread().getName()));
+        assertThat(order).as("the delivering thread returned without running anything").isEmpty();
+
+        release.countDown();
+        waitFor(() -> order.size() == 2);
+        assertThat(order).containsExactly("first on driver-under-test", "delivered on driver-under-test");
+    }
+
+    @Test
+    void aDeliveringThreadRunsABoundedNumberOfTasksAndTheDriverThreadTheRest() throws Exception {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        int total = 200;
+        queue.deliver(() -> {
+            // Queued while this thread holds the queue: it runs them, up to its bound.
+            for (int i = 1; i < total; i++) {
+                queue.execute(() -> threads.add(Thread.currentThread().getName()));
+            }
+            threads.add(Thread.currentThread().getName());
+        });
+        waitFor(() -> threads.size() == total);
+        String caller = Thread.currentThread().getName();
+        assertThat(threads.stream().filter(caller::equals).count()).isEqualTo(64);
+        assertThat(threads.stream().filter("driver-under-test"::equals).count()).isEqualTo(total - 64);
+    }
+
+    @Test
+    void tasksFromManyThreadsRunOneAtATimeInTheOrderEachThreadQueuedThem() throws Exception {
+        int threads = 4;
+        int perThread = 20_000;
+        AtomicBoolean inside = new AtomicBoolean();
+        AtomicInteger overlaps = new AtomicInteger();
+        int[] lastSeen = new int[threads];
+        AtomicInteger outOfOrder = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int sender = t;
+            senders.add(new Thread(() -> {
+                for (int i = 1; i <= perThread; i++) {
+                    int sequence = i;
+                    Runnable task = () -> {
+                        if (!inside.compareAndSet(false, true)) {
+                            overlaps.incrementAndGet();
+                        }
+                        if (lastSeen[sender] != sequence - 1) {
+                            outOfOrder.incrementAndGet();
+                        }
+                        lastSeen[sender] = sequence;
+                        inside.set(false);
+                        done.incrementAndGet();
+                    };
+                    if (sequence % 2 == 0) {
+                        queue.deliver(task);
+                    } else {
+                        queue.execute(task);
+                    }
+                }
+            }, "sender-" + t));
+        }
+        senders.forEach(Thread::start);
+        for (Thread sender : senders) {
+            sender.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        }
+        waitFor(() -> done.get() == threads * perThread);
+        assertThat(overlaps.get()).as("tasks that ran while another ran").isZero();
+        assertThat(outOfOrder.get()).as("tasks that ran out of their sender's order").isZero();
+    }
+
+    @Test
+    void nothingRunsAfterClose() throws Exception {
+        queue.close();
+        AtomicInteger ran = new AtomicInteger();
+        queue.deliver(ran::incrementAndGet);
+        queue.execute(ran::incrementAndGet);
+        Thread.sleep(50);
+        assertThat(ran.get()).isZero();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not reached within " + WAIT_SECONDS + " s");
+            }
+            Thread.sleep(1);
+        }
+    }
+}
