@@ -34,8 +34,9 @@ import org.junit.jupiter.api.Test;
  * then reads from the old leader with {@code LEASE}. With clocks within the ratio the old lease has
  * run out before any new leader can exist, so the read falls back to ReadIndex and cannot succeed:
  * the history stays linearizable. With clock drift beyond the ratio (the old leader's clock slow,
- * the others' fast), or with the test-only switch that ignores lease expiry, the old leader serves
- * the stale value and the linearizability checker reports it.
+ * the others' fast) the old leader can serve the stale value, in the seeds where its lease outlives
+ * the new leader's first write; with the test-only switch that ignores lease expiry it does. The
+ * linearizability checker reports every stale read.
  *
  * <p>The old leader is the node with the slowest clock (leadership is handed to it first), since
  * that is the direction drift hurts. Every run is seeded; the seed is in every assertion message.
@@ -53,11 +54,20 @@ class LeaseReadSimulationTest {
         }
     }
 
+    // Whether the old lease outlives the new leader's first write depends on when the last round
+    // before the cut went out, so it is a matter of the seed: some of the first ten give a stale
+    // read, and the checker reports every one.
     @Test
     void driftBeyondTheRatioGivesAStaleLeaseReadThatTheCheckerReports() {
-        Scenario run = new Scenario(1, 0.5, Map.of()).run();
-        assertThat(run.staleRead).as(run.describe()).isTrue();
-        assertThat(run.verdict.isLinearizable()).as(run.describe()).isFalse();
+        List<Long> staleSeeds = new ArrayList<>();
+        for (long seed = 1; seed <= 10; seed++) {
+            Scenario run = new Scenario(seed, 0.5, Map.of()).run();
+            if (run.staleRead) {
+                staleSeeds.add(seed);
+                assertThat(run.verdict.isLinearizable()).as(run.describe()).isFalse();
+            }
+        }
+        assertThat(staleSeeds).as("seeds 1 to 10 whose cut-off leader served a stale lease read").isNotEmpty();
     }
 
     @Test

@@ -61,7 +61,9 @@ class StateMachineSimulationTest {
                             .contains("replay with -Draftkit.sim.seed=3");
                     String shrunk = message.substring(message.indexOf("shortest violated history"));
                     List<String> operations = shrunk.lines().skip(2).takeWhile(l -> l.startsWith("  p")).toList();
-                    assertThat(operations).as(shrunk).isNotEmpty().hasSizeLessThan(40)
+                    // The prefix ends at the run's first violation (a few dozen operations into a
+                    // run of hundreds); where that falls depends on the engine's schedule.
+                    assertThat(operations).as(shrunk).isNotEmpty().hasSizeLessThan(100)
                             .anyMatch(l -> l.endsWith("<- cannot be linearized"))
                             .allMatch(l -> l.matches("  p\\d+ +#\\d+ +(add|get)\\(.*\\) +.* ms +.*"));
                 });
