@@ -247,8 +247,11 @@ final class Driver<C, R> implements MessageHandler {
         reads.withdrawLease();
         writes.stopBatchTimer();
         core.releaseSnapshots();
-        outbox.close();
-        storage.close(whenStopped);
+        // Closing the transport waits for its threads, so never on one of them (SharedDriverQueue).
+        queue.runBlocking(() -> {
+            outbox.close();
+            storage.close(whenStopped);
+        });
     }
 
     /**

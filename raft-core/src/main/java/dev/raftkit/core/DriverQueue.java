@@ -24,6 +24,14 @@ interface DriverQueue extends TaskQueue {
     boolean mayBlock();
 
     /**
+     * Runs {@code task}, which may block (closing the transport waits for its threads), now if the
+     * task now running {@link #mayBlock() may block}, else on the driver's own thread.
+     *
+     * @param task the task
+     */
+    void runBlocking(Runnable task);
+
+    /**
      * Adapts a queue whose thread alone runs the driver: that of a host's pool, or of a runtime
      * that controls every thread's timing (the simulator, manual test runtimes).
      *
@@ -60,6 +68,11 @@ interface DriverQueue extends TaskQueue {
             @Override
             public boolean mayBlock() {
                 return true;
+            }
+
+            @Override
+            public void runBlocking(Runnable task) {
+                task.run();
             }
         };
     }

@@ -81,6 +81,16 @@ final class SharedDriverQueue implements DriverQueue {
         return thread.inQueue();
     }
 
+    /** Runs {@code task} here on the driver thread; from a transport's thread, hands it to the driver thread. */
+    @Override
+    public void runBlocking(Runnable task) {
+        if (mayBlock()) {
+            task.run();
+        } else {
+            thread.execute(task);
+        }
+    }
+
     @Override
     public void close() {
         closed = true;

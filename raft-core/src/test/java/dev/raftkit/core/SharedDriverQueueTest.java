@@ -127,6 +127,21 @@ class SharedDriverQueueTest {
     }
 
     @Test
+    void blockingWorkOfATaskOnADeliveringThreadMovesToTheDriverThreadAndRunsAtOnceOnIt() throws Exception {
+        CompletableFuture<String> fromDelivery = new CompletableFuture<>();
+        queue.deliver(() -> queue.runBlocking(() -> fromDelivery.complete(Thread.currentThread().getName())));
+        assertThat(fromDelivery.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("driver-under-test");
+
+        CompletableFuture<Boolean> ranInline = new CompletableFuture<>();
+        queue.execute(() -> {
+            boolean[] ran = new boolean[1];
+            queue.runBlocking(() -> ran[0] = true);
+            ranInline.complete(ran[0]);
+        });
+        assertThat(ranInline.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("on the driver thread, at once").isTrue();
+    }
+
+    @Test
     void nothingRunsAfterClose() throws Exception {
         queue.close();
         AtomicInteger ran = new AtomicInteger();
