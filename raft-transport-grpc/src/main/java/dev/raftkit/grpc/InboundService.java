@@ -1,5 +1,6 @@
 package dev.raftkit.grpc;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.raftkit.GroupId;
 import dev.raftkit.NodeId;
@@ -97,6 +98,17 @@ final class InboundService {
             }
         }
     };
+
+    /**
+     * Opens a received frame for parsing with its {@code bytes} fields (entry blocks, snapshot
+     * chunks) read in place rather than each copied out: the array is that frame's alone, and
+     * decoding copies out what it keeps.
+     */
+    static CodedInputStream inPlace(byte[] frame) {
+        CodedInputStream in = CodedInputStream.newInstance(frame);
+        in.enableAliasing(true);
+        return in;
+    }
 
     /** What the logs call the receiver: a node id, or a host's address. */
     private final String self;
@@ -336,7 +348,7 @@ final class InboundService {
         void receive(byte[] bytes) {
             Envelope envelope;
             try {
-                envelope = Envelope.parseFrom(bytes);
+                envelope = Envelope.parser().parseFrom(inPlace(bytes));
             } catch (InvalidProtocolBufferException e) {
                 malformed("message envelope", e);
                 return;
@@ -370,7 +382,7 @@ final class InboundService {
         void receive(byte[] bytes) {
             Batch batch;
             try {
-                batch = Batch.parseFrom(bytes);
+                batch = Batch.parser().parseFrom(inPlace(bytes));
             } catch (InvalidProtocolBufferException e) {
                 malformed("message batch", e);
                 return;

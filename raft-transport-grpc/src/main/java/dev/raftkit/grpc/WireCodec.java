@@ -53,8 +53,11 @@ import java.util.TreeMap;
  * that are well-formed but implausible for the receiver's state (a valid term far ahead, an index
  * beyond its log) are the engine's to judge, because only the engine knows its state.
  *
- * <p>Payloads are wrapped, not copied, when encoding (entries and chunks are immutable by the SPI's
- * contract); decoding copies them out of the received buffer. Stateless and thread-safe.
+ * <p>An AppendEntries' entries travel packed in one {@link EntryBlock}; entries sent one message
+ * each, as 0.2 nodes do, are still read, so a cluster can be upgraded one node at a time.
+ *
+ * <p>Snapshot chunks are wrapped, not copied, when encoding (they are immutable by the SPI's
+ * contract); decoding copies payloads and chunks out of the received buffer. Stateless and thread-safe.
  */
 final class WireCodec {
 
@@ -91,9 +94,8 @@ final class WireCodec {
             AppendEntriesProto.Builder append = AppendEntriesProto.newBuilder().setTerm(m.term())
                     .setPrevLogIndex(m.prevLogIndex()).setPrevLogTerm(m.prevLogTerm())
                     .setLeaderCommit(m.leaderCommit());
-            for (LogEntry entry : m.entries()) {
-                append.addEntries(EntryProto.newBuilder().setIndex(entry.index()).setTerm(entry.term())
-                        .setKind(entry.kind().code()).setPayload(wrap(entry.payload())));
+            if (!m.entries().isEmpty()) {
+                append.setEntryBlock(EntryBlock.encode(m.entries()));
             }
             envelope.setAppendEntries(append);
         } else if (message instanceof AppendEntriesResponse m) {
@@ -191,6 +193,18 @@ final class WireCodec {
     private static AppendEntries decodeAppend(NodeId from, NodeId to, AppendEntriesProto m)
             throws InvalidMessageException {
         long prevLogIndex = index("prevLogIndex", m.getPrevLogIndex());
+        if (!m.getEntryBlock().isEmpty() && m.getEntriesCount() > 0) {
+            throw new InvalidMessageException("AppendEntries carries both entries and an entry block");
+        }
+        List<LogEntry> entries = m.getEntryBlock().isEmpty() ? decodeEntries(prevLogIndex, m)
+                : EntryBlock.decode(prevLogIndex, m.getEntryBlock());
+        return new AppendEntries(from, to, term(m.getTerm()), prevLogIndex, term(m.getPrevLogTerm()), entries,
+                index("leaderCommit", m.getLeaderCommit()));
+    }
+
+    /** The entries of a 0.2 sender, one protobuf message each. */
+    private static List<LogEntry> decodeEntries(long prevLogIndex, AppendEntriesProto m)
+            throws InvalidMessageException {
         List<LogEntry> entries = new ArrayList<>(m.getEntriesCount());
         for (int i = 0; i < m.getEntriesCount(); i++) {
             EntryProto entry = m.getEntries(i);
@@ -201,8 +215,7 @@ final class WireCodec {
             entries.add(new LogEntry(entry.getIndex(), term(entry.getTerm()), EntryKind.ofCode(entry.getKind()),
                     entry.getPayload().toByteArray()));
         }
-        return new AppendEntries(from, to, term(m.getTerm()), prevLogIndex, term(m.getPrevLogTerm()), entries,
-                index("leaderCommit", m.getLeaderCommit()));
+        return entries;
     }
 
     private static InstallSnapshot decodeChunk(NodeId from, NodeId to, InstallSnapshotProto m)

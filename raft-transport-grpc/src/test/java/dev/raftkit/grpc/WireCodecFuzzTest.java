@@ -35,8 +35,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Seeded fuzzing of the inbound decoder, the path every received byte takes ({@code
- * Envelope.parseFrom}, then {@link WireCodec#decode}): random bytes, and valid encoded envelopes
+ * Seeded fuzzing of the inbound decoder, the path every received byte takes (the envelope parsed
+ * in place, then {@link WireCodec#decode}): random bytes, and valid encoded envelopes
  * with bits flipped and bytes inserted or deleted. Each input either fails on the documented path
  * ({@link InvalidProtocolBufferException}: {@code MALFORMED}; {@link InvalidMessageException}:
  * {@code INVALID_FIELD}), or decodes to a message that passes validation again when re-encoded,
@@ -68,7 +68,7 @@ class WireCodecFuzzTest {
     private static void checkInbound(byte[] bytes) {
         Envelope envelope;
         try {
-            envelope = Envelope.parseFrom(bytes);
+            envelope = Envelope.parser().parseFrom(InboundService.inPlace(bytes));
         } catch (InvalidProtocolBufferException malformed) {
             return; // MALFORMED: the stream is ended, nothing handed on
         }
