@@ -4,6 +4,8 @@ import dev.raftkit.Address;
 import dev.raftkit.NodeId;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * Carries {@link RaftMessage}s between the nodes of one cluster.
@@ -30,7 +32,9 @@ import java.util.Map;
  * <h2>Threading</h2>
  * {@link #send} may be called from any thread, never blocks and never throws for delivery
  * problems (an unreachable peer, a full queue): it drops and counts instead. {@link #start},
- * {@link #updatePeers} and {@link #close} are called by the engine, one at a time.
+ * {@link #updatePeers} and {@link #close} are called by the engine, one at a time. A transport
+ * that sends every message from one thread may offer it to run the node's steps on
+ * ({@link #sendingThread}).
  *
  * <h2>Lifecycle</h2>
  * {@code open} (provider) then {@link #start} once, then sends and peer updates, then
@@ -87,6 +91,24 @@ public interface Transport extends AutoCloseable {
      * @param message the message; its {@code from()} is this node
      */
     void send(RaftMessage message);
+
+    /**
+     * The thread this transport sends from, if it sends every message from one: the engine then
+     * runs the node's steps there rather than on a driver thread of its own, so that the messages a
+     * step sends leave without waking another thread first. A step run there never blocks on the
+     * disk, and calls {@link #send} on the same thread. The executor must run tasks one at a time,
+     * in the order given, and may refuse them with
+     * {@link java.util.concurrent.RejectedExecutionException} before {@link #start} and once the
+     * transport closes: the engine's own thread runs them then.
+     *
+     * <p>Empty unless overridden: the engine keeps its own driver thread, as for any transport
+     * that sends from several threads or from the caller's.
+     *
+     * @return the executor of the sending thread, or empty
+     */
+    default Optional<Executor> sendingThread() {
+        return Optional.empty();
+    }
 
     /** Stops the transport: closes connections, ends its threads. Idempotent. */
     @Override

@@ -132,7 +132,8 @@ final class RaftNode<C, R> implements Node<C, R>, HostLiveness.Group {
         // A single node on real threads lets its transport run the driver (see SharedDriverQueue);
         // a host's pool, the simulator and manual runtimes keep every step on the driver's queue.
         DriverQueue driverQueue = add(queues, setup.runtime().isEmpty() && hosting.group().isEmpty()
-                ? new SharedDriverQueue(driverThread) : DriverQueue.ownThread(driverThread));
+                ? new SharedDriverQueue(driverThread, transport.sendingThread())
+                : DriverQueue.ownThread(driverThread));
         TaskQueue storageQueue = hosting.storageQueue(runtime, id, queues);
         TaskQueue applyQueue = add(queues, runtime.newTaskQueue("raft-apply-" + id));
         TaskQueue notifyQueue = add(queues, runtime.newTaskQueue("raft-notify-" + id));

@@ -1,7 +1,11 @@
 package dev.raftkit.core;
 
 import dev.raftkit.spi.TaskQueue;
+import dev.raftkit.spi.Transport;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -11,13 +15,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and every message of the commit path used to pay one at each end (the transport hands the
  * message over; the driver's reply is handed back to the transport's event loop, which now sends it
  * from the same thread). Tasks still run one at a time and in order: whoever runs them holds the
- * queue, and the driver thread is only woken for tasks queued while nobody holds it.
+ * queue, and a thread is only woken for tasks queued while nobody holds it.
  *
- * <p>Only message deliveries run here ({@link Driver#onMessage}), and a transport's thread never
- * blocks on the disk for the driver ({@link #mayBlock}). Client calls, ticks and the
- * reports of the storage and apply threads go to the driver thread as before: those threads must
- * not be held up by the driver's work, and a state machine that writes from its own apply thread
- * must never run the driver there.
+ * <p>Tasks queued while nobody holds the queue (client calls, ticks, the reports of the storage
+ * and apply threads) are run by the transport's {@link Transport#sendingThread() sending thread}
+ * when it has one, so the messages they send leave from that thread without another wake-up, and
+ * otherwise (or once it refuses them, as it closes) by the driver thread. Those callers never run
+ * the driver themselves: they must not be held up by its work, and a state machine that writes
+ * from its own apply thread must never run the driver there. A transport's thread never blocks on
+ * the disk for the driver ({@link #mayBlock}).
  */
 final class SharedDriverQueue implements DriverQueue {
 
@@ -25,6 +31,8 @@ final class SharedDriverQueue implements DriverQueue {
     private static final int MAX_TASKS_HERE = 64;
 
     private final TaskQueue thread;
+    /** The transport's sending thread, or empty: the driver thread runs the tasks nobody holds the queue for. */
+    private final Optional<Executor> sendingThread;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Whether some thread is running tasks; that thread finds every task queued meanwhile. */
     private final AtomicBoolean held = new AtomicBoolean();
@@ -33,9 +41,13 @@ final class SharedDriverQueue implements DriverQueue {
     private volatile Thread runner;
     private volatile boolean closed;
 
-    /** @param thread the driver thread, which runs the tasks nobody else runs */
-    SharedDriverQueue(TaskQueue thread) {
+    /**
+     * @param thread the driver thread, which runs the tasks nobody else runs, and those that may block
+     * @param sendingThread the transport's {@link Transport#sendingThread()}
+     */
+    SharedDriverQueue(TaskQueue thread, Optional<Executor> sendingThread) {
         this.thread = thread;
+        this.sendingThread = sendingThread;
     }
 
     /** Queues {@code task} for the driver thread, unless a thread already running tasks will take it. */
@@ -98,13 +110,29 @@ final class SharedDriverQueue implements DriverQueue {
         thread.close();
     }
 
+    /** Has the sending thread, or else the driver thread, run the queued tasks, unless one is already due to. */
     private void wakeThread() {
-        if (threadWoken.compareAndSet(false, true)) {
-            thread.execute(() -> {
-                threadWoken.set(false);
-                runQueued(Integer.MAX_VALUE);
-            });
+        if (!threadWoken.compareAndSet(false, true)) {
+            return;
         }
+        if (sendingThread.isPresent()) {
+            try {
+                sendingThread.get().execute(() -> {
+                    threadWoken.set(false);
+                    runQueued(MAX_TASKS_HERE);
+                    if (!tasks.isEmpty() && !held.get()) {
+                        wakeThread();
+                    }
+                });
+                return;
+            } catch (RejectedExecutionException e) {
+                // not started yet, or closing: the driver thread runs them
+            }
+        }
+        thread.execute(() -> {
+            threadWoken.set(false);
+            runQueued(Integer.MAX_VALUE);
+        });
     }
 
     /**

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,17 +21,28 @@ import org.junit.jupiter.api.Test;
 /**
  * A single node's driver queue ({@link SharedDriverQueue}): a delivered message's step runs on the
  * delivering thread when nobody else runs the driver, other tasks and whatever is left go to the
- * driver thread, and in every case tasks run one at a time, in the order queued.
+ * transport's sending thread if it offers one (else, or when it refuses, to the driver thread),
+ * blocking work always to the driver thread, and in every case tasks run one at a time, in the
+ * order queued.
  */
 class SharedDriverQueueTest {
 
     private static final long WAIT_SECONDS = 30;
 
-    private final SharedDriverQueue queue = new SharedDriverQueue(SystemRuntime.INSTANCE.newTaskQueue("driver-under-test"));
+    private final SharedDriverQueue queue = new SharedDriverQueue(
+            SystemRuntime.INSTANCE.newTaskQueue("driver-under-test"), Optional.empty());
+    /** Stands for a transport's sending thread (its event loop). */
+    private final ExecutorService sendingThread = Executors.newSingleThreadExecutor(
+            task -> new Thread(task, "sending-thread"));
+    private final SharedDriverQueue withSendingThread = new SharedDriverQueue(
+            SystemRuntime.INSTANCE.newTaskQueue("driver-under-test"), Optional.of(sendingThread));
 
     @AfterEach
-    void close() {
+    void close() throws InterruptedException {
         queue.close();
+        withSendingThread.close();
+        sendingThread.shutdownNow();
+        assertThat(sendingThread.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
@@ -84,7 +99,61 @@ class SharedDriverQueueTest {
     }
 
     @Test
+    void tasksNobodyRunsGoToTheTransportsSendingThreadWhichMayNotBlock() throws Exception {
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        withSendingThread.execute(() -> seen.complete(Thread.currentThread().getName() + " mayBlock="
+                + withSendingThread.mayBlock() + " inQueue=" + withSendingThread.inQueue()));
+        assertThat(seen.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("sending-thread mayBlock=false inQueue=true");
+    }
+
+    @Test
+    void blockingWorkOfATaskOnTheSendingThreadMovesToTheDriverThread() throws Exception {
+        CompletableFuture<String> blocking = new CompletableFuture<>();
+        withSendingThread.execute(() -> withSendingThread.runBlocking(
+                () -> blocking.complete(Thread.currentThread().getName())));
+        assertThat(blocking.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("driver-under-test");
+    }
+
+    @Test
+    void theSendingThreadRunsABoundedNumberOfTasksPerTurnAndTakesTurnsUntilNoneAreLeft() throws Exception {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        int total = 200;
+        withSendingThread.execute(() -> {
+            for (int i = 1; i < total; i++) {
+                withSendingThread.execute(() -> threads.add(Thread.currentThread().getName()));
+            }
+            threads.add(Thread.currentThread().getName());
+        });
+        waitFor(() -> threads.size() == total);
+        assertThat(threads).containsOnly("sending-thread");
+    }
+
+    @Test
+    void aSendingThreadThatRefusesLeavesTheTasksToTheDriverThread() throws Exception {
+        SharedDriverQueue refused = new SharedDriverQueue(SystemRuntime.INSTANCE.newTaskQueue("driver-under-test"),
+                Optional.of(task -> {
+                    throw new RejectedExecutionException("closing");
+                }));
+        try {
+            CompletableFuture<String> seen = new CompletableFuture<>();
+            refused.execute(() -> seen.complete(Thread.currentThread().getName() + " mayBlock=" + refused.mayBlock()));
+            assertThat(seen.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("driver-under-test mayBlock=true");
+        } finally {
+            refused.close();
+        }
+    }
+
+    @Test
     void tasksFromManyThreadsRunOneAtATimeInTheOrderEachThreadQueuedThem() throws Exception {
+        checkOrder(queue);
+    }
+
+    @Test
+    void withASendingThreadTooTasksFromManyThreadsRunOneAtATimeInTheOrderEachThreadQueuedThem() throws Exception {
+        checkOrder(withSendingThread);
+    }
+
+    private static void checkOrder(SharedDriverQueue queue) throws Exception {
         int threads = 4;
         int perThread = 20_000;
         AtomicBoolean inside = new AtomicBoolean();

@@ -18,6 +18,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collection;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -91,6 +92,20 @@ final class Endpoint {
         workers.setRemoveOnCancelPolicy(true);
         workers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // pending reconnects die with close()
         this.serverCredentials = serverCredentials;
+    }
+
+    /**
+     * Runs {@code task} on the event loop when there is only one, which then carries every
+     * connection of this endpoint; see {@link GrpcTransport#sendingThread()}.
+     *
+     * @throws RejectedExecutionException before {@link #start} and once closing
+     */
+    void runOnEventLoop(Runnable task) {
+        EventLoopGroup loops = eventLoops;
+        if (loops == null || loops.isShuttingDown()) {
+            throw new RejectedExecutionException(name + ": the event loop is not running");
+        }
+        loops.next().execute(task);
     }
 
     /** {@return whether senders' node ids are checked against their certificates} */

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,6 +132,15 @@ public final class GrpcTransport implements Transport {
      *
      * @throws IllegalArgumentException if {@code message.from()} is not this node (a caller bug)
      */
+    /**
+     * The event loop, when {@code grpc.ioThreads} is 1 (a node's default): it then carries every
+     * peer connection, so a message sent from it is written without waking another thread.
+     */
+    @Override
+    public Optional<Executor> sendingThread() {
+        return options.ioThreads() == 1 ? Optional.of(endpoint::runOnEventLoop) : Optional.empty();
+    }
+
     @Override
     public void send(RaftMessage message) {
         if (!message.from().equals(self)) {

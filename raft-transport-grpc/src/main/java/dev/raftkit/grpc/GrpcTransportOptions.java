@@ -28,8 +28,10 @@ import java.util.TreeSet;
  * <tr><td>{@code grpc.reconnectInitialBackoffMillis}</td><td>50</td><td>first wait before a failed
  *     stream to a peer is opened again; doubles per failure, with jitter</td></tr>
  * <tr><td>{@code grpc.reconnectMaxBackoffMillis}</td><td>2000</td><td>longest such wait</td></tr>
- * <tr><td>{@code grpc.ioThreads}</td><td>2</td><td>Netty event-loop threads (sockets of the server
- *     and of every peer channel)</td></tr>
+ * <tr><td>{@code grpc.ioThreads}</td><td>1 for a node, 2 for a host</td><td>Netty event-loop threads
+ *     (sockets of the server and of every peer channel). With one, a node's steps run on it too
+ *     ({@link dev.raftkit.spi.Transport#sendingThread}), so what they send leaves without a
+ *     thread wake-up</td></tr>
  * <tr><td>{@code grpc.workerThreads}</td><td>2</td><td>threads that run gRPC callbacks, the message
  *     handler and the per-peer send loops</td></tr>
  * <tr><td>{@code grpc.bindAddress}</td><td>the node's own address</td><td>{@code host:port} to
@@ -102,6 +104,13 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
     public static final String RECONNECT_MAX_BACKOFF_MILLIS = "grpc.reconnectMaxBackoffMillis";
     /** Key of the event-loop thread count. */
     public static final String IO_THREADS = "grpc.ioThreads";
+    /**
+     * A node's default {@link #IO_THREADS}: one event loop carries its few peer connections and
+     * runs its steps, so its sends need no hand-off (raft-bench/README.md, issue 19).
+     */
+    private static final int NODE_IO_THREADS = 1;
+    /** A host's default {@link #IO_THREADS}: its groups' steps run on its pool, and its traffic is many groups'. */
+    private static final int HOST_IO_THREADS = 2;
     /** Key of the worker thread count. */
     public static final String WORKER_THREADS = "grpc.workerThreads";
     /** Key of the listen address override. */
@@ -154,7 +163,7 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
      *     only some of the TLS options are set
      */
     public static GrpcTransportOptions from(Config config) {
-        return from(config.options(), config.selfAddress());
+        return from(config.options(), config.selfAddress(), NODE_IO_THREADS);
     }
 
     /**
@@ -166,10 +175,10 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
      * @throws IllegalArgumentException naming the option, as {@link #from(Config)}
      */
     public static GrpcTransportOptions from(HostConfig config) {
-        return from(config.options(), config.address());
+        return from(config.options(), config.address(), HOST_IO_THREADS);
     }
 
-    private static GrpcTransportOptions from(Map<String, String> config, Address selfAddress) {
+    private static GrpcTransportOptions from(Map<String, String> config, Address selfAddress, int defaultIoThreads) {
         for (String key : config.keySet()) {
             if (key.startsWith(PREFIX) && !KEYS.contains(key)) {
                 throw new IllegalArgumentException("unknown option " + key + "; the grpc transport knows "
@@ -185,7 +194,7 @@ public record GrpcTransportOptions(int maxMessageBytes, int maxQueuedMessages, l
             throw new IllegalArgumentException(RECONNECT_MAX_BACKOFF_MILLIS + " (" + maxBackoff + ") must be >= "
                     + RECONNECT_INITIAL_BACKOFF_MILLIS + " (" + initialBackoff + ")");
         }
-        int ioThreads = (int) number(config, IO_THREADS, 2, 1, 64);
+        int ioThreads = (int) number(config, IO_THREADS, defaultIoThreads, 1, 64);
         int workerThreads = (int) number(config, WORKER_THREADS, 2, 1, 64);
         Address bindAddress = option(config, BIND_ADDRESS).map(text -> {
             try {

@@ -16,7 +16,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +42,36 @@ class GrpcTransportTest {
         }
         Poll.until(() -> transportThreads().isEmpty(), Duration.ofSeconds(10),
                 () -> "threads left after close: " + transportThreads());
+    }
+
+    @Test
+    void withOneEventLoopANodeIsOfferedItAsTheSendingThreadUntilClose() throws Exception {
+        GrpcTransport unstarted = new GrpcTransport(Config.builder(A, members).clusterId(TestNode.CLUSTER).build());
+        assertThat(unstarted.options().ioThreads()).as("a node's default").isEqualTo(1);
+        Executor beforeStart = unstarted.sendingThread().orElseThrow();
+        assertThatThrownBy(() -> beforeStart.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+
+        Executor sending;
+        try (TestNode a = TestNode.start(A, members, Map.of()); TestNode b = TestNode.start(B, members, Map.of())) {
+            a.sendUntilDelivered(b, 1, TIMEOUT);
+            sending = a.transport.sendingThread().orElseThrow();
+            CompletableFuture<String> ranOn = new CompletableFuture<>();
+            Heartbeat beat = new Heartbeat(A, B, 1, 0, 2);
+            sending.execute(() -> {
+                a.transport.send(beat);
+                ranOn.complete(Thread.currentThread().getName());
+            });
+            assertThat(ranOn.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).startsWith("raftkit-grpc-a-io-");
+            Poll.until(() -> b.received.contains(beat), TIMEOUT, () -> "b received " + b.received);
+        }
+        assertThatThrownBy(() -> sending.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+    }
+
+    @Test
+    void withSeveralEventLoopsNoSendingThreadIsOffered() {
+        GrpcTransport transport = new GrpcTransport(Config.builder(A, members)
+                .option(GrpcTransportOptions.IO_THREADS, "2").build());
+        assertThat(transport.sendingThread()).isEmpty();
     }
 
     /** Threads of our transports or of gRPC's shared pools, which a closed transport must not leave behind. */
