@@ -1,11 +1,13 @@
 package dev.raftkit.testkit.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.raftkit.testkit.tck.TckSupport.awaitTrue;
 import static dev.raftkit.testkit.tck.TckSupport.newThreads;
 import static dev.raftkit.testkit.tck.TckSupport.pause;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.raftkit.Address;
 import dev.raftkit.Config;
@@ -34,11 +36,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,8 +76,10 @@ import org.junit.jupiter.api.Test;
  * never blocks, even toward an unreachable peer; messages of another cluster id are never handed
  * on; a message from a sender that is not a peer never reaches {@link MessageHandler#onMessage} but
  * reaches {@link MessageHandler#onMessageFromUnknownSender} with the sender's real address, and once
- * that sender is added by {@link Transport#updatePeers} it is accepted and replies reach it; after
- * {@link Transport#close} nothing is delivered and no non-daemon thread is left.
+ * that sender is added by {@link Transport#updatePeers} it is accepted and replies reach it; a
+ * {@link Transport#sendingThread() sending thread}, if offered, runs tasks one at a time in order and
+ * refuses them once closed; after {@link Transport#close} nothing is delivered and no non-daemon
+ * thread is left.
  *
  * <p>Every message is sent on a link only after the link has carried a probe (a heartbeat with a
  * {@code readSeq} of at least {@value #PROBE_BASE}), so transports that connect lazily are judged on
@@ -326,6 +336,49 @@ public abstract class TransportTck {
 
         pair.b.transport.updatePeers(Map.of(A, pair.a.config.selfAddress(), Z, heard.senderAddress()));
         awaitDelivery(pair.b, stranger, new AppendEntriesResponse(B, Z, 1, true, 7, 0, 0));
+    }
+
+    /**
+     * A transport that offers its {@link Transport#sendingThread() sending thread} runs the tasks
+     * given to it one at a time, in order, and delivers what they send; once closed it refuses
+     * them. Skipped for a transport that offers none.
+     */
+    @Test
+    void aSendingThreadRunsTasksInOrderOneAtATimeAndRefusesThemOnceClosed() throws Exception {
+        Pair pair = startPair();
+        Optional<Executor> offered = pair.a.transport.sendingThread();
+        assumeTrue(offered.isPresent(), "the transport offers no sending thread");
+        Executor sending = offered.get();
+        int tasks = 1000;
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        AtomicBoolean inside = new AtomicBoolean();
+        AtomicInteger overlaps = new AtomicInteger();
+        List<RaftMessage> sent = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            int task = i;
+            Heartbeat beat = new Heartbeat(A, B, 3, task, task);
+            if (task % 10 == 0) {
+                sent.add(beat);
+            }
+            sending.execute(() -> {
+                if (!inside.compareAndSet(false, true)) {
+                    overlaps.incrementAndGet();
+                }
+                order.add(task);
+                if (task % 10 == 0) {
+                    pair.a.transport.send(beat);
+                }
+                inside.set(false);
+            });
+        }
+        assertEquals(sent, pair.b.awaitMessages(sent.size()), "what tasks on the sending thread sent, in order");
+        awaitTrue(() -> order.size() == tasks, deliveryTimeout(), () -> order.size() + " of " + tasks + " tasks ran");
+        assertEquals(IntStream.range(0, tasks).boxed().collect(Collectors.toList()), order, "the order tasks ran in");
+        assertEquals(0, overlaps.get(), "tasks that ran while another ran");
+
+        pair.a.transport.close();
+        assertThrows(RejectedExecutionException.class, () -> sending.execute(() -> { }),
+                "a closed transport refuses tasks for its sending thread");
     }
 
     /** After close (idempotent) nothing is delivered, send does not throw, and no non-daemon thread is left. */
