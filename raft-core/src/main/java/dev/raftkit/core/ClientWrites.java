@@ -158,7 +158,7 @@ final class ClientWrites<R> {
             return;
         }
         long last = committed.get(committed.size() - 1).index();
-        List<PendingWrite<R>> writes = new ArrayList<>();
+        List<PendingWrite<R>> writes = new ArrayList<>(Math.min(pending.size(), committed.size()));
         while (!pending.isEmpty() && pending.peekFirst().firstIndex <= last) {
             writes.add(pending.pollFirst());
         }

@@ -107,7 +107,9 @@ final class EntryCodec {
     /** The CRC32C of the index and of the {@code length}-byte value at {@code offset}, after its checksum field. */
     private static int checksum(long index, byte[] array, int offset, int length) {
         CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.allocate(Long.BYTES).putLong(0, index));
+        for (int shift = Long.SIZE - Byte.SIZE; shift >= 0; shift -= Byte.SIZE) {
+            crc.update((int) (index >>> shift)); // the index's big-endian bytes, with no buffer to allocate
+        }
         crc.update(array, offset + Integer.BYTES, length - Integer.BYTES);
         return (int) crc.getValue();
     }

@@ -17,6 +17,12 @@ import java.util.List;
  */
 final class RaftLog {
 
+    /**
+     * The most entries a read sizes its list for up front: a read usually returns every entry it
+     * asks for (a follower's whole backlog), and growing the list copied it again and again.
+     */
+    private static final int PRESIZED_ENTRIES = 1024;
+
     /** How many durable entries the tail keeps for replication before trimming. */
     private static final int CACHED_DURABLE_ENTRIES = 8192;
 
@@ -150,7 +156,7 @@ final class RaftLog {
      * Reads entries {@code [from, to)}, at most about {@code maxBytes} but at least one.
      */
     List<LogEntry> entries(long from, long to, long maxBytes) {
-        List<LogEntry> out = new ArrayList<>();
+        List<LogEntry> out = new ArrayList<>((int) Math.min(Math.max(to - from, 0), PRESIZED_ENTRIES));
         long bytes = 0;
         long next = from;
         if (next < memFirst) {
