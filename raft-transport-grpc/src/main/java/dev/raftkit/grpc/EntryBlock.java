@@ -28,6 +28,8 @@ final class EntryBlock {
 
     /** The fewest bytes an entry takes: one byte each for its term, kind and (empty) payload length. */
     private static final int MIN_ENTRY_BYTES = 3;
+    /** The most entries a decoded list is sized for before they are read. */
+    private static final int PRESIZED_ENTRIES = 1024;
 
     private EntryBlock() {
     }
@@ -69,7 +71,8 @@ final class EntryBlock {
                 throw new InvalidMessageException("entry block of " + block.size() + " bytes cannot hold the "
                         + Integer.toUnsignedString(count) + " entries it counts");
             }
-            List<LogEntry> entries = new ArrayList<>(count);
+            // Sized by what the count claims only up to a bound: a forged count costs no more memory than its entries.
+            List<LogEntry> entries = new ArrayList<>(Math.min(count, PRESIZED_ENTRIES));
             for (int i = 0; i < count; i++) {
                 long term = in.readUInt64();
                 if (term < 1 || term > RaftMessage.MAX_TERM) {
