@@ -118,7 +118,7 @@ class EntryBlockTest {
                 .isInstanceOf(InvalidMessageException.class).hasMessageContaining("index must be >= 1");
     }
 
-    /** A block of one entry with the given term and kind, claiming a payload of {@code length} bytes and holding none. */
+    /** A block of one entry of the given term and kind, claiming {@code length} payload bytes and holding none. */
     private static ByteString entry(long term, int kind, int length) {
         return block(out -> {
             out.writeUInt32NoTag(1);
