@@ -64,7 +64,7 @@ final class SharedDriverQueue implements DriverQueue {
 
     /**
      * Queues {@code step} and, if nobody runs the driver's tasks now, runs the queued tasks on the
-     * calling thread, at most {@link #MAX_TASKS_HERE}; the driver thread takes any left.
+     * calling thread, at most {@link #MAX_TASKS_HERE}; the sending or driver thread takes any left.
      */
     @Override
     public void deliver(Runnable step) {
@@ -72,10 +72,7 @@ final class SharedDriverQueue implements DriverQueue {
             return;
         }
         tasks.add(step);
-        runQueued(MAX_TASKS_HERE);
-        if (!tasks.isEmpty() && !held.get()) {
-            wakeThread();
-        }
+        runSomeHere();
     }
 
     @Override
@@ -119,10 +116,7 @@ final class SharedDriverQueue implements DriverQueue {
             try {
                 sendingThread.get().execute(() -> {
                     threadWoken.set(false);
-                    runQueued(MAX_TASKS_HERE);
-                    if (!tasks.isEmpty() && !held.get()) {
-                        wakeThread();
-                    }
+                    runSomeHere();
                 });
                 return;
             } catch (RejectedExecutionException e) {
@@ -133,6 +127,17 @@ final class SharedDriverQueue implements DriverQueue {
             threadWoken.set(false);
             runQueued(Integer.MAX_VALUE);
         });
+    }
+
+    /**
+     * Runs at most {@link #MAX_TASKS_HERE} queued tasks on this transport thread, which has work of
+     * its own, and wakes a thread for any left that nobody is running.
+     */
+    private void runSomeHere() {
+        runQueued(MAX_TASKS_HERE);
+        if (!tasks.isEmpty() && !held.get()) {
+            wakeThread();
+        }
     }
 
     /**

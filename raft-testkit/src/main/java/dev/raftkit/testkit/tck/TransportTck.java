@@ -339,6 +339,21 @@ public abstract class TransportTck {
     }
 
     /**
+     * A transport offers its {@link Transport#sendingThread() sending thread} from before
+     * {@link Transport#start} or never: the engine asks once, before it starts the transport.
+     */
+    @Test
+    void offersASendingThreadFromBeforeStartOrNever() throws IOException {
+        Config config = config(A, Map.of(A, freeAddress(), B, freeAddress()), CLUSTER);
+        Transport transport = create(config);
+        opened.add(transport);
+        boolean beforeStart = transport.sendingThread().isPresent();
+        transport.start(new Peer(config, transport));
+        assertEquals(beforeStart, transport.sendingThread().isPresent(),
+                "whether a sending thread is offered, before start and after");
+    }
+
+    /**
      * A transport that offers its {@link Transport#sendingThread() sending thread} runs the tasks
      * given to it one at a time, in order, and delivers what they send; once closed it refuses
      * them. Skipped for a transport that offers none.
