@@ -3,13 +3,12 @@ package dev.raftkit.grpc;
 import dev.raftkit.grpc.GrpcTransportStats.RejectReason;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFactory;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ConnectionLimiter implements ChannelFactory<ServerChannel> {
 
+    private final NettyIo io;
     private final int maxConnections;
     private final int maxPerAddress;
     private final RejectionLog rejections;
@@ -36,7 +36,8 @@ final class ConnectionLimiter implements ChannelFactory<ServerChannel> {
     /** Remote socket addresses (one per connection) on which a stream was opened. */
     private final Set<SocketAddress> carriedStreams = ConcurrentHashMap.newKeySet();
 
-    ConnectionLimiter(int maxConnections, int maxPerAddress, RejectionLog rejections) {
+    ConnectionLimiter(NettyIo io, int maxConnections, int maxPerAddress, RejectionLog rejections) {
+        this.io = io;
         this.maxConnections = maxConnections;
         this.maxPerAddress = maxPerAddress;
         this.rejections = rejections;
@@ -44,7 +45,9 @@ final class ConnectionLimiter implements ChannelFactory<ServerChannel> {
 
     @Override
     public ServerChannel newChannel() {
-        return new LimitedServerChannel();
+        ServerChannel channel = io.newServerChannel();
+        channel.pipeline().addFirst(new Admission());
+        return channel;
     }
 
     /** Records that the connection from {@code remote} carried a stream, so it is no junk. */
@@ -90,21 +93,16 @@ final class ConnectionLimiter implements ChannelFactory<ServerChannel> {
         openPerAddress.computeIfPresent(host, (h, count) -> count == 1 ? null : count - 1);
     }
 
-    /** The listening channel: accepts as usual, then closes what the bounds do not admit. */
-    private final class LimitedServerChannel extends NioServerSocketChannel {
+    /**
+     * First in the listening channel's pipeline, where accepted connections pass before they are
+     * registered: passes on those the bounds admit and closes the others.
+     */
+    private final class Admission extends ChannelInboundHandlerAdapter {
         @Override
-        protected int doReadMessages(List<Object> accepted) throws Exception {
-            int before = accepted.size();
-            int read = super.doReadMessages(accepted);
-            int admitted = read;
-            Iterator<Object> it = accepted.listIterator(before);
-            while (it.hasNext()) {
-                if (!admit((Channel) it.next())) {
-                    it.remove();
-                    admitted--;
-                }
+        public void channelRead(ChannelHandlerContext ctx, Object accepted) {
+            if (admit((Channel) accepted)) {
+                ctx.fireChannelRead(accepted);
             }
-            return admitted;
         }
     }
 }

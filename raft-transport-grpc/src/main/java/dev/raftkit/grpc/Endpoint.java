@@ -14,7 +14,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collection;
@@ -47,6 +46,7 @@ final class Endpoint {
     private final String name;
     private final GrpcTransportOptions options;
     private final RejectionLog rejections;
+    private final NettyIo io;
     private final ConnectionLimiter connections;
     private ServerCredentials serverCredentials;
     private ChannelCredentials channelCredentials;
@@ -63,8 +63,14 @@ final class Endpoint {
         this.name = name;
         this.options = options;
         this.rejections = new RejectionLog(name, counters);
-        this.connections = new ConnectionLimiter(options.maxConnections(), options.maxConnectionsPerAddress(),
+        this.io = NettyIo.choose(options.epoll());
+        this.connections = new ConnectionLimiter(io, options.maxConnections(), options.maxConnectionsPerAddress(),
                 rejections);
+    }
+
+    /** {@return how the event loops do their I/O} */
+    NettyIo io() {
+        return io;
     }
 
     /** {@return where inbound refusals are counted and logged} */
@@ -87,7 +93,7 @@ final class Endpoint {
         channelCredentials = channelCredentials();
         GrpcConnectionLog.quiet();
         eventLoops = new MultiThreadIoEventLoopGroup(options.ioThreads(), new NamedThreadFactory(name, "io"),
-                NioIoHandler.newFactory());
+                io.handlerFactory());
         workers = new ScheduledThreadPoolExecutor(options.workerThreads(), new NamedThreadFactory(name, "worker"));
         workers.setRemoveOnCancelPolicy(true);
         workers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // pending reconnects die with close()
@@ -144,8 +150,8 @@ final class Endpoint {
             throw new IOException("grpc transport of " + name + " cannot listen on " + options.bindAddress() + ": "
                     + e.getMessage(), e);
         }
-        LOG.info("{}: grpc transport listening on {} ({})", name, options.bindAddress(),
-                options.tls().isPresent() ? "mutual TLS" : "plaintext");
+        LOG.info("{}: grpc transport listening on {} ({}, {})", name, options.bindAddress(),
+                options.tls().isPresent() ? "mutual TLS" : "plaintext", io == NettyIo.EPOLL ? "epoll" : "nio");
     }
 
     /**
@@ -156,8 +162,8 @@ final class Endpoint {
      */
     <F> PeerLink<F> link(String peer, Address address, Outbox<F> outbox, PeerLink.StreamOpener<F> opener,
             Consumer<Rejection> rejections) {
-        return new PeerLink<>(name, peer, address, options, channelCredentials, eventLoops, workers, outbox, opener,
-                rejections);
+        return new PeerLink<>(name, peer, address, options, channelCredentials, eventLoops, io.clientChannelType(),
+                workers, outbox, opener, rejections);
     }
 
     /**

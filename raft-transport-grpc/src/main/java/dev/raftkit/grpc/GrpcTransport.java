@@ -136,6 +136,11 @@ public final class GrpcTransport implements Transport {
      * The event loop, when {@code grpc.ioThreads} is 1 (a node's default): it then carries every
      * peer connection, so a message sent from it is written without waking another thread.
      */
+    /** {@return how the event loops do their I/O, for tests} */
+    NettyIo io() {
+        return endpoint.io();
+    }
+
     @Override
     public Optional<Executor> sendingThread() {
         return options.ioThreads() == 1 ? Optional.of(endpoint::runOnEventLoop) : Optional.empty();

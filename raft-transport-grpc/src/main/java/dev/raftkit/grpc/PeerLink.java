@@ -6,8 +6,8 @@ import dev.raftkit.grpc.proto.Rejection;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.SplittableRandom;
@@ -73,8 +73,8 @@ final class PeerLink<F> {
      * @param rejections told of every notice the peer sends back, on a worker thread
      */
     PeerLink(String self, String peer, Address address, GrpcTransportOptions options, ChannelCredentials credentials,
-            EventLoopGroup eventLoops, ScheduledExecutorService workers, Outbox<F> outbox, StreamOpener<F> opener,
-            Consumer<Rejection> rejections) {
+            EventLoopGroup eventLoops, Class<? extends Channel> channelType, ScheduledExecutorService workers,
+            Outbox<F> outbox, StreamOpener<F> opener, Consumer<Rejection> rejections) {
         this.self = self;
         this.peer = peer;
         this.address = address;
@@ -86,7 +86,7 @@ final class PeerLink<F> {
                 new SplittableRandom());
         this.channel = NettyChannelBuilder.forAddress(address.host(), address.port(), credentials)
                 .eventLoopGroup(eventLoops)
-                .channelType(NioSocketChannel.class)
+                .channelType(channelType)
                 .executor(workers)
                 .offloadExecutor(workers)
                 .maxInboundMessageSize(64 * 1024) // the peer only sends small rejection notices back

@@ -31,6 +31,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hostile connections against a real server on loopback: a second concurrent stream on one
@@ -92,9 +94,11 @@ class GrpcConnectionLimitsTest {
         Poll.until(() -> hasHeartbeatFromM(300), TIMEOUT, () -> "the first stream is still served: " + b.received);
     }
 
-    @Test
-    void connectionsBeyondThePerAddressCapAreClosed() throws Exception {
-        startNodes(Map.of(GrpcTransportOptions.MAX_CONNECTIONS_PER_ADDRESS, "2"));
+    /** Both kinds of listening channel, epoll's and NIO's, admit connections the same way. */
+    @ParameterizedTest(name = "grpc.epoll={0}")
+    @ValueSource(strings = {"true", "false"})
+    void connectionsBeyondThePerAddressCapAreClosed(String epoll) throws Exception {
+        startNodes(Map.of(GrpcTransportOptions.MAX_CONNECTIONS_PER_ADDRESS, "2", GrpcTransportOptions.EPOLL, epoll));
         for (int i = 0; i < 2; i++) {
             assertThat(connectFrom("127.0.0.2")).as("connection %d from 127.0.0.2 within the cap is served", i)
                     .isTrue();
@@ -107,9 +111,10 @@ class GrpcConnectionLimitsTest {
         a.sendUntilDelivered(b, 2, TIMEOUT);
     }
 
-    @Test
-    void connectionsBeyondTheTotalCapAreClosed() throws Exception {
-        startNodes(Map.of(GrpcTransportOptions.MAX_CONNECTIONS, "3"));
+    @ParameterizedTest(name = "grpc.epoll={0}")
+    @ValueSource(strings = {"true", "false"})
+    void connectionsBeyondTheTotalCapAreClosed(String epoll) throws Exception {
+        startNodes(Map.of(GrpcTransportOptions.MAX_CONNECTIONS, "3", GrpcTransportOptions.EPOLL, epoll));
         // a's link holds one connection
         assertThat(connectFrom("127.0.0.2")).as("second connection").isTrue();
         assertThat(connectFrom("127.0.0.3")).as("third connection").isTrue();

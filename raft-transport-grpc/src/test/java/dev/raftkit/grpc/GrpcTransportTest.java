@@ -2,6 +2,7 @@ package dev.raftkit.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.raftkit.Address;
 import dev.raftkit.Config;
@@ -12,6 +13,7 @@ import dev.raftkit.spi.Heartbeat;
 import dev.raftkit.spi.InstallSnapshot;
 import dev.raftkit.spi.RaftMessage;
 import dev.raftkit.spi.SnapshotMeta;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -72,6 +74,21 @@ class GrpcTransportTest {
         GrpcTransport transport = new GrpcTransport(Config.builder(A, members)
                 .option(GrpcTransportOptions.IO_THREADS, "2").build());
         assertThat(transport.sendingThread()).isEmpty();
+    }
+
+    @Test
+    void onLinuxTheEventLoopsUseNativeEpollUnlessItIsTurnedOffAndBothKindsTalk() throws IOException {
+        String arch = System.getProperty("os.arch");
+        assumeTrue(System.getProperty("os.name").startsWith("Linux") && (arch.equals("amd64") || arch.equals("aarch64")),
+                "Netty ships native epoll for Linux on x86_64 and aarch64 only");
+        assertThat(Epoll.unavailabilityCause()).as("why epoll cannot be loaded").isNull();
+        try (TestNode a = TestNode.start(A, members, Map.of());
+                TestNode b = TestNode.start(B, members, Map.of(GrpcTransportOptions.EPOLL, "false"))) {
+            assertThat(a.transport.io()).as("the default").isEqualTo(NettyIo.EPOLL);
+            assertThat(b.transport.io()).as("turned off").isEqualTo(NettyIo.NIO);
+            a.sendUntilDelivered(b, 1, TIMEOUT);
+            b.sendUntilDelivered(a, 2, TIMEOUT);
+        }
     }
 
     /** Threads of our transports or of gRPC's shared pools, which a closed transport must not leave behind. */
@@ -182,6 +199,9 @@ class GrpcTransportTest {
         assertThatThrownBy(() -> new GrpcTransport(Config.builder(A, members)
                 .option(GrpcTransportOptions.BIND_ADDRESS, "nohost").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(GrpcTransportOptions.BIND_ADDRESS);
+        assertThatThrownBy(() -> new GrpcTransport(Config.builder(A, members)
+                .option(GrpcTransportOptions.EPOLL, "yes").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(GrpcTransportOptions.EPOLL);
     }
 
     @Test
