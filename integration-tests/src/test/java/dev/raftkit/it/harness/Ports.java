@@ -6,13 +6,28 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Chooses addresses for test nodes. */
+/**
+ * Chooses addresses for test nodes: ports below the kernel's ephemeral range, which were free a
+ * moment ago. Ports bound to 0 (the in-process Toxiproxy's proxies) and the local ends of outbound
+ * connections come from the ephemeral range, so they cannot take a chosen port before its node binds it.
+ */
 public final class Ports {
+
+    /** The lowest port handed out, above the well-known and usual service ports. */
+    private static final int LOWEST = 10_000;
+    /** Read when the kernel does not say where its ephemeral range starts: Linux's default. */
+    private static final int DEFAULT_EPHEMERAL_START = 32_768;
+    /** Ports tried at least, when an ephemeral range starting low leaves fewer below it. */
+    private static final int MIN_SPAN = 1_000;
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
     private Ports() {
     }
@@ -28,9 +43,8 @@ public final class Ports {
         try {
             Map<NodeId, Address> addresses = new TreeMap<>();
             for (int i = 1; i <= count; i++) {
-                ServerSocket socket = new ServerSocket();
+                ServerSocket socket = bindBelowEphemeral(host);
                 sockets.add(socket);
-                socket.bind(new InetSocketAddress(host, 0));
                 addresses.put(NodeId.of("n" + i), new Address(host, socket.getLocalPort()));
             }
             return addresses;
@@ -60,11 +74,37 @@ public final class Ports {
 
     /** Returns a port of {@code host} that was free a moment ago. */
     public static int freePort(String host) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(host, 0));
+        try (ServerSocket socket = bindBelowEphemeral(host)) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind a port on " + host, e);
+        }
+    }
+
+    /** Binds a socket without SO_REUSEADDR at a random free port of {@code host} below the ephemeral range. */
+    private static ServerSocket bindBelowEphemeral(String host) throws IOException {
+        int span = Math.max(ephemeralStart() - LOWEST, MIN_SPAN);
+        int first = ThreadLocalRandom.current().nextInt(span);
+        IOException last = null;
+        for (int i = 0; i < span; i++) {
+            ServerSocket socket = new ServerSocket();
+            try {
+                socket.setReuseAddress(false); // a port still in TIME_WAIT is not free for a node either
+                socket.bind(new InetSocketAddress(host, LOWEST + (first + i) % span));
+                return socket;
+            } catch (IOException e) {
+                socket.close();
+                last = e;
+            }
+        }
+        throw new IOException("no free port of " + host + " in " + LOWEST + ".." + (LOWEST + span - 1), last);
+    }
+
+    private static int ephemeralStart() {
+        try {
+            return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return DEFAULT_EPHEMERAL_START;
         }
     }
 }
