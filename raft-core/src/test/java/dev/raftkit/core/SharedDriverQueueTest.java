@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +35,13 @@ class SharedDriverQueueTest {
     /** Stands for a transport's sending thread (its event loop). */
     private final ExecutorService sendingThread = Executors.newSingleThreadExecutor(
             task -> new Thread(task, "sending-thread"));
+    /** Turns the sending thread was given: tasks handed to it, each running what is queued. */
+    private final AtomicInteger sendingTurns = new AtomicInteger();
     private final SharedDriverQueue withSendingThread = new SharedDriverQueue(
-            SystemRuntime.INSTANCE.newTaskQueue("driver-under-test"), Optional.of(sendingThread));
+            SystemRuntime.INSTANCE.newTaskQueue("driver-under-test"), Optional.of(turn -> {
+                sendingTurns.incrementAndGet();
+                sendingThread.execute(turn);
+            }));
 
     @AfterEach
     void close() throws InterruptedException {
@@ -83,16 +89,9 @@ class SharedDriverQueueTest {
 
     @Test
     void aDeliveringThreadRunsABoundedNumberOfTasksAndTheDriverThreadTheRest() throws Exception {
-        List<String> threads = new CopyOnWriteArrayList<>();
         int total = 200;
-        queue.deliver(() -> {
-            // Queued while this thread holds the queue: it runs them, up to its bound.
-            for (int i = 1; i < total; i++) {
-                queue.execute(() -> threads.add(Thread.currentThread().getName()));
-            }
-            threads.add(Thread.currentThread().getName());
-        });
-        waitFor(() -> threads.size() == total);
+        // Queued while this thread holds the queue: it runs them, up to its bound.
+        List<String> threads = threadsThatRan(queue, queue::deliver, total);
         String caller = Thread.currentThread().getName();
         assertThat(threads.stream().filter(caller::equals).count()).isEqualTo(64);
         assertThat(threads.stream().filter("driver-under-test"::equals).count()).isEqualTo(total - 64);
@@ -116,16 +115,27 @@ class SharedDriverQueueTest {
 
     @Test
     void theSendingThreadRunsABoundedNumberOfTasksPerTurnAndTakesTurnsUntilNoneAreLeft() throws Exception {
-        List<String> threads = new CopyOnWriteArrayList<>();
         int total = 200;
-        withSendingThread.execute(() -> {
+        List<String> threads = threadsThatRan(withSendingThread, withSendingThread::execute, total);
+        assertThat(threads).containsOnly("sending-thread");
+        assertThat(sendingTurns.get()).as("turns of at most 64 tasks each").isEqualTo((total + 63) / 64);
+    }
+
+    /**
+     * Has {@code first} queue a task that queues {@code total - 1} more on {@code queue} while it
+     * runs; {@return the names of the threads that ran the {@code total} tasks}, once all ran.
+     */
+    private static List<String> threadsThatRan(DriverQueue queue, Consumer<Runnable> first, int total)
+            throws InterruptedException {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        first.accept(() -> {
             for (int i = 1; i < total; i++) {
-                withSendingThread.execute(() -> threads.add(Thread.currentThread().getName()));
+                queue.execute(() -> threads.add(Thread.currentThread().getName()));
             }
             threads.add(Thread.currentThread().getName());
         });
         waitFor(() -> threads.size() == total);
-        assertThat(threads).containsOnly("sending-thread");
+        return threads;
     }
 
     @Test

@@ -126,26 +126,26 @@ public final class GrpcTransport implements Transport {
     private record Link(NodeOutbox outbox, PeerLink<Envelope> peer) {
     }
 
+    /** {@return how the event loops do their I/O, for tests} */
+    NettyIo io() {
+        return endpoint.io();
+    }
+
+    /**
+     * The event loop, when {@code grpc.ioThreads} is 1 (a node's default): it then carries every
+     * peer connection, so a message sent from it is written without waking another thread.
+     */
+    @Override
+    public Optional<Executor> sendingThread() {
+        return options.ioThreads() == 1 ? Optional.of(endpoint::runOnEventLoop) : Optional.empty();
+    }
+
     /**
      * Queues {@code message} on its peer's link; drops and counts it if the transport is not running,
      * the receiver is not a peer or the peer's queue is full. Never blocks.
      *
      * @throws IllegalArgumentException if {@code message.from()} is not this node (a caller bug)
      */
-    /**
-     * The event loop, when {@code grpc.ioThreads} is 1 (a node's default): it then carries every
-     * peer connection, so a message sent from it is written without waking another thread.
-     */
-    /** {@return how the event loops do their I/O, for tests} */
-    NettyIo io() {
-        return endpoint.io();
-    }
-
-    @Override
-    public Optional<Executor> sendingThread() {
-        return options.ioThreads() == 1 ? Optional.of(endpoint::runOnEventLoop) : Optional.empty();
-    }
-
     @Override
     public void send(RaftMessage message) {
         if (!message.from().equals(self)) {
