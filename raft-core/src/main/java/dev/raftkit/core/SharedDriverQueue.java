@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class SharedDriverQueue implements DriverQueue {
 
     /** At most this many tasks run on a transport thread per message, which then goes back to its own work. */
-    private static final int MAX_TASKS_HERE = 64;
+    static final int MAX_TASKS_HERE = 64;
 
     private final TaskQueue thread;
     /** The transport's sending thread, or empty: the driver thread runs the tasks nobody holds the queue for. */

@@ -93,8 +93,9 @@ class SharedDriverQueueTest {
         // Queued while this thread holds the queue: it runs them, up to its bound.
         List<String> threads = threadsThatRan(queue, queue::deliver, total);
         String caller = Thread.currentThread().getName();
-        assertThat(threads.stream().filter(caller::equals).count()).isEqualTo(64);
-        assertThat(threads.stream().filter("driver-under-test"::equals).count()).isEqualTo(total - 64);
+        int bound = SharedDriverQueue.MAX_TASKS_HERE;
+        assertThat(threads.stream().filter(caller::equals).count()).isEqualTo(bound);
+        assertThat(threads.stream().filter("driver-under-test"::equals).count()).isEqualTo(total - bound);
     }
 
     @Test
@@ -118,7 +119,9 @@ class SharedDriverQueueTest {
         int total = 200;
         List<String> threads = threadsThatRan(withSendingThread, withSendingThread::execute, total);
         assertThat(threads).containsOnly("sending-thread");
-        assertThat(sendingTurns.get()).as("turns of at most 64 tasks each").isEqualTo((total + 63) / 64);
+        int bound = SharedDriverQueue.MAX_TASKS_HERE;
+        assertThat(sendingTurns.get()).as("turns of at most %d tasks each", bound)
+                .isEqualTo((total + bound - 1) / bound);
     }
 
     /**

@@ -151,7 +151,7 @@ final class Endpoint {
                     + e.getMessage(), e);
         }
         LOG.info("{}: grpc transport listening on {} ({}, {})", name, options.bindAddress(),
-                options.tls().isPresent() ? "mutual TLS" : "plaintext", io == NettyIo.EPOLL ? "epoll" : "nio");
+                options.tls().isPresent() ? "mutual TLS" : "plaintext", io);
     }
 
     /**

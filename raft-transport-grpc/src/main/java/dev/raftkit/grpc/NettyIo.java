@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.Locale;
 
 /**
  * How an endpoint's event loops do their I/O: Netty's native epoll where the platform has it
@@ -19,9 +20,39 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
  */
 enum NettyIo {
     /** Netty's native epoll transport. */
-    EPOLL,
+    EPOLL {
+        @Override
+        IoHandlerFactory handlerFactory() {
+            return EpollIoHandler.newFactory();
+        }
+
+        @Override
+        Class<? extends Channel> clientChannelType() {
+            return EpollSocketChannel.class;
+        }
+
+        @Override
+        ServerChannel newServerChannel() {
+            return new EpollServerSocketChannel();
+        }
+    },
     /** The JDK's NIO selector, on every platform. */
-    NIO;
+    NIO {
+        @Override
+        IoHandlerFactory handlerFactory() {
+            return NioIoHandler.newFactory();
+        }
+
+        @Override
+        Class<? extends Channel> clientChannelType() {
+            return NioSocketChannel.class;
+        }
+
+        @Override
+        ServerChannel newServerChannel() {
+            return new NioServerSocketChannel();
+        }
+    };
 
     /** {@return epoll if {@code epollAllowed} and the platform has it, else NIO} */
     static NettyIo choose(boolean epollAllowed) {
@@ -29,17 +60,17 @@ enum NettyIo {
     }
 
     /** {@return the factory of the event loops' I/O handlers} */
-    IoHandlerFactory handlerFactory() {
-        return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    }
+    abstract IoHandlerFactory handlerFactory();
 
     /** {@return the class of outbound connections} */
-    Class<? extends Channel> clientChannelType() {
-        return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
-    }
+    abstract Class<? extends Channel> clientChannelType();
 
     /** {@return a new listening channel} */
-    ServerChannel newServerChannel() {
-        return this == EPOLL ? new EpollServerSocketChannel() : new NioServerSocketChannel();
+    abstract ServerChannel newServerChannel();
+
+    /** {@return "epoll" or "nio", as the logs name it} */
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
     }
 }

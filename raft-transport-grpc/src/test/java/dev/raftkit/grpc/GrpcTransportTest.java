@@ -77,7 +77,19 @@ class GrpcTransportTest {
     }
 
     @Test
-    void onLinuxTheEventLoopsUseNativeEpollUnlessItIsTurnedOffAndBothKindsTalk() throws IOException {
+    void epollTurnedOffGivesNioOnEveryPlatform() throws IOException {
+        try (TestNode a = TestNode.start(A, members, Map.of(GrpcTransportOptions.EPOLL, "false"))) {
+            assertThat(a.transport.io()).isEqualTo(NettyIo.NIO);
+        }
+    }
+
+    /**
+     * Skipped off Linux on x86_64 or aarch64, the only platforms whose native epoll grpc-netty-shaded
+     * ships: there {@link NettyIo#choose} gives NIO by design, which the test above covers. Where
+     * it runs (CI included), it fails if epoll does not load, so no fallback goes unnoticed.
+     */
+    @Test
+    void onLinuxTheEventLoopsUseNativeEpollByDefaultAndTalkToNioOnes() throws IOException {
         String arch = System.getProperty("os.arch");
         assumeTrue(System.getProperty("os.name").startsWith("Linux") && (arch.equals("amd64") || arch.equals("aarch64")),
                 "Netty ships native epoll for Linux on x86_64 and aarch64 only");
@@ -85,7 +97,6 @@ class GrpcTransportTest {
         try (TestNode a = TestNode.start(A, members, Map.of());
                 TestNode b = TestNode.start(B, members, Map.of(GrpcTransportOptions.EPOLL, "false"))) {
             assertThat(a.transport.io()).as("the default").isEqualTo(NettyIo.EPOLL);
-            assertThat(b.transport.io()).as("turned off").isEqualTo(NettyIo.NIO);
             a.sendUntilDelivered(b, 1, TIMEOUT);
             b.sendUntilDelivered(a, 2, TIMEOUT);
         }
